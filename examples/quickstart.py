@@ -1,0 +1,66 @@
+"""A whole purchase on the in-memory backend: catalog, stock, cart, coupon, checkout, order.
+
+Run:  python examples/quickstart.py
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from commerce_adapters import connect
+from commerce_core.address import Address
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.pricing.coupons import Coupon, CouponKind
+from commerce_core.pricing.rates import (
+    PricingRules,
+    ShippingKind,
+    ShippingRate,
+    ShippingTable,
+    TaxRate,
+    TaxTable,
+)
+
+
+def main() -> None:
+    rules = PricingRules(
+        tax=TaxTable([TaxRate("US", Decimal("0.08")), TaxRate("US", Decimal("0.0725"), "CA")]),
+        shipping=ShippingTable([ShippingRate(ShippingKind.FLAT, Decimal("10.00"),
+                                             free_over=Decimal("5000"))]),
+    )
+    shop = connect("memory://", rules=rules)
+
+    phones = shop.catalog.create_category("Phones")
+    seller_id, customer_id = 789, 456
+    phone = shop.catalog.create_product(
+        seller_id=seller_id, name="iPhone 14 Pro", category_id=phones.id,
+        description="A phone with a very good camera", images=["https://img.example/1.jpg"],
+        variants=[
+            VariantSpec("IP14P-BLK-128", "999.99", {"color": "Space Black", "storage": "128GB"},
+                        weight_grams=206, stock=50, reorder_level=5),
+            VariantSpec("IP14P-BLK-256", "1099.99", {"color": "Space Black", "storage": "256GB"},
+                        weight_grams=206, stock=20, reorder_level=5),
+        ])
+    shop.add_coupon(Coupon("SAVE10", CouponKind.PERCENT, Decimal(10)))
+
+    shop.cart.add_item(customer_id, phone.id, 2, {"color": "Space Black", "storage": "256GB"})
+    cart = shop.cart.apply_coupon(customer_id, "save10").as_dict()
+    print(f"cart: {cart['items'][0]['quantity']} x {cart['items'][0]['product_name']}, "
+          f"subtotal {cart['subtotal']}, discount {cart['discount']}, tax {cart['tax']}, "
+          f"shipping {cart['shipping']}, total {cart['total']}")
+
+    address = Address("1 Infinite Loop", "Cupertino", "95014", "US", region="CA")
+    result = shop.checkout.place_order(customer_id, address, payment_token="tok_visa",
+                                       idempotency_key="quickstart-1")
+    order = result.order
+    print(f"order {order.number}: {order.status}, paid {order.total} "
+          f"({result.payment.transaction_id if result.payment else '-'})")
+    for entry in order.timeline:
+        print(f"  {entry.timestamp:%H:%M:%S} {entry.event}")
+    variant = phone.variants[1]
+    stock = shop.inventory.stock(variant.id)
+    print(f"stock of {variant.sku}: available {stock.available}, reserved {stock.reserved}, "
+          f"sold {stock.sold}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Fakes that behave like the real services, for demos and tests."""

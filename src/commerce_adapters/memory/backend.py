@@ -1,0 +1,21 @@
+"""``memory://``: every table in this process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commerce_adapters.bootstrap import Storage
+from commerce_adapters.memory.carts import MemoryCartStore
+from commerce_adapters.memory.state import MemoryState
+from commerce_adapters.memory.uow import MemoryUnitOfWork
+from commerce_core.clock import Clock
+from commerce_core.ids import IdGenerator
+
+
+def open_memory(url: str, clock: Clock, ids: IdGenerator) -> Storage:
+    state = MemoryState(ids)
+
+    def unit_of_work(**options: Any) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(state, clock, read_only=bool(options.get("read_only")))
+
+    return Storage(unit_of_work, MemoryCartStore(clock))

@@ -1,0 +1,133 @@
+"""In-memory products and categories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from commerce_adapters.memory.state import Journal, MemoryState, fresh
+from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.catalog.ports import ProductQuery
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.pagination import Page, PageRequest
+
+
+class MemoryProducts:
+    def __init__(self, state: MemoryState, journal: Journal) -> None:
+        self._rows: dict[int, Product] = state.table("products")
+        self._variants = state.table("variant_product")   # variant id -> product id
+        self._skus = state.table("sku_variant")            # sku -> variant id
+        self._stock = state.table("stock")
+        self._j = journal
+
+    def add(self, product: Product) -> None:
+        if product.id in self._rows:
+            raise Conflict(f"product {product.id} exists")
+        self._index(product)
+        self._j.put(self._rows, product.id, product)
+
+    def get(self, product_id: int) -> Product:
+        try:
+            return fresh(self._rows[product_id])
+        except KeyError:
+            raise NotFound(f"product {product_id} not found", {"product_id": product_id}) from None
+
+    def update(self, product: Product) -> None:
+        old = self._rows.get(product.id)
+        if old is None:
+            raise NotFound(f"product {product.id} not found", {"product_id": product.id})
+        for v in old.variants:
+            if v.id not in {n.id for n in product.variants}:
+                self._j.delete(self._variants, v.id)
+            if self._skus.get(v.sku) == v.id:
+                self._j.delete(self._skus, v.sku)
+        self._index(product)
+        self._j.put(self._rows, product.id, product)
+
+    def _index(self, product: Product) -> None:
+        for v in product.variants:
+            owner = self._skus.get(v.sku)
+            if owner is not None and owner != v.id:
+                raise Conflict(f"SKU {v.sku} is already used", {"sku": v.sku})
+        for v in product.variants:
+            self._j.put(self._variants, v.id, product.id)
+            self._j.put(self._skus, v.sku, v.id)
+
+    def get_variants(self, variant_ids: Iterable[int]) -> dict[int, Variant]:
+        found: dict[int, Variant] = {}
+        for vid in variant_ids:
+            pid = self._variants.get(vid)
+            if pid is not None:
+                found[vid] = fresh(next(v for v in self._rows[pid].variants if v.id == vid))
+        return found
+
+    def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
+        hits = [p for p in self._rows.values() if self._matches(p, query)]
+        hits.sort(key=lambda p: -p.id)  # ties: newest first (ids grow with time)
+        if query.sort is ProductSort.PRICE_ASC:
+            hits.sort(key=lambda p: p.min_price.amount)
+        elif query.sort is ProductSort.PRICE_DESC:
+            hits.sort(key=lambda p: -p.min_price.amount)
+        elif query.sort is ProductSort.RATING:
+            hits.sort(key=lambda p: -(p.rating if p.rating is not None else Decimal(-1)))
+        chunk = hits[page.offset:page.offset + page.limit]
+        return Page([fresh(p) for p in chunk], len(hits), page.page, page.limit)
+
+    def _matches(self, p: Product, q: ProductQuery) -> bool:
+        price = p.min_price.amount
+        checks = (
+            q.include_inactive or p.is_active,
+            q.category_ids is None or p.category_id in q.category_ids,
+            q.seller_id is None or p.seller_id == q.seller_id,
+            q.min_price is None or price >= q.min_price,
+            q.max_price is None or price <= q.max_price,
+            q.rating_min is None or (p.rating is not None and p.rating >= q.rating_min),
+            not q.search or _text_match(p, q.search),
+        )
+        if not all(checks):
+            return False
+        if q.in_stock is None:
+            return True
+        stocked = any(self._stock[v.id].available > 0 for v in p.active_variants
+                      if v.id in self._stock)
+        return stocked == q.in_stock
+
+
+def _text_match(p: Product, search: str) -> bool:
+    haystack = " ".join([p.name, p.description, *p.tags]).lower()
+    return all(word in haystack for word in search.lower().split())
+
+
+class MemoryCategories:
+    def __init__(self, state: MemoryState, journal: Journal) -> None:
+        self._rows: dict[int, Category] = state.table("categories")
+        self._j = journal
+
+    def _name_taken(self, category: Category) -> bool:
+        return any(c.name.lower() == category.name.lower() and c.id != category.id
+                   for c in self._rows.values())
+
+    def add(self, category: Category) -> None:
+        if category.id in self._rows or self._name_taken(category):
+            raise Conflict(f"category {category.name!r} exists", {"name": category.name})
+        self._j.put(self._rows, category.id, category)
+
+    def get(self, category_id: int) -> Category:
+        try:
+            return fresh(self._rows[category_id])
+        except KeyError:
+            raise NotFound(f"category {category_id} not found",
+                           {"category_id": category_id}) from None
+
+    def update(self, category: Category) -> None:
+        self.get(category.id)
+        if self._name_taken(category):
+            raise Conflict(f"category {category.name!r} exists", {"name": category.name})
+        self._j.put(self._rows, category.id, category)
+
+    def delete(self, category_id: int) -> None:
+        self.get(category_id)
+        self._j.delete(self._rows, category_id)
+
+    def all(self) -> Sequence[Category]:
+        return [fresh(c) for c in self._rows.values()]

@@ -1,0 +1,80 @@
+"""The in-memory unit of work: holds the state's lock from begin to end, undoes on rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Self
+
+from commerce_adapters.memory.catalog import MemoryCategories, MemoryProducts
+from commerce_adapters.memory.inventory import MemoryInventory
+from commerce_adapters.memory.misc import (
+    MemoryCoupons,
+    MemoryIdempotency,
+    MemoryOutbox,
+    MemorySequences,
+)
+from commerce_adapters.memory.orders import MemoryCheckouts, MemoryOrders, MemoryPayments
+from commerce_adapters.memory.state import Journal, MemoryState
+from commerce_core.clock import Clock, SystemClock
+from commerce_core.errors import CommerceError
+from commerce_core.events import DomainEvent
+from commerce_core.uow import OutboxEntry
+
+
+class MemoryUnitOfWork:
+    def __init__(self, state: MemoryState, clock: Clock | None = None,
+                 read_only: bool = False) -> None:
+        self._state = state
+        self._clock = clock or SystemClock()
+        self._read_only = read_only
+        self._journal = Journal()
+        self._events: list[DomainEvent] = []
+        self._committed: list[OutboxEntry] = []
+        self._open = False
+        j = self._journal
+        self.products = MemoryProducts(state, j)
+        self.categories = MemoryCategories(state, j)
+        self.inventory = MemoryInventory(state, j)
+        self.coupons = MemoryCoupons(state, j)
+        self.orders = MemoryOrders(state, j)
+        self.payments = MemoryPayments(state, j)
+        self.checkouts = MemoryCheckouts(state, j)
+        self.idempotency = MemoryIdempotency(state, j)
+        self.outbox = MemoryOutbox(state, j)
+        self.sequences = MemorySequences(state, j)
+
+    def __enter__(self) -> Self:
+        self._state.lock.acquire()
+        self._open = True
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._open = False
+            self._state.lock.release()
+
+    def commit(self) -> None:
+        if not self._open:
+            raise CommerceError("commit outside the unit of work's with-block")
+        if self._read_only and self._events:
+            raise CommerceError("a read-only unit of work cannot record events")
+        now = self._clock.now()
+        self._committed = [OutboxEntry(self._state.ids.next_id(), e, now) for e in self._events]
+        for entry in self._committed:
+            self.outbox.add(entry)
+        self._events.clear()
+        self._journal.forget()
+
+    def rollback(self) -> None:
+        self._journal.rollback()
+        self._events.clear()
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.extend(events)
+
+    def committed(self) -> Sequence[OutboxEntry]:
+        return list(self._committed)

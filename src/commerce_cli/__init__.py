@@ -1,0 +1,1 @@
+"""The ``commerce`` command line (Typer + Rich)."""

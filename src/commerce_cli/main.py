@@ -1,0 +1,24 @@
+"""Entry point of the ``commerce`` console script."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import typer
+
+app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Operate a commerce shop."""
+
+
+@app.command("version")
+def show_version() -> None:
+    """Print the installed commerce-sdk version."""
+    typer.echo(version("commerce-sdk"))
+
+
+def main() -> None:
+    app()

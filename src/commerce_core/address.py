@@ -1,0 +1,35 @@
+"""Postal addresses as values (the address book with ids belongs to accounts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from commerce_core.errors import ValidationError
+
+
+@attrs.frozen
+class Address:
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    region: str = ""
+    line2: str = ""
+    name: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        missing = {f: "required" for f in ("line1", "city", "postal_code", "country")
+                   if not str(getattr(self, f)).strip()}
+        if missing:
+            raise ValidationError("address is incomplete", missing)
+        country = self.country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError("country must be an ISO 3166 alpha-2 code",
+                                  {"country": "expected 2 letters"})
+        object.__setattr__(self, "country", country)
+        object.__setattr__(self, "region", self.region.strip().upper())
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)

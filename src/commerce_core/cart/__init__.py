@@ -1,0 +1,1 @@
+"""Cart: lines with price snapshots, coupons and totals."""

@@ -1,0 +1,206 @@
+"""Cart use cases and the cart response of the seed (items, subtotal, tax, shipping, total)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from commerce_core.address import Address
+from commerce_core.cart.model import Cart, CartLine, check_line_quantity
+from commerce_core.cart.ports import CartStore
+from commerce_core.clock import Clock
+from commerce_core.errors import Conflict, InsufficientStock, NotFound, ValidationError
+from commerce_core.ids import IdGenerator
+from commerce_core.pricing.coupons import Coupon, normalize_code
+from commerce_core.pricing.rates import PricingRules
+from commerce_core.pricing.totals import LineInput, Totals, price_lines
+from commerce_core.uow import Transactions, UnitOfWork
+
+T = TypeVar("T")
+_SAVE_ATTEMPTS = 5
+
+
+@attrs.frozen
+class CartView:
+    cart: Cart
+    totals: Totals | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The seed's cart response."""
+        t = self.totals
+        items = []
+        for line in self.cart.lines:
+            priced = t.line(line.id) if t else None
+            items.append({
+                "cart_item_id": line.id, "product_id": line.product_id,
+                "variant_id": line.variant_id, "sku": line.sku,
+                "product_name": line.product_name, "quantity": line.quantity,
+                "unit_price": line.unit_price.amount,
+                "total_price": priced.subtotal.amount if priced else None,
+                "selected_attributes": dict(line.selected_attributes),
+            })
+        zero = None if t is None else t.subtotal.amount * 0
+        return {
+            "cart_id": self.cart.id, "items": items,
+            "currency": self.cart.currency,
+            "subtotal": t.subtotal.amount if t else zero,
+            "discount": t.discount.amount if t else zero,
+            "discounts": ([{"coupon_code": t.coupon_code, "discount_amount": t.discount.amount}]
+                          if t and t.coupon_code else []),
+            "tax": t.tax.amount if t else zero,
+            "shipping": t.shipping.amount if t else zero,
+            "total": t.total.amount if t else zero,
+            "last_updated": self.cart.updated_at.isoformat(),
+        }
+
+
+def category_ancestors(uow: UnitOfWork) -> dict[int, set[int]]:
+    """Every category id mapped to the ids above it (for coupon category scope)."""
+    parents = {c.id: c.parent_id for c in uow.categories.all()}
+    result: dict[int, set[int]] = {}
+    for cid in parents:
+        seen: set[int] = set()
+        p = parents.get(cid)
+        while p is not None and p not in seen:
+            seen.add(p)
+            p = parents.get(p)
+        result[cid] = seen
+    return result
+
+
+def line_inputs(cart: Cart) -> list[LineInput]:
+    return [LineInput(line.id, line.unit_price, line.quantity, line.seller_id,
+                      line.category_id, line.weight_grams) for line in cart.lines]
+
+
+def price_cart(cart: Cart, rules: PricingRules, coupon: Coupon | None,
+               ancestors: Mapping[int, Collection[int]], destination: Address | None) -> Totals:
+    currency = cart.currency
+    if currency is None:
+        raise ValidationError("the cart is empty", {"items": "empty"})
+    return price_lines(line_inputs(cart), currency, rules,
+                       country=destination.country if destination else None,
+                       region=destination.region if destination else None,
+                       coupon=coupon, ancestors=ancestors)
+
+
+class CartService:
+    def __init__(self, store: CartStore, tx: Transactions, ids: IdGenerator, clock: Clock,
+                 rules: PricingRules) -> None:
+        self._store = store
+        self._tx = tx
+        self._ids = ids
+        self._clock = clock
+        self._rules = rules
+
+    def get(self, user_id: int, destination: Address | None = None) -> CartView:
+        cart = self._store.get(user_id) or Cart.new(user_id, self._clock.now())
+        return self._view(cart, destination)
+
+    def add_item(self, user_id: int, product_id: int, quantity: int = 1,
+                 selected_attributes: Mapping[str, str] | None = None) -> CartView:
+        """Add ``quantity`` of the variant that ``selected_attributes`` pick."""
+        check_line_quantity(quantity)
+        with self._tx.read() as uow:
+            product = uow.products.get(product_id)
+            if not product.is_active:
+                raise NotFound(f"product {product_id} is not available",
+                               {"product_id": product_id})
+            variant = product.pick_variant(dict(selected_attributes or {}))
+            available = uow.inventory.get(variant.id).available
+
+        def change(cart: Cart, now: datetime) -> None:
+            held = cart.line_for_variant(variant.id)
+            wanted = quantity + (held.quantity if held else 0)
+            if wanted > available:
+                raise InsufficientStock([{"variant_id": variant.id, "sku": variant.sku,
+                                          "requested": wanted, "available": available}])
+            line = CartLine(self._ids.next_id(), product.id, variant.id, variant.sku,
+                            product.name, quantity, variant.price, product.seller_id,
+                            product.category_id, variant.weight_grams, dict(variant.options))
+            cart.add(line, now)
+        return self._view(self._modify(user_id, change))
+
+    def update_item(self, user_id: int, cart_item_id: int, quantity: int) -> CartView:
+        check_line_quantity(quantity)
+        return self._view(self._modify(
+            user_id, lambda cart, now: cart.set_quantity(cart_item_id, quantity, now),
+            must_exist=True))
+
+    def remove_item(self, user_id: int, cart_item_id: int) -> CartView:
+        return self._view(self._modify(
+            user_id, lambda cart, now: cart.remove(cart_item_id, now), must_exist=True))
+
+    def apply_coupon(self, user_id: int, code: str) -> CartView:
+        """Attach a coupon after checking it fits this cart now; a bad one changes nothing."""
+        code = normalize_code(code)
+        with self._tx.read() as uow:
+            coupon = uow.coupons.get(code)
+            coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, user_id))
+            ancestors = category_ancestors(uow)
+
+        def change(cart: Cart, now: datetime) -> None:
+            if not cart.lines:
+                raise ValidationError("the cart is empty", {"items": "empty"})
+            price_cart(cart, self._rules, coupon, ancestors, None)  # raises if it does not fit
+            cart.coupon_code = code
+            cart.updated_at = now
+        return self._view(self._modify(user_id, change, must_exist=True))
+
+    def remove_coupon(self, user_id: int) -> CartView:
+        def change(cart: Cart, now: datetime) -> None:
+            cart.coupon_code = None
+            cart.updated_at = now
+        return self._view(self._modify(user_id, change, must_exist=True))
+
+    def refresh_prices(self, user_id: int) -> CartView:
+        """Take today's catalog prices into the cart (after a ``price_changed`` checkout)."""
+        def change(cart: Cart, now: datetime) -> None:
+            with self._tx.read() as uow:
+                variants = uow.products.get_variants([line.variant_id for line in cart.lines])
+            for line in cart.lines:
+                if line.variant_id in variants:
+                    line.unit_price = variants[line.variant_id].price
+            cart.updated_at = now
+        return self._view(self._modify(user_id, change, must_exist=True))
+
+    def clear(self, user_id: int) -> None:
+        self._store.delete(user_id)
+
+    # -------------------------------------------------------------------------------------
+    def _modify(self, user_id: int, change: Callable[[Cart, datetime], object],
+                must_exist: bool = False) -> Cart:
+        """Read, change and save the cart, re-reading when a concurrent save got there first."""
+        for _ in range(_SAVE_ATTEMPTS):
+            now = self._clock.now()
+            cart = self._store.get(user_id)
+            if cart is None:
+                if must_exist:
+                    raise NotFound("the cart is empty", {"cart": "empty"})
+                cart = Cart.new(user_id, now)
+            change(cart, now)
+            try:
+                return self._store.save(cart)
+            except Conflict:
+                continue
+        raise Conflict("the cart is being changed by another request; try again")
+
+    def _view(self, cart: Cart, destination: Address | None = None) -> CartView:
+        if not cart.lines:
+            return CartView(cart, None)
+        coupon = None
+        with self._tx.read() as uow:
+            ancestors = category_ancestors(uow)
+            if cart.coupon_code:
+                try:
+                    coupon = uow.coupons.get(cart.coupon_code)
+                except NotFound:
+                    coupon = None
+        try:
+            totals = price_cart(cart, self._rules, coupon, ancestors, destination)
+        except ValidationError:  # the coupon no longer fits (lines removed): show it without
+            totals = price_cart(cart, self._rules, None, ancestors, destination)
+        return CartView(cart, totals)

@@ -1,0 +1,1 @@
+"""Catalog: products, variants, categories, listing and product detail."""

@@ -1,0 +1,75 @@
+"""Catalog repositories (used inside a unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+import attrs
+
+from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.pagination import Page, PageRequest
+
+
+@attrs.frozen
+class ProductQuery:
+    """Listing filters; ``category_ids`` already includes sub-categories."""
+
+    category_ids: frozenset[int] | None = None
+    search: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    rating_min: Decimal | None = None
+    in_stock: bool | None = None
+    seller_id: int | None = None
+    include_inactive: bool = False
+    sort: ProductSort = ProductSort.NEWEST
+
+
+class ProductRepository(Protocol):
+    def add(self, product: Product) -> None:
+        """Store a new product with its variants; Conflict if its id or a SKU exists."""
+        ...
+
+    def get(self, product_id: int) -> Product:
+        """The product with its variants; NotFound if absent."""
+        ...
+
+    def update(self, product: Product) -> None:
+        """Replace the stored product and variants; NotFound if absent, Conflict on a SKU clash."""
+        ...
+
+    def get_variants(self, variant_ids: Iterable[int]) -> dict[int, Variant]:
+        """The variants found among ``variant_ids`` (missing ones are left out)."""
+        ...
+
+    def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
+        """Products matching ``query`` in its sort order (ties by newest id), one page of them.
+
+        Price filters apply to the lowest active variant price; ``in_stock`` means some
+        variant has available stock.
+        """
+        ...
+
+
+class CategoryRepository(Protocol):
+    def add(self, category: Category) -> None:
+        """Store a new category; Conflict if the name is taken."""
+        ...
+
+    def get(self, category_id: int) -> Category:
+        """NotFound if absent."""
+        ...
+
+    def update(self, category: Category) -> None:
+        """Replace a category; Conflict if the new name is taken."""
+        ...
+
+    def delete(self, category_id: int) -> None:
+        """Remove a category; NotFound if absent."""
+        ...
+
+    def all(self) -> Sequence[Category]:
+        """Every category (the tree is small enough to hold)."""
+        ...

@@ -1,0 +1,258 @@
+"""Catalog use cases: categories, products with variants, listing and product detail."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.catalog.ports import ProductQuery
+from commerce_core.clock import Clock
+from commerce_core.errors import ValidationError
+from commerce_core.events import ProductCreated, ProductUpdated
+from commerce_core.ids import IdGenerator
+from commerce_core.inventory.model import StockItem
+from commerce_core.money import Money
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.uow import Transactions
+
+
+@attrs.frozen
+class VariantSpec:
+    """What a seller gives for a new variant; ``stock`` is the opening quantity."""
+
+    sku: str
+    price: Decimal | str | int
+    options: Mapping[str, str] = attrs.field(factory=dict)
+    weight_grams: int = 0
+    stock: int = 0
+    reorder_level: int = 0
+
+
+@attrs.frozen
+class ProductSummary:
+    product_id: int
+    name: str
+    price: Money
+    rating: Decimal | None
+    review_count: int
+    image_url: str | None
+    seller_id: int
+    category_id: int
+    in_stock: bool
+    created_at: Any
+
+
+@attrs.frozen
+class ProductDetail:
+    product: Product
+    stock: Mapping[int, StockItem]
+
+    @property
+    def available(self) -> int:
+        return sum(self.stock[v.id].available for v in self.product.active_variants
+                   if v.id in self.stock)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The seed's product-detail shape, plus the variants."""
+        p = self.product
+        attributes: dict[str, list[str]] = {k: [v] for k, v in p.attributes.items()}
+        attributes.update(p.option_values())
+        return {
+            "product_id": p.id, "name": p.name, "description": p.description,
+            "price": p.min_price.amount, "currency": p.currency, "images": list(p.images),
+            "attributes": attributes, "tags": list(p.tags), "category_id": p.category_id,
+            "rating": p.rating, "reviews_count": p.review_count,
+            "seller": {"seller_id": p.seller_id}, "is_active": p.is_active,
+            "availability": {"in_stock": self.available > 0, "quantity": self.available},
+            "variants": [
+                {"variant_id": v.id, "sku": v.sku, "price": v.price.amount,
+                 "options": dict(v.options), "weight_grams": v.weight_grams,
+                 "available": self.stock[v.id].available if v.id in self.stock else 0}
+                for v in p.active_variants
+            ],
+        }
+
+
+class CatalogService:
+    def __init__(self, tx: Transactions, ids: IdGenerator, clock: Clock) -> None:
+        self._tx = tx
+        self._ids = ids
+        self._clock = clock
+
+    # Categories -----------------------------------------------------------------------------
+    def create_category(self, name: str, parent_id: int | None = None,
+                        description: str = "") -> Category:
+        with self._tx() as uow:
+            if parent_id is not None:
+                uow.categories.get(parent_id)
+            category = Category(self._ids.next_id(), name, parent_id, description,
+                                self._clock.now())
+            uow.categories.add(category)
+            return category
+
+    def categories(self) -> list[Category]:
+        with self._tx.read() as uow:
+            return list(uow.categories.all())
+
+    def category_tree(self) -> list[dict[str, Any]]:
+        """Nested ``{category_id, name, children}`` from the roots down, sorted by name."""
+        cats = self.categories()
+        children: dict[int | None, list[Category]] = {}
+        for c in cats:
+            children.setdefault(c.parent_id, []).append(c)
+
+        def build(parent: int | None) -> list[dict[str, Any]]:
+            return [{"category_id": c.id, "name": c.name, "children": build(c.id)}
+                    for c in sorted(children.get(parent, []), key=lambda c: c.name)]
+        return build(None)
+
+    def descendants(self, category_id: int) -> frozenset[int]:
+        """``category_id`` and every category below it."""
+        cats = self.categories()
+        if category_id not in {c.id for c in cats}:
+            return frozenset()
+        found = {category_id}
+        grew = True
+        while grew:
+            below = {c.id for c in cats if c.parent_id in found} - found
+            found |= below
+            grew = bool(below)
+        return frozenset(found)
+
+    # Products -------------------------------------------------------------------------------
+    def create_product(self, *, seller_id: int, name: str, category_id: int,
+                       variants: Sequence[VariantSpec], currency: str = "USD",
+                       description: str = "", attributes: Mapping[str, str] | None = None,
+                       images: Sequence[str] = (), tags: Sequence[str] = ()) -> Product:
+        """A new product, its variants and their opening stock, in one transaction."""
+        now = self._clock.now()
+        product_id = self._ids.next_id()
+        built = [self._variant(product_id, spec, currency) for spec in variants]
+        product = Product(product_id, seller_id, name, category_id, currency, built,
+                          description=description, attributes=dict(attributes or {}),
+                          images=list(images), tags=list(tags), created_at=now, updated_at=now)
+        with self._tx() as uow:
+            uow.categories.get(category_id)
+            uow.products.add(product)
+            for spec, variant in zip(variants, built, strict=True):
+                _check_quantity("stock", spec.stock)
+                _check_quantity("reorder_level", spec.reorder_level)
+                uow.inventory.add(StockItem(variant.id, product_id, seller_id,
+                                            reorder_level=spec.reorder_level, updated_at=now))
+                if spec.stock:
+                    uow.inventory.restock(variant.id, spec.stock, "opening stock", now)
+            uow.record(ProductCreated(occurred_at=now, product_id=product_id,
+                                      seller_id=seller_id))
+        return product
+
+    def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
+        return Variant(self._ids.next_id(), product_id, spec.sku, Money(spec.price, currency),
+                       dict(spec.options), spec.weight_grams)
+
+    def add_variant(self, product_id: int, spec: VariantSpec) -> Variant:
+        now = self._clock.now()
+        with self._tx() as uow:
+            product = uow.products.get(product_id)
+            variant = self._variant(product_id, spec, product.currency)
+            product.variants.append(variant)
+            product = attrs.evolve(product, updated_at=now)  # re-runs the product's checks
+            uow.products.update(product)
+            uow.inventory.add(StockItem(variant.id, product_id, product.seller_id,
+                                        reorder_level=spec.reorder_level, updated_at=now))
+            if spec.stock:
+                uow.inventory.restock(variant.id, spec.stock, "opening stock", now)
+            uow.record(ProductUpdated(occurred_at=now, product_id=product_id,
+                                      seller_id=product.seller_id))
+        return variant
+
+    _EDITABLE = frozenset({"name", "description", "category_id", "attributes", "images",
+                           "tags", "is_active"})
+
+    def update_product(self, product_id: int, **changes: Any) -> Product:
+        """Change the listed fields (name, description, category_id, attributes, images, tags,
+        is_active); anything else is a validation error and nothing is saved."""
+        unknown = set(changes) - self._EDITABLE
+        if unknown:
+            raise ValidationError(f"cannot change {', '.join(sorted(unknown))}",
+                                  {f: "not editable" for f in sorted(unknown)})
+        now = self._clock.now()
+        with self._tx() as uow:
+            product = uow.products.get(product_id)
+            if "category_id" in changes:
+                uow.categories.get(changes["category_id"])
+            product = attrs.evolve(product, **changes, updated_at=now)
+            uow.products.update(product)
+            uow.record(ProductUpdated(occurred_at=now, product_id=product_id,
+                                      seller_id=product.seller_id))
+        return product
+
+    def set_price(self, variant_id: int, price: Decimal | str | int) -> Variant:
+        now = self._clock.now()
+        with self._tx() as uow:
+            variant = uow.products.get_variants([variant_id]).get(variant_id)
+            if variant is None:
+                raise ValidationError(f"unknown variant {variant_id}", {"variant_id": "unknown"})
+            product = uow.products.get(variant.product_id)
+            new = attrs.evolve(variant, price=Money(price, product.currency))
+            product.variants = [new if v.id == variant_id else v for v in product.variants]
+            uow.products.update(attrs.evolve(product, updated_at=now))
+            uow.record(ProductUpdated(occurred_at=now, product_id=product.id,
+                                      seller_id=product.seller_id))
+        return new
+
+    def deactivate_product(self, product_id: int) -> Product:
+        return self.update_product(product_id, is_active=False)
+
+    # Reading --------------------------------------------------------------------------------
+    def get_product(self, product_id: int) -> Product:
+        with self._tx.read() as uow:
+            return uow.products.get(product_id)
+
+    def product_detail(self, product_id: int) -> ProductDetail:
+        with self._tx.read() as uow:
+            product = uow.products.get(product_id)
+            stock = uow.inventory.get_many([v.id for v in product.variants])
+        return ProductDetail(product, stock)
+
+    def list_products(self, *, category_id: int | None = None, search: str | None = None,
+                      min_price: Decimal | None = None, max_price: Decimal | None = None,
+                      rating_min: Decimal | None = None, in_stock: bool | None = None,
+                      seller_id: int | None = None, sort: str | ProductSort = ProductSort.NEWEST,
+                      page: int = 1, limit: int = 20,
+                      include_inactive: bool = False) -> Page[ProductSummary]:
+        """The seed's product listing: filters, sorts, page/limit and total_count."""
+        request = PageRequest(page, limit)
+        try:
+            order = ProductSort(sort)
+        except ValueError:
+            raise ValidationError(f"unknown sort {sort!r}",
+                                  {"sort": f"one of {', '.join(s.value for s in ProductSort)}"}
+                                  ) from None
+        if min_price is not None and max_price is not None and min_price > max_price:
+            raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
+        categories = None
+        if category_id is not None:
+            categories = self.descendants(category_id) or frozenset({category_id})
+        query = ProductQuery(categories, search, min_price, max_price, rating_min, in_stock,
+                             seller_id, include_inactive, order)
+        with self._tx.read() as uow:
+            found = uow.products.find(query, request)
+            variant_ids = [v.id for p in found.items for v in p.active_variants]
+            stock = uow.inventory.get_many(variant_ids)
+        return found.map(lambda p: _summary(p, stock))
+
+
+def _summary(p: Product, stock: Mapping[int, StockItem]) -> ProductSummary:
+    in_stock = any(stock[v.id].available > 0 for v in p.active_variants if v.id in stock)
+    return ProductSummary(p.id, p.name, p.min_price, p.rating, p.review_count,
+                          p.images[0] if p.images else None, p.seller_id, p.category_id,
+                          in_stock, p.created_at)
+
+
+def _check_quantity(field: str, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"{field} must be a whole number >= 0", {field: "must be >= 0"})

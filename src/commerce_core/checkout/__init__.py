@@ -1,0 +1,1 @@
+"""Checkout: the order-creation saga with compensation, recovery and idempotency."""

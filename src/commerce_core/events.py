@@ -1,0 +1,153 @@
+"""Domain events: facts recorded in a unit of work and published after it commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from commerce_core.money import Money
+
+
+def _new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+@attrs.frozen(kw_only=True)
+class DomainEvent:
+    """Base of every event; ``event_id`` lets consumers drop duplicates (at-least-once)."""
+
+    occurred_at: datetime
+    event_id: str = attrs.field(factory=_new_event_id)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields as JSON-ready values (Money as a string amount + currency)."""
+        raw = attrs.asdict(self, recurse=False)
+        raw.pop("occurred_at")
+        raw.pop("event_id")
+        return {k: _jsonable(v) for k, v in raw.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "name": self.name,
+                "occurred_at": self.occurred_at.isoformat(), "payload": self.payload()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+# Catalog ------------------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class ProductCreated(DomainEvent):
+    product_id: int
+    seller_id: int
+
+
+@attrs.frozen(kw_only=True)
+class ProductUpdated(DomainEvent):
+    product_id: int
+    seller_id: int
+
+
+# Inventory ----------------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class InventoryUpdated(DomainEvent):
+    variant_id: int
+    available: int
+    reserved: int
+    sold: int
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class LowStock(DomainEvent):
+    variant_id: int
+    seller_id: int
+    available: int
+    reorder_level: int
+
+
+@attrs.frozen(kw_only=True)
+class ReservationExpired(DomainEvent):
+    reservation_id: int
+    order_id: int | None
+
+
+# Orders -------------------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class OrderPlaced(DomainEvent):
+    order_id: int
+    order_number: str
+    user_id: int
+    total: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderConfirmed(DomainEvent):
+    order_id: int
+    user_id: int
+
+
+@attrs.frozen(kw_only=True)
+class OrderCancelled(DomainEvent):
+    order_id: int
+    user_id: int
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderStatusChanged(DomainEvent):
+    order_id: int
+    user_id: int
+    status: str
+
+
+# Payments -----------------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class PaymentConfirmed(DomainEvent):
+    order_id: int
+    payment_id: int
+    user_id: int
+    amount: Money
+    transaction_id: str
+
+
+@attrs.frozen(kw_only=True)
+class PaymentFailed(DomainEvent):
+    order_id: int
+    payment_id: int
+    user_id: int
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRequiresAction(DomainEvent):
+    order_id: int
+    payment_id: int
+    user_id: int
+
+
+@attrs.frozen(kw_only=True)
+class RefundIssued(DomainEvent):
+    order_id: int
+    payment_id: int
+    refund_id: int
+    user_id: int
+    amount: Money

@@ -1,0 +1,1 @@
+"""Inventory: stock per variant, reservations with expiry, and the movement audit trail."""

@@ -1,0 +1,1 @@
+"""Orders: the order and item state machines, timeline and history."""

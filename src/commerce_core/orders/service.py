@@ -1,0 +1,100 @@
+"""Order use cases for customers: look up, history, timeline, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from commerce_core.checkout.service import CheckoutService
+from commerce_core.clock import Clock
+from commerce_core.errors import InvalidTransition, NotFound, ValidationError
+from commerce_core.events import OrderCancelled
+from commerce_core.orders.model import Order, OrderStatus, TimelineEntry
+from commerce_core.orders.ports import OrderQuery
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.payments.model import PaymentState
+from commerce_core.payments.service import PaymentService
+from commerce_core.uow import Transactions
+
+
+class OrderService:
+    def __init__(self, tx: Transactions, checkout: CheckoutService, payments: PaymentService,
+                 clock: Clock) -> None:
+        self._tx = tx
+        self._checkout = checkout
+        self._payments = payments
+        self._clock = clock
+
+    def get(self, order_id: int, user_id: int | None = None) -> Order:
+        """An order; with ``user_id``, only the owner's (anyone else's looks absent)."""
+        with self._tx.read() as uow:
+            order = uow.orders.get(order_id)
+        if user_id is not None and order.user_id != user_id:
+            raise NotFound(f"order {order_id} not found", {"order_id": order_id})
+        return order
+
+    def timeline(self, order_id: int, user_id: int | None = None) -> list[TimelineEntry]:
+        return list(self.get(order_id, user_id).timeline)
+
+    def history(self, user_id: int, *, status: str | None = None,
+                from_date: datetime | None = None, to_date: datetime | None = None,
+                page: int = 1, limit: int = 10) -> Page[Order]:
+        """The user's orders, newest first, filtered by status and [from_date, to_date)."""
+        try:
+            wanted = OrderStatus(status.upper()) if status else None
+        except ValueError:
+            raise ValidationError(f"unknown status {status!r}",
+                                  {"status": f"one of {', '.join(s.value for s in OrderStatus)}"}
+                                  ) from None
+        if from_date and to_date and from_date >= to_date:
+            raise ValidationError("from_date must be before to_date", {"from_date": ">= to_date"})
+        request = PageRequest(page, limit)
+        with self._tx.read() as uow:
+            return uow.orders.find(OrderQuery(user_id, None, wanted, from_date, to_date), request)
+
+    def cancel(self, order_id: int, user_id: int | None = None,
+               reason: str = "cancelled by customer") -> Order:
+        """Cancel before shipping. Unpaid: stock and coupon released. Paid: stock back on the
+        shelf (RETURN movements) and the captured amount refunded."""
+        order = self.get(order_id, user_id)
+        if order.status is OrderStatus.PENDING:
+            return self._checkout.cancel_pending(order_id, reason)
+        if order.status is not OrderStatus.CONFIRMED:
+            raise InvalidTransition(f"order {order.number} is {order.status} and can no longer "
+                                    "be cancelled", {"status": order.status.value})
+        payment_id = self._cancel_confirmed(order_id, reason)
+        if payment_id is not None:
+            self._payments.refund(payment_id, None, reason,
+                                  idempotency_key=f"cancel_{order_id}")
+        return self.get(order_id)
+
+    def _cancel_confirmed(self, order_id: int, reason: str) -> int | None:
+        now = self._clock.now()
+        with self._tx() as uow:
+            order = uow.orders.get(order_id)
+            order.cancel(now, reason)  # raises if it shipped meanwhile
+            for item in order.items:
+                uow.inventory.return_sold(item.variant_id, item.quantity,
+                                          f"order {order.number} cancelled", now, order.id)
+            if order.coupon_code:
+                uow.coupons.release(order.coupon_code, order.id)
+            uow.orders.update(order)
+            uow.record(OrderCancelled(occurred_at=now, order_id=order.id,
+                                      user_id=order.user_id, reason=reason))
+            captured = [p for p in uow.payments.for_order(order_id)
+                        if p.status in (PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED)]
+        return captured[-1].id if captured else None
+
+    def as_detail(self, order: Order) -> dict[str, Any]:
+        """The seed's GET /orders/{id} body, with the payment block."""
+        body = order.as_dict()
+        payments = self._payments.for_order(order.id)
+        last = payments[-1] if payments else None
+        body["payment"] = None if last is None else {
+            "payment_id": last.id, "amount": last.amount.amount, "status": last.status.value,
+            "method": last.method, "transaction_id": last.transaction_id}
+        body["shipping"] = {"address": order.shipping_address.as_dict(),
+                            "status": "NOT_SHIPPED" if order.status in (
+                                OrderStatus.PENDING, OrderStatus.CONFIRMED) else order.status.value,
+                            "tracking_number": None}
+        return body

@@ -1,0 +1,1 @@
+"""Payments: payment records, the gateway port, retries, circuit breaker and refunds."""

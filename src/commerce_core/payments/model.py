@@ -1,0 +1,139 @@
+"""Payment and refund records. A card number never gets here: only gateway tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from commerce_core.errors import InvalidTransition, ValidationError
+from commerce_core.money import Money
+
+
+class PaymentState(enum.StrEnum):
+    PROCESSING = "PROCESSING"
+    REQUIRES_ACTION = "REQUIRES_ACTION"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+
+
+_CAPTURED = frozenset({PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED})
+
+
+class RefundState(enum.StrEnum):
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+@attrs.define
+class Payment:
+    id: int
+    order_id: int
+    user_id: int
+    amount: Money
+    idempotency_key: str
+    created_at: datetime
+    updated_at: datetime
+    method: str = "card"
+    status: PaymentState = PaymentState.PROCESSING
+    transaction_id: str | None = None
+    refunded: Money = attrs.field()
+    failure_reason: str = ""
+    gateway_response: dict[str, Any] = attrs.field(factory=dict)
+
+    @refunded.default
+    def _no_refunds_yet(self) -> Money:
+        return Money.zero(self.amount.currency)
+
+    @property
+    def refundable(self) -> Money:
+        if self.status not in _CAPTURED:
+            return Money.zero(self.amount.currency)
+        return self.amount - self.refunded
+
+    def _require(self, *states: PaymentState) -> None:
+        if self.status not in states:
+            raise InvalidTransition(f"payment {self.id} is {self.status}",
+                                    {"status": self.status.value})
+
+    def succeed(self, transaction_id: str, response: dict[str, Any], now: datetime) -> None:
+        self._require(PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
+        self.status = PaymentState.COMPLETED
+        self.transaction_id = transaction_id
+        self.gateway_response = response
+        self.updated_at = now
+
+    def require_action(self, transaction_id: str | None, response: dict[str, Any],
+                       now: datetime) -> None:
+        self._require(PaymentState.PROCESSING)
+        self.status = PaymentState.REQUIRES_ACTION
+        self.transaction_id = transaction_id
+        self.gateway_response = response
+        self.updated_at = now
+
+    def fail(self, reason: str, response: dict[str, Any], now: datetime) -> None:
+        self._require(PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
+        self.status = PaymentState.FAILED
+        self.failure_reason = reason
+        self.gateway_response = response
+        self.updated_at = now
+
+    def hold_refund(self, amount: Money, now: datetime) -> None:
+        """Count a refund against the captured amount before asking the gateway for it."""
+        if amount.is_negative or amount.is_zero:
+            raise ValidationError("refund amount must be positive", {"amount": "must be > 0"})
+        if amount > self.refundable:
+            raise ValidationError(
+                f"refund of {amount} exceeds the refundable {self.refundable}",
+                {"amount": f"at most {self.refundable.amount}"})
+        self.refunded = self.refunded + amount
+        self._settle_refund_state(now)
+
+    def undo_refund(self, amount: Money, now: datetime) -> None:
+        """The gateway refused a held refund: give the amount back."""
+        self.refunded = self.refunded - amount
+        self._settle_refund_state(now)
+
+    def _settle_refund_state(self, now: datetime) -> None:
+        if self.refunded.is_zero:
+            self.status = PaymentState.COMPLETED
+        elif self.refunded == self.amount:
+            self.status = PaymentState.REFUNDED
+        else:
+            self.status = PaymentState.PARTIALLY_REFUNDED
+        self.updated_at = now
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"payment_id": self.id, "order_id": self.order_id, "status": self.status.value,
+                "amount": self.amount.amount, "currency": self.amount.currency,
+                "method": self.method, "transaction_id": self.transaction_id,
+                "refunded_amount": self.refunded.amount,
+                "failure_reason": self.failure_reason or None,
+                "created_at": self.created_at.isoformat(),
+                "updated_at": self.updated_at.isoformat()}
+
+
+@attrs.define
+class Refund:
+    id: int
+    payment_id: int
+    order_id: int
+    amount: Money
+    reason: str
+    created_at: datetime
+    updated_at: datetime
+    status: RefundState = RefundState.PENDING
+    transaction_id: str | None = None
+    failure_reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"refund_id": self.id, "payment_id": self.payment_id, "order_id": self.order_id,
+                "amount": self.amount.amount, "currency": self.amount.currency,
+                "reason": self.reason, "status": self.status.value,
+                "transaction_id": self.transaction_id,
+                "created_at": self.created_at.isoformat()}

@@ -1,0 +1,126 @@
+"""Payment storage and the payment gateway port."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import attrs
+
+from commerce_core.money import Money
+from commerce_core.payments.model import Payment, Refund
+
+
+class ChargeStatus(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    REQUIRES_ACTION = "requires_action"   # 3-D Secure and the like: the customer must act
+    DECLINED = "declined"
+
+
+@attrs.frozen
+class ChargeRequest:
+    amount: Money
+    token: str                 # a gateway token (tok_..., pm_...), never a card number
+    idempotency_key: str       # the gateway charges once per key, however often it is sent
+    description: str = ""
+    metadata: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ChargeResult:
+    status: ChargeStatus
+    transaction_id: str | None
+    decline_reason: str = ""
+    raw: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class RefundResult:
+    transaction_id: str
+    raw: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+class GatewayEventKind(enum.StrEnum):
+    CHARGE_SUCCEEDED = "charge.succeeded"
+    CHARGE_FAILED = "charge.failed"
+
+
+@attrs.frozen
+class GatewayEvent:
+    """A verified webhook: what became of a charge that needed the customer's action."""
+
+    kind: GatewayEventKind
+    transaction_id: str
+    reason: str = ""
+
+
+class PaymentGateway(Protocol):
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Charge once per idempotency key; TransientError when the outcome is unknown."""
+        ...
+
+    def lookup(self, idempotency_key: str) -> ChargeResult | None:
+        """What the charge sent with this key became, None if the gateway never got it.
+
+        TransientError if the gateway cannot tell now.
+        """
+        ...
+
+    def void(self, idempotency_key: str) -> bool:
+        """Make sure no money stands for this key: cancel or fully refund the charge.
+
+        True if a charge was reversed, False if there was none. TransientError if unknown.
+        """
+        ...
+
+    def refund(self, transaction_id: str, amount: Money, idempotency_key: str) -> RefundResult:
+        """Refund part or all of a captured charge; PaymentDeclined if refused."""
+        ...
+
+    def verify_event(self, body: bytes, headers: Mapping[str, str]) -> GatewayEvent:
+        """Parse a webhook after checking its signature; Unauthenticated if it does not match."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    def add(self, payment: Payment) -> None:
+        """Conflict if the id, idempotency key or transaction id exists."""
+        ...
+
+    def get(self, payment_id: int) -> Payment:
+        """NotFound if absent."""
+        ...
+
+    def update(self, payment: Payment) -> None:
+        """Replace a payment; Conflict if its transaction id belongs to another payment."""
+        ...
+
+    def for_order(self, order_id: int) -> Sequence[Payment]:
+        """The order's payments, oldest first."""
+        ...
+
+    def by_transaction(self, transaction_id: str) -> Payment:
+        """NotFound if no payment has that gateway transaction id."""
+        ...
+
+    def add_refund(self, refund: Refund) -> None:
+        """Store a new refund."""
+        ...
+
+    def update_refund(self, refund: Refund) -> None:
+        """Replace a refund; NotFound if absent."""
+        ...
+
+    def get_refund(self, refund_id: int) -> Refund:
+        """NotFound if absent."""
+        ...
+
+    def refunds(self, payment_id: int) -> Sequence[Refund]:
+        """The payment's refunds, oldest first."""
+        ...
+
+    def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
+        """Refunds still PENDING that were created before the cutoff, oldest first."""
+        ...

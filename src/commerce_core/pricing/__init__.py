@@ -1,0 +1,1 @@
+"""Pricing: coupons, tax and shipping rate tables, and cart totals."""

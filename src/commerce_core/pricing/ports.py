@@ -1,0 +1,39 @@
+"""Coupon storage (inside a unit of work, so a redemption commits with its order)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from commerce_core.pricing.coupons import Coupon, Redemption
+
+
+class CouponRepository(Protocol):
+    def add(self, coupon: Coupon) -> None:
+        """Conflict if the code exists."""
+        ...
+
+    def get(self, code: str) -> Coupon:
+        """The coupon by code (case-insensitive); NotFound if absent."""
+        ...
+
+    def update(self, coupon: Coupon) -> None:
+        """Replace the coupon's terms (not its usage count)."""
+        ...
+
+    def uses_by(self, code: str, user_id: int) -> int:
+        """How many standing redemptions ``user_id`` has of ``code``."""
+        ...
+
+    def redeem(self, code: str, user_id: int, order_id: int, now: datetime) -> Coupon:
+        """Count one use atomically: ValidationError if the total or per-user limit would pass."""
+        ...
+
+    def release(self, code: str, order_id: int) -> None:
+        """Undo the order's redemption (a cancelled checkout); no-op if there is none."""
+        ...
+
+    def redemptions(self, code: str) -> Sequence[Redemption]:
+        """Standing redemptions of ``code``."""
+        ...

@@ -1,0 +1,172 @@
+"""The unit of work port and the transaction helper every service uses.
+
+A unit of work is one atomic transaction over every repository. Events recorded in it go to
+its outbox in the same commit, and are published right after; a crash in between leaves them
+in the outbox for :class:`OutboxRelay` to publish later (delivery is at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
+
+import attrs
+
+from commerce_core.events import DomainEvent
+
+if TYPE_CHECKING:
+    from commerce_core.catalog.ports import CategoryRepository, ProductRepository
+    from commerce_core.checkout.ports import CheckoutRepository
+    from commerce_core.idempotency import IdempotencyStore
+    from commerce_core.inventory.ports import InventoryRepository
+    from commerce_core.orders.ports import OrderRepository
+    from commerce_core.payments.ports import PaymentRepository
+    from commerce_core.pricing.ports import CouponRepository
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class OutboxEntry:
+    id: int
+    event: DomainEvent
+    created_at: datetime
+    published_at: datetime | None = None
+
+
+class Outbox(Protocol):
+    def pending(self, limit: int) -> Sequence[OutboxEntry]:
+        """Unpublished entries, oldest first."""
+        ...
+
+    def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
+        """Stamp entries as published; unknown ids are ignored."""
+        ...
+
+
+class Sequences(Protocol):
+    def next_value(self, name: str) -> int:
+        """The next number of the named sequence, from 1: unique and increasing, gaps allowed."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    @property
+    def inventory(self) -> InventoryRepository: ...
+
+    @property
+    def coupons(self) -> CouponRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    @property
+    def checkouts(self) -> CheckoutRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def sequences(self) -> Sequences: ...
+
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Roll back whatever was not committed, and end the transaction."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change and recorded event durable at once."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every change and recorded event since the last commit."""
+        ...
+
+    def record(self, *events: DomainEvent) -> None:
+        """Queue events for the outbox; written by commit, dropped by rollback."""
+        ...
+
+    def committed(self) -> Sequence[OutboxEntry]:
+        """Outbox entries written by the last commit of this unit of work."""
+        ...
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Deliver events in order; raise if they could not all be handed over."""
+        ...
+
+
+class Transactions:
+    """Opens units of work for the services and publishes what each commit recorded."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, publisher: EventPublisher,
+                 clock: Callable[[], datetime]) -> None:
+        self._factory = uow_factory
+        self._publisher = publisher
+        self._now = clock
+
+    @contextmanager
+    def __call__(self) -> Iterator[UnitOfWork]:
+        """A read-write transaction: committed if the block finishes, rolled back if it raises."""
+        with self._factory() as uow:
+            yield uow
+            uow.commit()
+            entries = list(uow.committed())
+        if entries:
+            self.publish(entries)
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """A read-only transaction (adapters may route it to a replica); never commits."""
+        with self._factory(read_only=True) as uow:
+            yield uow
+
+    def publish(self, entries: Sequence[OutboxEntry]) -> None:
+        try:
+            self._publisher.publish([e.event for e in entries])
+        except Exception:  # the relay will retry: the entries stay pending in the outbox
+            log.exception("publishing %d events failed; left in the outbox", len(entries))
+            return
+        with self._factory() as uow:
+            uow.outbox.mark_published([e.id for e in entries], self._now())
+            uow.commit()
+
+
+class OutboxRelay:
+    """Publishes outbox entries that were committed but never published (after a crash)."""
+
+    def __init__(self, tx: Transactions, uow_factory: UnitOfWorkFactory) -> None:
+        self._tx = tx
+        self._factory = uow_factory
+
+    def run_once(self, limit: int = 500) -> int:
+        with self._factory(read_only=True) as uow:
+            entries = list(uow.outbox.pending(limit))
+        if entries:
+            self._tx.publish(entries)
+        return len(entries)

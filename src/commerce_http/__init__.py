@@ -1,0 +1,1 @@
+"""HTTP API of the commerce SDK (Falcon). The application arrives with the HTTP issue."""
