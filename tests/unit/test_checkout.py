@@ -1,0 +1,397 @@
+"""The checkout saga: success, every failure point with its compensation, recovery, idempotency."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from commerce_adapters.fake.payments import FakeGateway
+from commerce_core.checkout.model import CheckoutState
+from commerce_core.clock import ManualClock
+from commerce_core.errors import (
+    Conflict,
+    InsufficientStock,
+    PaymentDeclined,
+    PriceChanged,
+    Unavailable,
+    ValidationError,
+)
+from commerce_core.events import DomainEvent, OrderCancelled, OrderPlaced, PaymentConfirmed
+from commerce_core.facade import Commerce
+from commerce_core.money import Money
+from commerce_core.orders.model import OrderStatus, PaymentStatus
+from commerce_core.payments.model import PaymentState
+from commerce_core.payments.ports import ChargeRequest, ChargeResult
+from commerce_core.pricing.coupons import Coupon, CouponKind
+from tests.conftest import CUSTOMER, HOME, add_product, make_shop
+
+
+class Crash(BaseException):
+    """A process dying mid-step: not an Exception, so no handler in the SDK swallows it."""
+
+
+def stock(shop: Commerce, variant_id: int) -> tuple[int, int, int]:
+    s = shop.inventory.stock(variant_id)
+    return s.available, s.reserved, s.sold
+
+
+def checkout_of(shop: Commerce, order_id: int) -> CheckoutState:
+    with shop.tx.read() as uow:
+        return uow.checkouts.for_order(order_id).state
+
+
+@pytest.fixture
+def events(shop: Commerce) -> list[DomainEvent]:
+    seen: list[DomainEvent] = []
+    shop.publisher.subscribe(DomainEvent, seen.append)  # type: ignore[attr-defined]
+    return seen
+
+
+def test_happy_path_confirms_sells_stock_clears_cart_and_publishes(
+        shop: Commerce, category: int, gateway: FakeGateway, events: list[DomainEvent]) -> None:
+    p = add_product(shop, category, "Phone", ["999.99"], stock=5)
+    shop.cart.add_item(CUSTOMER, p.id, 2)
+    result = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    order = result.order
+    assert order.status is OrderStatus.CONFIRMED
+    assert order.payment_status is PaymentStatus.COMPLETED
+    assert order.number.startswith("ORD-2026-")
+    assert result.payment and result.payment.status is PaymentState.COMPLETED
+    assert stock(shop, p.variants[0].id) == (3, 0, 2)
+    assert not shop.cart.get(CUSTOMER).cart.lines
+    assert gateway.net_captured() == Money("1999.98", "USD")
+    names = [e.name for e in events]
+    assert names.index("OrderPlaced") < names.index("PaymentConfirmed") < names.index(
+        "OrderConfirmed")
+    assert [t.event for t in order.timeline] == ["ORDER_PLACED", "PAYMENT_CONFIRMED",
+                                                 "ORDER_CONFIRMED"]
+    with shop.tx.read() as uow:
+        assert not uow.outbox.pending(10)  # everything published and marked
+
+
+def test_decline_releases_stock_cancels_order_keeps_cart(
+        shop: Commerce, category: int, gateway: FakeGateway, events: list[DomainEvent]) -> None:
+    p = add_product(shop, category, stock=5)
+    shop.cart.add_item(CUSTOMER, p.id, 2)
+    with pytest.raises(PaymentDeclined) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_chargeDeclined")
+    order = shop.orders.get(err.value.details["order_id"])
+    assert order.status is OrderStatus.CANCELLED and order.payment_status is PaymentStatus.FAILED
+    assert stock(shop, p.variants[0].id) == (5, 0, 0)
+    assert shop.cart.get(CUSTOMER).cart.lines  # the customer can retry with another card
+    assert gateway.net_captured().is_zero
+    assert any(isinstance(e, OrderCancelled) for e in events)
+    assert checkout_of(shop, order.id) is CheckoutState.FAILED
+
+
+def test_stock_gone_on_the_second_line_changes_nothing(shop: Commerce, category: int) -> None:
+    a = add_product(shop, category, "A", stock=5)
+    b = add_product(shop, category, "B", stock=1)
+    shop.cart.add_item(CUSTOMER, a.id, 2)
+    shop.cart.add_item(CUSTOMER, b.id, 1)
+    shop.inventory.adjust(b.variants[0].id, -1, "broken in the warehouse")
+    with pytest.raises(InsufficientStock) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert [line["product_name"] for line in err.value.lines] == ["B"]
+    assert stock(shop, a.variants[0].id) == (5, 0, 0)
+    assert shop.orders.history(CUSTOMER).total_count == 0
+
+
+def test_changed_price_is_named_and_refresh_lets_checkout_pass(
+        shop: Commerce, category: int) -> None:
+    p = add_product(shop, category, "Lamp", ["10.00"])
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    shop.catalog.set_price(p.variants[0].id, "12.00")
+    with pytest.raises(PriceChanged) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert err.value.lines[0]["product_name"] == "Lamp"
+    assert err.value.lines[0]["new_price"] == Decimal("12.00")
+    assert stock(shop, p.variants[0].id) == (10, 0, 0)
+    shop.cart.refresh_prices(CUSTOMER)
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
+    assert order.total.amount == Decimal("12.00")
+
+
+def test_empty_cart_is_a_validation_error(shop: Commerce) -> None:
+    with pytest.raises(ValidationError):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+
+
+def test_gateway_timeout_voids_and_compensates(shop: Commerce, category: int,
+                                               gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    with pytest.raises(Unavailable) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_timeout")
+    assert "nothing was charged" in err.value.message
+    order = shop.orders.get(err.value.details["order_id"])
+    assert order.status is OrderStatus.CANCELLED
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+    assert gateway.net_captured().is_zero
+
+
+def test_lost_response_is_retried_with_the_same_key_and_charged_once(
+        shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_lostResponse").order
+    assert order.status is OrderStatus.CONFIRMED
+    assert gateway.charge_count() == 1 and gateway.net_captured() == Money("100", "USD")
+
+
+def test_outage_leaves_checkout_for_recovery_which_completes_it(
+        shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
+    """Charged, then the gateway vanished before answering or voiding: recovery settles it."""
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    real_charge = gateway.charge
+
+    def charge_then_outage(request: ChargeRequest) -> ChargeResult:
+        real_charge(request)
+        gateway.outage(True)
+        return real_charge(request)  # raises: the answer never arrives
+
+    gateway.charge = charge_then_outage  # type: ignore[method-assign]
+    with pytest.raises(Unavailable) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    order_id = err.value.details["order_id"]
+    assert checkout_of(shop, order_id) is CheckoutState.PAYMENT_STARTED
+    assert stock(shop, p.variants[0].id) == (2, 1, 0)
+    gateway.outage(False)
+    assert shop.checkout.recover() == 0  # too recent: the request may still be running
+    clock.advance(timedelta(minutes=2))
+    assert shop.checkout.recover() == 1
+    assert shop.orders.get(order_id).status is OrderStatus.CONFIRMED
+    assert stock(shop, p.variants[0].id) == (2, 0, 1)
+    assert gateway.charge_count() == 1
+
+
+def test_crash_after_reserve_before_charge_is_compensated_by_recovery(
+        shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 2)
+
+    def crash(request: ChargeRequest) -> ChargeResult:
+        raise Crash
+
+    gateway.charge = crash  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert stock(shop, p.variants[0].id) == (1, 2, 0)
+    clock.advance(timedelta(minutes=5))
+    assert shop.checkout.recover() == 1
+    order = shop.orders.history(CUSTOMER).items[0]
+    assert order.status is OrderStatus.CANCELLED
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+    assert gateway.net_captured().is_zero
+
+
+def test_crash_after_charge_before_confirm_is_completed_by_recovery(
+        shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    real_charge = gateway.charge
+
+    def charge_then_crash(request: ChargeRequest) -> ChargeResult:
+        real_charge(request)
+        raise Crash
+
+    gateway.charge = charge_then_crash  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    gateway.charge = real_charge  # type: ignore[method-assign]
+    clock.advance(timedelta(minutes=5))
+    assert shop.checkout.recover() == 1
+    order = shop.orders.history(CUSTOMER).items[0]
+    assert order.status is OrderStatus.CONFIRMED
+    assert stock(shop, p.variants[0].id) == (2, 0, 1)
+    assert gateway.charge_count() == 1
+    assert not shop.cart.get(CUSTOMER).cart.lines
+
+
+def test_crash_inside_the_confirm_transaction_rolls_it_back_then_recovers(
+        shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    original = shop.checkout._complete  # noqa: SLF001
+
+    def crash_in_tx(*args: object) -> object:
+        with shop.tx() as uow:
+            uow.inventory.restock(p.variants[0].id, 99, "half-written", clock.now())
+            raise Crash
+
+    shop.checkout._complete = crash_in_tx  # type: ignore[method-assign]  # noqa: SLF001
+    with pytest.raises(Crash):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert stock(shop, p.variants[0].id) == (2, 1, 0)  # the half-written restock is gone
+    shop.checkout._complete = original  # type: ignore[method-assign]  # noqa: SLF001
+    clock.advance(timedelta(minutes=5))
+    assert shop.checkout.recover() == 1
+    assert stock(shop, p.variants[0].id) == (2, 0, 1)
+
+
+def test_three_d_secure_waits_for_the_webhook(shop: Commerce, category: int,
+                                              gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    result = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_3ds")
+    assert result.requires_action and result.order.status is OrderStatus.PENDING
+    assert stock(shop, p.variants[0].id) == (2, 1, 0)
+    assert result.payment and result.payment.transaction_id
+    body, headers = gateway.complete_action(result.payment.transaction_id)
+    event = shop.gateway.verify_event(body, headers)
+    assert shop.checkout.handle_gateway_event(event).order.status is OrderStatus.CONFIRMED
+    assert shop.checkout.handle_gateway_event(event).order.status is OrderStatus.CONFIRMED
+    assert stock(shop, p.variants[0].id) == (2, 0, 1)
+
+
+def test_three_d_secure_failure_and_forged_webhooks(shop: Commerce, category: int,
+                                                    gateway: FakeGateway) -> None:
+    from commerce_core.errors import Unauthenticated
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    result = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_3ds")
+    assert result.payment and result.payment.transaction_id
+    body, _ = gateway.complete_action(result.payment.transaction_id, succeed=False)
+    with pytest.raises(Unauthenticated):
+        shop.gateway.verify_event(body, {"Fake-Signature": "forged"})
+    event = shop.gateway.verify_event(body, {"Fake-Signature": gateway.sign(body)})
+    assert shop.checkout.handle_gateway_event(event).order.status is OrderStatus.CANCELLED
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+
+
+def test_unpaid_order_expires_after_30_minutes(shop: Commerce, category: int,
+                                               clock: ManualClock) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 2)
+    result = shop.checkout.place_order(CUSTOMER, HOME)  # no token: pay later
+    assert checkout_of(shop, result.order.id) is CheckoutState.AWAITING_PAYMENT
+    clock.advance(timedelta(minutes=29))
+    assert shop.checkout.expire_reservations() == 0
+    clock.advance(timedelta(minutes=2))
+    assert shop.checkout.expire_reservations() == 1
+    assert shop.orders.get(result.order.id).status is OrderStatus.CANCELLED
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+    assert [m.movement_type.value for m in shop.inventory.movements(p.variants[0].id)][-1] == \
+        "EXPIRE"
+    with pytest.raises(Conflict):
+        shop.checkout.pay(CUSTOMER, result.order.id, "tok_visa")
+
+
+def test_pay_later_with_idempotency(shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    order = shop.checkout.place_order(CUSTOMER, HOME).order
+    first = shop.checkout.pay(CUSTOMER, order.id, "tok_visa", idempotency_key="k1")
+    again = shop.checkout.pay(CUSTOMER, order.id, "tok_visa", idempotency_key="k1")
+    assert first.order.status is again.order.status is OrderStatus.CONFIRMED
+    assert first.payment and again.payment and first.payment.id == again.payment.id
+    assert gateway.charge_count() == 1
+    with pytest.raises(Conflict):
+        shop.checkout.pay(CUSTOMER, order.id, "tok_other", idempotency_key="k1")
+
+
+def test_idempotent_checkout_replays_and_refuses_a_different_request(
+        shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    first = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      idempotency_key="abc")
+    shop.cart.add_item(CUSTOMER, p.id, 1)  # a new cart must not turn the replay into an order
+    again = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      idempotency_key="abc")
+    assert again.order.id == first.order.id and gateway.charge_count() == 1
+    with pytest.raises(Conflict):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_mastercard",
+                                  idempotency_key="abc")
+
+
+def test_idempotent_replay_of_a_decline_is_the_same_decline(shop: Commerce,
+                                                            category: int) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    for _ in range(2):
+        with pytest.raises(PaymentDeclined):
+            shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_chargeDeclined",
+                                      idempotency_key="d1")
+    assert shop.orders.history(CUSTOMER).total_count == 1
+
+
+def test_concurrent_requests_with_one_key_charge_once(shop: Commerce, category: int,
+                                                      gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=50)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    orders: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def buy() -> None:
+        barrier.wait()
+        orders.append(shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                                idempotency_key="same").order.id)
+
+    threads = [threading.Thread(target=buy) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(orders) == 8 and len(set(orders)) == 1
+    assert gateway.charge_count() == 1
+    assert stock(shop, p.variants[0].id)[2] == 1
+
+
+def test_coupon_is_redeemed_once_and_given_back_on_failure(shop: Commerce,
+                                                           category: int) -> None:
+    p = add_product(shop, category, stock=10)
+    shop.add_coupon(Coupon("ONCE", CouponKind.PERCENT, Decimal(10), max_uses_per_user=1))
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    shop.cart.apply_coupon(CUSTOMER, "ONCE")
+    with pytest.raises(PaymentDeclined):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_chargeDeclined")
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
+    assert order.discount.amount == Decimal("10.00") and order.coupon_code == "ONCE"
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    with pytest.raises(ValidationError):
+        shop.cart.apply_coupon(CUSTOMER, "ONCE")
+
+
+@pytest.mark.parametrize("run", range(5))
+def test_no_oversell_50_threads_for_10_units(run: int, clock: ManualClock) -> None:
+    shop = make_shop(clock, FakeGateway())
+    cat = shop.catalog.create_category("C").id
+    p = add_product(shop, cat, "Hot item", stock=10)
+    users = range(1000, 1050)
+    for u in users:
+        shop.cart.add_item(u, p.id, 1)
+    placed: list[int] = []
+    refused: list[str] = []
+    barrier = threading.Barrier(50)
+
+    def buy(user: int) -> None:
+        barrier.wait()
+        try:
+            placed.append(shop.checkout.place_order(user, HOME, payment_token="tok_visa")
+                          .order.id)
+        except InsufficientStock:
+            refused.append("stock")
+
+    threads = [threading.Thread(target=buy, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(placed) == 10 and len(refused) == 40
+    assert stock(shop, p.variants[0].id) == (0, 0, 10)
+
+
+def test_events_follow_the_commit_not_the_attempt(shop: Commerce, category: int,
+                                                  events: list[DomainEvent]) -> None:
+    p = add_product(shop, category, stock=1)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    shop.inventory.adjust(p.variants[0].id, -1, "lost")
+    events.clear()
+    with pytest.raises(InsufficientStock):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert not any(isinstance(e, OrderPlaced | PaymentConfirmed) for e in events)
