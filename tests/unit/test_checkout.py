@@ -16,6 +16,7 @@ from commerce_core.errors import (
     InsufficientStock,
     PaymentDeclined,
     PriceChanged,
+    Unauthenticated,
     Unavailable,
     ValidationError,
 )
@@ -216,18 +217,18 @@ def test_crash_inside_the_confirm_transaction_rolls_it_back_then_recovers(
         shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
     p = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    original = shop.checkout._complete  # noqa: SLF001
+    original = shop.checkout._complete
 
     def crash_in_tx(*args: object) -> object:
         with shop.tx() as uow:
             uow.inventory.restock(p.variants[0].id, 99, "half-written", clock.now())
             raise Crash
 
-    shop.checkout._complete = crash_in_tx  # type: ignore[method-assign]  # noqa: SLF001
+    shop.checkout._complete = crash_in_tx  # type: ignore[method-assign]
     with pytest.raises(Crash):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert stock(shop, p.variants[0].id) == (2, 1, 0)  # the half-written restock is gone
-    shop.checkout._complete = original  # type: ignore[method-assign]  # noqa: SLF001
+    shop.checkout._complete = original  # type: ignore[method-assign]
     clock.advance(timedelta(minutes=5))
     assert shop.checkout.recover() == 1
     assert stock(shop, p.variants[0].id) == (2, 0, 1)
@@ -250,7 +251,6 @@ def test_three_d_secure_waits_for_the_webhook(shop: Commerce, category: int,
 
 def test_three_d_secure_failure_and_forged_webhooks(shop: Commerce, category: int,
                                                     gateway: FakeGateway) -> None:
-    from commerce_core.errors import Unauthenticated
     p = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, p.id, 1)
     result = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_3ds")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -117,10 +118,8 @@ def test_concurrent_refunds_cannot_add_up_past_the_capture(shop: Commerce,
 
     def refund() -> None:
         barrier.wait()
-        try:
+        with contextlib.suppress(ValidationError):  # refused once the capture is used up
             ok.append(shop.payments.refund(payment_id, Money("30", "USD")).id)
-        except ValidationError:
-            pass
 
     threads = [threading.Thread(target=refund) for _ in range(10)]
     for t in threads:

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from commerce_core.address import Address
+from commerce_core.catalog.service import VariantSpec
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, NotFound, ValidationError
 from commerce_core.facade import Commerce
@@ -18,7 +19,7 @@ from commerce_core.pricing.rates import (
     TaxTable,
 )
 from commerce_core.pricing.totals import LineInput, price_lines
-from tests.conftest import CUSTOMER, OTHER_SELLER, add_product
+from tests.conftest import CUSTOMER, OTHER_SELLER, add_product, make_shop
 
 
 def line(key: int, price: str, qty: int = 1, seller: int = 1, category: int = 1,
@@ -35,7 +36,8 @@ def test_tax_uses_region_then_country_then_zero() -> None:
 
 def test_shipping_flat_weight_and_free_over() -> None:
     table = ShippingTable([
-        ShippingRate(ShippingKind.BY_WEIGHT, Decimal("5"), Decimal("2"), countries=frozenset({"DE"})),
+        ShippingRate(ShippingKind.BY_WEIGHT, Decimal("5"), Decimal("2"),
+                     countries=frozenset({"DE"})),
         ShippingRate(ShippingKind.FLAT, Decimal("10"), free_over=Decimal("100")),
     ])
     assert table.quote("DE", Money("50", "USD"), 2500).amount == Decimal("11.00")  # 5 + 3 kg * 2
@@ -127,17 +129,16 @@ def test_cart_refuses_more_than_stock_and_unknown_products(shop: Commerce, categ
 
 
 def test_cart_refuses_mixed_currencies(shop: Commerce, category: int) -> None:
-    from commerce_core.catalog.service import VariantSpec
     usd = add_product(shop, category, "USD item")
     eur = shop.catalog.create_product(seller_id=OTHER_SELLER, name="EUR item", currency="EUR",
-                                      category_id=category, variants=[VariantSpec("E1", "5", stock=5)])
+                                      category_id=category,
+                                      variants=[VariantSpec("E1", "5", stock=5)])
     shop.cart.add_item(CUSTOMER, usd.id, 1)
     with pytest.raises(ValidationError):
         shop.cart.add_item(CUSTOMER, eur.id, 1)
 
 
 def test_cart_coupon_and_destination_tax(clock: ManualClock, gateway: object) -> None:
-    from tests.conftest import make_shop
     rules = PricingRules(tax=TaxTable([TaxRate("US", Decimal("0.10"), "CA")]))
     shop = make_shop(clock, gateway, rules=rules)  # type: ignore[arg-type]
     cat = shop.catalog.create_category("C").id

@@ -1,0 +1,144 @@
+"""Contract: atomic, all-or-nothing reservations and the stock arithmetic."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from commerce_core.errors import Conflict, InsufficientStock
+from commerce_core.inventory.model import (
+    MovementType,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+    StockItem,
+)
+from tests.contract.conftest import Backend
+
+
+def seed(backend: Backend, *stock: int) -> list[int]:
+    now = backend.clock.now()
+    ids = [backend.ids.next_id() for _ in stock]
+    with backend.storage.uow_factory() as uow:
+        for vid, qty in zip(ids, stock, strict=True):
+            uow.inventory.add(StockItem(vid, 1, 1, reorder_level=1))
+            if qty:
+                uow.inventory.restock(vid, qty, "opening", now)
+        uow.commit()
+    return ids
+
+
+def reservation(backend: Backend, *lines: tuple[int, int], minutes: int = 30) -> Reservation:
+    now = backend.clock.now()
+    return Reservation(backend.ids.next_id(), tuple(ReservationLine(v, q) for v, q in lines),
+                       now + timedelta(minutes=minutes), now)
+
+
+def counts(backend: Backend, vid: int) -> tuple[int, int, int]:
+    with backend.storage.uow_factory() as uow:
+        s = uow.inventory.get(vid)
+    return s.available, s.reserved, s.sold
+
+
+def test_reserve_commit_release_arithmetic(backend: Backend) -> None:
+    a, b = seed(backend, 10, 4)
+    factory, now = backend.storage.uow_factory, backend.clock.now()
+    r1, r2 = reservation(backend, (a, 3), (b, 1)), reservation(backend, (a, 2))
+    with factory() as uow:
+        uow.inventory.reserve(r1, now)
+        uow.inventory.reserve(r2, now)
+        uow.commit()
+    assert counts(backend, a) == (5, 5, 0)
+    with factory() as uow:
+        uow.inventory.commit(r1.id, now)
+        assert uow.inventory.release(r2.id, now) != []
+        assert uow.inventory.release(r2.id, now) == []  # idempotent
+        with pytest.raises(Conflict):
+            uow.inventory.commit(r2.id, now)
+        uow.commit()
+    assert counts(backend, a) == (7, 0, 3) and counts(backend, b) == (3, 0, 1)
+    with factory() as uow:
+        kinds = [m.movement_type for m in uow.inventory.movements(a)]
+        assert kinds == [MovementType.IN, MovementType.RESERVE, MovementType.RESERVE,
+                         MovementType.OUT, MovementType.RELEASE]
+        assert uow.inventory.get_reservation(r1.id).status is ReservationStatus.COMMITTED
+
+
+def test_reserve_is_all_or_nothing_and_names_every_short_line(backend: Backend) -> None:
+    a, b, c = seed(backend, 5, 1, 0)
+    with backend.storage.uow_factory() as uow:
+        with pytest.raises(InsufficientStock) as err:
+            uow.inventory.reserve(reservation(backend, (a, 2), (b, 2), (c, 1)),
+                                  backend.clock.now())
+        assert {line["variant_id"] for line in err.value.lines} == {b, c}
+        uow.commit()
+    assert counts(backend, a) == (5, 0, 0)
+
+
+def test_due_reservations_oldest_first(backend: Backend) -> None:
+    (a,) = seed(backend, 10)
+    factory = backend.storage.uow_factory
+    late, early = reservation(backend, (a, 1), minutes=20), reservation(backend, (a, 1),
+                                                                         minutes=10)
+    with factory() as uow:
+        uow.inventory.reserve(late, backend.clock.now())
+        uow.inventory.reserve(early, backend.clock.now())
+        uow.commit()
+    backend.clock.advance(timedelta(minutes=15))
+    with factory() as uow:
+        assert [r.id for r in uow.inventory.due_reservations(backend.clock.now(), 10)] == \
+            [early.id]
+        uow.inventory.release(early.id, backend.clock.now(), ReservationStatus.EXPIRED)
+        uow.commit()
+    backend.clock.advance(timedelta(minutes=10))
+    with factory() as uow:
+        assert [r.id for r in uow.inventory.due_reservations(backend.clock.now(), 10)] == \
+            [late.id]
+        assert uow.inventory.movements(a, [MovementType.EXPIRE])[0].quantity == 1
+
+
+def test_concurrent_reservations_never_oversell(backend: Backend) -> None:
+    a, b = seed(backend, 10, 10)
+    won: list[int] = []
+    barrier = threading.Barrier(30)
+
+    def grab(i: int) -> None:
+        lines = ((a, 1), (b, 1)) if i % 2 else ((b, 1), (a, 1))  # opposite orders
+        r = reservation(backend, *lines)
+        barrier.wait()
+        try:
+            with backend.storage.uow_factory() as uow:
+                uow.inventory.reserve(r, backend.clock.now())
+                uow.commit()
+            won.append(r.id)
+        except InsufficientStock:
+            pass
+
+    threads = [threading.Thread(target=grab, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(won) == 10
+    assert counts(backend, a) == counts(backend, b) == (0, 10, 0)
+
+
+def test_adjust_restock_return_and_low_stock(backend: Backend) -> None:
+    (a,) = seed(backend, 3)
+    now = backend.clock.now()
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.adjust(a, -2, "shrinkage", now)
+        assert [s.variant_id for s in uow.inventory.low_stock()] == [a]
+        with pytest.raises(InsufficientStock):
+            uow.inventory.adjust(a, -2, "too much", now)
+        uow.inventory.restock(a, 4, "delivery", now)
+        r = reservation(backend, (a, 2))
+        uow.inventory.reserve(r, now)
+        uow.inventory.commit(r.id, now)
+        uow.inventory.return_sold(a, 1, "returned", now)
+        with pytest.raises(Conflict):
+            uow.inventory.return_sold(a, 5, "more than sold", now)
+        uow.commit()
+    assert counts(backend, a) == (4, 0, 1)

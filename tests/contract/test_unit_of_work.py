@@ -1,0 +1,92 @@
+"""Contract: unit of work, outbox, sequences."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from commerce_core.catalog.model import Category
+from commerce_core.errors import NotFound
+from commerce_core.events import ProductCreated
+from tests.contract.conftest import Backend
+
+
+def test_rollback_discards_everything(backend: Backend) -> None:
+    factory, now = backend.storage.uow_factory, backend.clock.now()
+    with factory() as uow:
+        uow.categories.add(Category(1, "Kept", created_at=now))
+        uow.commit()
+    with factory() as uow:
+        uow.categories.add(Category(2, "Dropped", created_at=now))
+        kept = uow.categories.get(1)
+        kept.name = "Renamed"
+        uow.categories.update(kept)
+        uow.record(ProductCreated(occurred_at=now, product_id=1, seller_id=1))
+        uow.rollback()
+    with factory() as uow:
+        assert uow.categories.get(1).name == "Kept"
+        with pytest.raises(NotFound):
+            uow.categories.get(2)
+        assert not uow.outbox.pending(10)
+
+
+def test_leaving_without_commit_rolls_back_also_on_error(backend: Backend) -> None:
+    factory, now = backend.storage.uow_factory, backend.clock.now()
+    with pytest.raises(RuntimeError), factory() as uow:
+        uow.categories.add(Category(3, "Half", created_at=now))
+        raise RuntimeError("boom")
+    with factory() as uow:
+        uow.categories.add(Category(4, "Uncommitted", created_at=now))
+    with factory() as uow:
+        assert uow.categories.all() == []
+
+
+def test_returned_objects_are_copies(backend: Backend) -> None:
+    factory, now = backend.storage.uow_factory, backend.clock.now()
+    with factory() as uow:
+        uow.categories.add(Category(5, "Original", created_at=now))
+        uow.commit()
+    with factory() as uow:
+        uow.categories.get(5).name = "Mutated without saving"
+        uow.commit()
+    with factory() as uow:
+        assert uow.categories.get(5).name == "Original"
+
+
+def test_events_reach_the_outbox_with_the_commit(backend: Backend) -> None:
+    factory, now = backend.storage.uow_factory, backend.clock.now()
+    with factory() as uow:
+        uow.record(ProductCreated(occurred_at=now, product_id=7, seller_id=1))
+        uow.commit()
+        entries = list(uow.committed())
+    assert [e.event.product_id for e in entries] == [7]  # type: ignore[attr-defined]
+    with factory() as uow:
+        assert [e.id for e in uow.outbox.pending(10)] == [entries[0].id]
+        uow.outbox.mark_published([entries[0].id], now)
+        uow.commit()
+    with factory() as uow:
+        assert not uow.outbox.pending(10)
+
+
+def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
+    factory = backend.storage.uow_factory
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def draw() -> None:
+        for _ in range(25):
+            with factory() as uow:
+                value = uow.sequences.next_value("orders:2026")
+                uow.commit()
+            with lock:
+                got.append(value)
+
+    threads = [threading.Thread(target=draw) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got)) == 100 and min(got) >= 1
+    with factory() as uow:
+        assert uow.sequences.next_value("other") == 1
