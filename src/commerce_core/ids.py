@@ -6,7 +6,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Protocol
 
 # 2024-01-01T00:00:00Z in ms: ids stay positive BIGINTs for ~69 years past it.
@@ -65,7 +64,3 @@ def format_order_number(year: int, sequence: int) -> str:
     if sequence < 1:
         raise ValueError("order sequence starts at 1")
     return f"ORD-{year:04d}-{sequence:06d}"
-
-
-def order_number_for(moment: datetime, sequence: int) -> str:
-    return format_order_number(moment.year, sequence)

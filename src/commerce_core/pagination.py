@@ -40,11 +40,5 @@ class Page(Generic[T]):
     page: int
     limit: int
 
-    @classmethod
-    def of(cls, items: Sequence[T], request: PageRequest) -> Page[T]:
-        """Cut one page out of an already filtered and sorted sequence."""
-        chunk = list(items[request.offset:request.offset + request.limit])
-        return cls(chunk, len(items), request.page, request.limit)
-
     def map(self, fn: Callable[[T], U]) -> Page[U]:
         return Page([fn(i) for i in self.items], self.total_count, self.page, self.limit)

@@ -66,10 +66,6 @@ class MemoryCoupons:
         self._j.put(self._rows, code, coupon)
         self._j.delete(self._redemptions, (code, order_id))
 
-    def redemptions(self, code: str) -> Sequence[Redemption]:
-        code = normalize_code(code)
-        return [r for (c, _), r in self._redemptions.items() if c == code]
-
 
 class MemoryIdempotency:
     def __init__(self, state: MemoryState, journal: Journal) -> None:
@@ -112,13 +108,6 @@ class MemoryOutbox:
             if entry is not None and entry.published_at is None:
                 self._j.put(self._rows, entry_id,
                             OutboxEntry(entry.id, entry.event, entry.created_at, now))
-
-    def get(self, entry_id: int) -> OutboxEntry:
-        try:
-            found: OutboxEntry = self._rows[entry_id]
-        except KeyError:
-            raise NotFound(f"outbox entry {entry_id} not found") from None
-        return found
 
 
 class MemorySequences:

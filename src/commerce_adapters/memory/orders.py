@@ -8,7 +8,7 @@ from datetime import datetime
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.orders.model import Order, OrderStatus
+from commerce_core.orders.model import Order
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.payments.model import Payment, Refund, RefundState
@@ -32,11 +32,6 @@ class MemoryOrders:
         except KeyError:
             raise NotFound(f"order {order_id} not found", {"order_id": order_id}) from None
 
-    def get_by_number(self, number: str) -> Order:
-        if number not in self._numbers:
-            raise NotFound(f"order {number} not found", {"order_number": number})
-        return self.get(self._numbers[number])
-
     def update(self, order: Order) -> None:
         self.get(order.id)
         self._j.put(self._rows, order.id, order)
@@ -53,13 +48,6 @@ class MemoryOrders:
                       key=lambda o: (o.created_at, o.id), reverse=True)
         chunk = hits[page.offset:page.offset + page.limit]
         return Page([fresh(o) for o in chunk], len(hits), page.page, page.limit)
-
-    def ids_in_status(self, status: OrderStatus, older_than: datetime,
-                      limit: int) -> Sequence[int]:
-        hits = sorted((o for o in self._rows.values()
-                       if o.status is status and o.updated_at < older_than),
-                      key=lambda o: o.updated_at)
-        return [o.id for o in hits[:limit]]
 
 
 class MemoryPayments:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from commerce_core.clock import Clock
 from commerce_core.events import DomainEvent, InventoryUpdated, LowStock
-from commerce_core.inventory.model import MovementType, StockItem, StockMovement
+from commerce_core.inventory.model import StockItem, StockMovement
 from commerce_core.uow import Transactions
 
 
@@ -64,6 +64,3 @@ class InventoryService:
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         with self._tx.read() as uow:
             return uow.inventory.low_stock(seller_id)
-
-    def movement_types(self) -> list[str]:
-        return [m.value for m in MovementType]

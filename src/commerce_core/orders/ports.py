@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -30,19 +29,10 @@ class OrderRepository(Protocol):
         """NotFound if absent."""
         ...
 
-    def get_by_number(self, number: str) -> Order:
-        """NotFound if absent."""
-        ...
-
     def update(self, order: Order) -> None:
         """Replace status, items' status, payment status and timeline; NotFound if absent."""
         ...
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
         """Orders matching ``query``, newest first."""
-        ...
-
-    def ids_in_status(self, status: OrderStatus, older_than: datetime,
-                      limit: int) -> Sequence[int]:
-        """Ids of orders in ``status`` last changed before ``older_than`` (for sweepers)."""
         ...

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from commerce_core.pricing.coupons import Coupon, Redemption
+from commerce_core.pricing.coupons import Coupon
 
 
 class CouponRepository(Protocol):
@@ -32,8 +31,4 @@ class CouponRepository(Protocol):
 
     def release(self, code: str, order_id: int) -> None:
         """Undo the order's redemption (a cancelled checkout); no-op if there is none."""
-        ...
-
-    def redemptions(self, code: str) -> Sequence[Redemption]:
-        """Standing redemptions of ``code``."""
         ...
