@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from commerce_core.errors import ValidationError
+from commerce_core.validation import whole_number
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -21,12 +21,8 @@ class PageRequest:
     limit: int = 20
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.page, int) or isinstance(self.page, bool) or self.page < 1:
-            raise ValidationError("page must be a whole number >= 1", {"page": "must be >= 1"})
-        if (not isinstance(self.limit, int) or isinstance(self.limit, bool)
-                or not 1 <= self.limit <= MAX_LIMIT):
-            raise ValidationError(f"limit must be within 1..{MAX_LIMIT}",
-                                  {"limit": f"must be within 1..{MAX_LIMIT}"})
+        whole_number("page", self.page, 1)
+        whole_number("limit", self.limit, 1, MAX_LIMIT)
 
     @property
     def offset(self) -> int:

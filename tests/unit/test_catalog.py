@@ -124,3 +124,7 @@ def test_update_product_and_prices(shop: Commerce, category: int) -> None:
         shop.catalog.update_product(p.id, seller_id=1)
     v = shop.catalog.add_variant(p.id, VariantSpec("LAMP-XL", "15", {"size": "XL"}, stock=2))
     assert shop.inventory.stock(v.id).available == 2
+    with pytest.raises(ValidationError):
+        shop.catalog.add_variant(p.id, VariantSpec("LAMP-S", "9", {"size": "S"},
+                                                   reorder_level=-1))
+    assert len(shop.catalog.get_product(p.id).variants) == 2

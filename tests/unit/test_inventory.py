@@ -29,6 +29,9 @@ def test_movements_record_every_change(shop: Commerce, category: int) -> None:
     with pytest.raises(ValidationError):
         shop.inventory.adjust(v, -1, " ")
     assert shop.inventory.stock(v).available == 13
+    with pytest.raises(ValidationError):
+        shop.inventory.set_reorder_level(v, -1)
+    assert shop.inventory.set_reorder_level(v, 4).reorder_level == 4
 
 
 def test_low_stock_event_fires_once_when_crossing(shop: Commerce, category: int) -> None:

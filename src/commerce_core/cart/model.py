@@ -8,6 +8,7 @@ import attrs
 
 from commerce_core.errors import NotFound, ValidationError
 from commerce_core.money import Money
+from commerce_core.validation import whole_number
 
 CART_TTL = timedelta(days=30)
 MAX_LINE_QUANTITY = 100
@@ -15,10 +16,7 @@ MAX_LINES = 200
 
 
 def check_line_quantity(quantity: int) -> None:
-    if (not isinstance(quantity, int) or isinstance(quantity, bool)
-            or not 1 <= quantity <= MAX_LINE_QUANTITY):
-        raise ValidationError(f"quantity must be a whole number within 1..{MAX_LINE_QUANTITY}",
-                              {"quantity": f"must be within 1..{MAX_LINE_QUANTITY}"})
+    whole_number("quantity", quantity, 1, MAX_LINE_QUANTITY)
 
 
 @attrs.define

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,8 @@ from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.uow import Transactions
+from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import whole_number
 
 
 @attrs.frozen
@@ -139,17 +141,14 @@ class CatalogService:
             uow.categories.get(category_id)
             uow.products.add(product)
             for spec, variant in zip(variants, built, strict=True):
-                _check_quantity("stock", spec.stock)
-                _check_quantity("reorder_level", spec.reorder_level)
-                uow.inventory.add(StockItem(variant.id, product_id, seller_id,
-                                            reorder_level=spec.reorder_level, updated_at=now))
-                if spec.stock:
-                    uow.inventory.restock(variant.id, spec.stock, "opening stock", now)
+                _open_stock(uow, variant, spec, seller_id, now)
             uow.record(ProductCreated(occurred_at=now, product_id=product_id,
                                       seller_id=seller_id))
         return product
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
+        whole_number("stock", spec.stock)
+        whole_number("reorder_level", spec.reorder_level)
         return Variant(self._ids.next_id(), product_id, spec.sku, Money(spec.price, currency),
                        dict(spec.options), spec.weight_grams)
 
@@ -161,10 +160,7 @@ class CatalogService:
             product.variants.append(variant)
             product = attrs.evolve(product, updated_at=now)  # re-runs the product's checks
             uow.products.update(product)
-            uow.inventory.add(StockItem(variant.id, product_id, product.seller_id,
-                                        reorder_level=spec.reorder_level, updated_at=now))
-            if spec.stock:
-                uow.inventory.restock(variant.id, spec.stock, "opening stock", now)
+            _open_stock(uow, variant, spec, product.seller_id, now)
             uow.record(ProductUpdated(occurred_at=now, product_id=product_id,
                                       seller_id=product.seller_id))
         return variant
@@ -253,6 +249,10 @@ def _summary(p: Product, stock: Mapping[int, StockItem]) -> ProductSummary:
                           in_stock, p.created_at)
 
 
-def _check_quantity(field: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{field} must be a whole number >= 0", {field: "must be >= 0"})
+def _open_stock(uow: UnitOfWork, variant: Variant, spec: VariantSpec, seller_id: int,
+                now: datetime) -> None:
+    """The stock row of a new variant, with its opening quantity as an IN movement."""
+    uow.inventory.add(StockItem(variant.id, variant.product_id, seller_id,
+                                reorder_level=spec.reorder_level, updated_at=now))
+    if spec.stock:
+        uow.inventory.restock(variant.id, spec.stock, "opening stock", now)

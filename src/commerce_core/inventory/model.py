@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from commerce_core.errors import Conflict, InsufficientStock, ValidationError
+from commerce_core.validation import whole_number
 
 RESERVATION_TTL = timedelta(minutes=30)
 
@@ -32,11 +33,6 @@ class ReservationStatus(enum.StrEnum):
     COMMITTED = "COMMITTED"
     RELEASED = "RELEASED"
     EXPIRED = "EXPIRED"
-
-
-def _positive(field: str, q: int) -> None:
-    if not isinstance(q, int) or isinstance(q, bool) or q <= 0:
-        raise ValidationError(f"{field} must be a whole number > 0", {field: "must be > 0"})
 
 
 @attrs.define
@@ -61,7 +57,7 @@ class StockItem:
         return self.available <= self.reorder_level
 
     def reserve(self, q: int) -> None:
-        _positive("quantity", q)
+        whole_number("quantity", q, 1)
         if self.available < q:
             raise InsufficientStock([{"variant_id": self.variant_id, "requested": q,
                                       "available": self.available}])
@@ -69,21 +65,21 @@ class StockItem:
         self.reserved += q
 
     def commit(self, q: int) -> None:
-        _positive("quantity", q)
+        whole_number("quantity", q, 1)
         if self.reserved < q:
             raise Conflict(f"variant {self.variant_id} has only {self.reserved} reserved")
         self.reserved -= q
         self.sold += q
 
     def release(self, q: int) -> None:
-        _positive("quantity", q)
+        whole_number("quantity", q, 1)
         if self.reserved < q:
             raise Conflict(f"variant {self.variant_id} has only {self.reserved} reserved")
         self.reserved -= q
         self.available += q
 
     def restock(self, q: int, now: datetime) -> None:
-        _positive("quantity", q)
+        whole_number("quantity", q, 1)
         self.available += q
         self.last_restocked = now
 
@@ -97,7 +93,7 @@ class StockItem:
         self.available += delta
 
     def return_sold(self, q: int) -> None:
-        _positive("quantity", q)
+        whole_number("quantity", q, 1)
         if self.sold < q:
             raise Conflict(f"variant {self.variant_id} has only {self.sold} sold")
         self.sold -= q
@@ -123,7 +119,7 @@ class ReservationLine:
     quantity: int
 
     def __attrs_post_init__(self) -> None:
-        _positive("quantity", self.quantity)
+        whole_number("quantity", self.quantity, 1)
 
 
 @attrs.define

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from commerce_core.clock import Clock
+from commerce_core.errors import ValidationError
 from commerce_core.events import DomainEvent, InventoryUpdated, LowStock
 from commerce_core.inventory.model import StockItem, StockMovement
 from commerce_core.uow import Transactions
+from commerce_core.validation import whole_number
 
 
 def stock_events(item: StockItem, available_before: int, reason: str,
@@ -45,6 +47,8 @@ class InventoryService:
     def adjust(self, variant_id: int, delta: int, reason: str,
                created_by: int | None = None) -> StockItem:
         """Correct the count (shrinkage, a recount); the reason is kept in the movement trail."""
+        if not (reason or "").strip():
+            raise ValidationError("an adjustment needs a reason", {"reason": "required"})
         now = self._clock.now()
         with self._tx() as uow:
             before = uow.inventory.get(variant_id).available
@@ -53,6 +57,7 @@ class InventoryService:
             return item
 
     def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
+        whole_number("reorder_level", level)
         with self._tx() as uow:
             return uow.inventory.set_reorder_level(variant_id, level)
 
