@@ -395,3 +395,33 @@ def test_events_follow_the_commit_not_the_attempt(shop: Commerce, category: int,
     with pytest.raises(InsufficientStock):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert not any(isinstance(e, OrderPlaced | PaymentConfirmed) for e in events)
+
+
+def test_category_scoped_coupon_discounts_only_lines_below_its_category(
+        shop: Commerce) -> None:
+    home = shop.catalog.create_category("Home")
+    kitchen = shop.catalog.create_category("Kitchen", parent_id=home.id)
+    garden = shop.catalog.create_category("Garden")
+    pan = add_product(shop, kitchen.id, "Pan", ["40.00"])
+    hose = add_product(shop, garden.id, "Hose", ["60.00"])
+    shop.add_coupon(Coupon("HOME25", CouponKind.PERCENT, Decimal(25),
+                           category_ids=frozenset({home.id})))
+    shop.cart.add_item(CUSTOMER, pan.id, 1)
+    shop.cart.add_item(CUSTOMER, hose.id, 1)
+    assert shop.cart.apply_coupon(CUSTOMER, "HOME25").as_dict()["discount"] == Decimal("10.00")
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
+    assert {i.product_name: i.discount.amount for i in order.items} == {
+        "Pan": Decimal("10.00"), "Hose": Decimal("0.00")}
+
+
+def test_product_withdrawn_after_carting_is_refused_and_nothing_reserved(
+        shop: Commerce, category: int) -> None:
+    kept = add_product(shop, category, "Kept", stock=5)
+    gone = add_product(shop, category, "Gone", stock=5)
+    shop.cart.add_item(CUSTOMER, kept.id, 1)
+    shop.cart.add_item(CUSTOMER, gone.id, 1)
+    shop.catalog.deactivate_product(gone.id)
+    with pytest.raises(ValidationError) as err:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert err.value.details["items"]["unavailable"] == ["Gone"]
+    assert stock(shop, kept.variants[0].id) == (5, 0, 0)

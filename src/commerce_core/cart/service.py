@@ -57,8 +57,11 @@ class CartView:
         }
 
 
-def category_ancestors(uow: UnitOfWork) -> dict[int, set[int]]:
-    """Every category id mapped to the ids above it (for coupon category scope)."""
+def coupon_ancestors(uow: UnitOfWork, coupon: Coupon | None) -> dict[int, set[int]]:
+    """Every category id mapped to the ids above it, read only when ``coupon`` is scoped to
+    categories: every other cart prices without touching the category table."""
+    if coupon is None or not coupon.category_ids:
+        return {}
     parents = {c.id: c.parent_id for c in uow.categories.all()}
     result: dict[int, set[int]] = {}
     for cid in parents:
@@ -140,7 +143,7 @@ class CartService:
         with self._tx.read() as uow:
             coupon = uow.coupons.get(code)
             coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, user_id))
-            ancestors = category_ancestors(uow)
+            ancestors = coupon_ancestors(uow, coupon)
 
         def change(cart: Cart, now: datetime) -> None:
             if not cart.lines:
@@ -191,14 +194,14 @@ class CartService:
     def _view(self, cart: Cart, destination: Address | None = None) -> CartView:
         if not cart.lines:
             return CartView(cart, None)
-        coupon = None
-        with self._tx.read() as uow:
-            ancestors = category_ancestors(uow)
-            if cart.coupon_code:
+        coupon, ancestors = None, {}
+        if cart.coupon_code:
+            with self._tx.read() as uow:
                 try:
                     coupon = uow.coupons.get(cart.coupon_code)
                 except NotFound:
                     coupon = None
+                ancestors = coupon_ancestors(uow, coupon)
         try:
             totals = price_cart(cart, self._rules, coupon, ancestors, destination)
         except ValidationError:  # the coupon no longer fits (lines removed): show it without

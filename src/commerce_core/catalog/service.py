@@ -113,17 +113,8 @@ class CatalogService:
         return build(None)
 
     def descendants(self, category_id: int) -> frozenset[int]:
-        """``category_id`` and every category below it."""
-        cats = self.categories()
-        if category_id not in {c.id for c in cats}:
-            return frozenset()
-        found = {category_id}
-        grew = True
-        while grew:
-            below = {c.id for c in cats if c.parent_id in found} - found
-            found |= below
-            grew = bool(below)
-        return frozenset(found)
+        """``category_id`` and every category below it (empty if it does not exist)."""
+        return _subtree(self.categories(), category_id)
 
     # Products -------------------------------------------------------------------------------
     def create_product(self, *, seller_id: int, name: str, category_id: int,
@@ -230,16 +221,26 @@ class CatalogService:
                                   ) from None
         if min_price is not None and max_price is not None and min_price > max_price:
             raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
-        categories = None
-        if category_id is not None:
-            categories = self.descendants(category_id) or frozenset({category_id})
-        query = ProductQuery(categories, search, min_price, max_price, rating_min, in_stock,
-                             seller_id, include_inactive, order)
         with self._tx.read() as uow:
+            categories = None
+            if category_id is not None:
+                categories = (_subtree(uow.categories.all(), category_id)
+                              or frozenset({category_id}))
+            query = ProductQuery(categories, search, min_price, max_price, rating_min,
+                                 in_stock, seller_id, include_inactive, order)
             found = uow.products.find(query, request)
             variant_ids = [v.id for p in found.items for v in p.active_variants]
             stock = uow.inventory.get_many(variant_ids)
         return found.map(lambda p: _summary(p, stock))
+
+
+def _subtree(cats: Sequence[Category], root: int) -> frozenset[int]:
+    if root not in {c.id for c in cats}:
+        return frozenset()
+    found = {root}
+    while below := {c.id for c in cats if c.parent_id in found} - found:
+        found |= below
+    return frozenset(found)
 
 
 def _summary(p: Product, stock: Mapping[int, StockItem]) -> ProductSummary:

@@ -25,7 +25,7 @@ import attrs
 from commerce_core.address import Address
 from commerce_core.cart.model import Cart
 from commerce_core.cart.ports import CartStore
-from commerce_core.cart.service import category_ancestors, price_cart
+from commerce_core.cart.service import coupon_ancestors, price_cart
 from commerce_core.checkout.model import PAYABLE, Checkout, CheckoutState
 from commerce_core.clock import Clock
 from commerce_core.errors import (
@@ -239,7 +239,7 @@ class CheckoutService:
         with self._tx() as uow:
             self._check_prices(uow, cart)
             coupon = self._usable_coupon(uow, cart, user_id)
-            totals = price_cart(cart, self._rules, coupon, category_ancestors(uow), ship)
+            totals = price_cart(cart, self._rules, coupon, coupon_ancestors(uow, coupon), ship)
             order_id = self._ids.next_id()
             number = format_order_number(now.year,
                                          uow.sequences.next_value(f"order_number:{now.year}"))
@@ -278,11 +278,15 @@ class CheckoutService:
         return checkout
 
     def _check_prices(self, uow: UnitOfWork, cart: Cart) -> None:
-        variants = uow.products.get_variants([line.variant_id for line in cart.lines])
+        products = {}
+        for product_id in {line.product_id for line in cart.lines}:  # each product read once
+            with contextlib.suppress(NotFound):
+                products[product_id] = uow.products.get(product_id)
         gone, changed = [], []
         for line in cart.lines:
-            variant = variants.get(line.variant_id)
-            product = uow.products.get(line.product_id) if variant else None
+            product = products.get(line.product_id)
+            variant = next((v for v in product.variants if v.id == line.variant_id),
+                           None) if product else None
             if variant is None or product is None or not (variant.is_active
                                                           and product.is_active):
                 gone.append(line.product_name)
@@ -465,11 +469,11 @@ class CheckoutService:
             return self._expire_bare(reservation)
         with self._tx.read() as uow:
             checkout = uow.checkouts.for_order(reservation.order_id)
+            payment_key = None
+            if checkout.state is CheckoutState.AWAITING_ACTION:
+                payment_key = self._payment(uow, checkout).idempotency_key
         if checkout.state is CheckoutState.PAYMENT_STARTED:
             return 0
-        payment_key = None
-        if checkout.state is CheckoutState.AWAITING_ACTION and checkout.payment_id is not None:
-            payment_key = f"pay_{checkout.payment_id}"
         self._compensate(checkout.id, "reservation_expired",
                          "the reservation expired before payment", {},
                          target=CheckoutState.EXPIRED)
