@@ -77,6 +77,19 @@ def test_reserve_is_all_or_nothing_and_names_every_short_line(backend: Backend) 
     assert counts(backend, a) == (5, 0, 0)
 
 
+def test_rollback_removes_movements_and_stock_changes(backend: Backend) -> None:
+    (a,) = seed(backend, 5)
+    now = backend.clock.now()
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.restock(a, 3, "delivery", now)
+        uow.inventory.reserve(reservation(backend, (a, 2)), now)
+        uow.rollback()
+    with backend.storage.uow_factory() as uow:
+        assert [m.movement_type for m in uow.inventory.movements(a)] == [MovementType.IN]
+        assert uow.inventory.movements(a)[0].quantity == 5
+    assert counts(backend, a) == (5, 0, 0)
+
+
 def test_due_reservations_oldest_first(backend: Backend) -> None:
     (a,) = seed(backend, 10)
     factory = backend.storage.uow_factory

@@ -21,7 +21,7 @@ class MemoryInventory:
     def __init__(self, state: MemoryState, journal: Journal) -> None:
         self._stock = state.table("stock")
         self._reservations = state.table("reservations")
-        self._movements = state.table("movements")   # variant id -> tuple of movements
+        self._movements = state.table("movements")   # variant id -> list, append-only
         self._ids = state.ids
         self._j = journal
 
@@ -50,8 +50,7 @@ class MemoryInventory:
         self._j.put(self._stock, item.variant_id, item)
         movement = StockMovement(self._ids.next_id(), item.variant_id, kind, quantity, reason,
                                  now, **refs)
-        trail = self._movements.get(item.variant_id, ())
-        self._j.put(self._movements, item.variant_id, (*trail, movement))
+        self._j.append(self._movements, item.variant_id, movement)  # frozen: no copy
         return fresh(item)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
