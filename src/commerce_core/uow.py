@@ -146,15 +146,17 @@ class Transactions:
         with self._factory(read_only=True) as uow:
             yield uow
 
-    def publish(self, entries: Sequence[OutboxEntry]) -> None:
+    def publish(self, entries: Sequence[OutboxEntry]) -> bool:
+        """Hand entries to the publisher and mark them; False leaves them pending."""
         try:
             self._publisher.publish([e.event for e in entries])
         except Exception:  # the relay will retry: the entries stay pending in the outbox
             log.exception("publishing %d events failed; left in the outbox", len(entries))
-            return
+            return False
         with self._factory() as uow:
             uow.outbox.mark_published([e.id for e in entries], self._now())
             uow.commit()
+        return True
 
 
 class OutboxRelay:
@@ -165,8 +167,7 @@ class OutboxRelay:
         self._factory = uow_factory
 
     def run_once(self, limit: int = 500) -> int:
+        """Publish up to ``limit`` pending entries; how many were published."""
         with self._factory(read_only=True) as uow:
             entries = list(uow.outbox.pending(limit))
-        if entries:
-            self._tx.publish(entries)
-        return len(entries)
+        return len(entries) if entries and self._tx.publish(entries) else 0
