@@ -23,7 +23,7 @@ class MemoryProducts:
     def add(self, product: Product) -> None:
         if product.id in self._rows:
             raise Conflict(f"product {product.id} exists")
-        self._index(product)
+        self._index(product, None)
         self._j.put(self._rows, product.id, product)
 
     def get(self, product_id: int) -> Product:
@@ -36,19 +36,22 @@ class MemoryProducts:
         old = self._rows.get(product.id)
         if old is None:
             raise NotFound(f"product {product.id} not found", {"product_id": product.id})
-        for v in old.variants:
+        self._index(product, old)
+        self._j.put(self._rows, product.id, product)
+
+    def _index(self, product: Product, old: Product | None) -> None:
+        """Point SKUs and variant ids at ``product``, checking every SKU before writing any:
+        a refused product leaves the indexes as they were."""
+        own = {v.id for v in old.variants} if old else set()
+        for v in product.variants:
+            owner = self._skus.get(v.sku)
+            if owner is not None and owner != v.id and owner not in own:
+                raise Conflict(f"SKU {v.sku} is already used", {"sku": v.sku})
+        for v in old.variants if old else ():
             if v.id not in {n.id for n in product.variants}:
                 self._j.delete(self._variants, v.id)
             if self._skus.get(v.sku) == v.id:
                 self._j.delete(self._skus, v.sku)
-        self._index(product)
-        self._j.put(self._rows, product.id, product)
-
-    def _index(self, product: Product) -> None:
-        for v in product.variants:
-            owner = self._skus.get(v.sku)
-            if owner is not None and owner != v.id:
-                raise Conflict(f"SKU {v.sku} is already used", {"sku": v.sku})
         for v in product.variants:
             self._j.put(self._variants, v.id, product.id)
             self._j.put(self._skus, v.sku, v.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import attrs
+
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.idempotency import IdempotencyRecord
@@ -32,8 +34,7 @@ class MemoryCoupons:
 
     def update(self, coupon: Coupon) -> None:
         stored = self.get(coupon.code)
-        coupon.times_used = stored.times_used
-        self._j.put(self._rows, coupon.code, coupon)
+        self._j.put(self._rows, coupon.code, attrs.evolve(coupon, times_used=stored.times_used))
 
     def uses_by(self, code: str, user_id: int) -> int:
         code = normalize_code(code)
