@@ -12,11 +12,15 @@ from commerce_core.events import ProductCreated
 from tests.contract.conftest import Backend
 
 
+def committed_category(backend: Backend, category_id: int, name: str) -> None:
+    with backend.storage.uow_factory() as uow:
+        uow.categories.add(Category(category_id, name, created_at=backend.clock.now()))
+        uow.commit()
+
+
 def test_rollback_discards_everything(backend: Backend) -> None:
     factory, now = backend.storage.uow_factory, backend.clock.now()
-    with factory() as uow:
-        uow.categories.add(Category(1, "Kept", created_at=now))
-        uow.commit()
+    committed_category(backend, 1, "Kept")
     with factory() as uow:
         uow.categories.add(Category(2, "Dropped", created_at=now))
         kept = uow.categories.get(1)
@@ -43,10 +47,8 @@ def test_leaving_without_commit_rolls_back_also_on_error(backend: Backend) -> No
 
 
 def test_returned_objects_are_copies(backend: Backend) -> None:
-    factory, now = backend.storage.uow_factory, backend.clock.now()
-    with factory() as uow:
-        uow.categories.add(Category(5, "Original", created_at=now))
-        uow.commit()
+    factory = backend.storage.uow_factory
+    committed_category(backend, 5, "Original")
     with factory() as uow:
         uow.categories.get(5).name = "Mutated without saving"
         uow.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,6 +33,24 @@ from tests.conftest import CUSTOMER, HOME, add_product, make_shop
 
 class Crash(BaseException):
     """A process dying mid-step: not an Exception, so no handler in the SDK swallows it."""
+
+
+def after_charging(gateway: FakeGateway, then: Callable[[], object]) -> Callable[[], None]:
+    """Let the gateway really charge, then run ``then`` (a crash, an outage) before it
+    answers. Returns what puts the plain gateway back."""
+    real = gateway.charge
+
+    def charge(request: ChargeRequest) -> ChargeResult:
+        real(request)
+        then()
+        return real(request)  # the stored answer to the same key, if nothing raised
+
+    gateway.charge = charge  # type: ignore[method-assign]
+    return lambda: setattr(gateway, "charge", real)
+
+
+def crash() -> None:
+    raise Crash
 
 
 def stock(shop: Commerce, variant_id: int) -> tuple[int, int, int]:
@@ -148,14 +167,7 @@ def test_outage_leaves_checkout_for_recovery_which_completes_it(
     """Charged, then the gateway vanished before answering or voiding: recovery settles it."""
     p = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    real_charge = gateway.charge
-
-    def charge_then_outage(request: ChargeRequest) -> ChargeResult:
-        real_charge(request)
-        gateway.outage(True)
-        return real_charge(request)  # raises: the answer never arrives
-
-    gateway.charge = charge_then_outage  # type: ignore[method-assign]
+    after_charging(gateway, lambda: gateway.outage(True))  # the answer never arrives
     with pytest.raises(Unavailable) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     order_id = err.value.details["order_id"]
@@ -175,10 +187,7 @@ def test_crash_after_reserve_before_charge_is_compensated_by_recovery(
     p = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, p.id, 2)
 
-    def crash(request: ChargeRequest) -> ChargeResult:
-        raise Crash
-
-    gateway.charge = crash  # type: ignore[method-assign]
+    gateway.charge = lambda request: crash()  # type: ignore[method-assign]  # dies before sending
     with pytest.raises(Crash):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert stock(shop, p.variants[0].id) == (1, 2, 0)
@@ -194,16 +203,10 @@ def test_crash_after_charge_before_confirm_is_completed_by_recovery(
         shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
     p = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    real_charge = gateway.charge
-
-    def charge_then_crash(request: ChargeRequest) -> ChargeResult:
-        real_charge(request)
-        raise Crash
-
-    gateway.charge = charge_then_crash  # type: ignore[method-assign]
+    restore = after_charging(gateway, crash)
     with pytest.raises(Crash):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
-    gateway.charge = real_charge  # type: ignore[method-assign]
+    restore()
     clock.advance(timedelta(minutes=5))
     assert shop.checkout.recover() == 1
     order = shop.orders.history(CUSTOMER).items[0]
