@@ -50,7 +50,7 @@ def category(shop: Commerce) -> int:
 def add_product(shop: Commerce, category_id: int, name: str = "Phone",
                 prices: Sequence[str] = ("100.00",), stock: int = 10, seller: int = SELLER,
                 reorder_level: int = 0, weight: int = 0) -> Product:
-    specs = [VariantSpec(f"{name[:8].upper().replace(' ', '-')}-{i}-{abs(hash(name)) % 10**6}",
+    specs = [VariantSpec(f"{name[:8].upper().replace(' ', '-')}-{shop.ids.next_id()}",
                          Decimal(p), {"size": str(i)} if len(prices) > 1 else {},
                          weight_grams=weight, stock=stock, reorder_level=reorder_level)
              for i, p in enumerate(prices)]
