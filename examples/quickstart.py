@@ -27,12 +27,22 @@ def main() -> None:
         shipping=ShippingTable([ShippingRate(ShippingKind.FLAT, Decimal("10.00"),
                                              free_over=Decimal("5000"))]),
     )
-    shop = connect("memory://", rules=rules)
+    shop = connect("memory://", rules=rules, secret_key="quickstart-secret-" + "x" * 32)
 
-    phones = shop.catalog.create_category("Phones")
-    seller_id, customer_id = 789, 456
+    # Accounts: every call acts for an Actor, which a verified token stands for.
+    shop.accounts.create_admin("admin@shop.example", "keys-to-the-kingdom-1", "Ada Admin")
+    shop.accounts.register("seller@shop.example", "sells-phones-2day", "Sam Seller",
+                           role="seller")
+    shop.accounts.register("ann@example.com", "buys-phones-2day", "Ann Buyer")
+    admin, seller, customer = (
+        shop.accounts.authenticate(shop.accounts.login(email, password).token)
+        for email, password in (("admin@shop.example", "keys-to-the-kingdom-1"),
+                                ("seller@shop.example", "sells-phones-2day"),
+                                ("ann@example.com", "buys-phones-2day")))
+
+    phones = shop.catalog.create_category(admin, "Phones")
     phone = shop.catalog.create_product(
-        seller_id=seller_id, name="iPhone 14 Pro", category_id=phones.id,
+        seller, name="iPhone 14 Pro", category_id=phones.id,
         description="A phone with a very good camera", images=["https://img.example/1.jpg"],
         variants=[
             VariantSpec("IP14P-BLK-128", "999.99", {"color": "Space Black", "storage": "128GB"},
@@ -40,16 +50,16 @@ def main() -> None:
             VariantSpec("IP14P-BLK-256", "1099.99", {"color": "Space Black", "storage": "256GB"},
                         weight_grams=206, stock=20, reorder_level=5),
         ])
-    shop.add_coupon(Coupon("SAVE10", CouponKind.PERCENT, Decimal(10)))
+    shop.add_coupon(admin, Coupon("SAVE10", CouponKind.PERCENT, Decimal(10)))
 
-    shop.cart.add_item(customer_id, phone.id, 2, {"color": "Space Black", "storage": "256GB"})
-    cart = shop.cart.apply_coupon(customer_id, "save10").as_dict()
+    shop.cart.add_item(customer, phone.id, 2, {"color": "Space Black", "storage": "256GB"})
+    cart = shop.cart.apply_coupon(customer, "save10").as_dict()
     print(f"cart: {cart['items'][0]['quantity']} x {cart['items'][0]['product_name']}, "
           f"subtotal {cart['subtotal']}, discount {cart['discount']}, tax {cart['tax']}, "
           f"shipping {cart['shipping']}, total {cart['total']}")
 
     address = Address("1 Infinite Loop", "Cupertino", "95014", "US", region="CA")
-    result = shop.checkout.place_order(customer_id, address, payment_token="tok_visa",
+    result = shop.checkout.place_order(customer, address, payment_token="tok_visa",
                                        idempotency_key="quickstart-1")
     order = result.order
     print(f"order {order.number}: {order.status}, paid {order.total} "
@@ -57,7 +67,7 @@ def main() -> None:
     for entry in order.timeline:
         print(f"  {entry.timestamp:%H:%M:%S} {entry.event}")
     variant = phone.variants[1]
-    stock = shop.inventory.stock(variant.id)
+    stock = shop.inventory.stock(seller, variant.id)
     print(f"stock of {variant.sku}: available {stock.available}, reserved {stock.reserved}, "
           f"sold {stock.sold}")
 

@@ -9,6 +9,9 @@ import pytest
 
 from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_adapters.notify.recording import RecordingNotifier
+from commerce_adapters.security.passwords import Argon2Hasher
+from commerce_core.accounts.policy import Actor
 from commerce_core.address import Address
 from commerce_core.catalog.model import Product
 from commerce_core.catalog.service import VariantSpec
@@ -16,9 +19,11 @@ from commerce_core.clock import ManualClock
 from commerce_core.facade import Commerce
 from commerce_core.payments.resilience import RetryPolicy
 
-SELLER = 789
-OTHER_SELLER = 790
-CUSTOMER = 456
+SELLER = Actor.seller(789)
+OTHER_SELLER = Actor.seller(790)
+CUSTOMER = Actor.customer(456)
+ADMIN = Actor.admin(1)
+SECRET = "test-secret-that-is-long-enough-for-hs256"
 HOME = Address("1 Main St", "Springfield", "12345", "US", region="IL")
 
 
@@ -33,8 +38,14 @@ def gateway() -> FakeGateway:
 
 
 def make_shop(clock: ManualClock, gateway: FakeGateway, **kw: object) -> Commerce:
-    return connect("memory://", clock=clock, gateway=gateway,
+    kw.setdefault("notifier", RecordingNotifier())
+    return connect("memory://", clock=clock, gateway=gateway, secret_key=SECRET,
+                   password_hasher=FAST_HASHER,
                    retry_policy=RetryPolicy(attempts=3, base_delay=0.0), **kw)  # type: ignore[arg-type]
+
+
+# argon2id with the cheapest parameters: the policy is tested, not the cost
+FAST_HASHER = Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture
@@ -44,15 +55,15 @@ def shop(clock: ManualClock, gateway: FakeGateway) -> Commerce:
 
 @pytest.fixture
 def category(shop: Commerce) -> int:
-    return shop.catalog.create_category("Phones").id
+    return shop.catalog.create_category(ADMIN, "Phones").id
 
 
 def add_product(shop: Commerce, category_id: int, name: str = "Phone",
-                prices: Sequence[str] = ("100.00",), stock: int = 10, seller: int = SELLER,
+                prices: Sequence[str] = ("100.00",), stock: int = 10, seller: Actor = SELLER,
                 reorder_level: int = 0, weight: int = 0) -> Product:
     specs = [VariantSpec(f"{name[:8].upper().replace(' ', '-')}-{shop.ids.next_id()}",
                          Decimal(p), {"size": str(i)} if len(prices) > 1 else {},
                          weight_grams=weight, stock=stock, reorder_level=reorder_level)
              for i, p in enumerate(prices)]
-    return shop.catalog.create_product(seller_id=seller, name=name, category_id=category_id,
+    return shop.catalog.create_product(seller, name=name, category_id=category_id,
                                        variants=specs)

@@ -7,7 +7,9 @@ lazily, so a missing driver only matters for the backend that needs it.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,25 +18,37 @@ from urllib.parse import urlsplit
 import attrs
 
 from commerce_adapters.memory.events import InProcessEventBus
+from commerce_adapters.security.passwords import Argon2Hasher
+from commerce_adapters.security.tokens import JwtTokens
+from commerce_core.accounts.ports import PasswordHasher
+from commerce_core.accounts.service import TOKEN_TTL
+from commerce_core.activity.ports import ActivityStore
 from commerce_core.cart.ports import CartStore
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.facade import Commerce
+from commerce_core.fraud.model import FraudRules
 from commerce_core.ids import IdGenerator, SnowflakeIds
 from commerce_core.inventory.model import RESERVATION_TTL
+from commerce_core.notifications.ports import Notifier
+from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
 from commerce_core.payments.ports import PaymentGateway
 from commerce_core.payments.resilience import RetryPolicy
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.shipping.ports import Carrier
 from commerce_core.uow import EventPublisher, UnitOfWorkFactory
 
+log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "memory://"
 
 
 @attrs.frozen
 class Storage:
-    """What a database backend provides: units of work and (by default) the cart store."""
+    """What a database backend provides: units of work and (by default) the cart and
+    activity stores."""
 
     uow_factory: UnitOfWorkFactory
     carts: CartStore
+    activity: ActivityStore
 
 
 # scheme -> (module:factory, pip extra that brings its driver)
@@ -43,6 +57,10 @@ DATABASES: dict[str, tuple[str, str | None]] = {
 }
 GATEWAYS: dict[str, tuple[str, str | None]] = {
     "fake": ("commerce_adapters.fake.payments:FakeGateway", None),
+}
+NOTIFIERS: dict[str, tuple[str, str | None]] = {
+    "log": ("commerce_adapters.notify.log:LogNotifier", None),
+    "memory": ("commerce_adapters.notify.recording:RecordingNotifier", None),
 }
 
 
@@ -65,12 +83,20 @@ def _load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Call
 
 def connect(database_url: str | None = None, *, payments_url: str | None = None,
             gateway: PaymentGateway | None = None, publisher: EventPublisher | None = None,
+            notify_url: str | None = None, notifier: Notifier | None = None,
+            secret_key: str | None = None, password_hasher: PasswordHasher | None = None,
             clock: Clock | None = None, ids: IdGenerator | None = None,
             rules: PricingRules | None = None, retry_policy: RetryPolicy | None = None,
-            reservation_ttl: timedelta = RESERVATION_TTL) -> Commerce:
+            reservation_ttl: timedelta = RESERVATION_TTL,
+            fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
+            token_ttl: timedelta = TOKEN_TTL) -> Commerce:
     """The whole SDK on the backends the URLs name (``COMMERCE_*`` settings when omitted).
 
     ``connect("memory://")`` runs everything in this process, with the fake gateway.
+    Tokens are signed with ``secret_key`` (or ``COMMERCE_SECRET_KEY``); without one a random
+    key is made, and tokens then die with the process. Without a ``publisher``, events go
+    to an in-process bus that feeds the notification service; with one, subscribe
+    ``shop.notifications.handle`` to your consumer.
     """
     clock = clock or SystemClock()
     ids = ids or SnowflakeIds()
@@ -79,6 +105,23 @@ def connect(database_url: str | None = None, *, payments_url: str | None = None,
     if gateway is None:
         payments_url = payments_url or os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")
         gateway = _load(GATEWAYS, payments_url, "payments")()
-    return Commerce(uow_factory=storage.uow_factory, carts=storage.carts, gateway=gateway,
-                    publisher=publisher or InProcessEventBus(), ids=ids, clock=clock,
-                    rules=rules, retry_policy=retry_policy, reservation_ttl=reservation_ttl)
+    if notifier is None:
+        notify_url = notify_url or os.environ.get("COMMERCE_NOTIFY_URL", "log://")
+        notifier = _load(NOTIFIERS, notify_url, "notifier")(notify_url)
+    secret_key = secret_key or os.environ.get("COMMERCE_SECRET_KEY")
+    if not secret_key:
+        log.warning("COMMERCE_SECRET_KEY is not set: signing tokens with a random key that "
+                    "dies with this process")
+        secret_key = secrets.token_urlsafe(48)
+    bus = InProcessEventBus()
+    shop = Commerce(uow_factory=storage.uow_factory, carts=storage.carts,
+                    activity=storage.activity, gateway=gateway, publisher=publisher or bus,
+                    hasher=password_hasher or Argon2Hasher(),
+                    tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
+                    clock=clock, rules=rules, retry_policy=retry_policy,
+                    reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
+                    carriers=carriers, token_ttl=token_ttl)
+    if publisher is None:
+        for event_type in NOTIFIED_EVENTS:
+            bus.subscribe(event_type, shop.notifications.consume)
+    return shop

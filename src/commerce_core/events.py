@@ -151,3 +151,43 @@ class RefundIssued(DomainEvent):
     refund_id: int
     user_id: int
     amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderHeld(DomainEvent):
+    """Fraud screening held the order for an admin's review."""
+
+    order_id: int
+    user_id: int
+    score: int
+    signals: list[str]
+
+
+# Shipping -----------------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class OrderShipped(DomainEvent):
+    """A shipment of the order left with the carrier."""
+
+    order_id: int
+    user_id: int
+    shipment_id: int
+    carrier: str
+    tracking_number: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderDelivered(DomainEvent):
+    """A shipment of the order was delivered."""
+
+    order_id: int
+    user_id: int
+    shipment_id: int
+
+
+@attrs.frozen(kw_only=True)
+class ReviewRequested(DomainEvent):
+    """Delivered products the customer is invited to review."""
+
+    order_id: int
+    user_id: int
+    product_ids: list[int]

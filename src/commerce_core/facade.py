@@ -5,64 +5,104 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
+from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.accounts.ports import PasswordHasher, TokenService
+from commerce_core.accounts.service import TOKEN_TTL, AccountService
+from commerce_core.activity.ports import ActivityStore
+from commerce_core.activity.service import ActivityService
+from commerce_core.analytics.service import AnalyticsService
 from commerce_core.cart.ports import CartStore
 from commerce_core.cart.service import CartService
 from commerce_core.catalog.service import CatalogService
 from commerce_core.checkout.service import CheckoutService
 from commerce_core.clock import Clock
+from commerce_core.fraud.model import FraudRules
+from commerce_core.fraud.screen import FraudScreen
+from commerce_core.fraud.service import FraudService
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import RESERVATION_TTL
 from commerce_core.inventory.service import InventoryService
+from commerce_core.notifications.ports import Notifier
+from commerce_core.notifications.service import NotificationService
 from commerce_core.orders.service import OrderService
 from commerce_core.payments.ports import PaymentGateway
+from commerce_core.payments.refunds import RefundDesk
 from commerce_core.payments.resilience import CircuitBreaker, ResilientGateway, RetryPolicy
 from commerce_core.payments.service import PaymentService
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.reviews.service import ReviewService
+from commerce_core.sellers.service import SellerService
+from commerce_core.shipping.ports import Carrier
+from commerce_core.shipping.service import ShippingService
+from commerce_core.shipping.table_rate import TableRateCarrier
 from commerce_core.uow import EventPublisher, OutboxRelay, Transactions, UnitOfWorkFactory
+from commerce_core.wishlist.service import WishlistService
 
 
 class Commerce:
     """The SDK's entry point: ``shop.catalog``, ``shop.cart``, ``shop.checkout``, ..."""
 
     def __init__(self, *, uow_factory: UnitOfWorkFactory, carts: CartStore,
-                 gateway: PaymentGateway, publisher: EventPublisher, ids: IdGenerator,
-                 clock: Clock, rules: PricingRules | None = None,
+                 activity: ActivityStore, gateway: PaymentGateway, publisher: EventPublisher,
+                 hasher: PasswordHasher, tokens: TokenService, notifier: Notifier,
+                 ids: IdGenerator, clock: Clock, rules: PricingRules | None = None,
                  retry_policy: RetryPolicy | None = None,
                  breaker: CircuitBreaker | None = None,
-                 reservation_ttl: timedelta = RESERVATION_TTL) -> None:
+                 reservation_ttl: timedelta = RESERVATION_TTL,
+                 fraud_rules: FraudRules | None = None,
+                 carriers: Sequence[Carrier] | None = None,
+                 token_ttl: timedelta = TOKEN_TTL) -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
         self.publisher = publisher
         self.uow_factory = uow_factory
         self.carts = carts
-        self.tx = Transactions(uow_factory, publisher, clock.now)
+        self.tx = tx = Transactions(uow_factory, publisher, clock.now)
         self.gateway = ResilientGateway(
             gateway, retry_policy or RetryPolicy(),
             breaker or CircuitBreaker(clock.now, name="payment gateway"))
-        self.catalog = CatalogService(self.tx, ids, clock)
-        self.inventory = InventoryService(self.tx, clock)
-        self.cart = CartService(carts, self.tx, ids, clock, self.rules)
-        self.checkout = CheckoutService(self.tx, carts, self.gateway, ids, clock, self.rules,
-                                        reservation_ttl)
-        self.payments = PaymentService(self.tx, self.gateway, ids, clock)
-        self.orders = OrderService(self.tx, self.checkout, self.payments, clock)
-        self.outbox = OutboxRelay(self.tx, uow_factory)
+        refunds = RefundDesk(tx, self.gateway, ids, clock)
+        self.accounts = AccountService(tx, hasher, tokens, ids, clock, token_ttl)
+        self.catalog = CatalogService(tx, ids, clock)
+        self.inventory = InventoryService(tx, clock)
+        self.cart = CartService(carts, tx, ids, clock, self.rules)
+        self.checkout = CheckoutService(tx, carts, self.gateway, ids, clock, self.rules,
+                                        reservation_ttl, FraudScreen(fraud_rules))
+        self.payments = PaymentService(tx, refunds)
+        self.orders = OrderService(tx, self.checkout, refunds, clock)
+        self.reviews = ReviewService(tx, ids, clock)
+        self.wishlist = WishlistService(tx, self.cart, clock)
+        self.activity = ActivityService(activity, clock)
+        self.sellers = SellerService(tx, refunds, clock)
+        self.analytics = AnalyticsService(tx)
+        self.fraud = FraudService(tx, self.orders, clock)
+        self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
+        self.notifications = NotificationService(tx, notifier, ids, clock)
+        self.outbox = OutboxRelay(tx, uow_factory)
 
-    def add_coupon(self, coupon: Coupon) -> Coupon:
+    def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
+        """Admins create any coupon; a seller only one scoped to their own products."""
+        authorize(actor, Action.MANAGE_PRODUCTS, coupon.seller_id, f"coupon {coupon.code}")
         with self.tx() as uow:
             uow.coupons.add(coupon)
         return coupon
 
     def run_maintenance(self) -> dict[str, int]:
         """One pass of the background work: expire reservations, recover stuck checkouts,
-        retry pending refunds, relay unpublished events. Returns what each step did."""
-        return {
+        retry pending refunds, relay unpublished events, send due notifications, forget
+        expired token revocations. Returns what each step did."""
+        done = {
             "expired_reservations": self.checkout.expire_reservations(),
             "recovered_checkouts": self.checkout.recover(),
             "retried_refunds": self.payments.retry_pending_refunds(),
             "relayed_events": self.outbox.run_once(),
         }
+        delivered = self.notifications.deliver_due()  # after the relay: it may queue more
+        return {**done, "notifications_sent": delivered.sent,
+                "notifications_failed": delivered.failed,
+                "purged_revocations": self.accounts.purge_revocations()}

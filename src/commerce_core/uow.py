@@ -19,13 +19,20 @@ import attrs
 from commerce_core.events import DomainEvent
 
 if TYPE_CHECKING:
+    from commerce_core.accounts.ports import AddressBook, RevokedTokens, UserRepository
     from commerce_core.catalog.ports import CategoryRepository, ProductRepository
     from commerce_core.checkout.ports import CheckoutRepository
+    from commerce_core.fraud.ports import FraudRepository
     from commerce_core.idempotency import IdempotencyStore
     from commerce_core.inventory.ports import InventoryRepository
+    from commerce_core.notifications.ports import NotificationRepository
     from commerce_core.orders.ports import OrderRepository
     from commerce_core.payments.ports import PaymentRepository
     from commerce_core.pricing.ports import CouponRepository
+    from commerce_core.reviews.ports import ReviewRepository
+    from commerce_core.sellers.ports import SellerRepository
+    from commerce_core.shipping.ports import ShipmentRepository
+    from commerce_core.wishlist.ports import WishlistRepository
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +92,32 @@ class UnitOfWork(Protocol):
     @property
     def sequences(self) -> Sequences: ...
 
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def addresses(self) -> AddressBook: ...
+
+    @property
+    def revocations(self) -> RevokedTokens: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def wishlists(self) -> WishlistRepository: ...
+
+    @property
+    def sellers(self) -> SellerRepository: ...
+
+    @property
+    def fraud(self) -> FraudRepository: ...
+
+    @property
+    def shipments(self) -> ShipmentRepository: ...
+
+    @property
+    def notifications(self) -> NotificationRepository: ...
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

@@ -5,7 +5,7 @@ import pytest
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.facade import Commerce
-from tests.conftest import OTHER_SELLER, SELLER, add_product
+from tests.conftest import ADMIN, OTHER_SELLER, SELLER, add_product
 
 
 def test_product_without_options_gets_one_default_variant(shop: Commerce, category: int) -> None:
@@ -18,7 +18,7 @@ def test_product_without_options_gets_one_default_variant(shop: Commerce, catego
 
 def test_detail_lists_attribute_options_and_variant_pick(shop: Commerce, category: int) -> None:
     p = shop.catalog.create_product(
-        seller_id=SELLER, name="iPhone", category_id=category, attributes={"brand": "Apple"},
+        SELLER, name="iPhone", category_id=category, attributes={"brand": "Apple"},
         variants=[VariantSpec("A-1", "999.99", {"color": "Black", "storage": "128GB"}, stock=1),
                   VariantSpec("A-2", "1099.99", {"color": "Silver", "storage": "256GB"})])
     d = shop.catalog.product_detail(p.id).as_dict()
@@ -33,33 +33,33 @@ def test_detail_lists_attribute_options_and_variant_pick(shop: Commerce, categor
 
 def test_bad_products_are_refused_and_nothing_is_stored(shop: Commerce, category: int) -> None:
     with pytest.raises(ValidationError):
-        shop.catalog.create_product(seller_id=SELLER, name=" ", category_id=category,
+        shop.catalog.create_product(SELLER, name=" ", category_id=category,
                                     variants=[VariantSpec("X", "1")])
     with pytest.raises(ValidationError):
-        shop.catalog.create_product(seller_id=SELLER, name="Free", category_id=category,
+        shop.catalog.create_product(SELLER, name="Free", category_id=category,
                                     variants=[VariantSpec("X", "0")])
     with pytest.raises(NotFound):
-        shop.catalog.create_product(seller_id=SELLER, name="Lost", category_id=1,
+        shop.catalog.create_product(SELLER, name="Lost", category_id=1,
                                     variants=[VariantSpec("X", "1")])
     with pytest.raises(ValidationError):
-        shop.catalog.create_product(seller_id=SELLER, name="Neg", category_id=category,
+        shop.catalog.create_product(SELLER, name="Neg", category_id=category,
                                     variants=[VariantSpec("X", "1", stock=-1)])
     add_product(shop, category, "Real")
     assert shop.catalog.list_products().total_count == 1
 
 
 def test_duplicate_sku_is_a_conflict(shop: Commerce, category: int) -> None:
-    shop.catalog.create_product(seller_id=SELLER, name="A", category_id=category,
+    shop.catalog.create_product(SELLER, name="A", category_id=category,
                                 variants=[VariantSpec("SKU-1", "1")])
     with pytest.raises(Conflict):
-        shop.catalog.create_product(seller_id=SELLER, name="B", category_id=category,
+        shop.catalog.create_product(SELLER, name="B", category_id=category,
                                     variants=[VariantSpec("SKU-1", "2")])
 
 
 def test_listing_filters_and_sorts(shop: Commerce, clock: object) -> None:
-    root = shop.catalog.create_category("Electronics")
-    phones = shop.catalog.create_category("Smartphones", parent_id=root.id)
-    books = shop.catalog.create_category("Books")
+    root = shop.catalog.create_category(ADMIN, "Electronics")
+    phones = shop.catalog.create_category(ADMIN, "Smartphones", parent_id=root.id)
+    books = shop.catalog.create_category(ADMIN, "Books")
     cheap = add_product(shop, phones.id, "Cheap phone", ["50.00"], stock=0)
     mid = add_product(shop, phones.id, "Mid phone", ["300.00", "350.00"], stock=5)
     pricey = add_product(shop, root.id, "Pricey tablet", ["900.00"], seller=OTHER_SELLER)
@@ -74,12 +74,12 @@ def test_listing_filters_and_sorts(shop: Commerce, clock: object) -> None:
     assert ids(min_price=Decimal(100), max_price=Decimal(400)) == [mid.id]
     assert cheap.id not in ids(in_stock=True)
     assert ids(in_stock=False) == [cheap.id]
-    assert ids(seller_id=OTHER_SELLER) == [pricey.id]
+    assert ids(seller_id=OTHER_SELLER.user_id) == [pricey.id]
     assert set(ids(search="phone")) == {cheap.id, mid.id, book.id}
     assert ids(sort="newest")[0] == book.id
     page = shop.catalog.list_products(page=2, limit=3)
     assert page.total_count == 4 and len(page.items) == 1
-    shop.catalog.deactivate_product(book.id)
+    shop.catalog.deactivate_product(SELLER, book.id)
     assert book.id not in ids()
     with pytest.raises(ValidationError):
         shop.catalog.list_products(sort="cheapest")
@@ -103,28 +103,29 @@ def test_rating_sort_and_filter(shop: Commerce, category: int) -> None:
 
 
 def test_category_tree_and_descendants(shop: Commerce) -> None:
-    root = shop.catalog.create_category("Home")
-    kitchen = shop.catalog.create_category("Kitchen", parent_id=root.id)
-    knives = shop.catalog.create_category("Knives", parent_id=kitchen.id)
+    root = shop.catalog.create_category(ADMIN, "Home")
+    kitchen = shop.catalog.create_category(ADMIN, "Kitchen", parent_id=root.id)
+    knives = shop.catalog.create_category(ADMIN, "Knives", parent_id=kitchen.id)
     tree = shop.catalog.category_tree()
     assert tree[0]["name"] == "Home"
     assert tree[0]["children"][0]["children"][0]["category_id"] == knives.id
     assert shop.catalog.descendants(root.id) == {root.id, kitchen.id, knives.id}
     with pytest.raises(Conflict):
-        shop.catalog.create_category("home")
+        shop.catalog.create_category(ADMIN, "home")
 
 
 def test_update_product_and_prices(shop: Commerce, category: int) -> None:
     p = add_product(shop, category, "Lamp", ["10.00"])
-    shop.catalog.update_product(p.id, name="Desk lamp", tags=["light"])
+    shop.catalog.update_product(SELLER, p.id, name="Desk lamp", tags=["light"])
     assert shop.catalog.get_product(p.id).name == "Desk lamp"
-    shop.catalog.set_price(p.variants[0].id, "12.50")
+    shop.catalog.set_price(SELLER, p.variants[0].id, "12.50")
     assert shop.catalog.get_product(p.id).variants[0].price.amount == Decimal("12.50")
     with pytest.raises(ValidationError):
-        shop.catalog.update_product(p.id, seller_id=1)
-    v = shop.catalog.add_variant(p.id, VariantSpec("LAMP-XL", "15", {"size": "XL"}, stock=2))
-    assert shop.inventory.stock(v.id).available == 2
+        shop.catalog.update_product(SELLER, p.id, seller_id=1)
+    v = shop.catalog.add_variant(SELLER, p.id,
+                                 VariantSpec("LAMP-XL", "15", {"size": "XL"}, stock=2))
+    assert shop.inventory.stock(SELLER, v.id).available == 2
     with pytest.raises(ValidationError):
-        shop.catalog.add_variant(p.id, VariantSpec("LAMP-S", "9", {"size": "S"},
+        shop.catalog.add_variant(SELLER, p.id, VariantSpec("LAMP-S", "9", {"size": "S"},
                                                    reorder_level=-1))
     assert len(shop.catalog.get_product(p.id).variants) == 2

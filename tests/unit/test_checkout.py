@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_core.accounts.policy import Actor
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
 from commerce_core.errors import (
@@ -28,7 +29,7 @@ from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState
 from commerce_core.payments.ports import ChargeRequest, ChargeResult
 from commerce_core.pricing.coupons import Coupon, CouponKind
-from tests.conftest import CUSTOMER, HOME, add_product, make_shop
+from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product, make_shop
 
 
 class Crash(BaseException):
@@ -54,7 +55,7 @@ def crash() -> None:
 
 
 def stock(shop: Commerce, variant_id: int) -> tuple[int, int, int]:
-    s = shop.inventory.stock(variant_id)
+    s = shop.inventory.stock(SELLER, variant_id)
     return s.available, s.reserved, s.sold
 
 
@@ -98,7 +99,7 @@ def test_decline_releases_stock_cancels_order_keeps_cart(
     shop.cart.add_item(CUSTOMER, p.id, 2)
     with pytest.raises(PaymentDeclined) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_chargeDeclined")
-    order = shop.orders.get(err.value.details["order_id"])
+    order = shop.orders.get(err.value.details["order_id"], CUSTOMER)
     assert order.status is OrderStatus.CANCELLED and order.payment_status is PaymentStatus.FAILED
     assert stock(shop, p.variants[0].id) == (5, 0, 0)
     assert shop.cart.get(CUSTOMER).cart.lines  # the customer can retry with another card
@@ -112,7 +113,7 @@ def test_stock_gone_on_the_second_line_changes_nothing(shop: Commerce, category:
     b = add_product(shop, category, "B", stock=1)
     shop.cart.add_item(CUSTOMER, a.id, 2)
     shop.cart.add_item(CUSTOMER, b.id, 1)
-    shop.inventory.adjust(b.variants[0].id, -1, "broken in the warehouse")
+    shop.inventory.adjust(SELLER, b.variants[0].id, -1, "broken in the warehouse")
     with pytest.raises(InsufficientStock) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert [line["product_name"] for line in err.value.lines] == ["B"]
@@ -124,7 +125,7 @@ def test_changed_price_is_named_and_refresh_lets_checkout_pass(
         shop: Commerce, category: int) -> None:
     p = add_product(shop, category, "Lamp", ["10.00"])
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    shop.catalog.set_price(p.variants[0].id, "12.00")
+    shop.catalog.set_price(SELLER, p.variants[0].id, "12.00")
     with pytest.raises(PriceChanged) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert err.value.lines[0]["product_name"] == "Lamp"
@@ -147,7 +148,7 @@ def test_gateway_timeout_voids_and_compensates(shop: Commerce, category: int,
     with pytest.raises(Unavailable) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_timeout")
     assert "nothing was charged" in err.value.message
-    order = shop.orders.get(err.value.details["order_id"])
+    order = shop.orders.get(err.value.details["order_id"], CUSTOMER)
     assert order.status is OrderStatus.CANCELLED
     assert stock(shop, p.variants[0].id) == (3, 0, 0)
     assert gateway.net_captured().is_zero
@@ -177,7 +178,7 @@ def test_outage_leaves_checkout_for_recovery_which_completes_it(
     assert shop.checkout.recover() == 0  # too recent: the request may still be running
     clock.advance(timedelta(minutes=2))
     assert shop.checkout.recover() == 1
-    assert shop.orders.get(order_id).status is OrderStatus.CONFIRMED
+    assert shop.orders.get(order_id, CUSTOMER).status is OrderStatus.CONFIRMED
     assert stock(shop, p.variants[0].id) == (2, 0, 1)
     assert gateway.charge_count() == 1
 
@@ -276,10 +277,10 @@ def test_unpaid_order_expires_after_30_minutes(shop: Commerce, category: int,
     assert shop.checkout.expire_reservations() == 0
     clock.advance(timedelta(minutes=2))
     assert shop.checkout.expire_reservations() == 1
-    assert shop.orders.get(result.order.id).status is OrderStatus.CANCELLED
+    assert shop.orders.get(result.order.id, CUSTOMER).status is OrderStatus.CANCELLED
     assert stock(shop, p.variants[0].id) == (3, 0, 0)
-    assert [m.movement_type.value for m in shop.inventory.movements(p.variants[0].id)][-1] == \
-        "EXPIRE"
+    trail = shop.inventory.movements(SELLER, p.variants[0].id)
+    assert trail[-1].movement_type.value == "EXPIRE"
     with pytest.raises(Conflict):
         shop.checkout.pay(CUSTOMER, result.order.id, "tok_visa")
 
@@ -348,7 +349,7 @@ def test_concurrent_requests_with_one_key_charge_once(shop: Commerce, category: 
 def test_coupon_is_redeemed_once_and_given_back_on_failure(shop: Commerce,
                                                            category: int) -> None:
     p = add_product(shop, category, stock=10)
-    shop.add_coupon(Coupon("ONCE", CouponKind.PERCENT, Decimal(10), max_uses_per_user=1))
+    shop.add_coupon(ADMIN, Coupon("ONCE", CouponKind.PERCENT, Decimal(10), max_uses_per_user=1))
     shop.cart.add_item(CUSTOMER, p.id, 1)
     shop.cart.apply_coupon(CUSTOMER, "ONCE")
     with pytest.raises(PaymentDeclined):
@@ -363,16 +364,16 @@ def test_coupon_is_redeemed_once_and_given_back_on_failure(shop: Commerce,
 @pytest.mark.parametrize("run", range(5))
 def test_no_oversell_50_threads_for_10_units(run: int, clock: ManualClock) -> None:
     shop = make_shop(clock, FakeGateway())
-    cat = shop.catalog.create_category("C").id
+    cat = shop.catalog.create_category(ADMIN, "C").id
     p = add_product(shop, cat, "Hot item", stock=10)
-    users = range(1000, 1050)
+    users = [Actor.customer(u) for u in range(1000, 1050)]
     for u in users:
         shop.cart.add_item(u, p.id, 1)
     placed: list[int] = []
     refused: list[str] = []
     barrier = threading.Barrier(50)
 
-    def buy(user: int) -> None:
+    def buy(user: Actor) -> None:
         barrier.wait()
         try:
             placed.append(shop.checkout.place_order(user, HOME, payment_token="tok_visa")
@@ -393,7 +394,7 @@ def test_events_follow_the_commit_not_the_attempt(shop: Commerce, category: int,
                                                   events: list[DomainEvent]) -> None:
     p = add_product(shop, category, stock=1)
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    shop.inventory.adjust(p.variants[0].id, -1, "lost")
+    shop.inventory.adjust(SELLER, p.variants[0].id, -1, "lost")
     events.clear()
     with pytest.raises(InsufficientStock):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
@@ -402,12 +403,12 @@ def test_events_follow_the_commit_not_the_attempt(shop: Commerce, category: int,
 
 def test_category_scoped_coupon_discounts_only_lines_below_its_category(
         shop: Commerce) -> None:
-    home = shop.catalog.create_category("Home")
-    kitchen = shop.catalog.create_category("Kitchen", parent_id=home.id)
-    garden = shop.catalog.create_category("Garden")
+    home = shop.catalog.create_category(ADMIN, "Home")
+    kitchen = shop.catalog.create_category(ADMIN, "Kitchen", parent_id=home.id)
+    garden = shop.catalog.create_category(ADMIN, "Garden")
     pan = add_product(shop, kitchen.id, "Pan", ["40.00"])
     hose = add_product(shop, garden.id, "Hose", ["60.00"])
-    shop.add_coupon(Coupon("HOME25", CouponKind.PERCENT, Decimal(25),
+    shop.add_coupon(ADMIN, Coupon("HOME25", CouponKind.PERCENT, Decimal(25),
                            category_ids=frozenset({home.id})))
     shop.cart.add_item(CUSTOMER, pan.id, 1)
     shop.cart.add_item(CUSTOMER, hose.id, 1)
@@ -423,7 +424,7 @@ def test_product_withdrawn_after_carting_is_refused_and_nothing_reserved(
     gone = add_product(shop, category, "Gone", stock=5)
     shop.cart.add_item(CUSTOMER, kept.id, 1)
     shop.cart.add_item(CUSTOMER, gone.id, 1)
-    shop.catalog.deactivate_product(gone.id)
+    shop.catalog.deactivate_product(SELLER, gone.id)
     with pytest.raises(ValidationError) as err:
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert err.value.details["items"]["unavailable"] == ["Gone"]

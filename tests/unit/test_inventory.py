@@ -15,35 +15,35 @@ from commerce_core.errors import CommerceError, InsufficientStock, ValidationErr
 from commerce_core.events import DomainEvent, LowStock
 from commerce_core.facade import Commerce
 from commerce_core.inventory.model import Reservation, ReservationLine, ReservationStatus
-from tests.conftest import add_product
+from tests.conftest import ADMIN, SELLER, add_product
 
 
 def test_movements_record_every_change(shop: Commerce, category: int) -> None:
     v = add_product(shop, category, stock=10).variants[0].id
-    shop.inventory.restock(v, 5)
-    shop.inventory.adjust(v, -2, "damaged")
-    kinds = [(m.movement_type.value, m.quantity) for m in shop.inventory.movements(v)]
+    shop.inventory.restock(SELLER, v, 5)
+    shop.inventory.adjust(SELLER, v, -2, "damaged")
+    kinds = [(m.movement_type.value, m.quantity) for m in shop.inventory.movements(SELLER, v)]
     assert kinds == [("IN", 10), ("IN", 5), ("ADJUSTMENT", -2)]
     with pytest.raises(InsufficientStock):
-        shop.inventory.adjust(v, -100, "oops")
+        shop.inventory.adjust(SELLER, v, -100, "oops")
     with pytest.raises(ValidationError):
-        shop.inventory.adjust(v, -1, " ")
-    assert shop.inventory.stock(v).available == 13
+        shop.inventory.adjust(SELLER, v, -1, " ")
+    assert shop.inventory.stock(SELLER, v).available == 13
     with pytest.raises(ValidationError):
-        shop.inventory.set_reorder_level(v, -1)
-    assert shop.inventory.set_reorder_level(v, 4).reorder_level == 4
+        shop.inventory.set_reorder_level(SELLER, v, -1)
+    assert shop.inventory.set_reorder_level(SELLER, v, 4).reorder_level == 4
 
 
 def test_low_stock_event_fires_once_when_crossing(shop: Commerce, category: int) -> None:
     seen: list[DomainEvent] = []
     shop.publisher.subscribe(LowStock, seen.append)  # type: ignore[attr-defined]
     v = add_product(shop, category, stock=10, reorder_level=3).variants[0].id
-    shop.inventory.adjust(v, -6, "count")
+    shop.inventory.adjust(SELLER, v, -6, "count")
     assert not seen
-    shop.inventory.adjust(v, -1, "count")
-    shop.inventory.adjust(v, -1, "count")
+    shop.inventory.adjust(SELLER, v, -1, "count")
+    shop.inventory.adjust(SELLER, v, -1, "count")
     assert len(seen) == 1 and seen[0].available == 3  # type: ignore[attr-defined]
-    assert [s.variant_id for s in shop.inventory.low_stock()] == [v]
+    assert [s.variant_id for s in shop.inventory.low_stock(SELLER)] == [v]
 
 
 ops = st.lists(st.tuples(st.sampled_from(["reserve", "commit", "release", "expire", "adjust",
@@ -56,7 +56,7 @@ ops = st.lists(st.tuples(st.sampled_from(["reserve", "commit", "release", "expir
 def test_inventory_invariant_under_random_operations(steps: list[tuple[str, int, int]]) -> None:
     clock = ManualClock()
     shop = connect("memory://", clock=clock, gateway=FakeGateway())
-    cat = shop.catalog.create_category("C").id
+    cat = shop.catalog.create_category(ADMIN, "C").id
     variants = [add_product(shop, cat, f"P{i}", stock=5).variants[0].id for i in range(3)]
     received = {v: 5 for v in variants}
     reservations: list[int] = []

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_core.accounts.policy import Actor
 from commerce_core.clock import ManualClock
 from commerce_core.errors import (
     InvalidTransition,
@@ -21,7 +22,7 @@ from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState, RefundState
 from commerce_core.payments.resilience import BreakerState, CircuitBreaker, RetryPolicy, retry
-from tests.conftest import CUSTOMER, HOME, add_product
+from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product
 
 
 def buy(shop: Commerce, product_id: int, qty: int = 1, user: int = CUSTOMER) -> int:
@@ -33,9 +34,9 @@ def test_only_the_owner_sees_an_order(shop: Commerce, category: int) -> None:
     order_id = buy(shop, add_product(shop, category).id)
     assert shop.orders.get(order_id, CUSTOMER).id == order_id
     with pytest.raises(NotFound):
-        shop.orders.get(order_id, user_id=999)
+        shop.orders.get(order_id, Actor.customer(999))
     with pytest.raises(NotFound):
-        shop.orders.cancel(order_id, user_id=999)
+        shop.orders.cancel(order_id, Actor.customer(999))
 
 
 def test_history_filters_and_pagination(shop: Commerce, category: int,
@@ -54,7 +55,7 @@ def test_history_filters_and_pagination(shop: Commerce, category: int,
     assert [o.id for o in ranged.items] == [ids[2], ids[1]]
     with pytest.raises(ValidationError):
         shop.orders.history(CUSTOMER, status="LOST")
-    assert shop.orders.history(999).total_count == 0
+    assert shop.orders.history(Actor.customer(999)).total_count == 0
 
 
 def test_cancel_paid_order_restocks_and_refunds(shop: Commerce, category: int,
@@ -64,7 +65,7 @@ def test_cancel_paid_order_restocks_and_refunds(shop: Commerce, category: int,
     order = shop.orders.cancel(order_id, CUSTOMER)
     assert order.status is OrderStatus.CANCELLED
     assert order.payment_status is PaymentStatus.REFUNDED
-    s = shop.inventory.stock(p.variants[0].id)
+    s = shop.inventory.stock(SELLER, p.variants[0].id)
     assert (s.available, s.reserved, s.sold) == (5, 0, 0)
     assert gateway.net_captured().is_zero
     with pytest.raises(InvalidTransition):
@@ -76,7 +77,7 @@ def test_cancel_unpaid_order_releases_the_reservation(shop: Commerce, category: 
     shop.cart.add_item(CUSTOMER, p.id, 3)
     order = shop.checkout.place_order(CUSTOMER, HOME).order
     assert shop.orders.cancel(order.id, CUSTOMER).status is OrderStatus.CANCELLED
-    assert shop.inventory.stock(p.variants[0].id).available == 5
+    assert shop.inventory.stock(SELLER, p.variants[0].id).available == 5
 
 
 def test_shipped_order_cannot_be_cancelled(shop: Commerce, category: int,
@@ -86,7 +87,7 @@ def test_shipped_order_cannot_be_cancelled(shop: Commerce, category: int,
         order = uow.orders.get(order_id)
         order.move_item(order.items[0].id, OrderStatus.SHIPPED, clock.now())
         uow.orders.update(order)
-    assert shop.orders.get(order_id).status is OrderStatus.SHIPPED
+    assert shop.orders.get(order_id, CUSTOMER).status is OrderStatus.SHIPPED
     with pytest.raises(InvalidTransition):
         shop.orders.cancel(order_id, CUSTOMER)
 
@@ -94,32 +95,33 @@ def test_shipped_order_cannot_be_cancelled(shop: Commerce, category: int,
 def test_partial_and_full_refunds_never_exceed_the_capture(shop: Commerce, category: int,
                                                            gateway: FakeGateway) -> None:
     order_id = buy(shop, add_product(shop, category, prices=["100.00"]).id)
-    payment = shop.payments.for_order(order_id)[0]
-    r1 = shop.payments.refund(payment.id, Money("30", "USD"), "scratched")
+    payment = shop.payments.for_order(order_id, CUSTOMER)[0]
+    r1 = shop.payments.refund(ADMIN, payment.id, Money("30", "USD"), "scratched")
     assert r1.status is RefundState.COMPLETED
-    assert shop.payments.get(payment.id).status is PaymentState.PARTIALLY_REFUNDED
-    assert shop.orders.get(order_id).payment_status is PaymentStatus.PARTIALLY_REFUNDED
+    assert shop.payments.get(payment.id, CUSTOMER).status is PaymentState.PARTIALLY_REFUNDED
+    assert shop.orders.get(order_id, CUSTOMER).payment_status is PaymentStatus.PARTIALLY_REFUNDED
     with pytest.raises(ValidationError):
-        shop.payments.refund(payment.id, Money("70.01", "USD"))
-    again = shop.payments.refund(payment.id, Money("70", "USD"), idempotency_key="r2")
-    assert shop.payments.refund(payment.id, Money("70", "USD"), idempotency_key="r2").id == again.id
-    assert shop.payments.get(payment.id).status is PaymentState.REFUNDED
+        shop.payments.refund(ADMIN, payment.id, Money("70.01", "USD"))
+    again = shop.payments.refund(ADMIN, payment.id, Money("70", "USD"), idempotency_key="r2")
+    replay = shop.payments.refund(ADMIN, payment.id, Money("70", "USD"), idempotency_key="r2")
+    assert replay.id == again.id
+    assert shop.payments.get(payment.id, CUSTOMER).status is PaymentState.REFUNDED
     assert gateway.net_captured().is_zero
     with pytest.raises(ValidationError):
-        shop.payments.refund(payment.id, Money("0.01", "USD"))
+        shop.payments.refund(ADMIN, payment.id, Money("0.01", "USD"))
 
 
 def test_concurrent_refunds_cannot_add_up_past_the_capture(shop: Commerce,
                                                            category: int) -> None:
     order_id = buy(shop, add_product(shop, category, prices=["100.00"]).id)
-    payment_id = shop.payments.for_order(order_id)[0].id
+    payment_id = shop.payments.for_order(order_id, CUSTOMER)[0].id
     ok: list[int] = []
     barrier = threading.Barrier(10)
 
     def refund() -> None:
         barrier.wait()
         with contextlib.suppress(ValidationError):  # refused once the capture is used up
-            ok.append(shop.payments.refund(payment_id, Money("30", "USD")).id)
+            ok.append(shop.payments.refund(ADMIN, payment_id, Money("30", "USD")).id)
 
     threads = [threading.Thread(target=refund) for _ in range(10)]
     for t in threads:
@@ -127,21 +129,21 @@ def test_concurrent_refunds_cannot_add_up_past_the_capture(shop: Commerce,
     for t in threads:
         t.join()
     assert len(ok) == 3
-    assert shop.payments.get(payment_id).refunded == Money("90", "USD")
+    assert shop.payments.get(payment_id, CUSTOMER).refunded == Money("90", "USD")
 
 
 def test_refund_during_an_outage_stays_pending_then_is_retried(
         shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
     order_id = buy(shop, add_product(shop, category, prices=["50.00"]).id)
-    payment_id = shop.payments.for_order(order_id)[0].id
+    payment_id = shop.payments.for_order(order_id, CUSTOMER)[0].id
     gateway.outage(True)
     with pytest.raises(Unavailable):
-        shop.payments.refund(payment_id, Money("50", "USD"))
-    assert shop.payments.refunds(payment_id)[0].status is RefundState.PENDING
+        shop.payments.refund(ADMIN, payment_id, Money("50", "USD"))
+    assert shop.payments.refunds(payment_id, CUSTOMER)[0].status is RefundState.PENDING
     gateway.outage(False)
     clock.advance(timedelta(minutes=5))
     assert shop.payments.retry_pending_refunds() == 1
-    assert shop.payments.refunds(payment_id)[0].status is RefundState.COMPLETED
+    assert shop.payments.refunds(payment_id, CUSTOMER)[0].status is RefundState.COMPLETED
     assert gateway.net_captured().is_zero
 
 
@@ -204,15 +206,15 @@ def test_open_breaker_makes_checkout_fail_fast_without_losing_stock(
     gateway.outage(False)
     shop.clock.advance(timedelta(minutes=31))  # type: ignore[attr-defined]
     shop.checkout.recover()
-    assert shop.inventory.stock(p.variants[0].id).available == 5
+    assert shop.inventory.stock(SELLER, p.variants[0].id).available == 5
 
 
 def test_payment_is_visible_only_to_its_owner(shop: Commerce, category: int) -> None:
     order_id = buy(shop, add_product(shop, category).id)
-    payment = shop.payments.for_order(order_id)[0]
+    payment = shop.payments.for_order(order_id, CUSTOMER)[0]
     assert shop.payments.get(payment.id, CUSTOMER).as_dict()["amount"] == Decimal("100.00")
     with pytest.raises(NotFound):
-        shop.payments.get(payment.id, 1)
-    detail = shop.orders.as_detail(shop.orders.get(order_id))
+        shop.payments.get(payment.id, Actor.customer(1))
+    detail = shop.orders.as_detail(shop.orders.get(order_id, CUSTOMER))
     assert detail["payment"]["transaction_id"] == payment.transaction_id
     assert detail["shipping"]["status"] == "NOT_SHIPPED"

@@ -8,7 +8,7 @@ from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.memory.events import InProcessEventBus
 from commerce_core.clock import ManualClock
 from commerce_core.events import DomainEvent
-from tests.conftest import CUSTOMER, HOME, add_product, make_shop
+from tests.conftest import ADMIN, CUSTOMER, HOME, add_product, make_shop
 
 
 class FlakyBus(InProcessEventBus):
@@ -27,7 +27,7 @@ def test_events_survive_a_publisher_outage_and_are_relayed_once(clock: ManualClo
     shop = make_shop(clock, FakeGateway(), publisher=bus)
     seen: list[str] = []
     bus.subscribe(DomainEvent, lambda e: seen.append(e.name))
-    p = add_product(shop, shop.catalog.create_category("C").id)
+    p = add_product(shop, shop.catalog.create_category(ADMIN, "C").id)
     shop.cart.add_item(CUSTOMER, p.id, 1)
     seen.clear()
     bus.down = True
@@ -39,4 +39,4 @@ def test_events_survive_a_publisher_outage_and_are_relayed_once(clock: ManualClo
     assert relayed == len(seen) and {"OrderPlaced", "PaymentConfirmed",
                                      "OrderConfirmed"} <= set(seen)
     assert shop.outbox.run_once() == 0
-    assert shop.orders.get(order.id).status.value == "CONFIRMED"
+    assert shop.orders.get(order.id, CUSTOMER).status.value == "CONFIRMED"

@@ -19,7 +19,7 @@ from commerce_core.pricing.rates import (
     TaxTable,
 )
 from commerce_core.pricing.totals import LineInput, price_lines
-from tests.conftest import CUSTOMER, OTHER_SELLER, add_product, make_shop
+from tests.conftest import ADMIN, CUSTOMER, OTHER_SELLER, SELLER, add_product, make_shop
 
 
 def line(key: int, price: str, qty: int = 1, seller: int = 1, category: int = 1,
@@ -123,14 +123,14 @@ def test_cart_refuses_more_than_stock_and_unknown_products(shop: Commerce, categ
         shop.cart.add_item(CUSTOMER, p.id, 3)
     with pytest.raises(NotFound):
         shop.cart.add_item(CUSTOMER, 12345, 1)
-    shop.catalog.deactivate_product(p.id)
+    shop.catalog.deactivate_product(SELLER, p.id)
     with pytest.raises(NotFound):
         shop.cart.add_item(CUSTOMER, p.id, 1)
 
 
 def test_cart_refuses_mixed_currencies(shop: Commerce, category: int) -> None:
     usd = add_product(shop, category, "USD item")
-    eur = shop.catalog.create_product(seller_id=OTHER_SELLER, name="EUR item", currency="EUR",
+    eur = shop.catalog.create_product(OTHER_SELLER, name="EUR item", currency="EUR",
                                       category_id=category,
                                       variants=[VariantSpec("E1", "5", stock=5)])
     shop.cart.add_item(CUSTOMER, usd.id, 1)
@@ -141,9 +141,9 @@ def test_cart_refuses_mixed_currencies(shop: Commerce, category: int) -> None:
 def test_cart_coupon_and_destination_tax(clock: ManualClock, gateway: object) -> None:
     rules = PricingRules(tax=TaxTable([TaxRate("US", Decimal("0.10"), "CA")]))
     shop = make_shop(clock, gateway, rules=rules)  # type: ignore[arg-type]
-    cat = shop.catalog.create_category("C").id
+    cat = shop.catalog.create_category(ADMIN, "C").id
     p = add_product(shop, cat, "Thing", ["100.00"])
-    shop.add_coupon(Coupon("HALF", CouponKind.PERCENT, Decimal(50)))
+    shop.add_coupon(ADMIN, Coupon("HALF", CouponKind.PERCENT, Decimal(50)))
     shop.cart.add_item(CUSTOMER, p.id, 1)
     body = shop.cart.apply_coupon(CUSTOMER, " half ").as_dict()
     assert body["discount"] == Decimal("50.00") and body["discounts"][0]["coupon_code"] == "HALF"

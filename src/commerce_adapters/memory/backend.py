@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from commerce_adapters.bootstrap import Storage
+from commerce_adapters.memory.activity import MemoryActivityStore
 from commerce_adapters.memory.carts import MemoryCartStore
 from commerce_adapters.memory.state import MemoryState
 from commerce_adapters.memory.uow import MemoryUnitOfWork
@@ -18,4 +19,4 @@ def open_memory(url: str, clock: Clock, ids: IdGenerator) -> Storage:
     def unit_of_work(**options: Any) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(state, clock, read_only=bool(options.get("read_only")))
 
-    return Storage(unit_of_work, MemoryCartStore(clock))
+    return Storage(unit_of_work, MemoryCartStore(clock), MemoryActivityStore())

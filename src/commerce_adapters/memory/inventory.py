@@ -157,6 +157,9 @@ class MemoryInventory:
         return [m for m in self._movements.get(variant_id, ())
                 if wanted is None or m.movement_type in wanted]
 
+    def for_seller(self, seller_id: int) -> Sequence[StockItem]:
+        return [fresh(s) for s in self._stock.values() if s.seller_id == seller_id]
+
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         return [fresh(s) for s in self._stock.values()
                 if s.is_low and (seller_id is None or s.seller_id == seller_id)]

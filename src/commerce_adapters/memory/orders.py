@@ -8,10 +8,12 @@ from datetime import datetime
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.orders.model import Order
+from commerce_core.orders.model import Order, OrderStatus
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.payments.model import Payment, Refund, RefundState
+from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
+
+_PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
 class MemoryOrders:
@@ -48,6 +50,19 @@ class MemoryOrders:
                       key=lambda o: (o.created_at, o.id), reverse=True)
         chunk = hits[page.offset:page.offset + page.limit]
         return Page([fresh(o) for o in chunk], len(hits), page.page, page.limit)
+
+
+    def created_between(self, since: datetime, until: datetime,
+                        seller_id: int | None) -> Sequence[Order]:
+        hits = sorted((o for o in self._rows.values() if since <= o.created_at < until
+                       and (seller_id is None or any(i.seller_id == seller_id
+                                                     for i in o.items))),
+                      key=lambda o: (o.created_at, o.id))
+        return [fresh(o) for o in hits]
+
+    def has_purchased(self, user_id: int, product_id: int) -> bool:
+        return any(i.product_id == product_id and i.status in _PAID
+                   for o in self._rows.values() if o.user_id == user_id for i in o.items)
 
 
 class MemoryPayments:
@@ -114,6 +129,15 @@ class MemoryPayments:
         found = [r for r in self._refunds.values() if r.payment_id == payment_id]
         return [fresh(r) for r in sorted(found, key=lambda r: (r.created_at, r.id))]
 
+    def refunds_between(self, since: datetime, until: datetime) -> Sequence[Refund]:
+        hits = sorted((r for r in self._refunds.values() if since <= r.created_at < until),
+                      key=lambda r: (r.created_at, r.id))
+        return [fresh(r) for r in hits]
+
+    def failures_since(self, user_id: int, since: datetime) -> int:
+        return sum(1 for p in self._rows.values() if p.user_id == user_id
+                   and p.status is PaymentState.FAILED and p.updated_at >= since)
+
     def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
         found = sorted((r for r in self._refunds.values()
                         if r.status is RefundState.PENDING and r.created_at < created_before),
@@ -147,6 +171,11 @@ class MemoryCheckouts:
     def update(self, checkout: Checkout) -> None:
         self.get(checkout.id)
         self._j.put(self._rows, checkout.id, checkout)
+
+    def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
+        hits = sorted((c for c in self._rows.values() if since <= c.created_at < until),
+                      key=lambda c: (c.created_at, c.id))
+        return [fresh(c) for c in hits]
 
     def stuck(self, states: Collection[CheckoutState], updated_before: datetime,
               limit: int) -> Sequence[Checkout]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+from commerce_adapters.memory.accounts import MemoryAddresses, MemoryRevocations, MemoryUsers
 from commerce_adapters.memory.catalog import MemoryCategories, MemoryProducts
 from commerce_adapters.memory.inventory import MemoryInventory
 from commerce_adapters.memory.misc import (
@@ -14,7 +15,11 @@ from commerce_adapters.memory.misc import (
     MemoryOutbox,
     MemorySequences,
 )
+from commerce_adapters.memory.notifications import MemoryNotifications
 from commerce_adapters.memory.orders import MemoryCheckouts, MemoryOrders, MemoryPayments
+from commerce_adapters.memory.reviews import MemoryReviews
+from commerce_adapters.memory.sellers import MemoryFraud, MemorySellers, MemoryWishlists
+from commerce_adapters.memory.shipping import MemoryShipments
 from commerce_adapters.memory.state import Journal, MemoryState
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import CommerceError
@@ -43,6 +48,15 @@ class MemoryUnitOfWork:
         self.idempotency = MemoryIdempotency(state, j)
         self.outbox = MemoryOutbox(state, j)
         self.sequences = MemorySequences(state, j)
+        self.users = MemoryUsers(state, j)
+        self.addresses = MemoryAddresses(state, j)
+        self.revocations = MemoryRevocations(state, j)
+        self.reviews = MemoryReviews(state, j)
+        self.wishlists = MemoryWishlists(state, j)
+        self.sellers = MemorySellers(state, j)
+        self.fraud = MemoryFraud(state, j)
+        self.shipments = MemoryShipments(state, j)
+        self.notifications = MemoryNotifications(state, j)
 
     def __enter__(self) -> Self:
         self._state.lock.acquire()

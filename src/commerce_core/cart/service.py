@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.address import Address
 from commerce_core.cart.model import Cart, CartLine, check_line_quantity
 from commerce_core.cart.ports import CartStore
@@ -74,6 +75,11 @@ def coupon_ancestors(uow: UnitOfWork, coupon: Coupon | None) -> dict[int, set[in
     return result
 
 
+def _owner(actor: Actor) -> int:
+    authorize(actor, Action.USE_CART, actor.user_id)
+    return actor.user_id
+
+
 def line_inputs(cart: Cart) -> list[LineInput]:
     return [LineInput(line.id, line.unit_price, line.quantity, line.seller_id,
                       line.category_id, line.weight_grams) for line in cart.lines]
@@ -99,11 +105,13 @@ class CartService:
         self._clock = clock
         self._rules = rules
 
-    def get(self, user_id: int, destination: Address | None = None) -> CartView:
+    def get(self, actor: Actor, destination: Address | None = None) -> CartView:
+        """The actor's own cart (a cart is only ever reached through its owner)."""
+        user_id = _owner(actor)
         cart = self._store.get(user_id) or Cart.new(user_id, self._clock.now())
         return self._view(cart, destination)
 
-    def add_item(self, user_id: int, product_id: int, quantity: int = 1,
+    def add_item(self, actor: Actor, product_id: int, quantity: int = 1,
                  selected_attributes: Mapping[str, str] | None = None) -> CartView:
         """Add ``quantity`` of the variant that ``selected_attributes`` pick."""
         check_line_quantity(quantity)
@@ -125,24 +133,24 @@ class CartService:
                             product.name, quantity, variant.price, product.seller_id,
                             product.category_id, variant.weight_grams, dict(variant.options))
             cart.add(line, now)
-        return self._view(self._modify(user_id, change))
+        return self._view(self._modify(_owner(actor), change))
 
-    def update_item(self, user_id: int, cart_item_id: int, quantity: int) -> CartView:
+    def update_item(self, actor: Actor, cart_item_id: int, quantity: int) -> CartView:
         check_line_quantity(quantity)
         return self._view(self._modify(
-            user_id, lambda cart, now: cart.set_quantity(cart_item_id, quantity, now),
+            _owner(actor), lambda cart, now: cart.set_quantity(cart_item_id, quantity, now),
             must_exist=True))
 
-    def remove_item(self, user_id: int, cart_item_id: int) -> CartView:
+    def remove_item(self, actor: Actor, cart_item_id: int) -> CartView:
         return self._view(self._modify(
-            user_id, lambda cart, now: cart.remove(cart_item_id, now), must_exist=True))
+            _owner(actor), lambda cart, now: cart.remove(cart_item_id, now), must_exist=True))
 
-    def apply_coupon(self, user_id: int, code: str) -> CartView:
+    def apply_coupon(self, actor: Actor, code: str) -> CartView:
         """Attach a coupon after checking it fits this cart now; a bad one changes nothing."""
         code = normalize_code(code)
         with self._tx.read() as uow:
             coupon = uow.coupons.get(code)
-            coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, user_id))
+            coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, actor.user_id))
             ancestors = coupon_ancestors(uow, coupon)
 
         def change(cart: Cart, now: datetime) -> None:
@@ -151,15 +159,15 @@ class CartService:
             price_cart(cart, self._rules, coupon, ancestors, None)  # raises if it does not fit
             cart.coupon_code = code
             cart.updated_at = now
-        return self._view(self._modify(user_id, change, must_exist=True))
+        return self._view(self._modify(_owner(actor), change, must_exist=True))
 
-    def remove_coupon(self, user_id: int) -> CartView:
+    def remove_coupon(self, actor: Actor) -> CartView:
         def change(cart: Cart, now: datetime) -> None:
             cart.coupon_code = None
             cart.updated_at = now
-        return self._view(self._modify(user_id, change, must_exist=True))
+        return self._view(self._modify(_owner(actor), change, must_exist=True))
 
-    def refresh_prices(self, user_id: int) -> CartView:
+    def refresh_prices(self, actor: Actor) -> CartView:
         """Take today's catalog prices into the cart (after a ``price_changed`` checkout)."""
         def change(cart: Cart, now: datetime) -> None:
             with self._tx.read() as uow:
@@ -168,10 +176,10 @@ class CartService:
                 if line.variant_id in variants:
                     line.unit_price = variants[line.variant_id].price
             cart.updated_at = now
-        return self._view(self._modify(user_id, change, must_exist=True))
+        return self._view(self._modify(_owner(actor), change, must_exist=True))
 
-    def clear(self, user_id: int) -> None:
-        self._store.delete(user_id)
+    def clear(self, actor: Actor) -> None:
+        self._store.delete(_owner(actor))
 
     # -------------------------------------------------------------------------------------
     def _modify(self, user_id: int, change: Callable[[Cart, datetime], object],

@@ -9,10 +9,11 @@ from typing import Any
 
 import attrs
 
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import ProductQuery
 from commerce_core.clock import Clock
-from commerce_core.errors import ValidationError
+from commerce_core.errors import Conflict, ValidationError
 from commerce_core.events import ProductCreated, ProductUpdated
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
@@ -86,8 +87,9 @@ class CatalogService:
         self._clock = clock
 
     # Categories -----------------------------------------------------------------------------
-    def create_category(self, name: str, parent_id: int | None = None,
+    def create_category(self, actor: Actor, name: str, parent_id: int | None = None,
                         description: str = "") -> Category:
+        authorize(actor, Action.MANAGE_CATEGORIES)
         with self._tx() as uow:
             if parent_id is not None:
                 uow.categories.get(parent_id)
@@ -95,6 +97,45 @@ class CatalogService:
                                 self._clock.now())
             uow.categories.add(category)
             return category
+
+    def rename_category(self, actor: Actor, category_id: int, name: str,
+                        description: str | None = None) -> Category:
+        authorize(actor, Action.MANAGE_CATEGORIES)
+        with self._tx() as uow:
+            category = uow.categories.get(category_id)
+            category = attrs.evolve(category, name=name, description=(
+                category.description if description is None else description))
+            uow.categories.update(category)
+            return category
+
+    def move_category(self, actor: Actor, category_id: int,
+                      parent_id: int | None) -> Category:
+        """Put a category under another (or at the root); never under its own subtree."""
+        authorize(actor, Action.MANAGE_CATEGORIES)
+        with self._tx() as uow:
+            category = uow.categories.get(category_id)
+            if parent_id is not None:
+                uow.categories.get(parent_id)
+                if parent_id in _subtree(uow.categories.all(), category_id):
+                    raise ValidationError("a category cannot move under itself or its "
+                                          "descendants", {"parent_id": "cycle"})
+            category.parent_id = parent_id
+            uow.categories.update(category)
+            return category
+
+    def delete_category(self, actor: Actor, category_id: int) -> None:
+        """Remove an empty category: no sub-categories and no products, active or not."""
+        authorize(actor, Action.MANAGE_CATEGORIES)
+        with self._tx() as uow:
+            uow.categories.get(category_id)
+            children = [c.name for c in uow.categories.all() if c.parent_id == category_id]
+            products = uow.products.find(
+                ProductQuery(frozenset({category_id}), include_inactive=True),
+                PageRequest(1, 1)).total_count
+            if children or products:
+                raise Conflict("only an empty category can be deleted",
+                               {"sub_categories": len(children), "products": products})
+            uow.categories.delete(category_id)
 
     def categories(self) -> list[Category]:
         with self._tx.read() as uow:
@@ -117,11 +158,15 @@ class CatalogService:
         return _subtree(self.categories(), category_id)
 
     # Products -------------------------------------------------------------------------------
-    def create_product(self, *, seller_id: int, name: str, category_id: int,
+    def create_product(self, actor: Actor, *, name: str, category_id: int,
                        variants: Sequence[VariantSpec], currency: str = "USD",
                        description: str = "", attributes: Mapping[str, str] | None = None,
-                       images: Sequence[str] = (), tags: Sequence[str] = ()) -> Product:
-        """A new product, its variants and their opening stock, in one transaction."""
+                       images: Sequence[str] = (), tags: Sequence[str] = (),
+                       seller_id: int | None = None) -> Product:
+        """A new product of the acting seller (admins name ``seller_id``), its variants and
+        their opening stock, in one transaction."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
         now = self._clock.now()
         product_id = self._ids.next_id()
         built = [self._variant(product_id, spec, currency) for spec in variants]
@@ -143,10 +188,10 @@ class CatalogService:
         return Variant(self._ids.next_id(), product_id, spec.sku, Money(spec.price, currency),
                        dict(spec.options), spec.weight_grams)
 
-    def add_variant(self, product_id: int, spec: VariantSpec) -> Variant:
+    def add_variant(self, actor: Actor, product_id: int, spec: VariantSpec) -> Variant:
         now = self._clock.now()
         with self._tx() as uow:
-            product = uow.products.get(product_id)
+            product = _own(uow, actor, product_id)
             variant = self._variant(product_id, spec, product.currency)
             product.variants.append(variant)
             product = attrs.evolve(product, updated_at=now)  # re-runs the product's checks
@@ -159,7 +204,7 @@ class CatalogService:
     _EDITABLE = frozenset({"name", "description", "category_id", "attributes", "images",
                            "tags", "is_active"})
 
-    def update_product(self, product_id: int, **changes: Any) -> Product:
+    def update_product(self, actor: Actor, product_id: int, **changes: Any) -> Product:
         """Change the listed fields (name, description, category_id, attributes, images, tags,
         is_active); anything else is a validation error and nothing is saved."""
         unknown = set(changes) - self._EDITABLE
@@ -168,7 +213,7 @@ class CatalogService:
                                   {f: "not editable" for f in sorted(unknown)})
         now = self._clock.now()
         with self._tx() as uow:
-            product = uow.products.get(product_id)
+            product = _own(uow, actor, product_id)
             if "category_id" in changes:
                 uow.categories.get(changes["category_id"])
             product = attrs.evolve(product, **changes, updated_at=now)
@@ -177,13 +222,13 @@ class CatalogService:
                                       seller_id=product.seller_id))
         return product
 
-    def set_price(self, variant_id: int, price: Decimal | str | int) -> Variant:
+    def set_price(self, actor: Actor, variant_id: int, price: Decimal | str | int) -> Variant:
         now = self._clock.now()
         with self._tx() as uow:
             variant = uow.products.get_variants([variant_id]).get(variant_id)
             if variant is None:
                 raise ValidationError(f"unknown variant {variant_id}", {"variant_id": "unknown"})
-            product = uow.products.get(variant.product_id)
+            product = _own(uow, actor, variant.product_id)
             new = attrs.evolve(variant, price=Money(price, product.currency))
             product.variants = [new if v.id == variant_id else v for v in product.variants]
             uow.products.update(attrs.evolve(product, updated_at=now))
@@ -191,8 +236,8 @@ class CatalogService:
                                       seller_id=product.seller_id))
         return new
 
-    def deactivate_product(self, product_id: int) -> Product:
-        return self.update_product(product_id, is_active=False)
+    def deactivate_product(self, actor: Actor, product_id: int) -> Product:
+        return self.update_product(actor, product_id, is_active=False)
 
     # Reading --------------------------------------------------------------------------------
     def get_product(self, product_id: int) -> Product:
@@ -232,6 +277,13 @@ class CatalogService:
             variant_ids = [v.id for p in found.items for v in p.active_variants]
             stock = uow.inventory.get_many(variant_ids)
         return found.map(lambda p: _summary(p, stock))
+
+
+def _own(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+    """The product, if the actor is its seller or an admin."""
+    product = uow.products.get(product_id)
+    authorize(actor, Action.MANAGE_PRODUCTS, product.seller_id, f"product {product_id}")
+    return product
 
 
 def _subtree(cats: Sequence[Category], root: int) -> frozenset[int]:

@@ -26,6 +26,10 @@ class CheckoutRepository(Protocol):
         """Replace the saga state; NotFound if absent."""
         ...
 
+    def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
+        """Checkouts started in [since, until); for conversion figures."""
+        ...
+
     def stuck(self, states: Collection[CheckoutState], updated_before: datetime,
               limit: int) -> Sequence[Checkout]:
         """Checkouts in ``states`` untouched since ``updated_before``, oldest first."""

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.address import Address
 from commerce_core.cart.model import Cart
 from commerce_core.cart.ports import CartStore
@@ -49,6 +50,7 @@ from commerce_core.events import (
     PaymentRequiresAction,
     ReservationExpired,
 )
+from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import IdempotencyRecord, check_key, replay, request_hash
 from commerce_core.ids import IdGenerator, format_order_number
 from commerce_core.inventory.model import (
@@ -97,8 +99,10 @@ def _stock_moved(items: Sequence[StockItem], deltas: Mapping[int, int], reason: 
 class CheckoutService:
     def __init__(self, tx: Transactions, carts: CartStore, gateway: PaymentGateway,
                  ids: IdGenerator, clock: Clock, rules: PricingRules,
-                 reservation_ttl: timedelta = RESERVATION_TTL) -> None:
+                 reservation_ttl: timedelta = RESERVATION_TTL,
+                 fraud: FraudScreen | None = None) -> None:
         self._tx = tx
+        self._fraud = fraud or FraudScreen()
         self._carts = carts
         self._gateway = gateway
         self._ids = ids
@@ -107,7 +111,7 @@ class CheckoutService:
         self._ttl = reservation_ttl
 
     # Public use cases ----------------------------------------------------------------------
-    def place_order(self, user_id: int, shipping_address: Address,
+    def place_order(self, actor: Actor, shipping_address: Address,
                     billing_address: Address | None = None, *,
                     payment_token: str | None = None, payment_method: str = "card",
                     idempotency_key: str | None = None) -> CheckoutResult:
@@ -119,6 +123,8 @@ class CheckoutService:
         when the gateway cannot be reached (the charge is voided, or settled by recover()).
         The same ``idempotency_key`` with the same request returns the first outcome.
         """
+        authorize(actor, Action.BUY, actor.user_id)
+        user_id = actor.user_id
         billing = billing_address or shipping_address
         fingerprint = request_hash({"user": user_id, "ship": shipping_address.as_dict(),
                                     "bill": billing.as_dict(), "token": payment_token,
@@ -142,7 +148,7 @@ class CheckoutService:
             return self._result(checkout.order_id)
         return self._pay(checkout.id, payment_token, payment_method)
 
-    def pay(self, user_id: int, order_id: int, payment_token: str,
+    def pay(self, actor: Actor, order_id: int, payment_token: str,
             payment_method: str = "card", idempotency_key: str | None = None) -> CheckoutResult:
         """Pay for an order placed without a token (POST /payments/{order_id}/process)."""
         scope = f"pay:{order_id}"
@@ -155,8 +161,7 @@ class CheckoutService:
                 return earlier
         with self._tx.read() as uow:
             order = uow.orders.get(order_id)
-            if order.user_id != user_id:
-                raise NotFound(f"order {order_id} not found", {"order_id": order_id})
+            authorize(actor, Action.BUY, order.user_id, f"order {order_id}")
             checkout = uow.checkouts.for_order(order_id)
         if checkout.state not in PAYABLE:
             raise InvalidTransition(f"order {order.number} is not awaiting payment",
@@ -255,13 +260,16 @@ class CheckoutService:
                 uow.coupons.redeem(coupon.code, user_id, order_id, now)
             items = [OrderItem(self._ids.next_id(), line.product_id, line.variant_id, line.sku,
                                line.product_name, line.seller_id, line.quantity,
-                               line.unit_price, priced.subtotal, priced.discount, priced.tax)
+                               line.unit_price, priced.subtotal, priced.discount, priced.tax,
+                               category_id=line.category_id)
                      for line, priced in zip(cart.lines, totals.lines, strict=True)]
             order = Order(order_id, number, user_id, totals.currency, items, totals.subtotal,
                           totals.discount, totals.shipping, totals.tax, ship, bill, now, now,
                           coupon_code=totals.coupon_code, payment_method=method)
             order.note("ORDER_PLACED", now)
             uow.orders.add(order)
+            self._fraud.screen(uow, order)
+            uow.orders.update(order)
             checkout = Checkout(self._ids.next_id(), user_id, order_id, reservation.id,
                                 CheckoutState.AWAITING_PAYMENT if pay_later
                                 else CheckoutState.RESERVED, now, now,

@@ -82,6 +82,10 @@ class InventoryRepository(Protocol):
         """The variant's movement trail, oldest first."""
         ...
 
+    def for_seller(self, seller_id: int) -> Sequence[StockItem]:
+        """Every stock row of the seller's variants."""
+        ...
+
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         """Rows with available <= reorder_level, optionally for one seller."""
         ...

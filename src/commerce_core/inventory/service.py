@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.clock import Clock
 from commerce_core.errors import ValidationError
 from commerce_core.events import DomainEvent, InventoryUpdated, LowStock
 from commerce_core.inventory.model import StockItem, StockMovement
-from commerce_core.uow import Transactions
+from commerce_core.uow import Transactions, UnitOfWork
 from commerce_core.validation import whole_number
 
 
@@ -27,45 +28,58 @@ def stock_events(item: StockItem, available_before: int, reason: str,
 
 
 class InventoryService:
+    """A seller's stock: counts, restocks, corrections and the movement trail (admins: all)."""
+
     def __init__(self, tx: Transactions, clock: Clock) -> None:
         self._tx = tx
         self._clock = clock
 
-    def stock(self, variant_id: int) -> StockItem:
+    def stock(self, actor: Actor, variant_id: int) -> StockItem:
         with self._tx.read() as uow:
-            return uow.inventory.get(variant_id)
+            return _own(uow, actor, variant_id)
 
-    def restock(self, variant_id: int, quantity: int, reason: str = "restock",
-                created_by: int | None = None) -> StockItem:
+    def restock(self, actor: Actor, variant_id: int, quantity: int,
+                reason: str = "restock") -> StockItem:
         now = self._clock.now()
         with self._tx() as uow:
-            before = uow.inventory.get(variant_id).available
-            item = uow.inventory.restock(variant_id, quantity, reason, now, created_by)
+            before = _own(uow, actor, variant_id).available
+            item = uow.inventory.restock(variant_id, quantity, reason, now, actor.user_id)
             uow.record(*stock_events(item, before, "restock", now))
             return item
 
-    def adjust(self, variant_id: int, delta: int, reason: str,
-               created_by: int | None = None) -> StockItem:
+    def adjust(self, actor: Actor, variant_id: int, delta: int, reason: str) -> StockItem:
         """Correct the count (shrinkage, a recount); the reason is kept in the movement trail."""
         if not (reason or "").strip():
             raise ValidationError("an adjustment needs a reason", {"reason": "required"})
         now = self._clock.now()
         with self._tx() as uow:
-            before = uow.inventory.get(variant_id).available
-            item = uow.inventory.adjust(variant_id, delta, reason, now, created_by)
+            before = _own(uow, actor, variant_id).available
+            item = uow.inventory.adjust(variant_id, delta, reason, now, actor.user_id)
             uow.record(*stock_events(item, before, "adjustment", now))
             return item
 
-    def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
+    def set_reorder_level(self, actor: Actor, variant_id: int, level: int) -> StockItem:
         whole_number("reorder_level", level)
         with self._tx() as uow:
+            _own(uow, actor, variant_id)
             return uow.inventory.set_reorder_level(variant_id, level)
 
-    def movements(self, variant_id: int) -> Sequence[StockMovement]:
+    def movements(self, actor: Actor, variant_id: int) -> Sequence[StockMovement]:
         with self._tx.read() as uow:
-            uow.inventory.get(variant_id)
+            _own(uow, actor, variant_id)
             return uow.inventory.movements(variant_id)
 
-    def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
+    def low_stock(self, actor: Actor, seller_id: int | None = None) -> Sequence[StockItem]:
+        """Low rows of one seller (the actor by default); admins may ask for every seller."""
+        if seller_id is None and not actor.is_admin:
+            seller_id = actor.user_id
+        if seller_id is not None:
+            authorize(actor, Action.MANAGE_INVENTORY, seller_id)
         with self._tx.read() as uow:
             return uow.inventory.low_stock(seller_id)
+
+
+def _own(uow: UnitOfWork, actor: Actor, variant_id: int) -> StockItem:
+    item = uow.inventory.get(variant_id)
+    authorize(actor, Action.MANAGE_INVENTORY, item.seller_id, f"stock of variant {variant_id}")
+    return item

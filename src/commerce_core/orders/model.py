@@ -64,6 +64,7 @@ class OrderItem:
     discount: Money
     tax: Money
     status: OrderStatus = OrderStatus.PENDING
+    category_id: int | None = None
 
     @property
     def total(self) -> Money:

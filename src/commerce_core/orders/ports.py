@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -35,4 +36,14 @@ class OrderRepository(Protocol):
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
         """Orders matching ``query``, newest first."""
+        ...
+
+    def created_between(self, since: datetime, until: datetime,
+                        seller_id: int | None) -> Sequence[Order]:
+        """Orders created in [since, until) (holding an item of ``seller_id`` if given),
+        oldest first; for reports."""
+        ...
+
+    def has_purchased(self, user_id: int, product_id: int) -> bool:
+        """Whether the user holds a paid, not cancelled item of the product."""
         ...

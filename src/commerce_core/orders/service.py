@@ -5,41 +5,46 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.checkout.service import CheckoutService
 from commerce_core.clock import Clock
-from commerce_core.errors import InvalidTransition, NotFound, ValidationError
+from commerce_core.errors import InvalidTransition, ValidationError
 from commerce_core.events import OrderCancelled
 from commerce_core.orders.model import Order, OrderStatus, TimelineEntry
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.payments.model import PaymentState
-from commerce_core.payments.service import PaymentService
+from commerce_core.payments.refunds import RefundDesk
+from commerce_core.shipping.model import ShipmentStatus
 from commerce_core.uow import Transactions
 
 
 class OrderService:
-    def __init__(self, tx: Transactions, checkout: CheckoutService, payments: PaymentService,
+    def __init__(self, tx: Transactions, checkout: CheckoutService, refunds: RefundDesk,
                  clock: Clock) -> None:
         self._tx = tx
         self._checkout = checkout
-        self._payments = payments
+        self._refunds = refunds
         self._clock = clock
 
-    def get(self, order_id: int, user_id: int | None = None) -> Order:
-        """An order; with ``user_id``, only the owner's (anyone else's looks absent)."""
+    def get(self, order_id: int, actor: Actor) -> Order:
+        """An order its buyer (or an admin) may see; to anyone else it looks absent.
+        Sellers see their items through ``shop.sellers.orders``."""
         with self._tx.read() as uow:
             order = uow.orders.get(order_id)
-        if user_id is not None and order.user_id != user_id:
-            raise NotFound(f"order {order_id} not found", {"order_id": order_id})
+        authorize(actor, Action.VIEW_ORDER, order.user_id, f"order {order_id}")
         return order
 
-    def timeline(self, order_id: int, user_id: int | None = None) -> list[TimelineEntry]:
-        return list(self.get(order_id, user_id).timeline)
+    def timeline(self, order_id: int, actor: Actor) -> list[TimelineEntry]:
+        return list(self.get(order_id, actor).timeline)
 
-    def history(self, user_id: int, *, status: str | None = None,
+    def history(self, actor: Actor, *, status: str | None = None,
                 from_date: datetime | None = None, to_date: datetime | None = None,
-                page: int = 1, limit: int = 10) -> Page[Order]:
-        """The user's orders, newest first, filtered by status and [from_date, to_date)."""
+                page: int = 1, limit: int = 10, user_id: int | None = None) -> Page[Order]:
+        """The actor's orders (admins: ``user_id``'s), newest first, filtered by status and
+        [from_date, to_date)."""
+        user_id = actor.user_id if user_id is None else user_id
+        authorize(actor, Action.VIEW_ORDER, user_id, f"orders of user {user_id}")
         try:
             wanted = OrderStatus(status.upper()) if status else None
         except ValueError:
@@ -52,11 +57,12 @@ class OrderService:
         with self._tx.read() as uow:
             return uow.orders.find(OrderQuery(user_id, None, wanted, from_date, to_date), request)
 
-    def cancel(self, order_id: int, user_id: int | None = None,
+    def cancel(self, order_id: int, actor: Actor,
                reason: str = "cancelled by customer") -> Order:
-        """Cancel before shipping. Unpaid: stock and coupon released. Paid: stock back on the
-        shelf (RETURN movements) and the captured amount refunded."""
-        order = self.get(order_id, user_id)
+        """Cancel before shipping (the buyer or an admin). Unpaid: stock and coupon released.
+        Paid: stock back on the shelf (RETURN movements) and the captured amount refunded."""
+        order = self.get(order_id, actor)
+        authorize(actor, Action.CANCEL_ORDER, order.user_id, f"order {order_id}")
         if order.status is OrderStatus.PENDING:
             return self._checkout.cancel_pending(order_id, reason)
         if order.status is not OrderStatus.CONFIRMED:
@@ -64,9 +70,8 @@ class OrderService:
                                     "be cancelled", {"status": order.status.value})
         payment_id = self._cancel_confirmed(order_id, reason)
         if payment_id is not None:
-            self._payments.refund(payment_id, None, reason,
-                                  idempotency_key=f"cancel_{order_id}")
-        return self.get(order_id)
+            self._refunds.issue(payment_id, None, reason, idempotency_key=f"cancel_{order_id}")
+        return self.get(order_id, actor)
 
     def _cancel_confirmed(self, order_id: int, reason: str) -> int | None:
         now = self._clock.now()
@@ -86,9 +91,12 @@ class OrderService:
         return captured[-1].id if captured else None
 
     def as_detail(self, order: Order) -> dict[str, Any]:
-        """The seed's GET /orders/{id} body, with the payment block."""
+        """The seed's GET /orders/{id} body, with the payment and shipment blocks."""
         body = order.as_dict()
-        payments = self._payments.for_order(order.id)
+        with self._tx.read() as uow:
+            payments = uow.payments.for_order(order.id)
+            shipments = uow.shipments.for_order(order.id)
+            check = uow.fraud.find(order.id)
         last = payments[-1] if payments else None
         body["payment"] = None if last is None else {
             "payment_id": last.id, "amount": last.amount.amount, "status": last.status.value,
@@ -96,5 +104,9 @@ class OrderService:
         body["shipping"] = {"address": order.shipping_address.as_dict(),
                             "status": "NOT_SHIPPED" if order.status in (
                                 OrderStatus.PENDING, OrderStatus.CONFIRMED) else order.status.value,
-                            "tracking_number": None}
+                            "tracking_number": next((s.tracking_number for s in shipments
+                                                     if s.status is not ShipmentStatus.CANCELLED),
+                                                    None)}
+        body["shipments"] = [s.as_dict() for s in shipments]
+        body["review_status"] = check.status.value if check else None
         return body

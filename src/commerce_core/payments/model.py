@@ -130,9 +130,13 @@ class Refund:
     status: RefundState = RefundState.PENDING
     transaction_id: str | None = None
     failure_reason: str = ""
+    seller_id: int | None = None       # set when a seller refunds their own items
+    item_ids: tuple[int, ...] = ()     # the order items refunded, when refunded by item
 
     def as_dict(self) -> dict[str, Any]:
-        return {"refund_id": self.id, "payment_id": self.payment_id, "order_id": self.order_id,
+        return {"refund_id": self.id, "seller_id": self.seller_id,
+                "order_item_ids": list(self.item_ids), "payment_id": self.payment_id,
+                "order_id": self.order_id,
                 "amount": self.amount.amount, "currency": self.amount.currency,
                 "reason": self.reason, "status": self.status.value,
                 "transaction_id": self.transaction_id,

@@ -5,137 +5,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from commerce_core.clock import Clock
-from commerce_core.errors import NotFound, PaymentDeclined, Unavailable
-from commerce_core.events import RefundIssued
-from commerce_core.idempotency import IdempotencyRecord, check_key, replay, request_hash
-from commerce_core.ids import IdGenerator
+from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.money import Money
-from commerce_core.orders.model import PaymentStatus
-from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
-from commerce_core.payments.ports import PaymentGateway
+from commerce_core.payments.model import Payment, Refund
+from commerce_core.payments.refunds import RefundDesk
 from commerce_core.uow import Transactions
 
 
 class PaymentService:
-    def __init__(self, tx: Transactions, gateway: PaymentGateway, ids: IdGenerator,
-                 clock: Clock) -> None:
+    def __init__(self, tx: Transactions, refunds: RefundDesk) -> None:
         self._tx = tx
-        self._gateway = gateway
-        self._ids = ids
-        self._clock = clock
+        self._refunds = refunds
 
-    def get(self, payment_id: int, user_id: int | None = None) -> Payment:
-        """A payment; with ``user_id``, only that user's (others look absent)."""
+    def get(self, payment_id: int, actor: Actor) -> Payment:
+        """A payment its payer (or an admin) may see; to anyone else it looks absent."""
         with self._tx.read() as uow:
             payment = uow.payments.get(payment_id)
-        if user_id is not None and payment.user_id != user_id:
-            raise NotFound(f"payment {payment_id} not found", {"payment_id": payment_id})
+        authorize(actor, Action.VIEW_PAYMENT, payment.user_id, f"payment {payment_id}")
         return payment
 
-    def for_order(self, order_id: int) -> Sequence[Payment]:
+    def for_order(self, order_id: int, actor: Actor) -> Sequence[Payment]:
         with self._tx.read() as uow:
+            order = uow.orders.get(order_id)
+            authorize(actor, Action.VIEW_PAYMENT, order.user_id, f"order {order_id}")
             return uow.payments.for_order(order_id)
 
-    def refunds(self, payment_id: int) -> Sequence[Refund]:
+    def refunds(self, payment_id: int, actor: Actor) -> Sequence[Refund]:
+        self.get(payment_id, actor)
         with self._tx.read() as uow:
             return uow.payments.refunds(payment_id)
 
-    def refund(self, payment_id: int, amount: Money | None = None, reason: str = "",
-               idempotency_key: str | None = None) -> Refund:
-        """Refund ``amount`` (all that is left if None) of a captured payment.
+    def refund(self, actor: Actor, payment_id: int, amount: Money | None = None,
+               reason: str = "", idempotency_key: str | None = None) -> Refund:
+        """Refund ``amount`` (all that is left if None) of a captured payment. Admins only:
+        sellers refund their own order items through ``shop.sellers.refund_items``.
 
         The amount is held against the payment in one transaction before the gateway is
         asked, so concurrent refunds can never add up to more than was captured. A gateway
         refusal gives the amount back and raises PaymentDeclined; an unreachable gateway
         leaves the refund PENDING for :meth:`retry_pending_refunds` and raises Unavailable.
         """
-        now = self._clock.now()
-        scope = f"refund:{payment_id}"
-        fingerprint = request_hash({"payment_id": payment_id, "reason": reason,
-                                    "amount": str(amount.amount) if amount else None})
-        with self._tx() as uow:
-            if idempotency_key is not None:
-                key = check_key(idempotency_key)
-                record = uow.idempotency.get(scope, key)
-                if record is not None:
-                    return self._refund_by_id(int(replay(record, fingerprint)["refund_id"]),
-                                              payment_id)
-            payment = uow.payments.get(payment_id)
-            amount = payment.refundable if amount is None else amount
-            payment.hold_refund(amount, now)
-            uow.payments.update(payment)
-            refund = Refund(self._ids.next_id(), payment_id, payment.order_id, amount, reason,
-                            now, now)
-            uow.payments.add_refund(refund)
-            if idempotency_key is not None:
-                uow.idempotency.add(IdempotencyRecord(scope, check_key(idempotency_key),
-                                                      fingerprint, {"refund_id": refund.id},
-                                                      now))
-        return self._send_refund(refund.id)
-
-    def _refund_by_id(self, refund_id: int, payment_id: int) -> Refund:
-        with self._tx.read() as uow:
-            refund = uow.payments.get_refund(refund_id)
-        if refund.payment_id != payment_id:
-            raise NotFound(f"refund {refund_id} not found", {"refund_id": refund_id})
-        return refund
-
-    def _send_refund(self, refund_id: int) -> Refund:
-        with self._tx.read() as uow:
-            refund = uow.payments.get_refund(refund_id)
-            payment = uow.payments.get(refund.payment_id)
-        if payment.transaction_id is None:
-            raise NotFound(f"payment {payment.id} has no gateway transaction")
-        try:
-            result = self._gateway.refund(payment.transaction_id, refund.amount,
-                                          f"refund_{refund.id}")
-        except PaymentDeclined as ex:
-            self._settle_refund(refund.id, None, ex.message)
-            raise
-        except Unavailable:
-            raise Unavailable("the payment gateway is unavailable; the refund stays pending "
-                              "and will be retried", {"refund_id": refund.id}) from None
-        return self._settle_refund(refund.id, result.transaction_id, "")
-
-    def _settle_refund(self, refund_id: int, transaction_id: str | None,
-                       failure: str) -> Refund:
-        now = self._clock.now()
-        with self._tx() as uow:
-            refund = uow.payments.get_refund(refund_id)
-            if refund.status is not RefundState.PENDING:
-                return refund
-            payment = uow.payments.get(refund.payment_id)
-            order = uow.orders.get(payment.order_id)
-            if transaction_id is None:
-                refund.status, refund.failure_reason = RefundState.FAILED, failure
-                payment.undo_refund(refund.amount, now)
-            else:
-                refund.status, refund.transaction_id = RefundState.COMPLETED, transaction_id
-                order.payment_status = (PaymentStatus.REFUNDED
-                                        if payment.status is PaymentState.REFUNDED
-                                        else PaymentStatus.PARTIALLY_REFUNDED)
-                order.note("REFUND_ISSUED", now, f"{refund.amount}")
-                uow.orders.update(order)
-                uow.record(RefundIssued(occurred_at=now, order_id=order.id,
-                                        payment_id=payment.id, refund_id=refund.id,
-                                        user_id=order.user_id, amount=refund.amount))
-            refund.updated_at = now
-            uow.payments.update_refund(refund)
-            uow.payments.update(payment)
-            return refund
+        authorize(actor, Action.REFUND_PAYMENT)
+        return self._refunds.issue(payment_id, amount, reason, idempotency_key)
 
     def retry_pending_refunds(self, older_than: timedelta = timedelta(minutes=1),
                               limit: int = 100) -> int:
         """Send again refunds left PENDING by an unreachable gateway; how many settled."""
-        cutoff = self._clock.now() - older_than
-        with self._tx.read() as uow:
-            pending = uow.payments.pending_refunds(cutoff, limit)
-        settled = 0
-        for refund in pending:
-            try:
-                self._send_refund(refund.id)
-                settled += 1
-            except (PaymentDeclined, Unavailable):
-                continue
-        return settled
+        return self._refunds.retry_pending(older_than, limit)

@@ -1,0 +1,1 @@
+"""Notifiers: where email, SMS and push messages go."""

@@ -1,0 +1,1 @@
+"""What a customer recently viewed and searched for (bounded, newest first)."""

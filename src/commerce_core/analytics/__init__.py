@@ -1,0 +1,1 @@
+"""Figures over a date range: a seller's sales, and the admin dashboard."""

@@ -1,0 +1,1 @@
+"""Notifications: domain events rendered to email, SMS, push and in-app messages."""

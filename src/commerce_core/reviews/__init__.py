@@ -1,0 +1,1 @@
+"""Product reviews: ratings, votes, seller responses, moderation and rating aggregates."""

@@ -1,0 +1,1 @@
+"""Sellers: store profiles with ratings, their stock, their order items and refunds."""

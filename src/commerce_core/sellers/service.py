@@ -1,0 +1,188 @@
+"""Seller use cases: the store profile, their stock, their order items and refunds of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.catalog.ports import ProductQuery
+from commerce_core.clock import Clock
+from commerce_core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    Unavailable,
+    ValidationError,
+)
+from commerce_core.inventory.model import StockItem
+from commerce_core.inventory.service import stock_events
+from commerce_core.money import total
+from commerce_core.orders.model import Order, OrderStatus
+from commerce_core.orders.ports import OrderQuery
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.payments.model import PaymentState, Refund
+from commerce_core.payments.refunds import RefundDesk
+from commerce_core.sellers.model import SellerProfile
+from commerce_core.uow import Transactions, UnitOfWork
+
+_PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+
+
+@attrs.frozen
+class StockRow:
+    stock: StockItem
+    sku: str
+    product_name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.stock
+        return {"variant_id": s.variant_id, "product_id": s.product_id, "sku": self.sku,
+                "product_name": self.product_name, "available": s.available,
+                "reserved": s.reserved, "sold": s.sold, "reorder_level": s.reorder_level,
+                "low_stock": s.is_low}
+
+
+class SellerService:
+    def __init__(self, tx: Transactions, refunds: RefundDesk, clock: Clock) -> None:
+        self._tx = tx
+        self._refunds = refunds
+        self._clock = clock
+
+    # Profile --------------------------------------------------------------------------------
+    def create_profile(self, actor: Actor, store_name: str, description: str = "",
+                       seller_id: int | None = None) -> SellerProfile:
+        """Open the seller's store; its rating starts from reviews already written."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.MANAGE_STORE, seller_id)
+        now = self._clock.now()
+        with self._tx() as uow:
+            profile = SellerProfile(seller_id, store_name, now, now, description.strip())
+            for product_id in _product_ids(uow, seller_id):
+                stats = uow.reviews.stats(product_id)
+                profile.add_ratings(stats.total, stats.count)
+            uow.sellers.add(profile)
+            return profile
+
+    def update_profile(self, actor: Actor, *, store_name: str | None = None,
+                       description: str | None = None,
+                       seller_id: int | None = None) -> SellerProfile:
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.MANAGE_STORE, seller_id)
+        with self._tx() as uow:
+            profile = self._profile(uow, seller_id)
+            changes: dict[str, Any] = {"updated_at": self._clock.now()}
+            if store_name is not None:
+                changes["store_name"] = store_name
+            if description is not None:
+                changes["description"] = description.strip()
+            profile = attrs.evolve(profile, **changes)
+            uow.sellers.update(profile)
+            return profile
+
+    def profile(self, seller_id: int) -> SellerProfile:
+        """The public store profile."""
+        with self._tx.read() as uow:
+            return self._profile(uow, seller_id)
+
+    @staticmethod
+    def _profile(uow: UnitOfWork, seller_id: int) -> SellerProfile:
+        profile = uow.sellers.find(seller_id)
+        if profile is None:
+            raise NotFound(f"seller {seller_id} not found", {"seller_id": seller_id})
+        return profile
+
+    # Stock and orders -----------------------------------------------------------------------
+    def inventory(self, actor: Actor, seller_id: int | None = None,
+                  low_only: bool = False) -> list[StockRow]:
+        """Every variant the seller stocks, with low-stock flags, by product name and SKU."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.MANAGE_INVENTORY, seller_id)
+        with self._tx.read() as uow:
+            items = [s for s in uow.inventory.for_seller(seller_id) if s.is_low or not low_only]
+            variants = uow.products.get_variants([s.variant_id for s in items])
+            names = {pid: uow.products.get(pid).name
+                     for pid in {s.product_id for s in items}}
+        rows = [StockRow(s, variants[s.variant_id].sku if s.variant_id in variants else "",
+                         names.get(s.product_id, "")) for s in items]
+        return sorted(rows, key=lambda r: (r.product_name, r.sku))
+
+    def orders(self, actor: Actor, seller_id: int | None = None, status: str | None = None,
+               page: int = 1, limit: int = 20) -> Page[Order]:
+        """Orders holding the seller's items, newest first, showing only those items."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.VIEW_SALES, seller_id)
+        try:
+            wanted = OrderStatus(status.upper()) if status else None
+        except ValueError:
+            raise ValidationError(f"unknown status {status!r}", {"status": "unknown"}) from None
+        with self._tx.read() as uow:
+            found = uow.orders.find(OrderQuery(seller_id=seller_id, status=wanted),
+                                    PageRequest(page, limit))
+
+        def own_items(order: Order) -> Order:
+            order.items = [i for i in order.items if i.seller_id == seller_id]
+            return order
+        return found.map(own_items)
+
+    # Refunds --------------------------------------------------------------------------------
+    def refund_items(self, actor: Actor, order_id: int, item_ids: Sequence[int], reason: str,
+                     *, restock: bool = False, idempotency_key: str | None = None) -> Refund:
+        """Refund whole order items of one seller (each at most once) from the order's
+        payment; ``restock`` puts returned goods back on the shelf (RETURN movements)."""
+        if not reason.strip():
+            raise ValidationError("a refund needs a reason", {"reason": "required"})
+        with self._tx.read() as uow:
+            order = uow.orders.get(order_id)
+            items = [order.item(i) for i in dict.fromkeys(item_ids)]
+            sellers = {i.seller_id for i in items}
+            if len(sellers) != 1:
+                raise ValidationError("refund the items of one seller at a time",
+                                      {"order_item_ids": "empty" if not items else "mixed"})
+            seller_id = sellers.pop()
+            authorize(actor, Action.REFUND_ITEMS, seller_id, f"order {order_id}")
+            unpaid = [i.id for i in items if i.status not in _PAID]
+            if unpaid:
+                raise InvalidTransition("only paid items can be refunded",
+                                        {"order_item_ids": unpaid})
+            captured = [p for p in uow.payments.for_order(order_id)
+                        if p.status in (PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED)]
+        if not captured:
+            raise Conflict(f"order {order.number} has no captured payment to refund")
+        amount = total([i.total for i in items], order.currency)
+        try:
+            refund = self._refunds.issue(captured[-1].id, amount, reason, idempotency_key,
+                                         seller_id=seller_id, item_ids=[i.id for i in items])
+        except Unavailable:  # held and pending: the goods are back all the same
+            if restock:
+                self._restock(order_id, [i.id for i in items], actor)
+            raise
+        if restock:
+            self._restock(order_id, [i.id for i in items], actor)
+        return refund
+
+    def _restock(self, order_id: int, item_ids: list[int], actor: Actor) -> None:
+        now = self._clock.now()
+        with self._tx() as uow:
+            order = uow.orders.get(order_id)
+            for item in (order.item(i) for i in item_ids):
+                before = uow.inventory.get(item.variant_id).available
+                row = uow.inventory.return_sold(item.variant_id, item.quantity,
+                                                f"refund on order {order.number}", now, order_id)
+                uow.record(*stock_events(row, before, "returned", now))
+            order.note("ITEMS_RESTOCKED", now, ", ".join(map(str, item_ids)))
+            uow.orders.update(order)
+
+
+def _product_ids(uow: UnitOfWork, seller_id: int) -> list[int]:
+    ids: list[int] = []
+    page = 1
+    while True:
+        found = uow.products.find(ProductQuery(seller_id=seller_id, include_inactive=True),
+                                  PageRequest(page, 100))
+        ids += [p.id for p in found.items]
+        if page * 100 >= found.total_count:
+            return ids
+        page += 1

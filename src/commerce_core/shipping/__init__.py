@@ -1,0 +1,1 @@
+"""Shipping: carrier quotes, shipments per seller with tracking, and delivery."""

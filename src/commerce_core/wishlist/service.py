@@ -1,0 +1,77 @@
+"""Wishlist use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.cart.service import CartService, CartView
+from commerce_core.catalog.model import Product
+from commerce_core.clock import Clock
+from commerce_core.errors import NotFound, ValidationError
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.uow import Transactions
+from commerce_core.wishlist.model import MAX_ITEMS, WishlistItem
+
+
+@attrs.frozen
+class WishlistEntry:
+    item: WishlistItem
+    product: Product | None  # None once the product has been withdrawn
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.product
+        return {"product_id": self.item.product_id, "added_at": self.item.added_at.isoformat(),
+                "available": p is not None and p.is_active,
+                "name": p.name if p else None,
+                "price": p.min_price.amount if p else None,
+                "currency": p.currency if p else None,
+                "image_url": p.images[0] if p and p.images else None}
+
+
+class WishlistService:
+    def __init__(self, tx: Transactions, cart: CartService, clock: Clock) -> None:
+        self._tx = tx
+        self._cart = cart
+        self._clock = clock
+
+    def add(self, actor: Actor, product_id: int) -> bool:
+        """Keep an active product for later; False if it was already on the list."""
+        authorize(actor, Action.USE_WISHLIST, actor.user_id)
+        with self._tx() as uow:
+            product = uow.products.get(product_id)
+            if not product.is_active:
+                raise NotFound(f"product {product_id} not found", {"product_id": product_id})
+            if uow.wishlists.count(actor.user_id) >= MAX_ITEMS:
+                raise ValidationError(f"a wishlist holds at most {MAX_ITEMS} products",
+                                      {"wishlist": "full"})
+            return uow.wishlists.add(WishlistItem(actor.user_id, product_id,
+                                                  self._clock.now()))
+
+    def remove(self, actor: Actor, product_id: int) -> bool:
+        authorize(actor, Action.USE_WISHLIST, actor.user_id)
+        with self._tx() as uow:
+            return uow.wishlists.remove(actor.user_id, product_id)
+
+    def items(self, actor: Actor, page: int = 1, limit: int = 20) -> Page[WishlistEntry]:
+        authorize(actor, Action.USE_WISHLIST, actor.user_id)
+        with self._tx.read() as uow:
+            found = uow.wishlists.list(actor.user_id, PageRequest(page, limit))
+            products: dict[int, Product] = {}
+            for item in found.items:
+                try:
+                    products[item.product_id] = uow.products.get(item.product_id)
+                except NotFound:
+                    continue
+        return found.map(lambda i: WishlistEntry(i, products.get(i.product_id)))
+
+    def move_to_cart(self, actor: Actor, product_id: int, quantity: int = 1,
+                     selected_attributes: Mapping[str, str] | None = None) -> CartView:
+        """Put the product in the cart, then take it off the list (kept if the cart refuses)."""
+        authorize(actor, Action.USE_WISHLIST, actor.user_id)
+        view = self._cart.add_item(actor, product_id, quantity, selected_attributes)
+        self.remove(actor, product_id)
+        return view
