@@ -67,3 +67,17 @@ def add_product(shop: Commerce, category_id: int, name: str = "Phone",
              for i, p in enumerate(prices)]
     return shop.catalog.create_product(seller, name=name, category_id=category_id,
                                        variants=specs)
+
+
+def buy(shop: Commerce, product_id: int, qty: int = 1, user: Actor = CUSTOMER,
+        address: Address = HOME, token: str | None = "tok_visa") -> int:
+    """Cart ``qty`` of the product and check out; the order id."""
+    shop.cart.add_item(user, product_id, qty)
+    return shop.checkout.place_order(user, address, payment_token=token).order.id
+
+
+def register(shop: Commerce, email: str, role: str = "customer", name: str = "Pat Doe",
+             password: str = "correct-horse-42") -> Actor:
+    """A real account, signed in: the actor its token stands for."""
+    shop.accounts.register(email, password, name, role=role)
+    return shop.accounts.authenticate(shop.accounts.login(email, password).token)

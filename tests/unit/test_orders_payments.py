@@ -22,12 +22,7 @@ from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState, RefundState
 from commerce_core.payments.resilience import BreakerState, CircuitBreaker, RetryPolicy, retry
-from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product
-
-
-def buy(shop: Commerce, product_id: int, qty: int = 1, user: int = CUSTOMER) -> int:
-    shop.cart.add_item(user, product_id, qty)
-    return shop.checkout.place_order(user, HOME, payment_token="tok_visa").order.id
+from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product, buy
 
 
 def test_only_the_owner_sees_an_order(shop: Commerce, category: int) -> None:
