@@ -16,6 +16,7 @@ from commerce_core.address import Address
 from commerce_core.catalog.model import Product
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.clock import ManualClock
+from commerce_core.events import DomainEvent
 from commerce_core.facade import Commerce
 from commerce_core.payments.resilience import RetryPolicy
 
@@ -51,6 +52,13 @@ FAST_HASHER = Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1)
 @pytest.fixture
 def shop(clock: ManualClock, gateway: FakeGateway) -> Commerce:
     return make_shop(clock, gateway)
+
+
+@pytest.fixture
+def events(shop: Commerce) -> list[DomainEvent]:
+    seen: list[DomainEvent] = []
+    shop.publisher.subscribe(DomainEvent, seen.append)  # type: ignore[attr-defined]
+    return seen
 
 
 @pytest.fixture

@@ -64,13 +64,6 @@ def checkout_of(shop: Commerce, order_id: int) -> CheckoutState:
         return uow.checkouts.for_order(order_id).state
 
 
-@pytest.fixture
-def events(shop: Commerce) -> list[DomainEvent]:
-    seen: list[DomainEvent] = []
-    shop.publisher.subscribe(DomainEvent, seen.append)  # type: ignore[attr-defined]
-    return seen
-
-
 def test_happy_path_confirms_sells_stock_clears_cart_and_publishes(
         shop: Commerce, category: int, gateway: FakeGateway, events: list[DomainEvent]) -> None:
     p = add_product(shop, category, "Phone", ["999.99"], stock=5)
