@@ -229,3 +229,40 @@ def test_pending_refunds_and_refund_lookups(backend: Backend) -> None:
         assert uow.payments.get_refund(3).reason == "b"
         with pytest.raises(NotFound):
             uow.payments.get_refund(404)
+
+
+def test_report_queries_for_orders_payments_checkouts_and_stock(backend: Backend) -> None:
+    start = backend.clock.now()
+    orders = [_order(backend, 1, 7, 11, 0), _order(backend, 1, 8, 12, 24),
+              _order(backend, 2, 7, 13, 48)]
+    with backend.storage.uow_factory() as uow:
+        for o in orders:
+            uow.orders.add(o)
+        paid = uow.orders.get(orders[1].id)
+        paid.confirm(start)
+        uow.orders.update(paid)
+        usd = Money("5", "USD")
+        failed = Payment(backend.ids.next_id(), orders[0].id, 1, usd, "pay_f", start, start)
+        failed.fail("declined", {}, start)
+        uow.payments.add(failed)
+        uow.payments.add(Payment(backend.ids.next_id(), orders[1].id, 1, usd, "pay_ok",
+                                 start, start))
+        uow.payments.add_refund(Refund(backend.ids.next_id(), failed.id, orders[0].id, usd,
+                                       "x", start + timedelta(hours=30), start))
+        uow.checkouts.add(Checkout(backend.ids.next_id(), 1, orders[0].id, 1,
+                                   CheckoutState.COMPLETED, start, start))
+        uow.inventory.add(StockItem(501, 1, 7))
+        uow.inventory.add(StockItem(502, 1, 8))
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        window = (start, start + timedelta(hours=48))   # half open: the third is left out
+        assert [o.id for o in uow.orders.created_between(*window, None)] == \
+            [orders[0].id, orders[1].id]
+        assert [o.id for o in uow.orders.created_between(*window, 7)] == [orders[0].id]
+        assert uow.orders.has_purchased(1, 1)            # the confirmed order's item
+        assert not uow.orders.has_purchased(2, 1)        # a pending order is not a purchase
+        assert uow.payments.failures_since(1, start) == 1
+        assert uow.payments.failures_since(1, start + timedelta(seconds=1)) == 0
+        assert len(uow.payments.refunds_between(start + timedelta(hours=24), window[1])) == 1
+        assert len(uow.checkouts.created_between(*window)) == 1
+        assert [s.variant_id for s in uow.inventory.for_seller(8)] == [502]

@@ -6,9 +6,19 @@ import threading
 
 import pytest
 
+from commerce_core.accounts.model import SavedAddress, User
+from commerce_core.accounts.policy import Role
+from commerce_core.address import Address
 from commerce_core.catalog.model import Category
 from commerce_core.errors import NotFound
 from commerce_core.events import ProductCreated
+from commerce_core.fraud.model import FraudCheck, FraudStatus
+from commerce_core.money import Money
+from commerce_core.notifications.model import Channel, Message, NotificationType
+from commerce_core.reviews.model import Review
+from commerce_core.sellers.model import SellerProfile
+from commerce_core.shipping.model import ServiceLevel, Shipment
+from commerce_core.wishlist.model import WishlistItem
 from tests.contract.conftest import Backend
 
 
@@ -92,3 +102,29 @@ def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
     assert len(set(got)) == 100 and min(got) >= 1
     with factory() as uow:
         assert uow.sequences.next_value("other") == 1
+
+
+def test_rollback_undoes_every_newer_repository(backend: Backend) -> None:
+    now, usd = backend.clock.now(), Money("1", "USD")
+    with backend.storage.uow_factory() as uow:
+        uow.users.add(User(1, "a@x.com", "h", "A", Role.CUSTOMER, now, now))
+        uow.addresses.add(SavedAddress(2, 1, Address("1 St", "City", "1", "US")))
+        uow.revocations.revoke("jti", now)
+        uow.reviews.add(Review(3, 4, 5, 1, 5, "t", "", now, now))
+        uow.reviews.set_vote(3, 6, True)
+        uow.wishlists.add(WishlistItem(1, 4, now))
+        uow.sellers.add(SellerProfile(5, "Store", now, now))
+        uow.fraud.add(FraudCheck(7, 1, 0, [], FraudStatus.CLEAR, usd, now, now))
+        uow.shipments.add(Shipment(8, 7, 5, [1], "c", ServiceLevel.STANDARD, "T", usd, now, now))
+        uow.notifications.add(Message(9, "e", 1, NotificationType.ORDER_PLACED, Channel.EMAIL,
+                                      "to", "s", "b", now, now))
+        uow.rollback()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert uow.users.by_email("a@x.com") is None
+        assert uow.addresses.for_user(1) == []
+        assert not uow.revocations.is_revoked("jti")
+        assert uow.reviews.stats(4).count == 0 and uow.reviews.vote(3, 6) is None
+        assert uow.wishlists.count(1) == 0
+        assert uow.sellers.find(5) is None and uow.fraud.find(7) is None
+        assert uow.shipments.for_order(7) == []
+        assert uow.notifications.due(now, 10) == []

@@ -129,3 +129,25 @@ def test_update_product_and_prices(shop: Commerce, category: int) -> None:
         shop.catalog.add_variant(SELLER, p.id, VariantSpec("LAMP-S", "9", {"size": "S"},
                                                    reorder_level=-1))
     assert len(shop.catalog.get_product(p.id).variants) == 2
+
+
+def test_admin_renames_moves_and_deletes_only_empty_categories(shop: Commerce) -> None:
+    root = shop.catalog.create_category(ADMIN, "Home")
+    kitchen = shop.catalog.create_category(ADMIN, "Kitchen", parent_id=root.id)
+    knives = shop.catalog.create_category(ADMIN, "Knives", parent_id=kitchen.id)
+    assert shop.catalog.rename_category(ADMIN, knives.id, "Cutlery").name == "Cutlery"
+    with pytest.raises(Conflict):
+        shop.catalog.rename_category(ADMIN, knives.id, "kitchen")
+    with pytest.raises(ValidationError):  # under its own descendant: a cycle
+        shop.catalog.move_category(ADMIN, root.id, knives.id)
+    shop.catalog.move_category(ADMIN, knives.id, None)
+    assert {c["name"] for c in shop.catalog.category_tree()} == {"Home", "Cutlery"}
+    with pytest.raises(Conflict):  # has a sub-category
+        shop.catalog.delete_category(ADMIN, root.id)
+    p = add_product(shop, kitchen.id)
+    shop.catalog.deactivate_product(SELLER, p.id)
+    with pytest.raises(Conflict) as err:  # even an inactive product keeps it in use
+        shop.catalog.delete_category(ADMIN, kitchen.id)
+    assert err.value.details == {"sub_categories": 0, "products": 1}
+    shop.catalog.delete_category(ADMIN, knives.id)
+    assert "Cutlery" not in {c.name for c in shop.catalog.categories()}
