@@ -83,10 +83,20 @@ def test_event_bus_delivers_in_order_by_type_and_isolates_failures() -> None:
     all_events: list[DomainEvent] = []
     placed: list[DomainEvent] = []
 
+    calls: list[str] = []
+    flaky_fails = [1]
+
     def broken(event: DomainEvent) -> None:
         raise RuntimeError("handler bug")
 
+    def flaky(event: DomainEvent) -> None:  # fails once, then works: a transient error
+        if flaky_fails[0]:
+            flaky_fails[0] -= 1
+            raise ConnectionError("dropped")
+        calls.append(event.event_id)
+
     bus.subscribe(DomainEvent, broken)
+    bus.subscribe(DomainEvent, flaky)
     bus.subscribe(DomainEvent, all_events.append)
     bus.subscribe(OrderPlaced, placed.append)
     e1 = ProductCreated(occurred_at=now, product_id=1, seller_id=1)
@@ -94,4 +104,5 @@ def test_event_bus_delivers_in_order_by_type_and_isolates_failures() -> None:
                      total=Money("1", "USD"))
     bus.publish([e1, e2])
     assert all_events == [e1, e2] and placed == [e2]
+    assert calls == [e1.event_id, e2.event_id]
     assert e2.to_dict()["payload"]["total"] == {"amount": "1.00", "currency": "USD"}

@@ -15,13 +15,15 @@ Handler = Callable[[DomainEvent], None]
 class InProcessEventBus:
     """Calls each handler subscribed to the event's class or a base class, in order.
 
-    A handler that raises is logged and does not stop the others; handlers are expected to
-    be idempotent by ``event_id`` (the outbox delivers at least once).
+    A handler that raises is called again (``attempts`` times in all: a deadlock or a dropped
+    connection usually clears at once), then logged with the event, and does not stop the
+    others. Handlers must be idempotent by ``event_id``: the outbox delivers at least once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, attempts: int = 3) -> None:
         self._lock = threading.Lock()
         self._handlers: list[tuple[type[DomainEvent], Handler]] = []
+        self._attempts = max(1, attempts)
 
     def subscribe(self, event_type: type[DomainEvent], handler: Handler) -> None:
         with self._lock:
@@ -33,8 +35,14 @@ class InProcessEventBus:
         for event in events:
             for event_type, handler in handlers:
                 if isinstance(event, event_type):
-                    try:
-                        handler(event)
-                    except Exception:
-                        log.exception("handler %r failed on %s %s", handler, event.name,
-                                      event.event_id)
+                    self._deliver(handler, event)
+
+    def _deliver(self, handler: Handler, event: DomainEvent) -> None:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                handler(event)
+                return
+            except Exception:
+                if attempt == self._attempts:
+                    log.exception("handler %r gave up on %s after %d attempts: %s", handler,
+                                  event.name, attempt, event.to_dict())
