@@ -38,7 +38,7 @@ from commerce_core.shipping.ports import Carrier
 from commerce_core.uow import EventPublisher, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
-DEFAULT_DATABASE_URL = "memory://"
+DEFAULT_DATABASE_URL = "sqlite:///commerce.db"
 
 
 @attrs.frozen
@@ -54,6 +54,9 @@ class Storage:
 # scheme -> (module:factory, pip extra that brings its driver)
 DATABASES: dict[str, tuple[str, str | None]] = {
     "memory": ("commerce_adapters.memory.backend:open_memory", None),
+    "sqlite": ("commerce_adapters.sql.backend:open_sql", None),
+    "postgresql": ("commerce_adapters.sql.backend:open_sql", "postgres"),
+    "postgres": ("commerce_adapters.sql.backend:open_sql", "postgres"),
 }
 GATEWAYS: dict[str, tuple[str, str | None]] = {
     "fake": ("commerce_adapters.fake.payments:FakeGateway", None),
@@ -81,7 +84,8 @@ def _load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Call
     return factory
 
 
-def connect(database_url: str | None = None, *, payments_url: str | None = None,
+def connect(database_url: str | None = None, *, replica_urls: list[str] | None = None,
+            payments_url: str | None = None,
             gateway: PaymentGateway | None = None, publisher: EventPublisher | None = None,
             notify_url: str | None = None, notifier: Notifier | None = None,
             secret_key: str | None = None, password_hasher: PasswordHasher | None = None,
@@ -92,7 +96,10 @@ def connect(database_url: str | None = None, *, payments_url: str | None = None,
             token_ttl: timedelta = TOKEN_TTL) -> Commerce:
     """The whole SDK on the backends the URLs name (``COMMERCE_*`` settings when omitted).
 
-    ``connect("memory://")`` runs everything in this process, with the fake gateway.
+    With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
+    directory; ``connect("memory://")`` keeps everything in this process.
+    ``replica_urls`` (or ``COMMERCE_DATABASE_REPLICA_URLS``, comma separated) take
+    read-only queries.
     Tokens are signed with ``secret_key`` (or ``COMMERCE_SECRET_KEY``); without one a random
     key is made, and tokens then die with the process. Without a ``publisher``, events go
     to an in-process bus that feeds the notification service; with one, subscribe
@@ -101,7 +108,12 @@ def connect(database_url: str | None = None, *, payments_url: str | None = None,
     clock = clock or SystemClock()
     ids = ids or SnowflakeIds()
     database_url = database_url or os.environ.get("COMMERCE_DATABASE_URL", DEFAULT_DATABASE_URL)
-    storage: Storage = _load(DATABASES, database_url, "database")(database_url, clock, ids)
+    if replica_urls is None:
+        replica_urls = [u.strip() for u in
+                        os.environ.get("COMMERCE_DATABASE_REPLICA_URLS", "").split(",")
+                        if u.strip()]
+    storage: Storage = _load(DATABASES, database_url, "database")(
+        database_url, clock, ids, replica_urls=replica_urls)
     if gateway is None:
         payments_url = payments_url or os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")
         gateway = _load(GATEWAYS, payments_url, "payments")()

@@ -39,6 +39,37 @@ class DomainEvent:
                 "occurred_at": self.occurred_at.isoformat(), "payload": self.payload()}
 
 
+def event_types() -> dict[str, type[DomainEvent]]:
+    """Every event class defined here, by name (what ``to_dict`` writes as ``name``)."""
+    return {name: obj for name, obj in globals().items()
+            if isinstance(obj, type) and issubclass(obj, DomainEvent) and obj is not DomainEvent}
+
+
+def event_from_dict(data: dict[str, Any]) -> DomainEvent:
+    """Rebuild an event from :meth:`DomainEvent.to_dict` (outbox rows, broker messages)."""
+    try:
+        cls = event_types()[data["name"]]
+    except KeyError:
+        raise ValueError(f"unknown event {data.get('name')!r}") from None
+    payload = data["payload"]
+    fields = {f.name: _revive(str(f.type), payload[f.name]) for f in attrs.fields(cls)
+              if f.name not in ("occurred_at", "event_id")}
+    return cls(occurred_at=datetime.fromisoformat(data["occurred_at"]),
+               event_id=data["event_id"], **fields)
+
+
+def _revive(annotation: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if annotation.startswith("Money") and isinstance(value, dict):
+        return Money(value["amount"], value["currency"])
+    if annotation.startswith("Decimal"):
+        return Decimal(value)
+    if annotation.startswith("datetime"):
+        return datetime.fromisoformat(value)
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Money):
         return {"amount": str(value.amount), "currency": value.currency}

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import attrs
 import pytest
 
 from commerce_adapters.bootstrap import Storage
 from commerce_adapters.memory.backend import open_memory
+from commerce_adapters.sql.backend import open_sql
 from commerce_core.clock import ManualClock
 from commerce_core.ids import SnowflakeIds
+from tests.sql_servers import fresh_postgres, sqlite_template
 
 
 @attrs.define
@@ -26,8 +32,25 @@ def _memory(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
     yield open_memory("memory://", clock, ids)
 
 
+def _sqlite(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
+    folder = Path(tempfile.mkdtemp(prefix="commerce-contract-"))
+    shutil.copy(sqlite_template(), folder / "shop.db")
+    storage = open_sql(f"sqlite:///{folder / 'shop.db'}", clock, ids)
+    yield storage
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _postgres(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
+    url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set (and no Docker engine here)")
+    yield open_sql(fresh_postgres(url), clock, ids)
+
+
 BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Iterator[Storage]]] = {
     "memory": _memory,
+    "sqlite": _sqlite,
+    "postgres": _postgres,
 }
 
 

@@ -121,6 +121,9 @@ def test_category_names_are_unique_ignoring_case(backend: Backend) -> None:
         with pytest.raises(Conflict):
             uow.categories.update(Category(2, "phones", created_at=now))
         uow.categories.update(Category(2, "Slates", parent_id=1, created_at=now))
+        with pytest.raises(Conflict):  # still a parent
+            uow.categories.delete(1)
+        uow.categories.update(Category(2, "Slates", created_at=now))
         uow.categories.delete(1)
         assert [c.name for c in uow.categories.all()] == ["Slates"]
         with pytest.raises(NotFound):

@@ -13,7 +13,7 @@ from commerce_core.clock import Clock
 from commerce_core.ids import IdGenerator
 
 
-def open_memory(url: str, clock: Clock, ids: IdGenerator) -> Storage:
+def open_memory(url: str, clock: Clock, ids: IdGenerator, **_: Any) -> Storage:
     state = MemoryState(ids)
 
     def unit_of_work(**options: Any) -> MemoryUnitOfWork:

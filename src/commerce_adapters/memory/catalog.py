@@ -130,6 +130,8 @@ class MemoryCategories:
 
     def delete(self, category_id: int) -> None:
         self.get(category_id)
+        if any(c.parent_id == category_id for c in self._rows.values()):
+            raise Conflict(f"category {category_id} has sub-categories")
         self._j.delete(self._rows, category_id)
 
     def all(self) -> Sequence[Category]:

@@ -67,7 +67,7 @@ class CategoryRepository(Protocol):
         ...
 
     def delete(self, category_id: int) -> None:
-        """Remove a category; NotFound if absent."""
+        """Remove a category; NotFound if absent, Conflict while it has sub-categories."""
         ...
 
     def all(self) -> Sequence[Category]:

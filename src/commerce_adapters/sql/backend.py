@@ -1,0 +1,32 @@
+"""``sqlite:///path.db`` and ``postgresql://...``: every table in a SQL database.
+
+SQLite (the embedded default) is migrated when opened; PostgreSQL is migrated by an explicit
+step (``migrate.upgrade(url)``, ``commerce db upgrade``) and refused until then, because
+several servers may share it and a schema change is an operator's decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from commerce_adapters.bootstrap import Storage
+from commerce_adapters.sql import migrate
+from commerce_adapters.sql.database import Database, PoolSettings
+from commerce_adapters.sql.stores import SqlActivityStore, SqlCartStore
+from commerce_adapters.sql.uow import SqlUnitOfWork
+from commerce_core.clock import Clock
+from commerce_core.ids import IdGenerator
+
+
+def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence[str] = (),
+             settings: PoolSettings | None = None, **_: Any) -> Storage:
+    db = Database(url, replica_urls, settings)
+    if db.dialect == "sqlite":
+        migrate.upgrade(db.url)
+    migrate.require_current(db.primary)
+
+    def unit_of_work(**options: Any) -> SqlUnitOfWork:
+        return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")))
+
+    return Storage(unit_of_work, SqlCartStore(db, clock), SqlActivityStore(db))

@@ -1,0 +1,215 @@
+"""Products with their variants, images and attributes; categories."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.catalog.ports import ProductQuery
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.money import Money
+from commerce_core.pagination import Page, PageRequest
+
+_CENT = Decimal("0.01")
+
+
+def _search_text(p: Product) -> str:
+    return " ".join([p.name, p.description, *p.tags]).lower()
+
+
+def _product_row(p: Product) -> dict[str, Any]:
+    return {"id": p.id, "seller_id": p.seller_id, "name": p.name, "description": p.description,
+            "category_id": p.category_id, "currency": p.currency,
+            "min_price": p.min_price.amount, "tags": list(p.tags),
+            "search_text": _search_text(p), "is_active": p.is_active, "rating": p.rating,
+            "review_count": p.review_count, "created_at": p.created_at,
+            "updated_at": p.updated_at}
+
+
+def _variant_rows(p: Product) -> list[dict[str, Any]]:
+    return [{"id": v.id, "product_id": p.id, "sku": v.sku, "price": v.price.amount,
+             "options": dict(v.options), "weight_grams": v.weight_grams,
+             "is_active": v.is_active, "position": i} for i, v in enumerate(p.variants)]
+
+
+def _variant(row: Any, currency: str) -> Variant:
+    return Variant(row.id, row.product_id, row.sku, Money(row.price, currency),
+                   dict(row.options), row.weight_grams, row.is_active)
+
+
+class SqlProducts(SqlRepository):
+    def _check_skus(self, product: Product) -> None:
+        own = [v.id for v in product.variants]
+        skus = [v.sku for v in product.variants]
+        clash = self.c.execute(sa.select(t.variants.c.sku).where(
+            t.variants.c.sku.in_(skus), t.variants.c.id.not_in(own))).first()
+        if clash is not None:
+            raise Conflict(f"SKU {clash.sku} is already used", {"sku": clash.sku})
+
+    def add(self, product: Product) -> None:
+        if self.c.execute(sa.select(t.products.c.id).where(
+                t.products.c.id == product.id)).first() is not None:
+            raise Conflict(f"product {product.id} exists")
+        self._check_skus(product)
+        self.c.execute(t.products.insert(), _product_row(product))
+        self._write_children(product, None)
+
+    def _write_children(self, p: Product, old: Product | None) -> None:
+        if old is None or old.variants != p.variants:
+            if old is not None:
+                self.c.execute(t.variants.delete().where(t.variants.c.product_id == p.id))
+            self.c.execute(t.variants.insert(), _variant_rows(p))
+        if old is None or old.images != p.images:
+            if old is not None:
+                self.c.execute(t.product_images.delete().where(
+                    t.product_images.c.product_id == p.id))
+            if p.images:
+                self.c.execute(t.product_images.insert(), [
+                    {"product_id": p.id, "display_order": i, "image_url": url}
+                    for i, url in enumerate(p.images)])
+        if old is None or old.attributes != p.attributes:
+            if old is not None:
+                self.c.execute(t.product_attributes.delete().where(
+                    t.product_attributes.c.product_id == p.id))
+            if p.attributes:
+                self.c.execute(t.product_attributes.insert(), [
+                    {"product_id": p.id, "attribute_name": k, "attribute_value": v}
+                    for k, v in p.attributes.items()])
+
+    def get(self, product_id: int) -> Product:
+        row = self.one(sa.select(t.products).where(t.products.c.id == product_id))
+        if row is None:
+            raise NotFound(f"product {product_id} not found", {"product_id": product_id})
+        return self._build([row])[0]
+
+    def update(self, product: Product) -> None:
+        old = self.get(product.id)
+        self._check_skus(product)
+        row = _product_row(product)
+        self.c.execute(t.products.update().where(t.products.c.id == product.id).values(row))
+        self._write_children(product, old)
+
+    def get_variants(self, variant_ids: Iterable[int]) -> dict[int, Variant]:
+        ids = list(variant_ids)
+        if not ids:
+            return {}
+        rows = self.rows(sa.select(t.variants, t.products.c.currency).join(
+            t.products, t.products.c.id == t.variants.c.product_id).where(
+            t.variants.c.id.in_(ids)))
+        return {r.id: _variant(r, r.currency) for r in rows}
+
+    def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
+        p = t.products
+        stmt = sa.select(p).where(*self._filters(query))
+        order = {ProductSort.NEWEST: [p.c.id.desc()],
+                 ProductSort.PRICE_ASC: [p.c.min_price.asc(), p.c.id.desc()],
+                 ProductSort.PRICE_DESC: [p.c.min_price.desc(), p.c.id.desc()],
+                 ProductSort.RATING: [sa.func.coalesce(p.c.rating, -1).desc(), p.c.id.desc()],
+                 }[query.sort]
+        return self.page(stmt.order_by(*order), page, self._build)
+
+    def _filters(self, q: ProductQuery) -> list[Any]:
+        p = t.products
+        where: list[Any] = []
+        if not q.include_inactive:
+            where.append(p.c.is_active.is_(True))
+        if q.category_ids is not None:
+            where.append(p.c.category_id.in_(sorted(q.category_ids)))
+        if q.seller_id is not None:
+            where.append(p.c.seller_id == q.seller_id)
+        if q.min_price is not None:
+            where.append(p.c.min_price >= q.min_price)
+        if q.max_price is not None:
+            where.append(p.c.min_price <= q.max_price)
+        if q.rating_min is not None:
+            where.append(p.c.rating >= q.rating_min)
+        for word in (q.search or "").lower().split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(p.c.search_text.like(f"%{escaped}%", escape="\\"))
+        if q.in_stock is not None:
+            stocked = sa.exists().where(
+                t.variants.c.product_id == p.c.id, t.variants.c.is_active.is_(True),
+                t.inventory.c.variant_id == t.variants.c.id,
+                t.inventory.c.quantity_available > 0)
+            where.append(stocked if q.in_stock else ~stocked)
+        return where
+
+    def _build(self, rows: Sequence[Any]) -> list[Product]:
+        """Products with their variants, images and attributes, three queries for a page."""
+        ids = [r.id for r in rows]
+        if not ids:
+            return []
+        variants: dict[int, list[Any]] = defaultdict(list)
+        for v in self.rows(sa.select(t.variants).where(t.variants.c.product_id.in_(ids))
+                           .order_by(t.variants.c.position)):
+            variants[v.product_id].append(v)
+        images: dict[int, list[str]] = defaultdict(list)
+        for i in self.rows(sa.select(t.product_images).where(
+                t.product_images.c.product_id.in_(ids)).order_by(
+                t.product_images.c.display_order)):
+            images[i.product_id].append(i.image_url)
+        attributes: dict[int, dict[str, str]] = defaultdict(dict)
+        for a in self.rows(sa.select(t.product_attributes).where(
+                t.product_attributes.c.product_id.in_(ids))):
+            attributes[a.product_id][a.attribute_name] = a.attribute_value
+        return [Product(r.id, r.seller_id, r.name, r.category_id, r.currency,
+                        [_variant(v, r.currency) for v in variants[r.id]],
+                        description=r.description, attributes=attributes[r.id],
+                        images=images[r.id], tags=list(r.tags), is_active=r.is_active,
+                        rating=None if r.rating is None else r.rating.quantize(_CENT),
+                        review_count=r.review_count,
+                        created_at=r.created_at, updated_at=r.updated_at) for r in rows]
+
+
+def _category(r: Any) -> Category:
+    return Category(r.id, r.name, r.parent_id, r.description, r.created_at)
+
+
+class SqlCategories(SqlRepository):
+    def _check_name(self, category: Category) -> None:
+        taken = self.c.execute(sa.select(t.categories.c.id).where(
+            t.categories.c.name_key == category.name.lower(),
+            t.categories.c.id != category.id)).first()
+        if taken is not None:
+            raise Conflict(f"category {category.name!r} exists", {"name": category.name})
+
+    def _row(self, c: Category) -> dict[str, Any]:
+        return {"id": c.id, "name": c.name, "name_key": c.name.lower(),
+                "description": c.description, "parent_id": c.parent_id,
+                "created_at": c.created_at}
+
+    def add(self, category: Category) -> None:
+        if self.c.execute(sa.select(t.categories.c.id).where(
+                t.categories.c.id == category.id)).first() is not None:
+            raise Conflict(f"category {category.id} exists", {"name": category.name})
+        self._check_name(category)
+        self.c.execute(t.categories.insert(), self._row(category))
+
+    def get(self, category_id: int) -> Category:
+        row = self.one(sa.select(t.categories).where(t.categories.c.id == category_id))
+        if row is None:
+            raise NotFound(f"category {category_id} not found", {"category_id": category_id})
+        return _category(row)
+
+    def update(self, category: Category) -> None:
+        self.get(category.id)
+        self._check_name(category)
+        self.c.execute(t.categories.update().where(t.categories.c.id == category.id)
+                       .values(self._row(category)))
+
+    def delete(self, category_id: int) -> None:
+        self.get(category_id)
+        if self.c.execute(sa.select(t.categories.c.id).where(
+                t.categories.c.parent_id == category_id).limit(1)).first() is not None:
+            raise Conflict(f"category {category_id} has sub-categories")
+        self.c.execute(t.categories.delete().where(t.categories.c.id == category_id))
+
+    def all(self) -> Sequence[Category]:
+        return [_category(r) for r in self.rows(sa.select(t.categories))]

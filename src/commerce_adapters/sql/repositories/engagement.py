@@ -1,0 +1,155 @@
+"""Reviews and votes, wishlists, fraud checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.fraud.model import FraudCheck, FraudStatus
+from commerce_core.money import Money
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.reviews.model import RatingStats, Review, ReviewSort
+from commerce_core.reviews.ports import ReviewQuery
+from commerce_core.wishlist.model import WishlistItem
+
+rv = t.reviews
+
+
+def _review_row(r: Review) -> dict[str, Any]:
+    return {"id": r.id, "product_id": r.product_id, "seller_id": r.seller_id,
+            "user_id": r.user_id, "rating": r.rating, "title": r.title, "comment": r.comment,
+            "images": list(r.images), "author_name": r.author_name,
+            "verified_purchase": r.verified_purchase, "helpful_count": r.helpful_count,
+            "unhelpful_count": r.unhelpful_count, "is_hidden": r.is_hidden,
+            "hidden_reason": r.hidden_reason, "response": r.response,
+            "responded_at": r.responded_at, "created_at": r.created_at,
+            "updated_at": r.updated_at}
+
+
+def _review(r: Any) -> Review:
+    return Review(r.id, r.product_id, r.seller_id, r.user_id, r.rating, r.title, r.comment,
+                  r.created_at, r.updated_at, list(r.images), r.author_name,
+                  r.verified_purchase, r.helpful_count, r.unhelpful_count, r.is_hidden,
+                  r.hidden_reason, r.response, r.responded_at)
+
+
+class SqlReviews(SqlRepository):
+    def add(self, review: Review) -> None:
+        taken = self.c.execute(sa.select(rv.c.id).where(sa.or_(
+            rv.c.id == review.id, sa.and_(rv.c.user_id == review.user_id,
+                                          rv.c.product_id == review.product_id)))).first()
+        if taken is not None:
+            raise Conflict("you have already reviewed this product",
+                           {"product_id": review.product_id})
+        self.c.execute(rv.insert(), _review_row(review))
+
+    def get(self, review_id: int) -> Review:
+        row = self.one(sa.select(rv).where(rv.c.id == review_id))
+        if row is None:
+            raise NotFound(f"review {review_id} not found", {"review_id": review_id})
+        return _review(row)
+
+    def update(self, review: Review) -> None:
+        if not self.c.execute(rv.update().where(rv.c.id == review.id)
+                              .values(_review_row(review))).rowcount:
+            raise NotFound(f"review {review.id} not found", {"review_id": review.id})
+
+    def delete(self, review_id: int) -> None:
+        if not self.c.execute(rv.delete().where(rv.c.id == review_id)).rowcount:
+            raise NotFound(f"review {review_id} not found", {"review_id": review_id})
+        # votes go with it (ON DELETE CASCADE), also on SQLite: foreign keys are on
+
+    def find(self, query: ReviewQuery, page: PageRequest) -> Page[Review]:
+        stmt = sa.select(rv).where(rv.c.product_id == query.product_id)
+        if not query.include_hidden:
+            stmt = stmt.where(rv.c.is_hidden.is_(False))
+        if query.rating is not None:
+            stmt = stmt.where(rv.c.rating == query.rating)
+        order = ([rv.c.helpful_count.desc()] if query.sort is ReviewSort.HELPFUL else [])
+        stmt = stmt.order_by(*order, rv.c.created_at.desc(), rv.c.id.desc())
+        return self.page(stmt, page, lambda rows: [_review(r) for r in rows])
+
+    def stats(self, product_id: int) -> RatingStats:
+        rows = self.rows(sa.select(rv.c.rating, sa.func.count().label("n")).where(
+            rv.c.product_id == product_id, rv.c.is_hidden.is_(False)).group_by(rv.c.rating))
+        counts = dict.fromkeys(range(1, 6), 0) | {int(r.rating): int(r.n) for r in rows}
+        one, two, three, four, five = (counts[s] for s in range(1, 6))
+        return RatingStats((one, two, three, four, five))
+
+    def vote(self, review_id: int, user_id: int) -> bool | None:
+        v = t.review_votes
+        row = self.c.execute(sa.select(v.c.helpful).where(
+            v.c.review_id == review_id, v.c.user_id == user_id)).first()
+        return None if row is None else bool(row.helpful)
+
+    def set_vote(self, review_id: int, user_id: int, helpful: bool) -> None:
+        v = t.review_votes
+        if not self.c.execute(v.update().where(v.c.review_id == review_id,
+                                               v.c.user_id == user_id)
+                              .values(helpful=helpful)).rowcount:
+            self.c.execute(v.insert(), {"review_id": review_id, "user_id": user_id,
+                                        "helpful": helpful})
+
+
+class SqlWishlists(SqlRepository):
+    def add(self, item: WishlistItem) -> bool:
+        return self.insert_ignore(t.wishlist_items, {"user_id": item.user_id,
+                                                     "product_id": item.product_id,
+                                                     "added_at": item.added_at})
+
+    def remove(self, user_id: int, product_id: int) -> bool:
+        w = t.wishlist_items
+        return bool(self.c.execute(w.delete().where(w.c.user_id == user_id,
+                                                    w.c.product_id == product_id)).rowcount)
+
+    def count(self, user_id: int) -> int:
+        w = t.wishlist_items
+        return int(self.c.execute(sa.select(sa.func.count()).where(
+            w.c.user_id == user_id)).scalar_one())
+
+    def list(self, user_id: int, page: PageRequest) -> Page[WishlistItem]:
+        w = t.wishlist_items
+        stmt = sa.select(w).where(w.c.user_id == user_id).order_by(
+            w.c.added_at.desc(), w.c.product_id.desc())
+        return self.page(stmt, page, lambda rows: [
+            WishlistItem(r.user_id, r.product_id, r.added_at) for r in rows])
+
+
+f = t.fraud_checks
+
+
+def _check_row(c: FraudCheck) -> dict[str, Any]:
+    return {"order_id": c.order_id, "user_id": c.user_id, "score": c.score,
+            "signals": list(c.signals), "status": c.status.value, "total": c.total.amount,
+            "currency": c.total.currency, "reviewed_by": c.reviewed_by, "note": c.note,
+            "created_at": c.created_at, "updated_at": c.updated_at}
+
+
+def _check(r: Any) -> FraudCheck:
+    return FraudCheck(r.order_id, r.user_id, r.score, list(r.signals), FraudStatus(r.status),
+                      Money(r.total, r.currency), r.created_at, r.updated_at, r.reviewed_by,
+                      r.note)
+
+
+class SqlFraud(SqlRepository):
+    def add(self, check: FraudCheck) -> None:
+        if not self.insert_ignore(f, _check_row(check)):
+            raise Conflict(f"order {check.order_id} was screened already")
+
+    def find(self, order_id: int) -> FraudCheck | None:
+        row = self.one(sa.select(f).where(f.c.order_id == order_id))
+        return None if row is None else _check(row)
+
+    def update(self, check: FraudCheck) -> None:
+        if not self.c.execute(f.update().where(f.c.order_id == check.order_id)
+                              .values(_check_row(check))).rowcount:
+            raise NotFound(f"order {check.order_id} has no fraud check")
+
+    def queue(self, status: FraudStatus, page: PageRequest) -> Page[FraudCheck]:
+        stmt = sa.select(f).where(f.c.status == status.value).order_by(
+            f.c.score.desc(), f.c.created_at, f.c.order_id)
+        return self.page(stmt, page, lambda rows: [_check(r) for r in rows])

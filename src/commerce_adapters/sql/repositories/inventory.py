@@ -1,0 +1,243 @@
+"""Stock rows, the movement trail and reservations; reserving is one conditional update per
+line, in variant order, so the database itself refuses to oversell and never deadlocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_core.errors import Conflict, InsufficientStock, NotFound, ValidationError
+from commerce_core.inventory.model import (
+    MovementType,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+    StockItem,
+    StockMovement,
+)
+
+inv = t.inventory
+
+
+def _stock(r: Any) -> StockItem:
+    return StockItem(r.variant_id, r.product_id, r.seller_id, r.quantity_available,
+                     r.quantity_reserved, r.quantity_sold, r.reorder_level, r.last_restocked,
+                     r.warehouse_location, r.updated_at)
+
+
+class SqlInventory(SqlRepository):
+    def add(self, item: StockItem) -> None:
+        if self.c.execute(sa.select(inv.c.variant_id).where(
+                inv.c.variant_id == item.variant_id)).first() is not None:
+            raise Conflict(f"variant {item.variant_id} already has stock")
+        self.c.execute(inv.insert(), self._values(item))
+
+    @staticmethod
+    def _values(item: StockItem) -> dict[str, Any]:
+        return {"variant_id": item.variant_id, "product_id": item.product_id,
+                "seller_id": item.seller_id, "quantity_available": item.available,
+                "quantity_reserved": item.reserved, "quantity_sold": item.sold,
+                "reorder_level": item.reorder_level, "last_restocked": item.last_restocked,
+                "warehouse_location": item.warehouse_location, "updated_at": item.updated_at}
+
+    def get(self, variant_id: int) -> StockItem:
+        row = self.one(sa.select(inv).where(inv.c.variant_id == variant_id))
+        if row is None:
+            raise NotFound(f"no stock for variant {variant_id}", {"variant_id": variant_id})
+        return _stock(row)
+
+    def get_many(self, variant_ids: Iterable[int]) -> dict[int, StockItem]:
+        ids = list(variant_ids)
+        if not ids:
+            return {}
+        return {r.variant_id: _stock(r)
+                for r in self.rows(sa.select(inv).where(inv.c.variant_id.in_(ids)))}
+
+    def _move(self, variant_id: int, kind: MovementType, quantity: int, reason: str,
+              now: datetime, **refs: Any) -> None:
+        self.c.execute(t.stock_movements.insert(), {
+            "id": self._uow.ids.next_id(), "variant_id": variant_id,
+            "movement_type": kind.value, "quantity": quantity, "reason": reason[:255],
+            "created_at": now, "order_id": refs.get("order_id"),
+            "reservation_id": refs.get("reservation_id"),
+            "created_by": refs.get("created_by")})
+
+    def _apply(self, variant_id: int, *, available: int = 0, reserved: int = 0, sold: int = 0,
+               now: datetime, extra: dict[str, Any] | None = None) -> StockItem | None:
+        # extra: other columns to set in the same statement (last_restocked)
+        """Add the deltas in one statement, only if no count would go negative; the row
+        after, or None when refused (or absent)."""
+        conditions = [inv.c.variant_id == variant_id]
+        for column, delta in ((inv.c.quantity_available, available),
+                              (inv.c.quantity_reserved, reserved),
+                              (inv.c.quantity_sold, sold)):
+            if delta < 0:
+                conditions.append(column >= -delta)
+        stmt = (inv.update().where(*conditions).values(
+            quantity_available=inv.c.quantity_available + available,
+            quantity_reserved=inv.c.quantity_reserved + reserved,
+            quantity_sold=inv.c.quantity_sold + sold, updated_at=now, **(extra or {}))
+            .returning(*inv.c))
+        row = self.c.execute(stmt).first()
+        return None if row is None else _stock(row)
+
+    def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
+        if self.c.execute(sa.select(t.reservations.c.id).where(
+                t.reservations.c.id == reservation.id)).first() is not None:
+            raise Conflict(f"reservation {reservation.id} exists")
+        after, short = [], []
+        for line in reservation.lines:  # sorted by variant id: one lock order for everyone
+            row = self._apply(line.variant_id, available=-line.quantity,
+                              reserved=line.quantity, now=now)
+            if row is None:
+                short.append({"variant_id": line.variant_id, "requested": line.quantity,
+                              "available": self.get(line.variant_id).available})
+                continue
+            after.append(row)
+        if short:  # put back what was taken (rows still locked): reserve is all or nothing
+            for row in after:
+                line = next(ln for ln in reservation.lines if ln.variant_id == row.variant_id)
+                self._apply(row.variant_id, available=line.quantity, reserved=-line.quantity,
+                            now=now)
+            raise InsufficientStock(short)
+        for line in reservation.lines:
+            self._move(line.variant_id, MovementType.RESERVE, line.quantity, "reserved", now,
+                       order_id=reservation.order_id, reservation_id=reservation.id)
+        self.c.execute(t.reservations.insert(), {
+            "id": reservation.id, "order_id": reservation.order_id,
+            "status": reservation.status.value, "expires_at": reservation.expires_at,
+            "created_at": reservation.created_at})
+        self.c.execute(t.reservation_lines.insert(), [
+            {"reservation_id": reservation.id, "variant_id": ln.variant_id,
+             "quantity": ln.quantity} for ln in reservation.lines])
+        return after
+
+    def _end(self, reservation_id: int, status: ReservationStatus) -> Reservation | None:
+        """Move an active reservation to ``status``; None if it was no longer active."""
+        updated = self.c.execute(t.reservations.update().where(
+            t.reservations.c.id == reservation_id,
+            t.reservations.c.status == ReservationStatus.ACTIVE.value)
+            .values(status=status.value)).rowcount
+        reservation = self.get_reservation(reservation_id)
+        return reservation if updated else None
+
+    def commit(self, reservation_id: int, now: datetime) -> list[StockItem]:
+        reservation = self._end(reservation_id, ReservationStatus.COMMITTED)
+        if reservation is None:
+            raise Conflict(f"reservation {reservation_id} is not active",
+                           {"status": self.get_reservation(reservation_id).status.value})
+        return self._settle(reservation, MovementType.OUT, "sold", now,
+                            reserved=-1, sold=1)
+
+    def release(self, reservation_id: int, now: datetime,
+                status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
+        if status not in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
+            raise ValidationError("release ends as RELEASED or EXPIRED", {"status": status})
+        reservation = self._end(reservation_id, status)
+        if reservation is None:
+            return []
+        kind = MovementType.EXPIRE if status is ReservationStatus.EXPIRED else MovementType.RELEASE
+        return self._settle(reservation, kind, status.value.lower(), now,
+                            reserved=-1, available=1)
+
+    def _settle(self, reservation: Reservation, kind: MovementType, reason: str,
+                now: datetime, **signs: int) -> list[StockItem]:
+        after = []
+        for line in reservation.lines:
+            q = line.quantity
+            row = self._apply(line.variant_id, now=now, available=signs.get("available", 0) * q,
+                              reserved=signs.get("reserved", 0) * q,
+                              sold=signs.get("sold", 0) * q)
+            if row is None:
+                raise Conflict(f"variant {line.variant_id} has less reserved than "
+                               f"reservation {reservation.id} holds")
+            self._move(line.variant_id, kind, line.quantity, reason, now,
+                       order_id=reservation.order_id, reservation_id=reservation.id)
+            after.append(row)
+        return after
+
+    def get_reservation(self, reservation_id: int) -> Reservation:
+        row = self.c.execute(sa.select(t.reservations).where(
+            t.reservations.c.id == reservation_id)).first()
+        if row is None:
+            raise NotFound(f"reservation {reservation_id} not found")
+        return self._reservations([row])[0]
+
+    def _reservations(self, rows: Sequence[Any]) -> list[Reservation]:
+        ids = [r.id for r in rows]
+        lines: dict[int, list[ReservationLine]] = {i: [] for i in ids}
+        for ln in self.rows(sa.select(t.reservation_lines).where(
+                t.reservation_lines.c.reservation_id.in_(ids))):
+            lines[ln.reservation_id].append(ReservationLine(ln.variant_id, ln.quantity))
+        return [Reservation(r.id, tuple(lines[r.id]), r.expires_at, r.created_at, r.order_id,
+                            ReservationStatus(r.status)) for r in rows]
+
+    def due_reservations(self, now: datetime, limit: int) -> Sequence[Reservation]:
+        r = t.reservations
+        stmt = (sa.select(r).where(r.c.status == ReservationStatus.ACTIVE.value,
+                                   r.c.expires_at <= now)
+                .order_by(r.c.expires_at).limit(limit))
+        if self.dialect == "postgresql" and not self._uow.read_only:
+            # several sweepers at once: each takes rows no other one holds
+            stmt = stmt.with_for_update(skip_locked=True)
+        return self._reservations(self.rows(stmt))
+
+    def restock(self, variant_id: int, quantity: int, reason: str, now: datetime,
+                created_by: int | None = None) -> StockItem:
+        self.get(variant_id).restock(quantity, now)  # validates; NotFound if absent
+        row = self._apply(variant_id, available=quantity, now=now,
+                          extra={"last_restocked": now})
+        self._move(variant_id, MovementType.IN, quantity, reason, now, created_by=created_by)
+        return row  # type: ignore[return-value]
+
+    def adjust(self, variant_id: int, delta: int, reason: str, now: datetime,
+               created_by: int | None = None) -> StockItem:
+        self.get(variant_id).adjust(delta)  # validates, InsufficientStock below zero
+        row = self._apply(variant_id, available=delta, now=now)
+        if row is None:
+            raise InsufficientStock([{"variant_id": variant_id, "requested": -delta,
+                                      "available": self.get(variant_id).available}])
+        self._move(variant_id, MovementType.ADJUSTMENT, delta, reason, now,
+                   created_by=created_by)
+        return row
+
+    def return_sold(self, variant_id: int, quantity: int, reason: str, now: datetime,
+                    order_id: int | None = None) -> StockItem:
+        self.get(variant_id).return_sold(quantity)
+        row = self._apply(variant_id, sold=-quantity, available=quantity, now=now)
+        if row is None:
+            raise Conflict(f"variant {variant_id} has less sold than {quantity}")
+        self._move(variant_id, MovementType.RETURN, quantity, reason, now, order_id=order_id)
+        return row
+
+    def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
+        self.get(variant_id)
+        row = self.c.execute(inv.update().where(inv.c.variant_id == variant_id)
+                             .values(reorder_level=level).returning(*inv.c)).first()
+        return _stock(row)
+
+    def movements(self, variant_id: int, types: Iterable[MovementType] | None = None
+                  ) -> Sequence[StockMovement]:
+        m = t.stock_movements
+        stmt = sa.select(m).where(m.c.variant_id == variant_id)
+        if types is not None:
+            stmt = stmt.where(m.c.movement_type.in_([k.value for k in types]))
+        return [StockMovement(r.id, r.variant_id, MovementType(r.movement_type), r.quantity,
+                              r.reason, r.created_at, r.order_id, r.reservation_id,
+                              r.created_by)
+                for r in self.rows(stmt.order_by(m.c.created_at, m.c.id))]
+
+    def for_seller(self, seller_id: int) -> Sequence[StockItem]:
+        return [_stock(r) for r in self.rows(sa.select(inv).where(inv.c.seller_id == seller_id)
+                                             .order_by(inv.c.variant_id))]
+
+    def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
+        stmt = sa.select(inv).where(inv.c.quantity_available <= inv.c.reorder_level)
+        if seller_id is not None:
+            stmt = stmt.where(inv.c.seller_id == seller_id)
+        return [_stock(r) for r in self.rows(stmt.order_by(inv.c.variant_id))]

@@ -1,0 +1,308 @@
+"""Orders with their items, payments and refunds, checkout saga records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_core.address import Address
+from commerce_core.checkout.model import Checkout, CheckoutState
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.money import Money
+from commerce_core.orders.model import (
+    Order,
+    OrderItem,
+    OrderStatus,
+    PaymentStatus,
+    TimelineEntry,
+)
+from commerce_core.orders.ports import OrderQuery
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
+
+_PAID = [s.value for s in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)]
+
+
+def _order_row(o: Order) -> dict[str, Any]:
+    return {"id": o.id, "order_number": o.number, "user_id": o.user_id,
+            "currency": o.currency, "subtotal": o.subtotal.amount,
+            "discount": o.discount.amount, "shipping": o.shipping.amount, "tax": o.tax.amount,
+            "total_amount": o.total.amount, "status": o.status.value,
+            "payment_status": o.payment_status.value,
+            "shipping_address": o.shipping_address.as_dict(),
+            "billing_address": o.billing_address.as_dict(), "coupon_code": o.coupon_code,
+            "payment_method": o.payment_method, "cancel_reason": o.cancel_reason,
+            "timeline": [{"event": e.event, "timestamp": e.timestamp.isoformat(),
+                          "note": e.note} for e in o.timeline],
+            "created_at": o.created_at, "updated_at": o.updated_at}
+
+
+def _item_rows(o: Order) -> list[dict[str, Any]]:
+    return [{"id": i.id, "order_id": o.id, "product_id": i.product_id,
+             "variant_id": i.variant_id, "sku": i.sku, "product_name": i.product_name,
+             "seller_id": i.seller_id, "category_id": i.category_id, "quantity": i.quantity,
+             "unit_price": i.unit_price.amount, "subtotal": i.subtotal.amount,
+             "discount": i.discount.amount, "tax": i.tax.amount, "status": i.status.value,
+             "position": n} for n, i in enumerate(o.items)]
+
+
+class SqlOrders(SqlRepository):
+    def add(self, order: Order) -> None:
+        clash = self.c.execute(sa.select(t.orders.c.id).where(sa.or_(
+            t.orders.c.id == order.id, t.orders.c.order_number == order.number))).first()
+        if clash is not None:
+            raise Conflict(f"order {order.number} exists", {"order_number": order.number})
+        self.c.execute(t.orders.insert(), _order_row(order))
+        self.c.execute(t.order_items.insert(), _item_rows(order))
+
+    def get(self, order_id: int) -> Order:
+        row = self.one(sa.select(t.orders).where(t.orders.c.id == order_id))
+        if row is None:
+            raise NotFound(f"order {order_id} not found", {"order_id": order_id})
+        return self._build([row])[0]
+
+    def update(self, order: Order) -> None:
+        row = _order_row(order)
+        done = self.c.execute(t.orders.update().where(t.orders.c.id == order.id).values(
+            {k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")}))
+        if not done.rowcount:
+            raise NotFound(f"order {order.id} not found", {"order_id": order.id})
+        i = t.order_items
+        self.c.execute(i.update().where(i.c.id == sa.bindparam("item_id"))
+                       .values(status=sa.bindparam("item_status")),
+                       [{"item_id": x.id, "item_status": x.status.value} for x in order.items])
+
+    def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
+        o = t.orders
+        stmt = sa.select(o)
+        if query.user_id is not None:
+            stmt = stmt.where(o.c.user_id == query.user_id)
+        if query.seller_id is not None:
+            stmt = stmt.where(sa.exists().where(t.order_items.c.order_id == o.c.id,
+                                                t.order_items.c.seller_id == query.seller_id))
+        if query.status is not None:
+            stmt = stmt.where(o.c.status == query.status.value)
+        if query.from_date is not None:
+            stmt = stmt.where(o.c.created_at >= query.from_date)
+        if query.to_date is not None:
+            stmt = stmt.where(o.c.created_at < query.to_date)
+        return self.page(stmt.order_by(o.c.created_at.desc(), o.c.id.desc()), page,
+                         self._build)
+
+    def created_between(self, since: datetime, until: datetime,
+                        seller_id: int | None) -> Sequence[Order]:
+        o = t.orders
+        stmt = sa.select(o).where(o.c.created_at >= since, o.c.created_at < until)
+        if seller_id is not None:
+            stmt = stmt.where(sa.exists().where(t.order_items.c.order_id == o.c.id,
+                                                t.order_items.c.seller_id == seller_id))
+        return self._build(self.rows(stmt.order_by(o.c.created_at, o.c.id)))
+
+    def has_purchased(self, user_id: int, product_id: int) -> bool:
+        i = t.order_items
+        return self.c.execute(sa.select(sa.literal(1)).select_from(i.join(
+            t.orders, t.orders.c.id == i.c.order_id)).where(
+            t.orders.c.user_id == user_id, i.c.product_id == product_id,
+            i.c.status.in_(_PAID)).limit(1)).first() is not None
+
+    def _build(self, rows: Sequence[Any]) -> list[Order]:
+        ids = [r.id for r in rows]
+        if not ids:
+            return []
+        items: dict[int, list[OrderItem]] = defaultdict(list)
+        currency = {r.id: r.currency for r in rows}
+        for i in self.rows(sa.select(t.order_items).where(t.order_items.c.order_id.in_(ids))
+                           .order_by(t.order_items.c.order_id, t.order_items.c.position)):
+            cur = currency[i.order_id]
+            items[i.order_id].append(OrderItem(
+                i.id, i.product_id, i.variant_id, i.sku, i.product_name, i.seller_id,
+                i.quantity, Money(i.unit_price, cur), Money(i.subtotal, cur),
+                Money(i.discount, cur), Money(i.tax, cur), OrderStatus(i.status),
+                i.category_id))
+        return [Order(r.id, r.order_number, r.user_id, r.currency, items[r.id],
+                      Money(r.subtotal, r.currency), Money(r.discount, r.currency),
+                      Money(r.shipping, r.currency), Money(r.tax, r.currency),
+                      Address(**r.shipping_address), Address(**r.billing_address),
+                      r.created_at, r.updated_at, OrderStatus(r.status),
+                      PaymentStatus(r.payment_status), r.coupon_code, r.payment_method,
+                      r.cancel_reason,
+                      [TimelineEntry(e["event"], datetime.fromisoformat(e["timestamp"]),
+                                     e["note"]) for e in r.timeline])
+                for r in rows]
+
+
+def _payment_row(p: Payment) -> dict[str, Any]:
+    return {"id": p.id, "order_id": p.order_id, "user_id": p.user_id,
+            "amount": p.amount.amount, "currency": p.amount.currency,
+            "refunded": p.refunded.amount, "idempotency_key": p.idempotency_key,
+            "method": p.method, "status": p.status.value, "transaction_id": p.transaction_id,
+            "failure_reason": p.failure_reason, "gateway_response": dict(p.gateway_response),
+            "created_at": p.created_at, "updated_at": p.updated_at}
+
+
+def _payment(r: Any) -> Payment:
+    return Payment(r.id, r.order_id, r.user_id, Money(r.amount, r.currency),
+                   r.idempotency_key, r.created_at, r.updated_at, r.method,
+                   PaymentState(r.status), r.transaction_id, Money(r.refunded, r.currency),
+                   r.failure_reason, dict(r.gateway_response))
+
+
+def _refund_row(r: Refund) -> dict[str, Any]:
+    return {"id": r.id, "payment_id": r.payment_id, "order_id": r.order_id,
+            "amount": r.amount.amount, "currency": r.amount.currency, "reason": r.reason,
+            "status": r.status.value, "transaction_id": r.transaction_id,
+            "failure_reason": r.failure_reason, "seller_id": r.seller_id,
+            "item_ids": list(r.item_ids), "created_at": r.created_at,
+            "updated_at": r.updated_at}
+
+
+def _refund(r: Any) -> Refund:
+    return Refund(r.id, r.payment_id, r.order_id, Money(r.amount, r.currency), r.reason,
+                  r.created_at, r.updated_at, RefundState(r.status), r.transaction_id,
+                  r.failure_reason, r.seller_id, tuple(r.item_ids))
+
+
+class SqlPayments(SqlRepository):
+    def _check_transaction(self, payment: Payment) -> None:
+        if payment.transaction_id:
+            owner = self.c.execute(sa.select(t.payments.c.id).where(
+                t.payments.c.transaction_id == payment.transaction_id,
+                t.payments.c.id != payment.id)).first()
+            if owner is not None:
+                raise Conflict(f"transaction {payment.transaction_id} belongs to another "
+                               "payment", {"transaction_id": payment.transaction_id})
+
+    def add(self, payment: Payment) -> None:
+        clash = self.c.execute(sa.select(t.payments.c.id).where(sa.or_(
+            t.payments.c.id == payment.id,
+            t.payments.c.idempotency_key == payment.idempotency_key))).first()
+        if clash is not None:
+            raise Conflict(f"payment {payment.id} exists")
+        self._check_transaction(payment)
+        self.c.execute(t.payments.insert(), _payment_row(payment))
+
+    def get(self, payment_id: int) -> Payment:
+        row = self.one(sa.select(t.payments).where(t.payments.c.id == payment_id))
+        if row is None:
+            raise NotFound(f"payment {payment_id} not found", {"payment_id": payment_id})
+        return _payment(row)
+
+    def update(self, payment: Payment) -> None:
+        self._check_transaction(payment)
+        done = self.c.execute(t.payments.update().where(t.payments.c.id == payment.id)
+                              .values(_payment_row(payment)))
+        if not done.rowcount:
+            raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
+
+    def for_order(self, order_id: int) -> Sequence[Payment]:
+        p = t.payments
+        return [_payment(r) for r in self.rows(sa.select(p).where(p.c.order_id == order_id)
+                                               .order_by(p.c.created_at, p.c.id))]
+
+    def by_transaction(self, transaction_id: str) -> Payment:
+        row = self.one(sa.select(t.payments).where(
+            t.payments.c.transaction_id == transaction_id))
+        if row is None:
+            raise NotFound(f"no payment for transaction {transaction_id}",
+                           {"transaction_id": transaction_id})
+        return _payment(row)
+
+    def add_refund(self, refund: Refund) -> None:
+        if self.c.execute(sa.select(t.refunds.c.id).where(
+                t.refunds.c.id == refund.id)).first() is not None:
+            raise Conflict(f"refund {refund.id} exists")
+        self.c.execute(t.refunds.insert(), _refund_row(refund))
+
+    def update_refund(self, refund: Refund) -> None:
+        done = self.c.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
+                              .values(_refund_row(refund)))
+        if not done.rowcount:
+            raise NotFound(f"refund {refund.id} not found", {"refund_id": refund.id})
+
+    def get_refund(self, refund_id: int) -> Refund:
+        row = self.one(sa.select(t.refunds).where(t.refunds.c.id == refund_id))
+        if row is None:
+            raise NotFound(f"refund {refund_id} not found", {"refund_id": refund_id})
+        return _refund(row)
+
+    def refunds(self, payment_id: int) -> Sequence[Refund]:
+        r = t.refunds
+        return [_refund(x) for x in self.rows(sa.select(r).where(r.c.payment_id == payment_id)
+                                              .order_by(r.c.created_at, r.c.id))]
+
+    def refunds_between(self, since: datetime, until: datetime) -> Sequence[Refund]:
+        r = t.refunds
+        return [_refund(x) for x in self.rows(sa.select(r).where(
+            r.c.created_at >= since, r.c.created_at < until).order_by(r.c.created_at, r.c.id))]
+
+    def failures_since(self, user_id: int, since: datetime) -> int:
+        p = t.payments
+        return int(self.c.execute(sa.select(sa.func.count()).where(
+            p.c.user_id == user_id, p.c.status == PaymentState.FAILED.value,
+            p.c.updated_at >= since)).scalar_one())
+
+    def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
+        r = t.refunds
+        return [_refund(x) for x in self.rows(sa.select(r).where(
+            r.c.status == RefundState.PENDING.value, r.c.created_at < created_before)
+            .order_by(r.c.created_at).limit(limit))]
+
+
+def _checkout_row(c: Checkout) -> dict[str, Any]:
+    return {"id": c.id, "user_id": c.user_id, "order_id": c.order_id,
+            "reservation_id": c.reservation_id, "state": c.state.value,
+            "coupon_code": c.coupon_code, "payment_id": c.payment_id,
+            "failure_code": c.failure_code, "failure_message": c.failure_message,
+            "created_at": c.created_at, "updated_at": c.updated_at}
+
+
+def _checkout(r: Any) -> Checkout:
+    return Checkout(r.id, r.user_id, r.order_id, r.reservation_id, CheckoutState(r.state),
+                    r.created_at, r.updated_at, r.coupon_code, r.payment_id, r.failure_code,
+                    r.failure_message)
+
+
+class SqlCheckouts(SqlRepository):
+    def add(self, checkout: Checkout) -> None:
+        clash = self.c.execute(sa.select(t.checkouts.c.id).where(sa.or_(
+            t.checkouts.c.id == checkout.id,
+            t.checkouts.c.order_id == checkout.order_id))).first()
+        if clash is not None:
+            raise Conflict(f"checkout {checkout.id} exists")
+        self.c.execute(t.checkouts.insert(), _checkout_row(checkout))
+
+    def get(self, checkout_id: int) -> Checkout:
+        row = self.one(sa.select(t.checkouts).where(t.checkouts.c.id == checkout_id))
+        if row is None:
+            raise NotFound(f"checkout {checkout_id} not found")
+        return _checkout(row)
+
+    def for_order(self, order_id: int) -> Checkout:
+        row = self.one(sa.select(t.checkouts).where(t.checkouts.c.order_id == order_id))
+        if row is None:
+            raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
+        return _checkout(row)
+
+    def update(self, checkout: Checkout) -> None:
+        done = self.c.execute(t.checkouts.update().where(t.checkouts.c.id == checkout.id)
+                              .values(_checkout_row(checkout)))
+        if not done.rowcount:
+            raise NotFound(f"checkout {checkout.id} not found")
+
+    def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
+        c = t.checkouts
+        return [_checkout(r) for r in self.rows(sa.select(c).where(
+            c.c.created_at >= since, c.c.created_at < until).order_by(c.c.created_at, c.c.id))]
+
+    def stuck(self, states: Collection[CheckoutState], updated_before: datetime,
+              limit: int) -> Sequence[Checkout]:
+        c = t.checkouts
+        return [_checkout(r) for r in self.rows(sa.select(c).where(
+            c.c.state.in_([s.value for s in states]), c.c.updated_at < updated_before)
+            .order_by(c.c.updated_at).limit(limit))]

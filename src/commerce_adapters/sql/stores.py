@@ -1,0 +1,152 @@
+"""The cart store and the activity store on the database: each call is its own short
+transaction, outside any unit of work (like the Redis stores they stand in for)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.database import Database
+from commerce_adapters.sql.errors import translate
+from commerce_core.activity.ports import MAX_ENTRIES, Searched, Viewed
+from commerce_core.cart.model import Cart, CartLine
+from commerce_core.clock import Clock
+from commerce_core.errors import Conflict
+from commerce_core.money import Money
+
+
+def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: list[str],
+            update: dict[str, Any]) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_update(
+            index_elements=keys, set_=update)
+    return sqlite.insert(table).values(**values).on_conflict_do_update(
+        index_elements=keys, set_=update)
+
+
+class _Store:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _run(self, work: Any) -> Any:
+        try:
+            with self._db.primary.begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex
+
+
+class SqlCartStore(_Store):
+    def __init__(self, db: Database, clock: Clock) -> None:
+        super().__init__(db)
+        self._clock = clock
+
+    def get(self, user_id: int) -> Cart | None:
+        return self._run(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
+
+    def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
+        row = conn.execute(sa.select(t.carts).where(t.carts.c.user_id == user_id)).first()
+        if row is None:
+            return None
+        cart = Cart(row.cart_id, user_id, row.created_at, row.updated_at, [],
+                    row.coupon_code, row.version)
+        if cart.expires_at() <= self._clock.now():
+            conn.execute(t.carts.delete().where(t.carts.c.user_id == user_id))
+            return None
+        i = t.cart_items
+        for r in conn.execute(sa.select(i).where(i.c.user_id == user_id).order_by(i.c.position)):
+            cart.lines.append(CartLine(r.id, r.product_id, r.variant_id, r.sku, r.product_name,
+                                       r.quantity, Money(r.unit_price, r.currency), r.seller_id,
+                                       r.category_id, r.weight_grams,
+                                       dict(r.selected_attributes)))
+        return cart
+
+    def save(self, cart: Cart) -> Cart:
+        def work(conn: sa.Connection) -> Cart:
+            c = t.carts
+            stored = self._load(conn, cart.user_id)  # drops an expired cart first
+            current = stored.version if stored is not None else 0
+            if cart.version != current:
+                raise Conflict("the cart was changed by another request",
+                               {"cart_version": current})
+            values = {"cart_id": cart.id, "coupon_code": cart.coupon_code,
+                      "version": current + 1, "created_at": cart.created_at,
+                      "updated_at": cart.updated_at}
+            if stored is None:
+                conn.execute(c.insert(), {"user_id": cart.user_id, **values})
+            elif not conn.execute(c.update().where(c.c.user_id == cart.user_id,
+                                                   c.c.version == current)
+                                  .values(values)).rowcount:
+                raise Conflict("the cart was changed by another request",
+                               {"cart_version": current})
+            conn.execute(t.cart_items.delete().where(t.cart_items.c.user_id == cart.user_id))
+            if cart.lines:
+                conn.execute(t.cart_items.insert(), [
+                    {"id": ln.id, "user_id": cart.user_id, "product_id": ln.product_id,
+                     "variant_id": ln.variant_id, "sku": ln.sku,
+                     "product_name": ln.product_name, "quantity": ln.quantity,
+                     "unit_price": ln.unit_price.amount, "currency": ln.unit_price.currency,
+                     "seller_id": ln.seller_id, "category_id": ln.category_id,
+                     "weight_grams": ln.weight_grams,
+                     "selected_attributes": dict(ln.selected_attributes), "position": n}
+                    for n, ln in enumerate(cart.lines)])
+            saved = self._load(conn, cart.user_id)
+            if saved is None:  # only if the clock says it expired the moment it was saved
+                raise Conflict("the cart expired while it was saved")
+            return saved
+        try:
+            return self._run(work)  # type: ignore[no-any-return]
+        except Conflict:
+            raise
+        except sa.exc.IntegrityError as ex:  # a concurrent first save of this cart
+            raise Conflict("the cart was changed by another request") from ex
+
+    def delete(self, user_id: int) -> None:
+        self._run(lambda conn: conn.execute(t.carts.delete().where(
+            t.carts.c.user_id == user_id)))
+
+
+class SqlActivityStore(_Store):
+    def __init__(self, db: Database, max_entries: int = MAX_ENTRIES) -> None:
+        super().__init__(db)
+        self._max = max_entries
+
+    def _record(self, user_id: int, kind: str, subject: str, at: datetime) -> None:
+        a = t.user_activity
+
+        def work(conn: sa.Connection) -> None:
+            conn.execute(_upsert(self._db.dialect, a, {"user_id": user_id, "kind": kind,
+                                                       "subject": subject, "at": at},
+                                 ["user_id", "kind", "subject"], {"at": at}))
+            keep = (sa.select(a.c.subject).where(a.c.user_id == user_id, a.c.kind == kind)
+                    .order_by(a.c.at.desc(), a.c.subject.desc()).limit(self._max))
+            conn.execute(a.delete().where(a.c.user_id == user_id, a.c.kind == kind,
+                                          a.c.subject.not_in(keep.scalar_subquery())))
+        self._run(work)
+
+    def record_view(self, user_id: int, product_id: int, at: datetime) -> None:
+        self._record(user_id, "view", str(product_id), at)
+
+    def record_search(self, user_id: int, query: str, at: datetime) -> None:
+        self._record(user_id, "search", query, at)
+
+    def _recent(self, user_id: int, kind: str, limit: int) -> list[Any]:
+        a = t.user_activity
+        return self._run(lambda conn: conn.execute(  # type: ignore[no-any-return]
+            sa.select(a.c.subject, a.c.at).where(a.c.user_id == user_id, a.c.kind == kind)
+            .order_by(a.c.at.desc(), a.c.subject.desc()).limit(limit)).all())
+
+    def recent_views(self, user_id: int, limit: int) -> Sequence[Viewed]:
+        return [Viewed(int(r.subject), r.at) for r in self._recent(user_id, "view", limit)]
+
+    def recent_searches(self, user_id: int, limit: int) -> Sequence[Searched]:
+        return [Searched(r.subject, r.at) for r in self._recent(user_id, "search", limit)]
+
+    def forget(self, user_id: int) -> None:
+        a = t.user_activity
+        self._run(lambda conn: conn.execute(a.delete().where(a.c.user_id == user_id)))

@@ -1,0 +1,122 @@
+"""The SQL unit of work: one connection and one database transaction.
+
+A writing unit of work reads what it may change under a row lock (``SELECT ... FOR UPDATE``
+on PostgreSQL; SQLite's single writer lock, taken at ``BEGIN IMMEDIATE``), so two
+read-modify-write use cases on the same record queue instead of losing an update. Read-only
+units of work lock nothing and may run on a replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import repositories as r
+from commerce_adapters.sql.errors import translate
+from commerce_core.clock import Clock
+from commerce_core.errors import CommerceError
+from commerce_core.events import DomainEvent
+from commerce_core.ids import IdGenerator
+from commerce_core.uow import OutboxEntry
+
+if TYPE_CHECKING:
+    from commerce_adapters.sql.database import Database
+
+S = TypeVar("S", bound=sa.Select[Any])
+
+
+class SqlUnitOfWork:
+    def __init__(self, db: Database, clock: Clock, ids: IdGenerator,
+                 read_only: bool = False) -> None:
+        self.db = db
+        self.ids = ids
+        self.read_only = read_only
+        self._clock = clock
+        self._conn: sa.Connection | None = None
+        self._events: list[DomainEvent] = []
+        self._committed: list[OutboxEntry] = []
+        self.products = r.SqlProducts(self)
+        self.categories = r.SqlCategories(self)
+        self.inventory = r.SqlInventory(self)
+        self.coupons = r.SqlCoupons(self)
+        self.orders = r.SqlOrders(self)
+        self.payments = r.SqlPayments(self)
+        self.checkouts = r.SqlCheckouts(self)
+        self.idempotency = r.SqlIdempotency(self)
+        self.outbox = r.SqlOutbox(self)
+        self.sequences = r.SqlSequences(self)
+        self.users = r.SqlUsers(self)
+        self.addresses = r.SqlAddresses(self)
+        self.revocations = r.SqlRevocations(self)
+        self.reviews = r.SqlReviews(self)
+        self.wishlists = r.SqlWishlists(self)
+        self.sellers = r.SqlSellers(self)
+        self.fraud = r.SqlFraud(self)
+        self.shipments = r.SqlShipments(self)
+        self.notifications = r.SqlNotifications(self)
+
+    @property
+    def conn(self) -> sa.Connection:
+        if self._conn is None:
+            raise CommerceError("the unit of work is used outside its with-block")
+        return self._conn
+
+    def locked(self, stmt: S) -> S:
+        """``stmt`` with a row lock when this unit of work may write what it reads."""
+        return stmt if self.read_only else stmt.with_for_update()
+
+    def __enter__(self) -> Self:
+        engine = self.db.engine_for(self.read_only)
+        try:
+            conn = engine.connect()
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex
+        if self.db.dialect == "sqlite":
+            conn = conn.execution_options(
+                sqlite_begin="DEFERRED" if self.read_only else "IMMEDIATE")
+        elif self.read_only:
+            conn = conn.execution_options(postgresql_readonly=True)
+        self._conn = conn
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        conn, self._conn = self._conn, None
+        self._events.clear()
+        if conn is not None:
+            try:
+                if conn.in_transaction():
+                    conn.rollback()
+            except sa.exc.DBAPIError:
+                pass  # the connection is gone: the server rolled the transaction back
+            finally:
+                conn.close()
+        if isinstance(exc, sa.exc.DBAPIError) and (error := translate(exc)) is not None:
+            raise error from exc
+
+    def commit(self) -> None:
+        if self.read_only and self._events:
+            raise CommerceError("a read-only unit of work cannot record events")
+        now = self._clock.now()
+        entries = [OutboxEntry(self.ids.next_id(), e, now) for e in self._events]
+        try:
+            self.outbox.add_many(entries)
+            self.conn.commit()
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex
+        self._committed = entries
+        self._events.clear()
+
+    def rollback(self) -> None:
+        self._events.clear()
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.extend(events)
+
+    def committed(self) -> Sequence[OutboxEntry]:
+        return list(self._committed)

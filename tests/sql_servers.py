@@ -1,0 +1,41 @@
+"""SQL databases for tests: a migrated SQLite file to copy, a migrated and emptied
+PostgreSQL database (the server from COMMERCE_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from commerce_adapters.sql import migrate
+from commerce_adapters.sql.database import normalize_url
+from commerce_adapters.sql.schema import metadata
+
+
+@functools.cache
+def sqlite_template() -> Path:
+    """A SQLite file at the newest schema, made once per test run and copied per test."""
+    path = Path(tempfile.mkdtemp(prefix="commerce-template-")) / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@functools.cache
+def _migrated(url: str) -> sa.Engine:
+    migrate.upgrade(url)
+    return sa.create_engine(normalize_url(url), pool_size=2)
+
+
+def fresh_postgres(url: str) -> str:
+    """``url`` migrated to the newest schema with every table emptied."""
+    engine = _migrated(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {names} CASCADE")
+        for (name,) in conn.exec_driver_sql(
+                "SELECT relname FROM pg_class WHERE relkind = 'S' "
+                "AND relname LIKE 'commerce_seq_%%'"):
+            conn.exec_driver_sql(f'ALTER SEQUENCE "{name}" RESTART')
+    return url
