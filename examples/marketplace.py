@@ -5,13 +5,15 @@ seller ships their own items; the carrier reports delivery; the customer reviews
 arrived and a seller answers; a seller refunds a broken item; both sellers read their sales
 figures and the admin reads the dashboard. Notifications go to an in-memory notifier.
 
-Run:  python examples/marketplace.py
+Run:  python examples/marketplace.py [DATABASE_URL]      (default memory://)
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from commerce_adapters import connect
 from commerce_adapters.notify.recording import RecordingNotifier
@@ -30,11 +32,12 @@ def sign_in(shop: Commerce, email: str, password: str) -> Actor:
     return shop.accounts.authenticate(shop.accounts.login(email, password).token)
 
 
-def main() -> None:
+def main(database_url: str = "memory://", **options: Any) -> None:
+    """The walk-through on any backend (``options`` go to ``connect``)."""
     clock = ManualClock()
     notifier = RecordingNotifier()
-    shop = connect("memory://", clock=clock, notifier=notifier,
-                   secret_key="marketplace-example-secret-0123456789")
+    shop = connect(database_url, clock=clock, notifier=notifier,
+                   secret_key="marketplace-example-secret-0123456789", **options)
 
     shop.accounts.create_admin("ops@market.example", "run-the-market-1", "Olive Ops")
     shop.accounts.register("hello@lumen.example", "bright-lamps-24", "Lumen Lamps",
@@ -134,4 +137,4 @@ def review_refund_and_report(shop: Commerce, clock: ManualClock, notifier: Recor
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

@@ -1,11 +1,18 @@
-"""A whole purchase on the in-memory backend: catalog, stock, cart, coupon, checkout, order.
+"""A whole purchase on the embedded default backend (SQLite, no servers): accounts, catalog,
+stock, cart, coupon, checkout, order.
 
-Run:  python examples/quickstart.py
+Run:  python examples/quickstart.py [DATABASE_URL]
+
+Without a URL it uses a new SQLite file in a temporary directory, so it can run again and
+again; ``connect()`` with no URL at all would open ``commerce.db`` here.
 """
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from commerce_adapters import connect
 from commerce_core.address import Address
@@ -21,13 +28,16 @@ from commerce_core.pricing.rates import (
 )
 
 
-def main() -> None:
+def main(database_url: str | None = None) -> None:
+    if database_url is None:
+        database_url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'quickstart.db'}"
     rules = PricingRules(
         tax=TaxTable([TaxRate("US", Decimal("0.08")), TaxRate("US", Decimal("0.0725"), "CA")]),
         shipping=ShippingTable([ShippingRate(ShippingKind.FLAT, Decimal("10.00"),
                                              free_over=Decimal("5000"))]),
     )
-    shop = connect("memory://", rules=rules, secret_key="quickstart-secret-" + "x" * 32)
+    shop = connect(database_url, rules=rules, secret_key="quickstart-secret-" + "x" * 32)
+    print(f"database: {database_url}")
 
     # Accounts: every call acts for an Actor, which a verified token stands for.
     shop.accounts.create_admin("admin@shop.example", "keys-to-the-kingdom-1", "Ada Admin")
@@ -73,4 +83,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

@@ -38,9 +38,10 @@ def gateway() -> FakeGateway:
     return FakeGateway()
 
 
-def make_shop(clock: ManualClock, gateway: FakeGateway, **kw: object) -> Commerce:
+def make_shop(clock: ManualClock, gateway: FakeGateway, database_url: str = "memory://",
+              **kw: object) -> Commerce:
     kw.setdefault("notifier", RecordingNotifier())
-    return connect("memory://", clock=clock, gateway=gateway, secret_key=SECRET,
+    return connect(database_url, clock=clock, gateway=gateway, secret_key=SECRET,
                    password_hasher=FAST_HASHER,
                    retry_policy=RetryPolicy(attempts=3, base_delay=0.0), **kw)  # type: ignore[arg-type]
 

@@ -85,6 +85,7 @@ def _load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Call
 
 
 def connect(database_url: str | None = None, *, replica_urls: list[str] | None = None,
+            database_options: dict[str, Any] | None = None,
             payments_url: str | None = None,
             gateway: PaymentGateway | None = None, publisher: EventPublisher | None = None,
             notify_url: str | None = None, notifier: Notifier | None = None,
@@ -99,7 +100,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
     directory; ``connect("memory://")`` keeps everything in this process.
     ``replica_urls`` (or ``COMMERCE_DATABASE_REPLICA_URLS``, comma separated) take
-    read-only queries.
+    read-only queries; ``database_options`` go to the backend (for SQL,
+    ``settings=PoolSettings(...)``: pool size, statement and lock timeouts).
     Tokens are signed with ``secret_key`` (or ``COMMERCE_SECRET_KEY``); without one a random
     key is made, and tokens then die with the process. Without a ``publisher``, events go
     to an in-process bus that feeds the notification service; with one, subscribe
@@ -113,7 +115,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                         os.environ.get("COMMERCE_DATABASE_REPLICA_URLS", "").split(",")
                         if u.strip()]
     storage: Storage = _load(DATABASES, database_url, "database")(
-        database_url, clock, ids, replica_urls=replica_urls)
+        database_url, clock, ids, replica_urls=replica_urls, **(database_options or {}))
     if gateway is None:
         payments_url = payments_url or os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")
         gateway = _load(GATEWAYS, payments_url, "payments")()

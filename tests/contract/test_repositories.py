@@ -80,6 +80,16 @@ def test_product_find_filters_sorts_and_pages(backend: Backend) -> None:
     assert page.total_count == 4 and [p.id for p in page.items] == [ps["tablet"].id]
 
 
+def test_get_many_returns_what_exists(backend: Backend) -> None:
+    products = _catalog(backend)
+    with backend.storage.uow_factory() as uow:
+        ids = [products["mid"].id, products["book"].id, 404]
+        found = uow.products.get_many(ids)
+        assert set(found) == {products["mid"].id, products["book"].id}
+        assert found[products["mid"].id] == products["mid"]
+        assert uow.products.get_many([]) == {}
+
+
 def test_inactive_products_are_hidden_unless_asked_for(backend: Backend) -> None:
     ps = _catalog(backend)
     with backend.storage.uow_factory() as uow:

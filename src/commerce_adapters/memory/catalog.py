@@ -32,6 +32,9 @@ class MemoryProducts:
         except KeyError:
             raise NotFound(f"product {product_id} not found", {"product_id": product_id}) from None
 
+    def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
+        return {pid: fresh(self._rows[pid]) for pid in product_ids if pid in self._rows}
+
     def update(self, product: Product) -> None:
         old = self._rows.get(product.id)
         if old is None:

@@ -52,6 +52,9 @@ class MemoryOrders:
         return Page([fresh(o) for o in chunk], len(hits), page.page, page.limit)
 
 
+    def count(self, query: OrderQuery) -> int:
+        return self.find(query, PageRequest(1, 1)).total_count
+
     def created_between(self, since: datetime, until: datetime,
                         seller_id: int | None) -> Sequence[Order]:
         hits = sorted((o for o in self._rows.values() if since <= o.created_at < until

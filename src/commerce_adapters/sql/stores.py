@@ -3,6 +3,7 @@ transaction, outside any unit of work (like the Redis stores they stand in for).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.errors import translate
 from commerce_core.activity.ports import MAX_ENTRIES, Searched, Viewed
-from commerce_core.cart.model import Cart, CartLine
+from commerce_core.cart.model import CART_TTL, Cart, CartLine
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict
 from commerce_core.money import Money
@@ -27,6 +28,14 @@ def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: list[st
             index_elements=keys, set_=update)
     return sqlite.insert(table).values(**values).on_conflict_do_update(
         index_elements=keys, set_=update)
+
+
+def _insert_new(conn: sa.Connection, dialect: str, values: dict[str, Any]) -> bool:
+    """Insert a row unless its key exists; whether it went in."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt: Any = (insert(t.carts).values(**values).on_conflict_do_nothing()
+            .returning(sa.literal_column("1")))
+    return conn.execute(stmt).first() is not None
 
 
 class _Store:
@@ -67,24 +76,27 @@ class SqlCartStore(_Store):
         return cart
 
     def save(self, cart: Cart) -> Cart:
+        """Write the cart if nobody saved it since it was read (its version), in three
+        statements: the versioned update (or first insert), then its lines."""
+        saved = copy.deepcopy(cart)
+        saved.version = cart.version + 1
+
         def work(conn: sa.Connection) -> Cart:
             c = t.carts
-            stored = self._load(conn, cart.user_id)  # drops an expired cart first
-            current = stored.version if stored is not None else 0
-            if cart.version != current:
-                raise Conflict("the cart was changed by another request",
-                               {"cart_version": current})
             values = {"cart_id": cart.id, "coupon_code": cart.coupon_code,
-                      "version": current + 1, "created_at": cart.created_at,
+                      "version": saved.version, "created_at": cart.created_at,
                       "updated_at": cart.updated_at}
-            if stored is None:
-                conn.execute(c.insert(), {"user_id": cart.user_id, **values})
+            if cart.version == 0:
+                self._drop_expired(conn, cart.user_id)
+                if not _insert_new(conn, self._db.dialect, {"user_id": cart.user_id, **values}):
+                    raise Conflict("the cart was changed by another request")
             elif not conn.execute(c.update().where(c.c.user_id == cart.user_id,
-                                                   c.c.version == current)
+                                                   c.c.version == cart.version)
                                   .values(values)).rowcount:
-                raise Conflict("the cart was changed by another request",
-                               {"cart_version": current})
-            conn.execute(t.cart_items.delete().where(t.cart_items.c.user_id == cart.user_id))
+                raise Conflict("the cart was changed by another request")
+            else:
+                conn.execute(t.cart_items.delete().where(
+                    t.cart_items.c.user_id == cart.user_id))
             if cart.lines:
                 conn.execute(t.cart_items.insert(), [
                     {"id": ln.id, "user_id": cart.user_id, "product_id": ln.product_id,
@@ -95,16 +107,13 @@ class SqlCartStore(_Store):
                      "weight_grams": ln.weight_grams,
                      "selected_attributes": dict(ln.selected_attributes), "position": n}
                     for n, ln in enumerate(cart.lines)])
-            saved = self._load(conn, cart.user_id)
-            if saved is None:  # only if the clock says it expired the moment it was saved
-                raise Conflict("the cart expired while it was saved")
             return saved
-        try:
-            return self._run(work)  # type: ignore[no-any-return]
-        except Conflict:
-            raise
-        except sa.exc.IntegrityError as ex:  # a concurrent first save of this cart
-            raise Conflict("the cart was changed by another request") from ex
+        return self._run(work)  # type: ignore[no-any-return]
+
+    def _drop_expired(self, conn: sa.Connection, user_id: int) -> None:
+        c = t.carts
+        conn.execute(c.delete().where(c.c.user_id == user_id,
+                                      c.c.updated_at <= self._clock.now() - CART_TTL))
 
     def delete(self, user_id: int) -> None:
         self._run(lambda conn: conn.execute(t.carts.delete().where(

@@ -33,7 +33,13 @@ class ProductRepository(Protocol):
         ...
 
     def get(self, product_id: int) -> Product:
-        """The product with its variants; NotFound if absent."""
+        """The product with its variants; NotFound if absent. In a writing unit of work the
+        product stays locked against other writers until the unit of work ends."""
+        ...
+
+    def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
+        """The products found among ``product_ids``, read without locking (a snapshot for
+        checks and listings); missing ones are left out."""
         ...
 
     def update(self, product: Product) -> None:

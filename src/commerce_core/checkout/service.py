@@ -50,6 +50,7 @@ from commerce_core.events import (
     PaymentRequiresAction,
     ReservationExpired,
 )
+from commerce_core.fraud.model import FraudStatus
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import IdempotencyRecord, check_key, replay, request_hash
 from commerce_core.ids import IdGenerator, format_order_number
@@ -267,9 +268,10 @@ class CheckoutService:
                           totals.discount, totals.shipping, totals.tax, ship, bill, now, now,
                           coupon_code=totals.coupon_code, payment_method=method)
             order.note("ORDER_PLACED", now)
+            check = self._fraud.screen(uow, order)
+            if check.status is FraudStatus.HELD:  # on the timeline from the start
+                order.note("HELD_FOR_REVIEW", now, ", ".join(check.signals))
             uow.orders.add(order)
-            self._fraud.screen(uow, order)
-            uow.orders.update(order)
             checkout = Checkout(self._ids.next_id(), user_id, order_id, reservation.id,
                                 CheckoutState.AWAITING_PAYMENT if pay_later
                                 else CheckoutState.RESERVED, now, now,
@@ -286,10 +288,8 @@ class CheckoutService:
         return checkout
 
     def _check_prices(self, uow: UnitOfWork, cart: Cart) -> None:
-        products = {}
-        for product_id in {line.product_id for line in cart.lines}:  # each product read once
-            with contextlib.suppress(NotFound):
-                products[product_id] = uow.products.get(product_id)
+        # a snapshot, not a lock: checkouts of one product must not queue on its row
+        products = uow.products.get_many({line.product_id for line in cart.lines})
         gone, changed = [], []
         for line in cart.lines:
             product = products.get(line.product_id)

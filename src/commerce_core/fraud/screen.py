@@ -9,12 +9,12 @@ from commerce_core.events import OrderHeld
 from commerce_core.fraud.model import FraudCheck, FraudRules, FraudStatus, OrderFacts
 from commerce_core.orders.model import Order
 from commerce_core.orders.ports import OrderQuery
-from commerce_core.pagination import PageRequest
 from commerce_core.uow import UnitOfWork
 
 
 class FraudScreen:
-    """Scores an order inside the checkout's own transaction, so no order escapes it."""
+    """Scores an order inside the checkout's own transaction, so no order escapes it.
+    Called before the order is stored: the order's own row does not count yet."""
 
     def __init__(self, rules: FraudRules | None = None) -> None:
         self.rules = rules or FraudRules()
@@ -22,9 +22,8 @@ class FraudScreen:
     def screen(self, uow: UnitOfWork, order: Order) -> FraudCheck:
         now = order.created_at
         rules = self.rules
-        recent = uow.orders.find(OrderQuery(user_id=order.user_id,
-                                            from_date=now - rules.velocity_window),
-                                 PageRequest(1, 1)).total_count
+        recent = 1 + uow.orders.count(OrderQuery(user_id=order.user_id,
+                                                 from_date=now - rules.velocity_window))
         try:
             age: timedelta | None = now - uow.users.get(order.user_id).created_at
         except NotFound:
@@ -40,7 +39,6 @@ class FraudScreen:
                            order.total, now, now)
         uow.fraud.add(check)
         if status is FraudStatus.HELD:
-            order.note("HELD_FOR_REVIEW", now, ", ".join(check.signals))
             uow.record(OrderHeld(occurred_at=now, order_id=order.id, user_id=order.user_id,
                                  score=score, signals=list(check.signals)))
         return check

@@ -38,6 +38,10 @@ class OrderRepository(Protocol):
         """Orders matching ``query``, newest first."""
         ...
 
+    def count(self, query: OrderQuery) -> int:
+        """How many orders match ``query``."""
+        ...
+
     def created_between(self, since: datetime, until: datetime,
                         seller_id: int | None) -> Sequence[Order]:
         """Orders created in [since, until) (holding an item of ``seller_id`` if given),

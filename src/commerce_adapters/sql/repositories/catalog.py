@@ -89,6 +89,13 @@ class SqlProducts(SqlRepository):
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
         return self._build([row])[0]
 
+    def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
+        ids = sorted(set(product_ids))
+        if not ids:
+            return {}
+        return {p.id: p for p in self._build(self.rows(
+            sa.select(t.products).where(t.products.c.id.in_(ids))))}
+
     def update(self, product: Product) -> None:
         old = self.get(product.id)
         self._check_skus(product)

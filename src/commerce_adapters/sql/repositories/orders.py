@@ -78,20 +78,30 @@ class SqlOrders(SqlRepository):
                        .values(status=sa.bindparam("item_status")),
                        [{"item_id": x.id, "item_status": x.status.value} for x in order.items])
 
+    def count(self, query: OrderQuery) -> int:
+        where = self._where(query)
+        return int(self.c.execute(sa.select(sa.func.count()).select_from(t.orders)
+                                  .where(*where)).scalar_one())
+
+    def _where(self, query: OrderQuery) -> list[Any]:
+        o = t.orders
+        where: list[Any] = []
+        if query.user_id is not None:
+            where.append(o.c.user_id == query.user_id)
+        if query.seller_id is not None:
+            where.append(sa.exists().where(t.order_items.c.order_id == o.c.id,
+                                           t.order_items.c.seller_id == query.seller_id))
+        if query.status is not None:
+            where.append(o.c.status == query.status.value)
+        if query.from_date is not None:
+            where.append(o.c.created_at >= query.from_date)
+        if query.to_date is not None:
+            where.append(o.c.created_at < query.to_date)
+        return where
+
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
         o = t.orders
-        stmt = sa.select(o)
-        if query.user_id is not None:
-            stmt = stmt.where(o.c.user_id == query.user_id)
-        if query.seller_id is not None:
-            stmt = stmt.where(sa.exists().where(t.order_items.c.order_id == o.c.id,
-                                                t.order_items.c.seller_id == query.seller_id))
-        if query.status is not None:
-            stmt = stmt.where(o.c.status == query.status.value)
-        if query.from_date is not None:
-            stmt = stmt.where(o.c.created_at >= query.from_date)
-        if query.to_date is not None:
-            stmt = stmt.where(o.c.created_at < query.to_date)
+        stmt = sa.select(o).where(*self._where(query))
         return self.page(stmt.order_by(o.c.created_at.desc(), o.c.id.desc()), page,
                          self._build)
 

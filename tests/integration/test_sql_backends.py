@@ -1,0 +1,119 @@
+"""The SQL backend as users meet it: the embedded default, migrations, replicas, failures."""
+
+from __future__ import annotations
+
+import runpy
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from commerce_adapters import connect
+from commerce_adapters.fake.payments import FakeGateway
+from commerce_adapters.sql import migrate
+from commerce_adapters.sql.database import normalize_url
+from commerce_core.accounts.policy import Actor
+from commerce_core.catalog.model import Category
+from commerce_core.clock import ManualClock
+from commerce_core.errors import InsufficientStock, TransientError, Unavailable
+from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
+from tests.sql_servers import fresh_postgres
+
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "marketplace.py"
+
+
+def test_marketplace_walkthrough_on_sqlite(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLE))["main"](f"sqlite:///{tmp_path / 'market.db'}")
+    assert "order is DELIVERED" in capsys.readouterr().out
+
+
+def test_marketplace_walkthrough_on_postgres(postgres_url: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLE))["main"](postgres_url)
+    out = capsys.readouterr().out
+    assert "order is DELIVERED" in out and "Lumen refunded 298.00 USD" in out
+
+
+def test_connect_with_no_settings_makes_and_migrates_commerce_db(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COMMERCE_DATABASE_URL", raising=False)
+    shop = connect(secret_key=SECRET)
+    assert shop.catalog.create_category(ADMIN, "Books").name == "Books"
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'commerce.db'}")
+    assert migrate.current(engine) == migrate.head()
+    again = connect(secret_key=SECRET)  # reopening is idempotent and keeps the data
+    assert [c.name for c in again.catalog.categories()] == ["Books"]
+
+
+def test_postgres_is_refused_until_migrated(postgres_url: str) -> None:
+    name = f"commerce_unmigrated_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(normalize_url(postgres_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(normalize_url(postgres_url)).set(database=name)
+    target = url.render_as_string(hide_password=False)
+    try:
+        with pytest.raises(Unavailable, match="commerce db upgrade"):
+            connect(target, secret_key=SECRET)
+        assert migrate.upgrade(target) == migrate.head()
+        assert migrate.upgrade(target) == migrate.head()  # a second run changes nothing
+        assert connect(target, secret_key=SECRET).catalog.categories() == []
+    finally:
+        sa.create_engine(target).dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_read_only_work_goes_to_the_replica(postgres_url: str) -> None:
+    replica = sa.engine.make_url(normalize_url(postgres_url)).set(database="root")
+    replica_url = fresh_postgres(replica.render_as_string(hide_password=False))
+    shop = make_shop(ManualClock(), FakeGateway(), postgres_url, replica_urls=[replica_url])
+    shop.catalog.create_category(ADMIN, "Written to the primary")
+    # the stand-in replica never receives the write: reads served by it do not see it
+    assert shop.catalog.categories() == []
+    with shop.tx() as uow:  # a writing unit of work reads the primary
+        assert [c.name for c in uow.categories.all()] == ["Written to the primary"]
+
+
+def test_a_dropped_connection_leaves_nothing_half_written(postgres_url: str) -> None:
+    shop = make_shop(ManualClock(), FakeGateway(), postgres_url)
+    killer = sa.create_engine(normalize_url(postgres_url))
+    with pytest.raises(TransientError), shop.uow_factory() as uow:
+        uow.categories.add(Category(1, "Half", created_at=shop.clock.now()))
+        pid = uow.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with killer.begin() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        uow.categories.add(Category(2, "Written", created_at=shop.clock.now()))
+        uow.commit()
+    killer.dispose()
+    assert shop.catalog.categories() == []  # the pool replaced the dead connection
+
+
+def test_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> None:
+    shop = make_shop(ManualClock(), FakeGateway(), f"sqlite:///{tmp_path / 'shop.db'}")
+    product = add_product(shop, shop.catalog.create_category(ADMIN, "C").id, stock=5)
+    buyers = [Actor.customer(7000 + n) for n in range(16)]
+    for b in buyers:
+        shop.cart.add_item(b, product.id, 1)
+    outcomes: list[str] = []
+
+    def buy(b: Actor) -> None:
+        try:
+            shop.checkout.place_order(b, HOME, payment_token="tok_visa")
+            outcomes.append("ok")
+        except InsufficientStock:
+            outcomes.append("short")
+
+    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok"] * 5 + ["short"] * 11
+    s = shop.inventory.stock(ADMIN, product.variants[0].id)
+    assert (s.available, s.reserved, s.sold) == (0, 0, 5)
