@@ -26,6 +26,8 @@ class PoolSettings:
     statement_timeout_ms: int = 30_000
     lock_timeout_ms: int = 10_000
     sqlite_busy_timeout_ms: int = 30_000
+    pre_ping: bool = True  # test each pooled connection before use: one round trip, but a
+    #                        restarted server costs no failed request
 
 
 def normalize_url(url: str) -> str:
@@ -48,7 +50,7 @@ def create_engine(url: str, settings: PoolSettings | None = None) -> sa.Engine:
         return sa.create_engine(
             url, pool_size=settings.pool_size, max_overflow=settings.max_overflow,
             pool_timeout=settings.pool_timeout, pool_recycle=settings.pool_recycle,
-            pool_pre_ping=True, connect_args={"options": options})
+            pool_pre_ping=settings.pre_ping, connect_args={"options": options})
     raise ValidationError(f"unsupported SQL database {backend!r}",
                           {"database_url": "postgresql or sqlite"})
 

@@ -18,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -425,9 +425,9 @@ class CheckoutService:
                 _stock_moved(sold, {}, "sold", uow, now)
         if late:
             self._void_late_charge(checkout)
-        return self._result(checkout.order_id)
+        return CheckoutResult(order, payment)  # as committed: no need to read them again
 
-    def _void_late_charge(self, checkout: Checkout) -> None:
+    def _void_late_charge(self, checkout: Checkout) -> NoReturn:
         with self._tx.read() as uow:
             payment = self._payment(uow, checkout)
         log.warning("charge for checkout %s arrived after it ended as %s; voiding",

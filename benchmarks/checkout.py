@@ -1,0 +1,307 @@
+"""Checkout throughput: the SDK against a hand-written transaction doing the same writes.
+
+    python benchmarks/checkout.py [--backends memory,sqlite,postgres] [--checkouts 300]
+                                  [--workers 8]
+
+For each backend it measures completed checkouts per second (cart already filled, card
+charged by the fake gateway, events written to the outbox and published to an in-process bus
+with no consumers), sequentially and with ``--workers`` threads, buying from 50 products or
+all from one hot variant. Beside each SDK figure it measures, in the same run, a minimal
+hand-written transaction (psycopg for PostgreSQL, sqlite3 for SQLite) that makes the same
+durable writes in one go: stock, order and item, payment, checkout record, stock movements,
+outbox rows, emptied cart. The ratio SDK / hand-written is the figure to watch, since
+absolute numbers move with the machine.
+
+PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/
+commerce_bench``, created if missing). Its commerce tables are emptied first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from commerce_adapters import connect
+from commerce_adapters.fake.payments import FakeGateway
+from commerce_adapters.memory.events import InProcessEventBus
+from commerce_adapters.notify.recording import RecordingNotifier
+from commerce_adapters.security.passwords import Argon2Hasher
+from commerce_adapters.sql import migrate
+from commerce_adapters.sql.database import PoolSettings, normalize_url
+from commerce_adapters.sql.schema import metadata
+from commerce_core.accounts.policy import Actor
+from commerce_core.address import Address
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.facade import Commerce
+
+HOME = Address("1 Main St", "Springfield", "12345", "US")
+ADMIN, SELLER = Actor.admin(1), Actor.seller(2)
+PRODUCTS = 50
+
+
+# The SDK ---------------------------------------------------------------------------------------
+class SdkShop:
+    def __init__(self, url: str) -> None:
+        self.shop: Commerce = connect(
+            url, gateway=FakeGateway(), publisher=InProcessEventBus(),
+            notifier=RecordingNotifier(), secret_key="benchmark-secret-" + "x" * 32,
+            password_hasher=Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),
+            database_options={"settings": PoolSettings(pool_size=20, max_overflow=10)})
+        category = self.shop.catalog.create_category(ADMIN, f"Bench {uuid.uuid4().hex[:6]}").id
+        self.products = [self.shop.catalog.create_product(
+            SELLER, name=f"Item {n}", category_id=category,
+            variants=[VariantSpec(f"B-{uuid.uuid4().hex[:10]}", "19.99", stock=1_000_000)])
+            for n in range(PRODUCTS)]
+        self._next_user = 10_000 + random.randrange(10**9)
+
+    def prepare(self, count: int, hot: bool) -> list[Actor]:
+        """``count`` customers with one line in their cart (not timed)."""
+        buyers = []
+        for n in range(count):
+            self._next_user += 1
+            buyer = Actor.customer(self._next_user)
+            product = self.products[0 if hot else n % PRODUCTS]
+            self.shop.cart.add_item(buyer, product.id, 1)
+            buyers.append(buyer)
+        return buyers
+
+    def checkout(self, buyer: Actor) -> None:
+        result = self.shop.checkout.place_order(buyer, HOME, payment_token="tok_visa")
+        if result.order.status.value != "CONFIRMED":
+            raise RuntimeError(f"checkout ended {result.order.status}")
+
+
+# The floor: the same writes, by hand, in one transaction ------------------------------------
+class HandWritten:
+    """One transaction per checkout: take stock, write order, item, payment, checkout record,
+    two movements, four outbox rows, empty the cart. ``connect`` opens a DB-API connection
+    (one per worker); SQL uses the paramstyle of the driver."""
+
+    def __init__(self, connect_: Callable[[], Any], paramstyle: str, variant_ids: list[int],
+                 sequence: str | None) -> None:
+        self._connect = connect_
+        self._p = "%s" if paramstyle == "format" else "?"
+        self._variants = variant_ids
+        self._sequence = sequence
+        self._ids = iter(range(random.randrange(10**12), 10**15))
+        self._lock = threading.Lock()
+        self._number = 0
+
+    def _id(self) -> int:
+        with self._lock:
+            return next(self._ids)
+
+    def _order_number(self, cur: Any) -> int:
+        if self._sequence:
+            cur.execute(f"SELECT nextval('{self._sequence}')")
+            return int(cur.fetchone()[0])
+        with self._lock:
+            self._number += 1
+            return self._number
+
+    def checkout(self, conn: Any, n: int, hot: bool) -> None:
+        p, now = self._p, datetime.now(UTC)
+        stamp = now.isoformat() if p == "?" else now
+        variant = self._variants[0 if hot else n % len(self._variants)]
+        cur = conn.cursor()
+        cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
+                    f"quantity_sold = quantity_sold + 1, updated_at = {p} "
+                    f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
+        order_id, user_id, payment_id = self._id(), self._id(), self._id()
+        number = f"BENCH-{self._order_number(cur):09d}-{uuid.uuid4().hex[:6]}"
+        address = json.dumps(HOME.as_dict())
+        cur.execute(
+            "INSERT INTO orders (id, order_number, user_id, currency, subtotal, discount, "
+            "shipping, tax, total_amount, status, payment_status, shipping_address, "
+            "billing_address, payment_method, cancel_reason, timeline, created_at, updated_at) "
+            f"VALUES ({', '.join([p] * 18)})",
+            (order_id, number, user_id, "USD", "19.99", "0", "0", "0", "19.99", "CONFIRMED",
+             "COMPLETED", address, address, "card", "", "[]", stamp, stamp))
+        cur.execute(
+            "INSERT INTO order_items (id, order_id, product_id, variant_id, sku, product_name, "
+            "seller_id, quantity, unit_price, subtotal, discount, tax, status, position) "
+            f"VALUES ({', '.join([p] * 14)})",
+            (self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
+             "CONFIRMED", 0))
+        cur.execute(
+            "INSERT INTO payments (id, order_id, user_id, amount, currency, refunded, "
+            "idempotency_key, method, status, transaction_id, failure_reason, "
+            f"gateway_response, created_at, updated_at) VALUES ({', '.join([p] * 14)})",
+            (payment_id, order_id, user_id, "19.99", "USD", "0", f"pay_{payment_id}", "card",
+             "COMPLETED", f"txn_{payment_id}", "", "{}", stamp, stamp))
+        cur.execute(
+            "INSERT INTO checkouts (id, user_id, order_id, reservation_id, state, "
+            "failure_code, failure_message, created_at, updated_at) "
+            f"VALUES ({', '.join([p] * 9)})",
+            (self._id(), user_id, order_id, self._id(), "COMPLETED", "", "", stamp, stamp))
+        for kind in ("RESERVE", "OUT"):
+            cur.execute("INSERT INTO stock_movements (id, variant_id, movement_type, quantity, "
+                        f"reason, order_id, created_at) VALUES ({', '.join([p] * 7)})",
+                        (self._id(), variant, kind, 1, kind.lower(), order_id, stamp))
+        for name in ("OrderPlaced", "InventoryUpdated", "PaymentConfirmed", "OrderConfirmed"):
+            cur.execute(f"INSERT INTO outbox (id, name, event, created_at) "
+                        f"VALUES ({p}, {p}, {p}, {p})",
+                        (self._id(), name, json.dumps({"order_id": order_id}), stamp))
+        cur.execute(f"DELETE FROM cart_items WHERE user_id = {p}", (user_id,))
+        conn.commit()
+
+
+# Running ------------------------------------------------------------------------------------
+def timed(jobs: list[Callable[[], None]], workers: int) -> float:
+    """Run ``jobs`` on ``workers`` threads; jobs per second of wall time."""
+    queue = list(jobs)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            try:
+                job()
+            except BaseException as ex:  # reported below; a benchmark must not hide failures
+                errors.append(ex)
+                return
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} jobs failed, first: {errors[0]!r}")
+    return len(jobs) / elapsed
+
+
+def bench_sdk(url: str, checkouts: int, workers: int) -> dict[str, float]:
+    sdk = SdkShop(url)
+    figures = {}
+    for label, threads, hot in (("sequential", 1, False), (f"{workers} workers", workers, False),
+                                (f"hot variant, {workers} workers", workers, True)):
+        buyers = sdk.prepare(checkouts, hot)
+        figures[label] = timed([lambda b=b: sdk.checkout(b) for b in buyers], threads)
+    return figures
+
+
+def bench_hand(make: Callable[[], tuple[Callable[[], Any], str, list[int], str | None]],
+               checkouts: int, workers: int) -> dict[str, float]:
+    connect_, style, variants, sequence = make()
+    hand = HandWritten(connect_, style, variants, sequence)
+    figures = {}
+    for label, threads, hot in (("sequential", 1, False), (f"{workers} workers", workers, False),
+                                (f"hot variant, {workers} workers", workers, True)):
+        local = threading.local()
+
+        def job(n: int, hot: bool = hot) -> None:
+            if not hasattr(local, "conn"):
+                local.conn = connect_()
+            hand.checkout(local.conn, n, hot)
+        figures[label] = timed([lambda n=n: job(n) for n in range(checkouts)], threads)
+    return figures
+
+
+def _variants(url: str) -> list[int]:
+    engine = sa.create_engine(normalize_url(url))
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT variant_id FROM inventory "
+                                    "ORDER BY variant_id LIMIT 50").all()
+    engine.dispose()
+    return [r[0] for r in rows]
+
+
+def postgres_url() -> str:
+    url = os.environ.get("COMMERCE_BENCH_POSTGRES_URL",
+                         "postgresql://postgres@127.0.0.1:5432/commerce_bench")
+    target = sa.engine.make_url(normalize_url(url))
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(d)s",
+                                    {"d": target.database}).first():
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
+    migrate.upgrade(url)
+    engine = sa.create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE " + ", ".join(t.name for t in metadata.sorted_tables)
+                             + " CASCADE")
+        conn.exec_driver_sql("CREATE SEQUENCE IF NOT EXISTS bench_order_numbers")
+    engine.dispose()
+    return url
+
+
+def run(backends: list[str], checkouts: int, workers: int) -> list[tuple[str, str, float,
+                                                                         float | None]]:
+    rows: list[tuple[str, str, float, float | None]] = []
+    for backend in backends:
+        if backend == "memory":
+            sdk = bench_sdk("memory://", checkouts, workers)
+            rows += [(backend, label, value, None) for label, value in sdk.items()]
+            continue
+        if backend == "sqlite":
+            path = Path(tempfile.mkdtemp()) / "bench.db"
+            url = f"sqlite:///{path}"
+
+            def make_sqlite(url: str = url, path: Path = path) -> tuple[Any, str, list[int], None]:
+                def open_() -> sqlite3.Connection:
+                    conn = sqlite3.connect(path, timeout=30, isolation_level="IMMEDIATE",
+                                           check_same_thread=False)
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                    return conn
+                return open_, "qmark", _variants(url), None
+            make: Callable[[], Any] = make_sqlite
+        elif backend == "postgres":
+            url = postgres_url()
+
+            def make_pg(url: str = url) -> tuple[Any, str, list[int], str]:
+                import psycopg
+                dsn = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
+                return (lambda: psycopg.connect(dsn)), "format", _variants(url), \
+                    "bench_order_numbers"
+            make = make_pg
+        else:
+            raise SystemExit(f"unknown backend {backend!r}")
+        sdk = bench_sdk(url, checkouts, workers)  # creates and stocks the products
+        hand = bench_hand(make, checkouts, workers)
+        rows += [(backend, label, sdk[label], hand[label]) for label in sdk]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="memory,sqlite,postgres")
+    parser.add_argument("--checkouts", type=int, default=300, help="per scenario")
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    rows = run(args.backends.split(","), args.checkouts, args.workers)
+    print(f"# checkout throughput ({platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {args.checkouts} checkouts per scenario)\n")
+    print("| backend | scenario | SDK checkouts/s | hand-written/s | SDK / hand-written |")
+    print("|---|---|---:|---:|---:|")
+    for backend, label, sdk, hand in rows:
+        ratio = f"{sdk / hand:.2f}" if hand else "n/a"
+        hand_text = f"{hand:,.0f}" if hand else "n/a"
+        print(f"| {backend} | {label} | {sdk:,.0f} | {hand_text} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
