@@ -162,6 +162,10 @@ def test_activity_store_is_bounded_deduplicated_and_newest_first(backend: Backen
     store.record_search(7, "desk", at + timedelta(seconds=1))
     store.record_search(7, "lamp", at + timedelta(seconds=2))
     assert [s.query for s in store.recent_searches(7, 10)] == ["lamp", "desk"]
+    same = at + timedelta(seconds=3)  # one clock tick: the order of the calls decides
+    for query in ("zebra", "apple"):
+        store.record_search(7, query, same)
+    assert [s.query for s in store.recent_searches(7, 2)] == ["apple", "zebra"]
     assert store.recent_views(8, 10) == []
     store.forget(7)
     assert store.recent_views(7, 10) == [] and store.recent_searches(7, 10) == []

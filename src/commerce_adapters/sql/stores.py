@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +28,9 @@ def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: list[st
             index_elements=keys, set_=update)
     return sqlite.insert(table).values(**values).on_conflict_do_update(
         index_elements=keys, set_=update)
+
+
+_TICK = timedelta(microseconds=1)  # two records in one clock tick keep the order of the calls
 
 
 def _insert_new(conn: sa.Connection, dialect: str, values: dict[str, Any]) -> bool:
@@ -129,9 +132,12 @@ class SqlActivityStore(_Store):
         a = t.user_activity
 
         def work(conn: sa.Connection) -> None:
+            latest = conn.execute(sa.select(sa.func.max(a.c.at)).where(
+                a.c.user_id == user_id, a.c.kind == kind)).scalar_one()
+            stamp = at if latest is None or at > latest else latest + _TICK  # order of calls
             conn.execute(_upsert(self._db.dialect, a, {"user_id": user_id, "kind": kind,
-                                                       "subject": subject, "at": at},
-                                 ["user_id", "kind", "subject"], {"at": at}))
+                                                       "subject": subject, "at": stamp},
+                                 ["user_id", "kind", "subject"], {"at": stamp}))
             keep = (sa.select(a.c.subject).where(a.c.user_id == user_id, a.c.kind == kind)
                     .order_by(a.c.at.desc(), a.c.subject.desc()).limit(self._max))
             conn.execute(a.delete().where(a.c.user_id == user_id, a.c.kind == kind,

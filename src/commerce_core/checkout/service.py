@@ -139,8 +139,10 @@ class CheckoutService:
         try:
             checkout = self._reserve(user_id, shipping_address, billing, payment_method,
                                      payment_token is None, (scope, key, fingerprint))
-        except Conflict:
-            if key is not None:  # a concurrent request with this key won the race
+        except (Conflict, ValidationError):
+            # A concurrent request with this key may have won the race: its order holds the
+            # stock (Conflict on the key) or its checkout already emptied the cart.
+            if key is not None:
                 earlier = self._replay(scope, key, fingerprint)
                 if earlier is not None:
                     return earlier
