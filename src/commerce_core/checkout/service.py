@@ -321,17 +321,17 @@ class CheckoutService:
     # Steps 2-3: payment ---------------------------------------------------------------------
     def _pay(self, checkout_id: int, token: str, method: str,
              idem: tuple[str, str | None, str] | None = None) -> CheckoutResult:
-        payment = self._start_payment(checkout_id, method, idem)
+        payment, order = self._start_payment(checkout_id, method, idem)
         request = ChargeRequest(payment.amount, token, payment.idempotency_key,
                                 f"order {payment.order_id}", {"order_id": str(payment.order_id)})
         try:
             result = self._gateway.charge(request)
         except Unavailable as ex:
             return self._gateway_unavailable(checkout_id, payment, ex)
-        return self._settle(checkout_id, result)
+        return self._settle(checkout_id, result, order)
 
     def _start_payment(self, checkout_id: int, method: str,
-                       idem: tuple[str, str | None, str] | None) -> Payment:
+                       idem: tuple[str, str | None, str] | None) -> tuple[Payment, Order]:
         now = self._clock.now()
         with self._tx() as uow:
             checkout = uow.checkouts.get(checkout_id)
@@ -346,11 +346,12 @@ class CheckoutService:
             if idem is not None and idem[1] is not None:
                 uow.idempotency.add(IdempotencyRecord(idem[0], idem[1], idem[2],
                                                       {"order_id": order.id}, now))
-        return payment
+        return payment, order
 
-    def _settle(self, checkout_id: int, result: ChargeResult) -> CheckoutResult:
+    def _settle(self, checkout_id: int, result: ChargeResult,
+                order: Order | None = None) -> CheckoutResult:
         if result.status is ChargeStatus.SUCCEEDED:
-            return self._complete(checkout_id, result)
+            return self._complete(checkout_id, result, order)
         if result.status is ChargeStatus.REQUIRES_ACTION:
             return self._await_action(checkout_id, result)
         order = self._compensate(checkout_id, "payment_declined",
@@ -388,18 +389,25 @@ class CheckoutService:
         return self._result(checkout.order_id)
 
     # Step 4: complete or compensate ---------------------------------------------------------
-    def _complete(self, checkout_id: int, result: ChargeResult) -> CheckoutResult:
-        with self._tx.read() as uow:
-            checkout = uow.checkouts.get(checkout_id)
-            order = uow.orders.get(checkout.order_id)
-        if checkout.state in (CheckoutState.PAYMENT_STARTED, CheckoutState.AWAITING_ACTION):
-            cart = self._carts.get(checkout.user_id)  # bought lines leave the cart first:
+    def _complete(self, checkout_id: int, result: ChargeResult,
+                  order: Order | None = None) -> CheckoutResult:
+        """``order``: as this request's own payment step left it (saves reading it again)."""
+        if order is None:
+            with self._tx.read() as uow:
+                checkout = uow.checkouts.get(checkout_id)
+                order = uow.orders.get(checkout.order_id)
+            live = checkout.state in (CheckoutState.PAYMENT_STARTED,
+                                      CheckoutState.AWAITING_ACTION)
+        else:
+            live = True  # this request just started the payment; re-checked below
+        if live:
+            cart = self._carts.get(order.user_id)  # bought lines leave the cart first:
             if cart is not None:                      # a crash after this still completes
                 cart.remove_variants({i.variant_id for i in order.items}, self._clock.now())
                 try:
                     self._carts.save(cart)
                 except Conflict:
-                    log.info("cart of user %s changed meanwhile; left as is", checkout.user_id)
+                    log.info("cart of user %s changed meanwhile; left as is", order.user_id)
         now = self._clock.now()
         with self._tx() as uow:
             checkout = uow.checkouts.get(checkout_id)

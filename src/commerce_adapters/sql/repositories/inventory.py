@@ -87,8 +87,10 @@ class SqlInventory(SqlRepository):
         return None if row is None else _stock(row)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
-        if self.c.execute(sa.select(t.reservations.c.id).where(
-                t.reservations.c.id == reservation.id)).first() is not None:
+        if not self.insert_ignore(t.reservations, {
+                "id": reservation.id, "order_id": reservation.order_id,
+                "status": reservation.status.value, "expires_at": reservation.expires_at,
+                "created_at": reservation.created_at}):
             raise Conflict(f"reservation {reservation.id} exists")
         after, short = [], []
         for line in reservation.lines:  # sorted by variant id: one lock order for everyone
@@ -104,14 +106,11 @@ class SqlInventory(SqlRepository):
                 line = next(ln for ln in reservation.lines if ln.variant_id == row.variant_id)
                 self._apply(row.variant_id, available=line.quantity, reserved=-line.quantity,
                             now=now)
+            self.c.execute(t.reservations.delete().where(t.reservations.c.id == reservation.id))
             raise InsufficientStock(short)
         for line in reservation.lines:
             self._move(line.variant_id, MovementType.RESERVE, line.quantity, "reserved", now,
                        order_id=reservation.order_id, reservation_id=reservation.id)
-        self.c.execute(t.reservations.insert(), {
-            "id": reservation.id, "order_id": reservation.order_id,
-            "status": reservation.status.value, "expires_at": reservation.expires_at,
-            "created_at": reservation.created_at})
         self.c.execute(t.reservation_lines.insert(), [
             {"reservation_id": reservation.id, "variant_id": ln.variant_id,
              "quantity": ln.quantity} for ln in reservation.lines])
@@ -119,12 +118,11 @@ class SqlInventory(SqlRepository):
 
     def _end(self, reservation_id: int, status: ReservationStatus) -> Reservation | None:
         """Move an active reservation to ``status``; None if it was no longer active."""
-        updated = self.c.execute(t.reservations.update().where(
-            t.reservations.c.id == reservation_id,
-            t.reservations.c.status == ReservationStatus.ACTIVE.value)
-            .values(status=status.value)).rowcount
-        reservation = self.get_reservation(reservation_id)
-        return reservation if updated else None
+        r = t.reservations
+        row = self.c.execute(r.update().where(
+            r.c.id == reservation_id, r.c.status == ReservationStatus.ACTIVE.value)
+            .values(status=status.value).returning(*r.c)).first()
+        return None if row is None else self._reservations([row])[0]
 
     def commit(self, reservation_id: int, now: datetime) -> list[StockItem]:
         reservation = self._end(reservation_id, ReservationStatus.COMMITTED)

@@ -54,11 +54,8 @@ def _item_rows(o: Order) -> list[dict[str, Any]]:
 
 class SqlOrders(SqlRepository):
     def add(self, order: Order) -> None:
-        clash = self.c.execute(sa.select(t.orders.c.id).where(sa.or_(
-            t.orders.c.id == order.id, t.orders.c.order_number == order.number))).first()
-        if clash is not None:
+        if not self.insert_ignore(t.orders, _order_row(order)):  # id or number taken
             raise Conflict(f"order {order.number} exists", {"order_number": order.number})
-        self.c.execute(t.orders.insert(), _order_row(order))
         self.c.execute(t.order_items.insert(), _item_rows(order))
 
     def get(self, order_id: int) -> Order:
@@ -189,13 +186,9 @@ class SqlPayments(SqlRepository):
                                "payment", {"transaction_id": payment.transaction_id})
 
     def add(self, payment: Payment) -> None:
-        clash = self.c.execute(sa.select(t.payments.c.id).where(sa.or_(
-            t.payments.c.id == payment.id,
-            t.payments.c.idempotency_key == payment.idempotency_key))).first()
-        if clash is not None:
-            raise Conflict(f"payment {payment.id} exists")
         self._check_transaction(payment)
-        self.c.execute(t.payments.insert(), _payment_row(payment))
+        if not self.insert_ignore(t.payments, _payment_row(payment)):  # id or key taken
+            raise Conflict(f"payment {payment.id} exists")
 
     def get(self, payment_id: int) -> Payment:
         row = self.one(sa.select(t.payments).where(t.payments.c.id == payment_id))
@@ -224,10 +217,8 @@ class SqlPayments(SqlRepository):
         return _payment(row)
 
     def add_refund(self, refund: Refund) -> None:
-        if self.c.execute(sa.select(t.refunds.c.id).where(
-                t.refunds.c.id == refund.id)).first() is not None:
+        if not self.insert_ignore(t.refunds, _refund_row(refund)):
             raise Conflict(f"refund {refund.id} exists")
-        self.c.execute(t.refunds.insert(), _refund_row(refund))
 
     def update_refund(self, refund: Refund) -> None:
         done = self.c.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
@@ -280,12 +271,8 @@ def _checkout(r: Any) -> Checkout:
 
 class SqlCheckouts(SqlRepository):
     def add(self, checkout: Checkout) -> None:
-        clash = self.c.execute(sa.select(t.checkouts.c.id).where(sa.or_(
-            t.checkouts.c.id == checkout.id,
-            t.checkouts.c.order_id == checkout.order_id))).first()
-        if clash is not None:
+        if not self.insert_ignore(t.checkouts, _checkout_row(checkout)):  # one per order
             raise Conflict(f"checkout {checkout.id} exists")
-        self.c.execute(t.checkouts.insert(), _checkout_row(checkout))
 
     def get(self, checkout_id: int) -> Checkout:
         row = self.one(sa.select(t.checkouts).where(t.checkouts.c.id == checkout_id))
