@@ -30,6 +30,13 @@ def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: list[st
         index_elements=keys, set_=update)
 
 
+_CART = sa.select(t.carts).where(t.carts.c.user_id == sa.bindparam("u"))
+_CART_ITEMS = (sa.select(t.cart_items).where(t.cart_items.c.user_id == sa.bindparam("u"))
+               .order_by(t.cart_items.c.position))
+_CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
+                                      t.carts.c.version == sa.bindparam("v"))
+_CART_ITEMS_DELETE = t.cart_items.delete().where(t.cart_items.c.user_id == sa.bindparam("u"))
+_CART_ITEMS_INSERT = t.cart_items.insert()
 _TICK = timedelta(microseconds=1)  # two records in one clock tick keep the order of the calls
 
 
@@ -62,7 +69,7 @@ class SqlCartStore(_Store):
         return self._run(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
 
     def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
-        row = conn.execute(sa.select(t.carts).where(t.carts.c.user_id == user_id)).first()
+        row = conn.execute(_CART, {"u": user_id}).first()
         if row is None:
             return None
         cart = Cart(row.cart_id, user_id, row.created_at, row.updated_at, [],
@@ -70,8 +77,7 @@ class SqlCartStore(_Store):
         if cart.expires_at() <= self._clock.now():
             conn.execute(t.carts.delete().where(t.carts.c.user_id == user_id))
             return None
-        i = t.cart_items
-        for r in conn.execute(sa.select(i).where(i.c.user_id == user_id).order_by(i.c.position)):
+        for r in conn.execute(_CART_ITEMS, {"u": user_id}):
             cart.lines.append(CartLine(r.id, r.product_id, r.variant_id, r.sku, r.product_name,
                                        r.quantity, Money(r.unit_price, r.currency), r.seller_id,
                                        r.category_id, r.weight_grams,
@@ -85,7 +91,6 @@ class SqlCartStore(_Store):
         saved.version = cart.version + 1
 
         def work(conn: sa.Connection) -> Cart:
-            c = t.carts
             values = {"cart_id": cart.id, "coupon_code": cart.coupon_code,
                       "version": saved.version, "created_at": cart.created_at,
                       "updated_at": cart.updated_at}
@@ -93,15 +98,13 @@ class SqlCartStore(_Store):
                 self._drop_expired(conn, cart.user_id)
                 if not _insert_new(conn, self._db.dialect, {"user_id": cart.user_id, **values}):
                     raise Conflict("the cart was changed by another request")
-            elif not conn.execute(c.update().where(c.c.user_id == cart.user_id,
-                                                   c.c.version == cart.version)
-                                  .values(values)).rowcount:
+            elif not conn.execute(_CART_UPDATE, {"u": cart.user_id, "v": cart.version,
+                                                 **values}).rowcount:
                 raise Conflict("the cart was changed by another request")
             else:
-                conn.execute(t.cart_items.delete().where(
-                    t.cart_items.c.user_id == cart.user_id))
+                conn.execute(_CART_ITEMS_DELETE, {"u": cart.user_id})
             if cart.lines:
-                conn.execute(t.cart_items.insert(), [
+                conn.execute(_CART_ITEMS_INSERT, [
                     {"id": ln.id, "user_id": cart.user_id, "product_id": ln.product_id,
                      "variant_id": ln.variant_id, "sku": ln.sku,
                      "product_name": ln.product_name, "quantity": ln.quantity,

@@ -45,7 +45,7 @@ class SqlUsers(SqlRepository):
         self.c.execute(u.insert(), _user_row(user))
 
     def get(self, user_id: int) -> User:
-        row = self.one(sa.select(u).where(u.c.id == user_id))
+        row = self.by_key(u, "id", user_id)
         if row is None:
             raise NotFound(f"user {user_id} not found", {"user_id": user_id})
         return _user(row)

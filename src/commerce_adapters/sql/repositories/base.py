@@ -1,7 +1,10 @@
-"""What every SQL repository shares: its unit of work's connection and row locks."""
+"""What every SQL repository shares: its unit of work's connection and row locks, and the
+common statements, built once: constructing a statement costs several times what running a
+cached one does, so the hot paths reuse these."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +15,34 @@ from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
     from commerce_adapters.sql.uow import SqlUnitOfWork
+
+
+@functools.cache
+def _select_by(table: sa.Table, column: str, lock: bool) -> sa.Select[Any]:
+    stmt = sa.select(table).where(table.c[column] == sa.bindparam("key"))
+    return stmt.with_for_update() if lock else stmt
+
+
+@functools.cache
+def _select_in(table: sa.Table, column: str, order: tuple[str, ...]) -> sa.Select[Any]:
+    return (sa.select(table).where(table.c[column].in_(sa.bindparam("keys", expanding=True)))
+            .order_by(*(table.c[o] for o in order)))
+
+
+@functools.cache
+def _update_by(table: sa.Table, column: str) -> sa.Update:
+    return table.update().where(table.c[column] == sa.bindparam("_key"))
+
+
+@functools.cache
+def _insert(table: sa.Table) -> sa.Insert:
+    return table.insert()
+
+
+@functools.cache
+def _insert_ignore(dialect: str, table: sa.Table) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(sa.literal_column("1"))
 
 
 class SqlRepository:
@@ -35,12 +66,32 @@ class SqlRepository:
     def rows(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
         return self.c.execute(stmt).all()
 
+    def by_key(self, table: sa.Table, column: str, key: Any,
+               lock: bool = True) -> sa.Row[Any] | None:
+        """The row whose ``column`` is ``key``; locked when the unit of work may write it."""
+        stmt = _select_by(table, column, lock and not self._uow.read_only)
+        return self.c.execute(stmt, {"key": key}).first()
+
+    def by_keys(self, table: sa.Table, column: str, keys: Sequence[Any],
+                order: tuple[str, ...] = ()) -> Sequence[sa.Row[Any]]:
+        """Rows whose ``column`` is among ``keys`` (unlocked), sorted by ``order``."""
+        if not keys:
+            return []
+        return self.c.execute(_select_in(table, column, order), {"keys": list(keys)}).all()
+
+    def update_by(self, table: sa.Table, column: str, key: Any,
+                  values: Mapping[str, Any]) -> int:
+        """Set ``values`` on the row whose ``column`` is ``key``; how many rows changed."""
+        return int(self.c.execute(_update_by(table, column), {"_key": key, **values}).rowcount)
+
+    def insert(self, table: sa.Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+               ) -> None:
+        self.c.execute(_insert(table), values)
+
     def insert_ignore(self, table: sa.Table, values: Mapping[str, Any]) -> bool:
-        """Insert unless the primary or a unique key exists; whether a row went in."""
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        stmt: Any = (insert(table).values(**values).on_conflict_do_nothing()
-                .returning(sa.literal_column("1")))  # rowcount is not reliable here
-        return self.c.execute(stmt).first() is not None
+        """Insert unless the primary or a unique key exists; whether a row went in (by
+        RETURNING: the driver's rowcount is not reliable for ON CONFLICT DO NOTHING)."""
+        return self.c.execute(_insert_ignore(self.dialect, table), values).first() is not None
 
     def page(self, stmt: sa.Select[Any], page: PageRequest, build: Any) -> Page[Any]:
         """One page of ``stmt`` (already ordered) with the total count of its rows."""

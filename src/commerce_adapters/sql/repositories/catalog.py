@@ -18,6 +18,9 @@ from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
 
 _CENT = Decimal("0.01")
+_VARIANTS_WITH_CURRENCY = sa.select(t.variants, t.products.c.currency).join(
+    t.products, t.products.c.id == t.variants.c.product_id).where(
+    t.variants.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def _search_text(p: Product) -> str:
@@ -84,7 +87,7 @@ class SqlProducts(SqlRepository):
                     for k, v in p.attributes.items()])
 
     def get(self, product_id: int) -> Product:
-        row = self.one(sa.select(t.products).where(t.products.c.id == product_id))
+        row = self.by_key(t.products, "id", product_id)
         if row is None:
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
         return self._build([row])[0]
@@ -93,8 +96,7 @@ class SqlProducts(SqlRepository):
         ids = sorted(set(product_ids))
         if not ids:
             return {}
-        return {p.id: p for p in self._build(self.rows(
-            sa.select(t.products).where(t.products.c.id.in_(ids))))}
+        return {p.id: p for p in self._build(self.by_keys(t.products, "id", ids))}
 
     def update(self, product: Product) -> None:
         old = self.get(product.id)
@@ -107,9 +109,7 @@ class SqlProducts(SqlRepository):
         ids = list(variant_ids)
         if not ids:
             return {}
-        rows = self.rows(sa.select(t.variants, t.products.c.currency).join(
-            t.products, t.products.c.id == t.variants.c.product_id).where(
-            t.variants.c.id.in_(ids)))
+        rows = self.c.execute(_VARIANTS_WITH_CURRENCY, {"ids": ids}).all()
         return {r.id: _variant(r, r.currency) for r in rows}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
@@ -154,17 +154,13 @@ class SqlProducts(SqlRepository):
         if not ids:
             return []
         variants: dict[int, list[Any]] = defaultdict(list)
-        for v in self.rows(sa.select(t.variants).where(t.variants.c.product_id.in_(ids))
-                           .order_by(t.variants.c.position)):
+        for v in self.by_keys(t.variants, "product_id", ids, ("position",)):
             variants[v.product_id].append(v)
         images: dict[int, list[str]] = defaultdict(list)
-        for i in self.rows(sa.select(t.product_images).where(
-                t.product_images.c.product_id.in_(ids)).order_by(
-                t.product_images.c.display_order)):
+        for i in self.by_keys(t.product_images, "product_id", ids, ("display_order",)):
             images[i.product_id].append(i.image_url)
         attributes: dict[int, dict[str, str]] = defaultdict(dict)
-        for a in self.rows(sa.select(t.product_attributes).where(
-                t.product_attributes.c.product_id.in_(ids))):
+        for a in self.by_keys(t.product_attributes, "product_id", ids):
             attributes[a.product_id][a.attribute_name] = a.attribute_value
         return [Product(r.id, r.seller_id, r.name, r.category_id, r.currency,
                         [_variant(v, r.currency) for v in variants[r.id]],

@@ -3,6 +3,7 @@ line, in variant order, so the database itself refuses to oversell and never dea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,25 @@ from commerce_core.inventory.model import (
 )
 
 inv = t.inventory
+
+
+@functools.cache
+def _apply_stmt(take_available: bool, take_reserved: bool, take_sold: bool,
+                extra: tuple[str, ...]) -> Any:
+    """``UPDATE inventory`` by deltas, guarded against going negative where one is taken."""
+    conditions = [inv.c.variant_id == sa.bindparam("v")]
+    for column, param, taking in ((inv.c.quantity_available, "da", take_available),
+                                  (inv.c.quantity_reserved, "dr", take_reserved),
+                                  (inv.c.quantity_sold, "ds", take_sold)):
+        if taking:
+            conditions.append(column >= -sa.bindparam(param, type_=sa.Integer))
+    return (inv.update().where(*conditions).values(
+        quantity_available=inv.c.quantity_available + sa.bindparam("da", type_=sa.Integer),
+        quantity_reserved=inv.c.quantity_reserved + sa.bindparam("dr", type_=sa.Integer),
+        quantity_sold=inv.c.quantity_sold + sa.bindparam("ds", type_=sa.Integer),
+        updated_at=sa.bindparam("now", type_=inv.c.updated_at.type),
+        **{name: sa.bindparam(name, type_=inv.c[name].type) for name in extra})
+        .returning(*inv.c))
 
 
 def _stock(r: Any) -> StockItem:
@@ -46,7 +66,7 @@ class SqlInventory(SqlRepository):
                 "warehouse_location": item.warehouse_location, "updated_at": item.updated_at}
 
     def get(self, variant_id: int) -> StockItem:
-        row = self.one(sa.select(inv).where(inv.c.variant_id == variant_id))
+        row = self.by_key(inv, "variant_id", variant_id)
         if row is None:
             raise NotFound(f"no stock for variant {variant_id}", {"variant_id": variant_id})
         return _stock(row)
@@ -55,12 +75,11 @@ class SqlInventory(SqlRepository):
         ids = list(variant_ids)
         if not ids:
             return {}
-        return {r.variant_id: _stock(r)
-                for r in self.rows(sa.select(inv).where(inv.c.variant_id.in_(ids)))}
+        return {r.variant_id: _stock(r) for r in self.by_keys(inv, "variant_id", ids)}
 
     def _move(self, variant_id: int, kind: MovementType, quantity: int, reason: str,
               now: datetime, **refs: Any) -> None:
-        self.c.execute(t.stock_movements.insert(), {
+        self.insert(t.stock_movements, {
             "id": self._uow.ids.next_id(), "variant_id": variant_id,
             "movement_type": kind.value, "quantity": quantity, "reason": reason[:255],
             "created_at": now, "order_id": refs.get("order_id"),
@@ -72,18 +91,9 @@ class SqlInventory(SqlRepository):
         # extra: other columns to set in the same statement (last_restocked)
         """Add the deltas in one statement, only if no count would go negative; the row
         after, or None when refused (or absent)."""
-        conditions = [inv.c.variant_id == variant_id]
-        for column, delta in ((inv.c.quantity_available, available),
-                              (inv.c.quantity_reserved, reserved),
-                              (inv.c.quantity_sold, sold)):
-            if delta < 0:
-                conditions.append(column >= -delta)
-        stmt = (inv.update().where(*conditions).values(
-            quantity_available=inv.c.quantity_available + available,
-            quantity_reserved=inv.c.quantity_reserved + reserved,
-            quantity_sold=inv.c.quantity_sold + sold, updated_at=now, **(extra or {}))
-            .returning(*inv.c))
-        row = self.c.execute(stmt).first()
+        stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
+        row = self.c.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
+                                    "ds": sold, "now": now, **(extra or {})}).first()
         return None if row is None else _stock(row)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
@@ -111,7 +121,7 @@ class SqlInventory(SqlRepository):
         for line in reservation.lines:
             self._move(line.variant_id, MovementType.RESERVE, line.quantity, "reserved", now,
                        order_id=reservation.order_id, reservation_id=reservation.id)
-        self.c.execute(t.reservation_lines.insert(), [
+        self.insert(t.reservation_lines, [
             {"reservation_id": reservation.id, "variant_id": ln.variant_id,
              "quantity": ln.quantity} for ln in reservation.lines])
         return after
@@ -169,8 +179,7 @@ class SqlInventory(SqlRepository):
     def _reservations(self, rows: Sequence[Any]) -> list[Reservation]:
         ids = [r.id for r in rows]
         lines: dict[int, list[ReservationLine]] = {i: [] for i in ids}
-        for ln in self.rows(sa.select(t.reservation_lines).where(
-                t.reservation_lines.c.reservation_id.in_(ids))):
+        for ln in self.by_keys(t.reservation_lines, "reservation_id", ids):
             lines[ln.reservation_id].append(ReservationLine(ln.variant_id, ln.quantity))
         return [Reservation(r.id, tuple(lines[r.id]), r.expires_at, r.created_at, r.order_id,
                             ReservationStatus(r.status)) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -103,8 +104,7 @@ class SqlCoupons(SqlRepository):
 
 class SqlIdempotency(SqlRepository):
     def get(self, scope: str, key: str) -> IdempotencyRecord | None:
-        i = t.idempotency_keys
-        row = self.c.execute(sa.select(i).where(i.c.scope == scope, i.c.key == key)).first()
+        row = self.c.execute(_IDEMPOTENCY, {"scope": scope, "key": key}).first()
         if row is None:
             return None
         return IdempotencyRecord(row.scope, row.key, row.request_hash, dict(row.result),
@@ -125,7 +125,7 @@ class SqlIdempotency(SqlRepository):
 class SqlOutbox(SqlRepository):
     def add_many(self, entries: Sequence[OutboxEntry]) -> None:
         if entries:
-            self.c.execute(t.outbox.insert(), [
+            self.insert(t.outbox, [
                 {"id": e.id, "name": e.event.name, "event": e.event.to_dict(),
                  "created_at": e.created_at, "published_at": e.published_at}
                 for e in entries])
@@ -139,10 +139,18 @@ class SqlOutbox(SqlRepository):
 
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
         if entry_ids:
-            o = t.outbox
-            self.c.execute(o.update().where(o.c.id.in_(list(entry_ids)),
-                                            o.c.published_at.is_(None))
-                           .values(published_at=now))
+            self.c.execute(_MARK_PUBLISHED, {"ids": list(entry_ids), "now": now})
+
+
+_IDEMPOTENCY = sa.select(t.idempotency_keys).where(
+    t.idempotency_keys.c.scope == sa.bindparam("scope"),
+    t.idempotency_keys.c.key == sa.bindparam("key"))
+_MARK_PUBLISHED = (t.outbox.update().where(
+    t.outbox.c.id.in_(sa.bindparam("ids", expanding=True)), t.outbox.c.published_at.is_(None))
+    .values(published_at=sa.bindparam("now", type_=t.outbox.c.published_at.type)))
+@functools.cache
+def _nextval(sequence: str) -> sa.Select[Any]:
+    return sa.select(sa.func.nextval(sequence))
 
 
 _created: set[str] = set()
@@ -176,4 +184,4 @@ class SqlSequences(SqlRepository):
                 except sa.exc.IntegrityError:  # another process created it at the same moment
                     conn.rollback()
                 _created.add(key)
-        return int(self.c.execute(sa.select(sa.func.nextval(sequence))).scalar_one())
+        return int(self.c.execute(_nextval(sequence)).scalar_one())

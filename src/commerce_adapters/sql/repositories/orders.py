@@ -26,6 +26,11 @@ from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
+_ITEM_STATUS = (t.order_items.update().where(t.order_items.c.id == sa.bindparam("item_id"))
+                .values(status=sa.bindparam("item_status")))
+_RECENT_ORDERS = sa.select(sa.func.count()).select_from(t.orders).where(
+    t.orders.c.user_id == sa.bindparam("u"),
+    t.orders.c.created_at >= sa.bindparam("since", type_=t.orders.c.created_at.type))
 _PAID = [s.value for s in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)]
 
 
@@ -56,26 +61,27 @@ class SqlOrders(SqlRepository):
     def add(self, order: Order) -> None:
         if not self.insert_ignore(t.orders, _order_row(order)):  # id or number taken
             raise Conflict(f"order {order.number} exists", {"order_number": order.number})
-        self.c.execute(t.order_items.insert(), _item_rows(order))
+        self.insert(t.order_items, _item_rows(order))
 
     def get(self, order_id: int) -> Order:
-        row = self.one(sa.select(t.orders).where(t.orders.c.id == order_id))
+        row = self.by_key(t.orders, "id", order_id)
         if row is None:
             raise NotFound(f"order {order_id} not found", {"order_id": order_id})
         return self._build([row])[0]
 
     def update(self, order: Order) -> None:
         row = _order_row(order)
-        done = self.c.execute(t.orders.update().where(t.orders.c.id == order.id).values(
-            {k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")}))
-        if not done.rowcount:
+        if not self.update_by(t.orders, "id", order.id, {
+                k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")}):
             raise NotFound(f"order {order.id} not found", {"order_id": order.id})
-        i = t.order_items
-        self.c.execute(i.update().where(i.c.id == sa.bindparam("item_id"))
-                       .values(status=sa.bindparam("item_status")),
-                       [{"item_id": x.id, "item_status": x.status.value} for x in order.items])
+        self.c.execute(_ITEM_STATUS, [{"item_id": x.id, "item_status": x.status.value}
+                                      for x in order.items])
 
     def count(self, query: OrderQuery) -> int:
+        if query == OrderQuery(query.user_id, from_date=query.from_date) and query.user_id \
+                is not None and query.from_date is not None:  # fraud screening, every order
+            return int(self.c.execute(_RECENT_ORDERS, {"u": query.user_id,
+                                                       "since": query.from_date}).scalar_one())
         where = self._where(query)
         return int(self.c.execute(sa.select(sa.func.count()).select_from(t.orders)
                                   .where(*where)).scalar_one())
@@ -124,8 +130,7 @@ class SqlOrders(SqlRepository):
             return []
         items: dict[int, list[OrderItem]] = defaultdict(list)
         currency = {r.id: r.currency for r in rows}
-        for i in self.rows(sa.select(t.order_items).where(t.order_items.c.order_id.in_(ids))
-                           .order_by(t.order_items.c.order_id, t.order_items.c.position)):
+        for i in self.by_keys(t.order_items, "order_id", ids, ("order_id", "position")):
             cur = currency[i.order_id]
             items[i.order_id].append(OrderItem(
                 i.id, i.product_id, i.variant_id, i.sku, i.product_name, i.seller_id,
@@ -142,6 +147,16 @@ class SqlOrders(SqlRepository):
                       [TimelineEntry(e["event"], datetime.fromisoformat(e["timestamp"]),
                                      e["note"]) for e in r.timeline])
                 for r in rows]
+
+
+_TRANSACTION_OWNER = sa.select(t.payments.c.id).where(
+    t.payments.c.transaction_id == sa.bindparam("txn"), t.payments.c.id != sa.bindparam("pid"))
+
+
+_FAILURES = sa.select(sa.func.count()).where(
+    t.payments.c.user_id == sa.bindparam("u"),
+    t.payments.c.status == PaymentState.FAILED.value,
+    t.payments.c.updated_at >= sa.bindparam("since", type_=t.payments.c.updated_at.type))
 
 
 def _payment_row(p: Payment) -> dict[str, Any]:
@@ -178,9 +193,8 @@ def _refund(r: Any) -> Refund:
 class SqlPayments(SqlRepository):
     def _check_transaction(self, payment: Payment) -> None:
         if payment.transaction_id:
-            owner = self.c.execute(sa.select(t.payments.c.id).where(
-                t.payments.c.transaction_id == payment.transaction_id,
-                t.payments.c.id != payment.id)).first()
+            owner = self.c.execute(_TRANSACTION_OWNER, {
+                "txn": payment.transaction_id, "pid": payment.id}).first()
             if owner is not None:
                 raise Conflict(f"transaction {payment.transaction_id} belongs to another "
                                "payment", {"transaction_id": payment.transaction_id})
@@ -191,22 +205,19 @@ class SqlPayments(SqlRepository):
             raise Conflict(f"payment {payment.id} exists")
 
     def get(self, payment_id: int) -> Payment:
-        row = self.one(sa.select(t.payments).where(t.payments.c.id == payment_id))
+        row = self.by_key(t.payments, "id", payment_id)
         if row is None:
             raise NotFound(f"payment {payment_id} not found", {"payment_id": payment_id})
         return _payment(row)
 
     def update(self, payment: Payment) -> None:
         self._check_transaction(payment)
-        done = self.c.execute(t.payments.update().where(t.payments.c.id == payment.id)
-                              .values(_payment_row(payment)))
-        if not done.rowcount:
+        if not self.update_by(t.payments, "id", payment.id, _payment_row(payment)):
             raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
 
     def for_order(self, order_id: int) -> Sequence[Payment]:
-        p = t.payments
-        return [_payment(r) for r in self.rows(sa.select(p).where(p.c.order_id == order_id)
-                                               .order_by(p.c.created_at, p.c.id))]
+        return [_payment(r) for r in self.by_keys(t.payments, "order_id", [order_id],
+                                                  ("created_at", "id"))]
 
     def by_transaction(self, transaction_id: str) -> Payment:
         row = self.one(sa.select(t.payments).where(
@@ -243,10 +254,7 @@ class SqlPayments(SqlRepository):
             r.c.created_at >= since, r.c.created_at < until).order_by(r.c.created_at, r.c.id))]
 
     def failures_since(self, user_id: int, since: datetime) -> int:
-        p = t.payments
-        return int(self.c.execute(sa.select(sa.func.count()).where(
-            p.c.user_id == user_id, p.c.status == PaymentState.FAILED.value,
-            p.c.updated_at >= since)).scalar_one())
+        return int(self.c.execute(_FAILURES, {"u": user_id, "since": since}).scalar_one())
 
     def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
         r = t.refunds
@@ -275,21 +283,19 @@ class SqlCheckouts(SqlRepository):
             raise Conflict(f"checkout {checkout.id} exists")
 
     def get(self, checkout_id: int) -> Checkout:
-        row = self.one(sa.select(t.checkouts).where(t.checkouts.c.id == checkout_id))
+        row = self.by_key(t.checkouts, "id", checkout_id)
         if row is None:
             raise NotFound(f"checkout {checkout_id} not found")
         return _checkout(row)
 
     def for_order(self, order_id: int) -> Checkout:
-        row = self.one(sa.select(t.checkouts).where(t.checkouts.c.order_id == order_id))
+        row = self.by_key(t.checkouts, "order_id", order_id)
         if row is None:
             raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
         return _checkout(row)
 
     def update(self, checkout: Checkout) -> None:
-        done = self.c.execute(t.checkouts.update().where(t.checkouts.c.id == checkout.id)
-                              .values(_checkout_row(checkout)))
-        if not done.rowcount:
+        if not self.update_by(t.checkouts, "id", checkout.id, _checkout_row(checkout)):
             raise NotFound(f"checkout {checkout.id} not found")
 
     def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
