@@ -174,9 +174,11 @@ class Transactions:
             self.publish(entries)
 
     @contextmanager
-    def read(self) -> Iterator[UnitOfWork]:
-        """A read-only transaction (adapters may route it to a replica); never commits."""
-        with self._factory(read_only=True) as uow:
+    def read(self, replica: bool = False) -> Iterator[UnitOfWork]:
+        """A read-only transaction that never commits. ``replica``: it may be served by a
+        read replica, so it may miss writes of the last moments; only for browsing (catalog,
+        listings, history, reports), never for a step that must see what was just written."""
+        with self._factory(read_only=True, replica=replica) as uow:
             yield uow
 
     def publish(self, entries: Sequence[OutboxEntry]) -> bool:

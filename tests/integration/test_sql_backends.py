@@ -78,6 +78,9 @@ def test_read_only_work_goes_to_the_replica(postgres_url: str) -> None:
     assert shop.catalog.categories() == []
     with shop.tx() as uow:  # a writing unit of work reads the primary
         assert [c.name for c in uow.categories.all()] == ["Written to the primary"]
+    # reads that must see what was just written (sign-in, checkout steps) use the primary
+    shop.accounts.register("ann@example.com", "correct-horse-42", "Ann")
+    assert shop.accounts.login("ann@example.com", "correct-horse-42").user.name == "Ann"
 
 
 def test_a_dropped_connection_leaves_nothing_half_written(postgres_url: str) -> None:

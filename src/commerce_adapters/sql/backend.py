@@ -27,6 +27,7 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
     migrate.require_current(db.primary)
 
     def unit_of_work(**options: Any) -> SqlUnitOfWork:
-        return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")))
+        return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")),
+                             replica=bool(options.get("replica")))
 
     return Storage(unit_of_work, SqlCartStore(db, clock), SqlActivityStore(db))

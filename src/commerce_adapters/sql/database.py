@@ -98,8 +98,8 @@ class Database:
         self._next = itertools.cycle(self.replicas) if self.replicas else None
         self._lock = threading.Lock()
 
-    def engine_for(self, read_only: bool) -> sa.Engine:
-        if not read_only or self._next is None:
+    def engine_for(self, replica: bool) -> sa.Engine:
+        if not replica or self._next is None:
             return self.primary
         with self._lock:
             return next(self._next)

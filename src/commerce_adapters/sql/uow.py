@@ -30,10 +30,11 @@ S = TypeVar("S", bound=sa.Select[Any])
 
 class SqlUnitOfWork:
     def __init__(self, db: Database, clock: Clock, ids: IdGenerator,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, replica: bool = False) -> None:
         self.db = db
         self.ids = ids
         self.read_only = read_only
+        self.replica = replica and read_only  # a replica may lag: only when asked for
         self._clock = clock
         self._conn: sa.Connection | None = None
         self._events: list[DomainEvent] = []
@@ -69,7 +70,7 @@ class SqlUnitOfWork:
         return stmt if self.read_only else stmt.with_for_update()
 
     def __enter__(self) -> Self:
-        engine = self.db.engine_for(self.read_only)
+        engine = self.db.engine_for(self.replica)
         try:
             conn = engine.connect()
         except sa.exc.DBAPIError as ex:

@@ -97,7 +97,7 @@ class AnalyticsService:
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.VIEW_SALES, seller_id)
         since, until = _window(start, end)
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             orders = uow.orders.created_between(since, until, seller_id)
             refunds = uow.payments.refunds_between(since, until)
             profile = uow.sellers.find(seller_id)
@@ -137,7 +137,7 @@ class AnalyticsService:
     def dashboard(self, actor: Actor, start: date, end: date) -> Dashboard:
         authorize(actor, Action.VIEW_DASHBOARD)
         since, until = _window(start, end)
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             orders = uow.orders.created_between(since, until, None)
             refunds = uow.payments.refunds_between(since, until)
             checkouts = uow.checkouts.created_between(since, until)

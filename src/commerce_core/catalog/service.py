@@ -138,7 +138,7 @@ class CatalogService:
             uow.categories.delete(category_id)
 
     def categories(self) -> list[Category]:
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             return list(uow.categories.all())
 
     def category_tree(self) -> list[dict[str, Any]]:
@@ -241,11 +241,11 @@ class CatalogService:
 
     # Reading --------------------------------------------------------------------------------
     def get_product(self, product_id: int) -> Product:
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             return uow.products.get(product_id)
 
     def product_detail(self, product_id: int) -> ProductDetail:
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             product = uow.products.get(product_id)
             stock = uow.inventory.get_many([v.id for v in product.variants])
         return ProductDetail(product, stock)
@@ -266,7 +266,7 @@ class CatalogService:
                                   ) from None
         if min_price is not None and max_price is not None and min_price > max_price:
             raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             categories = None
             if category_id is not None:
                 categories = (_subtree(uow.categories.all(), category_id)

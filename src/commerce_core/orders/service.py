@@ -54,7 +54,7 @@ class OrderService:
         if from_date and to_date and from_date >= to_date:
             raise ValidationError("from_date must be before to_date", {"from_date": ">= to_date"})
         request = PageRequest(page, limit)
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             return uow.orders.find(OrderQuery(user_id, None, wanted, from_date, to_date), request)
 
     def cancel(self, order_id: int, actor: Actor,

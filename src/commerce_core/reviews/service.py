@@ -134,7 +134,7 @@ class ReviewService:
         if rating is not None:
             check_rating(rating)
         request = PageRequest(page, limit)
-        with self._tx.read() as uow:
+        with self._tx.read(replica=True) as uow:
             uow.products.get(product_id)
             found = uow.reviews.find(ReviewQuery(product_id, rating, False, order), request)
             return ReviewPage(found, uow.reviews.stats(product_id))
