@@ -422,3 +422,15 @@ def test_product_withdrawn_after_carting_is_refused_and_nothing_reserved(
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
     assert err.value.details["items"]["unavailable"] == ["Gone"]
     assert stock(shop, kept.variants[0].id) == (5, 0, 0)
+
+
+def test_lines_added_while_paying_stay_in_the_cart(shop: Commerce, category: int,
+                                                   gateway: FakeGateway) -> None:
+    bought, later = add_product(shop, category, "Bought"), add_product(shop, category, "Later")
+    shop.cart.add_item(CUSTOMER, bought.id, 1)
+    # another tab adds a line after the reservation read the cart, before completion
+    after_charging(gateway, lambda: shop.cart.add_item(CUSTOMER, later.id, 2))
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
+    assert order.status is OrderStatus.CONFIRMED
+    lines = shop.cart.get(CUSTOMER).cart.lines
+    assert [(line.product_id, line.quantity) for line in lines] == [(later.id, 2)]

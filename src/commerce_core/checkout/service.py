@@ -137,8 +137,9 @@ class CheckoutService:
             if earlier is not None:
                 return earlier
         try:
-            checkout = self._reserve(user_id, shipping_address, billing, payment_method,
-                                     payment_token is None, (scope, key, fingerprint))
+            checkout, cart = self._reserve(user_id, shipping_address, billing,
+                                           payment_method, payment_token is None,
+                                           (scope, key, fingerprint))
         except (Conflict, ValidationError):
             # A concurrent request with this key may have won the race: its order holds the
             # stock (Conflict on the key) or its checkout already emptied the cart.
@@ -149,7 +150,7 @@ class CheckoutService:
             raise
         if payment_token is None:
             return self._result(checkout.order_id)
-        return self._pay(checkout.id, payment_token, payment_method)
+        return self._pay(checkout.id, payment_token, payment_method, cart=cart)
 
     def pay(self, actor: Actor, order_id: int, payment_token: str,
             payment_method: str = "card", idempotency_key: str | None = None) -> CheckoutResult:
@@ -239,7 +240,7 @@ class CheckoutService:
 
     # Step 1: reserve ------------------------------------------------------------------------
     def _reserve(self, user_id: int, ship: Address, bill: Address, method: str,
-                 pay_later: bool, idem: tuple[str, str | None, str]) -> Checkout:
+                 pay_later: bool, idem: tuple[str, str | None, str]) -> tuple[Checkout, Cart]:
         cart = self._carts.get(user_id)
         if cart is None or not cart.lines:
             raise ValidationError("the cart is empty", {"cart": "empty"})
@@ -287,7 +288,7 @@ class CheckoutService:
                                    user_id=user_id, total=order.total))
             _stock_moved(held, {line.variant_id: -line.quantity for line in reservation.lines},
                          "reserved", uow, now)
-        return checkout
+        return checkout, cart
 
     def _check_prices(self, uow: UnitOfWork, cart: Cart) -> None:
         # a snapshot, not a lock: checkouts of one product must not queue on its row
@@ -320,7 +321,8 @@ class CheckoutService:
 
     # Steps 2-3: payment ---------------------------------------------------------------------
     def _pay(self, checkout_id: int, token: str, method: str,
-             idem: tuple[str, str | None, str] | None = None) -> CheckoutResult:
+             idem: tuple[str, str | None, str] | None = None,
+             cart: Cart | None = None) -> CheckoutResult:
         payment, order = self._start_payment(checkout_id, method, idem)
         request = ChargeRequest(payment.amount, token, payment.idempotency_key,
                                 f"order {payment.order_id}", {"order_id": str(payment.order_id)})
@@ -328,7 +330,7 @@ class CheckoutService:
             result = self._gateway.charge(request)
         except Unavailable as ex:
             return self._gateway_unavailable(checkout_id, payment, ex)
-        return self._settle(checkout_id, result, order)
+        return self._settle(checkout_id, result, order, cart)
 
     def _start_payment(self, checkout_id: int, method: str,
                        idem: tuple[str, str | None, str] | None) -> tuple[Payment, Order]:
@@ -348,10 +350,10 @@ class CheckoutService:
                                                       {"order_id": order.id}, now))
         return payment, order
 
-    def _settle(self, checkout_id: int, result: ChargeResult,
-                order: Order | None = None) -> CheckoutResult:
+    def _settle(self, checkout_id: int, result: ChargeResult, order: Order | None = None,
+                cart: Cart | None = None) -> CheckoutResult:
         if result.status is ChargeStatus.SUCCEEDED:
-            return self._complete(checkout_id, result, order)
+            return self._complete(checkout_id, result, order, cart)
         if result.status is ChargeStatus.REQUIRES_ACTION:
             return self._await_action(checkout_id, result)
         order = self._compensate(checkout_id, "payment_declined",
@@ -389,9 +391,10 @@ class CheckoutService:
         return self._result(checkout.order_id)
 
     # Step 4: complete or compensate ---------------------------------------------------------
-    def _complete(self, checkout_id: int, result: ChargeResult,
-                  order: Order | None = None) -> CheckoutResult:
-        """``order``: as this request's own payment step left it (saves reading it again)."""
+    def _complete(self, checkout_id: int, result: ChargeResult, order: Order | None = None,
+                  cart: Cart | None = None) -> CheckoutResult:
+        """``order`` and ``cart``: as this request's own earlier steps read them (saves
+        reading them again)."""
         if order is None:
             with self._tx.read() as uow:
                 checkout = uow.checkouts.get(checkout_id)
@@ -400,14 +403,8 @@ class CheckoutService:
                                       CheckoutState.AWAITING_ACTION)
         else:
             live = True  # this request just started the payment; re-checked below
-        if live:
-            cart = self._carts.get(order.user_id)  # bought lines leave the cart first:
-            if cart is not None:                      # a crash after this still completes
-                cart.remove_variants({i.variant_id for i in order.items}, self._clock.now())
-                try:
-                    self._carts.save(cart)
-                except Conflict:
-                    log.info("cart of user %s changed meanwhile; left as is", order.user_id)
+        if live:  # bought lines leave the cart first: a crash after this still completes
+            self._remove_bought(order, cart)
         now = self._clock.now()
         with self._tx() as uow:
             checkout = uow.checkouts.get(checkout_id)
@@ -436,6 +433,21 @@ class CheckoutService:
         if late:
             self._void_late_charge(checkout)
         return CheckoutResult(order, payment)  # as committed: no need to read them again
+
+    def _remove_bought(self, order: Order, cart: Cart | None) -> None:
+        """Take the order's variants out of the cart; ``cart`` as read at reservation, read
+        again once if it changed since."""
+        for _ in range(2):
+            cart = cart or self._carts.get(order.user_id)
+            if cart is None:
+                return
+            cart.remove_variants({i.variant_id for i in order.items}, self._clock.now())
+            try:
+                self._carts.save(cart)
+                return
+            except Conflict:
+                cart = None  # changed meanwhile (another tab): apply to the current cart
+        log.info("cart of user %s keeps changing; bought lines left in it", order.user_id)
 
     def _void_late_charge(self, checkout: Checkout) -> NoReturn:
         with self._tx.read() as uow:
