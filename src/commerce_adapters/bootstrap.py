@@ -64,6 +64,7 @@ GATEWAYS: dict[str, tuple[str, str | None]] = {
 NOTIFIERS: dict[str, tuple[str, str | None]] = {
     "log": ("commerce_adapters.notify.log:LogNotifier", None),
     "memory": ("commerce_adapters.notify.recording:RecordingNotifier", None),
+    "smtp": ("commerce_adapters.notify.smtp:SmtpNotifier", None),
 }
 
 
