@@ -2,7 +2,8 @@
 
 1. reserve (one transaction): check the cart against the catalog, price it, reserve every
    line, redeem the coupon, create the PENDING order and the saga record.
-2. start payment (one transaction): a PROCESSING payment whose key the gateway dedupes on.
+2. start payment: a PROCESSING payment whose key the gateway dedupes on; in step 1's own
+   transaction when the order is placed with a card, in its own when paid later.
 3. charge, outside any transaction, retried and behind a circuit breaker.
 4. complete (one transaction): payment COMPLETED, order CONFIRMED, reserved stock sold.
    Or compensate (one transaction): payment FAILED, stock released, coupon given back,
@@ -17,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 import attrs
@@ -137,9 +138,9 @@ class CheckoutService:
             if earlier is not None:
                 return earlier
         try:
-            checkout, cart = self._reserve(user_id, shipping_address, billing,
-                                           payment_method, payment_token is None,
-                                           (scope, key, fingerprint))
+            checkout, cart, order, payment = self._reserve(
+                user_id, shipping_address, billing, payment_method, payment_token is None,
+                (scope, key, fingerprint))
         except (Conflict, ValidationError):
             # A concurrent request with this key may have won the race: its order holds the
             # stock (Conflict on the key) or its checkout already emptied the cart.
@@ -148,9 +149,9 @@ class CheckoutService:
                 if earlier is not None:
                     return earlier
             raise
-        if payment_token is None:
-            return self._result(checkout.order_id)
-        return self._pay(checkout.id, payment_token, payment_method, cart=cart)
+        if payment_token is None or payment is None:
+            return CheckoutResult(order, None)
+        return self._charge(checkout.id, payment, order, payment_token, cart)
 
     def pay(self, actor: Actor, order_id: int, payment_token: str,
             payment_method: str = "card", idempotency_key: str | None = None) -> CheckoutResult:
@@ -240,7 +241,10 @@ class CheckoutService:
 
     # Step 1: reserve ------------------------------------------------------------------------
     def _reserve(self, user_id: int, ship: Address, bill: Address, method: str,
-                 pay_later: bool, idem: tuple[str, str | None, str]) -> tuple[Checkout, Cart]:
+                 pay_later: bool, idem: tuple[str, str | None, str]
+                 ) -> tuple[Checkout, Cart, Order, Payment | None]:
+        """Steps 1 and 2 in one transaction when the card is known: a crash after it leaves
+        a PAYMENT_STARTED checkout whose charge recover() finds never happened."""
         cart = self._carts.get(user_id)
         if cart is None or not cart.lines:
             raise ValidationError("the cart is empty", {"cart": "empty"})
@@ -279,6 +283,8 @@ class CheckoutService:
                                 CheckoutState.AWAITING_PAYMENT if pay_later
                                 else CheckoutState.RESERVED, now, now,
                                 coupon_code=totals.coupon_code)
+            payment = None if pay_later else self._new_payment(uow, checkout, order, method,
+                                                               now)
             uow.checkouts.add(checkout)
             scope, key, fingerprint = idem
             if key is not None:
@@ -288,7 +294,7 @@ class CheckoutService:
                                    user_id=user_id, total=order.total))
             _stock_moved(held, {line.variant_id: -line.quantity for line in reservation.lines},
                          "reserved", uow, now)
-        return checkout, cart
+        return checkout, cart, order, payment
 
     def _check_prices(self, uow: UnitOfWork, cart: Cart) -> None:
         # a snapshot, not a lock: checkouts of one product must not queue on its row
@@ -321,9 +327,12 @@ class CheckoutService:
 
     # Steps 2-3: payment ---------------------------------------------------------------------
     def _pay(self, checkout_id: int, token: str, method: str,
-             idem: tuple[str, str | None, str] | None = None,
-             cart: Cart | None = None) -> CheckoutResult:
+             idem: tuple[str, str | None, str] | None = None) -> CheckoutResult:
         payment, order = self._start_payment(checkout_id, method, idem)
+        return self._charge(checkout_id, payment, order, token, None)
+
+    def _charge(self, checkout_id: int, payment: Payment, order: Order, token: str,
+                cart: Cart | None) -> CheckoutResult:
         request = ChargeRequest(payment.amount, token, payment.idempotency_key,
                                 f"order {payment.order_id}", {"order_id": str(payment.order_id)})
         try:
@@ -338,17 +347,24 @@ class CheckoutService:
         with self._tx() as uow:
             checkout = uow.checkouts.get(checkout_id)
             order = uow.orders.get(checkout.order_id)
-            checkout.move(CheckoutState.PAYMENT_STARTED, now, *PAYABLE)
-            payment_id = self._ids.next_id()
-            payment = Payment(payment_id, order.id, order.user_id, order.total,
-                              f"pay_{payment_id}", now, now, method=method)
-            uow.payments.add(payment)
-            checkout.payment_id = payment_id
+            payment = self._new_payment(uow, checkout, order, method, now)
             uow.checkouts.update(checkout)
             if idem is not None and idem[1] is not None:
                 uow.idempotency.add(IdempotencyRecord(idem[0], idem[1], idem[2],
                                                       {"order_id": order.id}, now))
         return payment, order
+
+    def _new_payment(self, uow: UnitOfWork, checkout: Checkout, order: Order, method: str,
+                     now: datetime) -> Payment:
+        """A PROCESSING payment whose key the gateway dedupes on; the checkout moves to
+        PAYMENT_STARTED (the caller stores it)."""
+        checkout.move(CheckoutState.PAYMENT_STARTED, now, *PAYABLE)
+        payment_id = self._ids.next_id()
+        payment = Payment(payment_id, order.id, order.user_id, order.total,
+                          f"pay_{payment_id}", now, now, method=method)
+        uow.payments.add(payment)
+        checkout.payment_id = payment_id
+        return payment
 
     def _settle(self, checkout_id: int, result: ChargeResult, order: Order | None = None,
                 cart: Cart | None = None) -> CheckoutResult:
