@@ -1,0 +1,54 @@
+"""``create_app(shop)``: the WSGI application over one ``Commerce`` object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import falcon
+
+from commerce_core.facade import Commerce
+from commerce_http import errors, media
+from commerce_http.middleware import Authentication, BodyLimit, RequestId
+from commerce_http.resources import accounts, cart, catalog, orders
+from commerce_http.resources.health import Health
+
+API = "/api/v1"
+
+
+@attrs.frozen
+class HttpSettings:
+    max_body_bytes: int = 1_000_000
+
+
+def create_app(shop: Commerce, settings: HttpSettings | None = None
+               ) -> falcon.App[falcon.Request, falcon.Response]:
+    settings = settings or HttpSettings()
+    middleware: list[Any] = [RequestId(), BodyLimit(settings.max_body_bytes),
+                             Authentication(shop.accounts)]
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
+    app.req_options.media_handlers.update(media.handlers())
+    app.resp_options.media_handlers.update(media.handlers())
+    app.req_options.strip_url_path_trailing_slash = True
+    errors.install(app)
+    routes = {
+        "/health": Health(shop),
+        f"{API}/users/register": accounts.Register(shop),
+        f"{API}/auth/login": accounts.Login(shop),
+        f"{API}/auth/logout": accounts.Logout(shop),
+        f"{API}/users/me": accounts.Me(shop),
+        f"{API}/products": catalog.Products(shop),
+        f"{API}/products/{{product_id:int}}": catalog.Product(shop),
+        f"{API}/categories": catalog.Categories(shop),
+        f"{API}/cart": cart.Cart(shop),
+        f"{API}/cart/items": cart.CartItems(shop),
+        f"{API}/cart/items/{{item_id:int}}": cart.CartItem(shop),
+        f"{API}/cart/apply-coupon": cart.ApplyCoupon(shop),
+        f"{API}/orders": orders.Orders(shop),
+        f"{API}/orders/{{order_id:int}}": orders.Order(shop),
+        f"{API}/orders/{{order_id:int}}/cancel": orders.CancelOrder(shop),
+        f"{API}/orders/{{order_id:int}}/timeline": orders.Timeline(shop),
+    }
+    for path, resource in routes.items():
+        app.add_route(path, resource)
+    return app

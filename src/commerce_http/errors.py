@@ -1,0 +1,78 @@
+"""Every error as the seed's envelope ``{"status": "error", "error": {code, message, details}}``,
+with its status code chosen here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import falcon
+
+from commerce_core import errors as e
+
+log = logging.getLogger("commerce.http")
+
+# Most specific first: the first class the error is an instance of decides.
+STATUS: list[tuple[type[e.CommerceError], str]] = [
+    (e.InsufficientStock, falcon.HTTP_409),
+    (e.PriceChanged, falcon.HTTP_409),
+    (e.InvalidTransition, falcon.HTTP_409),
+    (e.Conflict, falcon.HTTP_409),
+    (e.NotFound, falcon.HTTP_404),
+    (e.ValidationError, falcon.HTTP_422),
+    (e.PaymentDeclined, falcon.HTTP_402),
+    (e.Unauthenticated, falcon.HTTP_401),
+    (e.Forbidden, falcon.HTTP_403),
+    (e.RateLimited, falcon.HTTP_429),
+    (e.Unavailable, falcon.HTTP_503),
+]
+
+
+def status_of(error: e.CommerceError) -> str:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return falcon.HTTP_400
+
+
+def body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"status": "error", "error": {"code": code, "message": message,
+                                         "details": details or {}}}
+
+
+def commerce_error(req: falcon.Request, resp: falcon.Response, ex: e.CommerceError,
+                   params: dict[str, Any]) -> None:
+    resp.status = status_of(ex)
+    resp.media = body(ex.code, ex.message, ex.details)
+    if isinstance(ex, e.Unauthenticated):
+        resp.set_header("WWW-Authenticate", "Bearer")
+    if isinstance(ex, e.RateLimited):
+        resp.set_header("Retry-After", str(max(1, round(ex.retry_after))))
+
+
+def http_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError,
+               params: dict[str, Any]) -> None:
+    """Falcon's own errors (bad JSON, unknown route, wrong method) in the same envelope."""
+    resp.status = ex.status
+    code = re.sub(r"^\d+\s+", "", ex.title or "error").lower().replace(" ", "_")
+    resp.media = body(code, ex.description or ex.title or "request refused")
+    headers = ex.headers or {}
+    resp.set_headers(headers.items() if isinstance(headers, dict) else headers)
+
+
+def unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception,
+               params: dict[str, Any]) -> None:
+    """A bug: logged with the request id, answered without internals."""
+    request_id = getattr(req.context, "request_id", "-")
+    log.exception("unhandled error in %s %s (request %s)", req.method, req.path, request_id)
+    resp.status = falcon.HTTP_500
+    resp.media = body("internal_error", "something went wrong on our side",
+                      {"request_id": request_id})
+
+
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
+    # Falcon picks the handler of the nearest base class, whatever the order added.
+    app.add_error_handler(Exception, unexpected)
+    app.add_error_handler(falcon.HTTPError, http_error)
+    app.add_error_handler(e.CommerceError, commerce_error)

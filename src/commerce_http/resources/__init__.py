@@ -1,0 +1,1 @@
+"""Resources: one small class per route, each calling one service method."""

@@ -1,0 +1,63 @@
+"""Browsing: the product list with the seed's filters, product detail, the category tree."""
+
+from __future__ import annotations
+
+import falcon
+
+from commerce_core.catalog.service import ProductSummary
+from commerce_core.errors import NotFound
+from commerce_core.facade import Commerce
+from commerce_http import params
+from commerce_http.media import ok
+
+
+class Products:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.catalog.list_products(
+            category_id=None if q.get("category") is None else params.integer(q, "category"),
+            search=params.optional_text(q, "search", 200),
+            min_price=params.decimal(q, "min_price"), max_price=params.decimal(q, "max_price"),
+            rating_min=params.decimal(q, "rating"), in_stock=params.boolean(q, "in_stock"),
+            seller_id=None if q.get("seller") is None else params.integer(q, "seller"),
+            sort=params.text(q, "sort", "newest", limit=20),
+            page=params.integer(q, "page", 1, low=1, high=10_000),
+            limit=params.integer(q, "limit", 20, low=1, high=100))
+        search = params.optional_text(q, "search", 200)
+        if req.context.actor is not None and search:
+            self._shop.activity.searched(req.context.actor, search)
+        ok(resp, {"products": [_summary(p) for p in page.items],
+                  "pagination": {"page": page.page, "limit": page.limit,
+                                 "total_count": page.total_count,
+                                 "total_pages": -(-page.total_count // page.limit)}})
+
+
+def _summary(p: ProductSummary) -> dict[str, object]:
+    return {"product_id": p.product_id, "name": p.name, "price": p.price.amount,
+            "currency": p.price.currency, "rating": p.rating, "review_count": p.review_count,
+            "image_url": p.image_url, "seller_id": p.seller_id,
+            "category_id": p.category_id, "in_stock": p.in_stock}
+
+
+class Product:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
+        detail = self._shop.catalog.product_detail(product_id)
+        if not detail.product.is_active:
+            raise NotFound(f"product {product_id} not found", {"product_id": product_id})
+        if req.context.actor is not None:
+            self._shop.activity.viewed(req.context.actor, product_id)
+        ok(resp, detail.as_dict())
+
+
+class Categories:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ok(resp, {"categories": self._shop.catalog.category_tree()})

@@ -1,0 +1,69 @@
+"""Orders: place (with an Idempotency-Key), look up, history, cancel, timeline."""
+
+from __future__ import annotations
+
+import falcon
+
+from commerce_core.facade import Commerce
+from commerce_http import params
+from commerce_http.media import ok
+from commerce_http.middleware import actor
+
+
+class Orders:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The seed's POST /orders: the cart becomes an order, paid when a token is given."""
+        data = params.body(req)
+        result = self._shop.checkout.place_order(
+            actor(req), params.address(data, "shipping_address"),
+            params.optional_address(data, "billing_address"),
+            payment_token=params.optional_text(data, "payment_token", 255),
+            payment_method=params.text(data, "payment_method", "card", limit=50),
+            idempotency_key=req.get_header("Idempotency-Key"))
+        body = self._shop.orders.as_detail(result.order)
+        body["requires_action"] = result.requires_action
+        ok(resp, body, falcon.HTTP_201)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.orders.history(
+            actor(req), status=params.optional_text(q, "status", 20),
+            from_date=params.moment(q, "from_date"), to_date=params.moment(q, "to_date"),
+            page=params.integer(q, "page", 1, low=1, high=10_000),
+            limit=params.integer(q, "limit", 10, low=1, high=100))
+        ok(resp, {"orders": [o.as_dict() for o in page.items],
+                  "pagination": {"page": page.page, "limit": page.limit,
+                                 "total_count": page.total_count}})
+
+
+class Order:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        ok(resp, self._shop.orders.as_detail(self._shop.orders.get(order_id, actor(req))))
+
+
+class CancelOrder:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        data = params.body(req)
+        order = self._shop.orders.cancel(order_id, actor(req),
+                                         params.text(data, "reason", "cancelled by customer",
+                                                     limit=500))
+        ok(resp, self._shop.orders.as_detail(order))
+
+
+class Timeline:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        entries = self._shop.orders.timeline(order_id, actor(req))
+        ok(resp, {"order_id": order_id, "timeline": [
+            {"event": e.event, "timestamp": e.timestamp, "note": e.note} for e in entries]})

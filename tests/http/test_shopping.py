@@ -1,0 +1,113 @@
+"""Browsing, the cart and orders over HTTP, with their error paths."""
+
+from __future__ import annotations
+
+from falcon import testing
+
+from commerce_core.facade import Commerce
+from tests.conftest import ADMIN, SELLER, add_product
+from tests.http.conftest import error, sign_up
+
+ADDRESS = {"address_line_1": "1 Main St", "city": "Springfield", "postal_code": "12345",
+           "country": "US", "state": "IL"}
+
+
+def stocked(shop: Commerce, stock: int = 10) -> int:
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    return add_product(shop, category, "Desk lamp", ["49.90"], stock=stock).id
+
+
+def test_product_list_detail_and_categories(client: testing.TestClient, shop: Commerce) -> None:
+    product_id = stocked(shop)
+    listing = client.simulate_get("/api/v1/products", params={"search": "lamp",
+                                                             "sort": "price_asc"})
+    data = listing.json["data"]
+    assert [p["product_id"] for p in data["products"]] == [product_id]
+    assert data["products"][0]["price"] == 49.9 and data["pagination"]["total_count"] == 1
+    detail = client.simulate_get(f"/api/v1/products/{product_id}")
+    assert detail.json["data"]["availability"] == {"in_stock": True, "quantity": 10}
+    assert client.simulate_get("/api/v1/categories").json["data"]["categories"][0]["name"] \
+        == "Lamps"
+    for bad in ({"sort": "loudest"}, {"limit": "1000"}, {"page": "0"}, {"min_price": "cheap"},
+                {"in_stock": "maybe"}):
+        refused = client.simulate_get("/api/v1/products", params=bad)
+        assert refused.status_code == 422, bad
+        assert set(error(refused)["details"]) & set(bad), bad
+    shop.catalog.deactivate_product(SELLER, product_id)
+    assert client.simulate_get(f"/api/v1/products/{product_id}").status_code == 404
+
+
+def test_cart_add_update_delete(client: testing.TestClient, shop: Commerce) -> None:
+    product_id = stocked(shop, stock=5)
+    headers, _ = sign_up(client, "ann@example.com")
+    added = client.simulate_post("/api/v1/cart/items", headers=headers,
+                                 json={"product_id": product_id, "quantity": 2})
+    assert added.status_code == 201 and added.json["data"]["subtotal"] == 99.8
+    item_id = added.json["data"]["items"][0]["cart_item_id"]
+    for bad, field in (({"product_id": product_id, "quantity": -1}, "quantity"),
+                       ({"product_id": product_id, "quantity": 10**9}, "quantity"),
+                       ({"product_id": "lamp"}, "product_id"),
+                       ({"product_id": product_id, "selected_attributes": [1]},
+                        "selected_attributes")):
+        refused = client.simulate_post("/api/v1/cart/items", headers=headers, json=bad)
+        assert refused.status_code == 422 and field in error(refused)["details"], bad
+    too_many = client.simulate_post("/api/v1/cart/items", headers=headers,
+                                    json={"product_id": product_id, "quantity": 4})
+    assert too_many.status_code == 409 and error(too_many)["code"] == "insufficient_stock"
+    cart = client.simulate_get("/api/v1/cart", headers=headers).json["data"]
+    assert [i["quantity"] for i in cart["items"]] == [2]  # refusals changed nothing
+    updated = client.simulate_put(f"/api/v1/cart/items/{item_id}", headers=headers,
+                                  json={"quantity": 3})
+    assert updated.json["data"]["items"][0]["quantity"] == 3
+    gone = client.simulate_delete(f"/api/v1/cart/items/{item_id}", headers=headers)
+    assert gone.status_code == 204 and not gone.content
+
+
+def test_checkout_is_idempotent_and_orders_are_private(client: testing.TestClient,
+                                                       shop: Commerce) -> None:
+    product_id = stocked(shop)
+    ann, _ = sign_up(client, "ann@example.com")
+    eve, _ = sign_up(client, "eve@example.com")
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    body = {"shipping_address": ADDRESS, "payment_token": "tok_visa"}
+    keyed = {**ann, "Idempotency-Key": "order-1"}
+    first = client.simulate_post("/api/v1/orders", headers=keyed, json=body)
+    assert first.status_code == 201, first.json
+    order = first.json["data"]
+    assert order["status"] == "CONFIRMED" and order["payment"]["status"] == "COMPLETED"
+    again = client.simulate_post("/api/v1/orders", headers=keyed, json=body)
+    assert again.json["data"]["order_id"] == order["order_id"]
+    other = client.simulate_post("/api/v1/orders", headers=keyed,
+                                 json={**body, "payment_token": "tok_other"})
+    assert other.status_code == 409
+    order_id = order["order_id"]
+    assert client.simulate_get(f"/api/v1/orders/{order_id}", headers=eve).status_code == 404
+    history = client.simulate_get("/api/v1/orders", headers=ann,
+                                  params={"status": "confirmed"}).json["data"]
+    assert [o["order_id"] for o in history["orders"]] == [order_id]
+    timeline = client.simulate_get(f"/api/v1/orders/{order_id}/timeline", headers=ann)
+    events = [e["event"] for e in timeline.json["data"]["timeline"]]
+    assert events[:2] == ["ORDER_PLACED", "PAYMENT_CONFIRMED"]
+    assert client.simulate_put(f"/api/v1/orders/{order_id}/cancel", headers=eve,
+                               json={}).status_code == 404
+    cancelled = client.simulate_put(f"/api/v1/orders/{order_id}/cancel", headers=ann,
+                                    json={"reason": "changed my mind"})
+    assert cancelled.json["data"]["status"] == "CANCELLED"
+    assert cancelled.json["data"]["payment_status"] == "REFUNDED"
+
+
+def test_checkout_errors(client: testing.TestClient, shop: Commerce) -> None:
+    product_id = stocked(shop)
+    ann, _ = sign_up(client, "ann@example.com")
+    empty = client.simulate_post("/api/v1/orders", headers=ann,
+                                 json={"shipping_address": ADDRESS})
+    assert empty.status_code == 422 and error(empty)["details"] == {"cart": "empty"}
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    no_address = client.simulate_post("/api/v1/orders", headers=ann, json={})
+    assert no_address.status_code == 422 and "shipping_address" in error(no_address)["details"]
+    bad_country = client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": {**ADDRESS, "country": "USA"}})
+    assert bad_country.status_code == 422 and "country" in error(bad_country)["details"]
+    declined = client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_chargeDeclined"})
+    assert declined.status_code == 402 and error(declined)["code"] == "payment_declined"
