@@ -10,7 +10,7 @@ import falcon
 from commerce_core.facade import Commerce
 from commerce_http import errors, media
 from commerce_http.middleware import Authentication, BodyLimit, RequestId
-from commerce_http.resources import accounts, cart, catalog, orders
+from commerce_http.resources import accounts, cart, catalog, orders, payments, reviews
 from commerce_http.resources.health import Health
 
 API = "/api/v1"
@@ -48,6 +48,14 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None
         f"{API}/orders/{{order_id:int}}": orders.Order(shop),
         f"{API}/orders/{{order_id:int}}/cancel": orders.CancelOrder(shop),
         f"{API}/orders/{{order_id:int}}/timeline": orders.Timeline(shop),
+        # one field name per level (Falcon's rule): the id is the order's for /process
+        f"{API}/payments/{{id:int}}/process": payments.ProcessPayment(shop),
+        f"{API}/payments/{{id:int}}": payments.Payment(shop),
+        f"{API}/payments/{{id:int}}/refunds": payments.Refund(shop),
+        f"{API}/payments/webhook": payments.Webhook(shop),
+        f"{API}/products/{{product_id:int}}/reviews": reviews.ProductReviews(shop),
+        f"{API}/reviews/{{review_id:int}}/votes": reviews.ReviewVote(shop),
+        f"{API}/reviews/{{review_id:int}}/response": reviews.ReviewResponse(shop),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)
