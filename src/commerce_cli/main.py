@@ -6,6 +6,8 @@ from importlib.metadata import version
 
 import typer
 
+from commerce_cli.serve import serve
+
 app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True)
 
 
@@ -18,6 +20,9 @@ def _root() -> None:
 def show_version() -> None:
     """Print the installed commerce-sdk version."""
     typer.echo(version("commerce-sdk"))
+
+
+app.command("serve")(serve)
 
 
 def main() -> None:

@@ -1,0 +1,48 @@
+"""Running the API on gunicorn: a pre-fork WSGI server with graceful shutdown (SIGTERM lets
+requests in flight finish, within ``graceful_timeout``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from commerce_adapters import connect
+from commerce_http.app import create_app
+
+log = logging.getLogger("commerce.http")
+
+
+def app_from_environment() -> Any:
+    """The WSGI app on the backends the ``COMMERCE_*`` settings name; each worker calls this
+    after the fork, so no connection is shared between processes."""
+    return create_app(connect())
+
+
+class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return app_from_environment()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+          graceful_timeout: int = 30, timeout: int = 60) -> None:
+    """Run until stopped. Workers share one token secret: ``COMMERCE_SECRET_KEY``, or one
+    made here for this run (tokens then die with the server)."""
+    if not os.environ.get("COMMERCE_SECRET_KEY"):
+        log.warning("COMMERCE_SECRET_KEY is not set: tokens are signed with a key made for "
+                    "this run only")
+        os.environ["COMMERCE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    Server({"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+            "graceful_timeout": graceful_timeout, "timeout": timeout,
+            "accesslog": "-", "errorlog": "-", "proc_name": "commerce"}).run()
