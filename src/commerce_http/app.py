@@ -10,7 +10,18 @@ import falcon
 from commerce_core.facade import Commerce
 from commerce_http import errors, media
 from commerce_http.middleware import Authentication, BodyLimit, RequestId
-from commerce_http.resources import accounts, cart, catalog, orders, payments, reviews
+from commerce_http.resources import (
+    accounts,
+    admin,
+    cart,
+    catalog,
+    customer,
+    orders,
+    payments,
+    reviews,
+    seller,
+    shipments,
+)
 from commerce_http.resources.health import Health
 
 API = "/api/v1"
@@ -37,6 +48,14 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None
         f"{API}/auth/login": accounts.Login(shop),
         f"{API}/auth/logout": accounts.Logout(shop),
         f"{API}/users/me": accounts.Me(shop),
+        f"{API}/users/me/addresses": customer.Addresses(shop),
+        f"{API}/users/me/addresses/{{address_id:int}}": customer.Address(shop),
+        f"{API}/users/me/activity": customer.Activity(shop),
+        f"{API}/users/me/notifications": customer.Inbox(shop),
+        f"{API}/users/me/notifications/{{notification_id:int}}/read": customer.InboxRead(shop),
+        f"{API}/wishlist": customer.Wishlist(shop),
+        f"{API}/wishlist/{{product_id:int}}": customer.WishlistItem(shop),
+        f"{API}/wishlist/{{product_id:int}}/move-to-cart": customer.MoveToCart(shop),
         f"{API}/products": catalog.Products(shop),
         f"{API}/products/{{product_id:int}}": catalog.Product(shop),
         f"{API}/categories": catalog.Categories(shop),
@@ -56,6 +75,28 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None
         f"{API}/products/{{product_id:int}}/reviews": reviews.ProductReviews(shop),
         f"{API}/reviews/{{review_id:int}}/votes": reviews.ReviewVote(shop),
         f"{API}/reviews/{{review_id:int}}/response": reviews.ReviewResponse(shop),
+        f"{API}/inventory/{{variant_id:int}}": seller.Stock(shop),
+        f"{API}/shipments/{{shipment_id:int}}": shipments.Shipment(shop),
+        f"{API}/shipments/{{shipment_id:int}}/track": shipments.Track(shop),
+        f"{API}/shipments/{{shipment_id:int}}/cancel": shipments.CancelShipment(shop),
+        f"{API}/seller/profile": seller.SellerProfile(shop),
+        f"{API}/seller/products": seller.SellerProducts(shop),
+        f"{API}/seller/products/{{product_id:int}}": seller.SellerProduct(shop),
+        f"{API}/seller/variants/{{variant_id:int}}/price": seller.VariantPrice(shop),
+        f"{API}/seller/inventory": seller.SellerInventory(shop),
+        f"{API}/seller/orders": seller.SellerOrders(shop),
+        f"{API}/seller/orders/{{order_id:int}}/refunds": seller.SellerRefunds(shop),
+        f"{API}/seller/orders/{{order_id:int}}/shipments": seller.SellerShipments(shop),
+        f"{API}/seller/analytics": seller.SellerAnalytics(shop),
+        f"{API}/admin/users": admin.Users(shop),
+        f"{API}/admin/users/{{user_id:int}}": admin.User(shop),
+        f"{API}/admin/categories": admin.Categories(shop),
+        f"{API}/admin/categories/{{category_id:int}}": admin.Category(shop),
+        f"{API}/admin/fraud": admin.FraudQueue(shop),
+        f"{API}/admin/fraud/{{order_id:int}}/approve": admin.FraudDecision(shop, approve=True),
+        f"{API}/admin/fraud/{{order_id:int}}/reject": admin.FraudDecision(shop, approve=False),
+        f"{API}/admin/reviews/{{review_id:int}}/hide": admin.HideReview(shop),
+        f"{API}/admin/dashboard": admin.Dashboard(shop),
     }
     for path, resource in routes.items():
         app.add_route(path, resource)

@@ -1,0 +1,123 @@
+"""The admin area: users and roles, categories, the fraud queue, review moderation, figures."""
+
+from __future__ import annotations
+
+import falcon
+
+from commerce_core.errors import ValidationError
+from commerce_core.facade import Commerce
+from commerce_http import params
+from commerce_http.media import ok
+from commerce_http.middleware import actor
+from commerce_http.resources.seller import date_range
+
+
+class Users:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.accounts.find_users(
+            actor(req), email=params.optional_text(q, "email", 254),
+            role=params.optional_text(q, "role", 16), is_active=params.boolean(q, "is_active"),
+            page=params.integer(q, "page", 1, low=1),
+            limit=params.integer(q, "limit", 20, low=1, high=100))
+        ok(resp, {"users": [u.as_dict() for u in page.items], "total_count": page.total_count})
+
+
+class User:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        data, who = params.body(req), actor(req)
+        if set(data) - {"is_active", "role"} or not data:
+            raise ValidationError("send is_active and/or role", {"body": "is_active, role"})
+        user = None
+        active = params.boolean(data, "is_active")
+        if active is not None:
+            user = (self._shop.accounts.reactivate(who, user_id) if active
+                    else self._shop.accounts.deactivate(who, user_id))
+        if data.get("role") is not None:
+            user = self._shop.accounts.change_role(who, user_id,
+                                                   params.text(data, "role", limit=16))
+        ok(resp, user.as_dict() if user else None)
+
+
+class Categories:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = params.body(req)
+        parent = None if data.get("parent_id") is None else params.integer(data, "parent_id")
+        category = self._shop.catalog.create_category(
+            actor(req), params.text(data, "name", limit=100), parent,
+            params.text(data, "description", "", limit=5000))
+        ok(resp, {"category_id": category.id, "name": category.name,
+                  "parent_id": category.parent_id}, falcon.HTTP_201)
+
+
+class Category:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, category_id: int) -> None:
+        data, who = params.body(req), actor(req)
+        category = None
+        if data.get("name") is not None:
+            category = self._shop.catalog.rename_category(who, category_id,
+                                                          params.text(data, "name", limit=100))
+        if "parent_id" in data:
+            parent = None if data["parent_id"] is None else params.integer(data, "parent_id")
+            category = self._shop.catalog.move_category(who, category_id, parent)
+        if category is None:
+            raise ValidationError("send name and/or parent_id", {"body": "name, parent_id"})
+        ok(resp, {"category_id": category.id, "name": category.name,
+                  "parent_id": category.parent_id})
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, category_id: int) -> None:
+        self._shop.catalog.delete_category(actor(req), category_id)
+        resp.status = falcon.HTTP_204
+
+
+class FraudQueue:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.fraud.queue(actor(req), params.text(q, "status", "HELD", limit=16),
+                                      params.integer(q, "page", 1, low=1),
+                                      params.integer(q, "limit", 20, low=1, high=100))
+        ok(resp, {"orders": [c.as_dict() for c in page.items], "total_count": page.total_count})
+
+
+class FraudDecision:
+    def __init__(self, shop: Commerce, approve: bool) -> None:
+        self._shop = shop
+        self._approve = approve
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        note = params.text(params.body(req), "note", "", limit=1000)
+        decide = self._shop.fraud.approve if self._approve else self._shop.fraud.reject
+        ok(resp, decide(actor(req), order_id, note).as_dict())
+
+
+class HideReview:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, review_id: int) -> None:
+        reason = params.text(params.body(req), "reason", limit=500)
+        ok(resp, self._shop.reviews.hide(actor(req), review_id, reason).as_dict())
+
+
+class Dashboard:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        start, end = date_range(req, self._shop.clock.now().date())
+        ok(resp, self._shop.analytics.dashboard(actor(req), start, end).as_dict())

@@ -1,0 +1,211 @@
+"""The seller area: their products and prices, stock, orders, shipments, refunds, figures.
+
+Everything acts for the signed-in seller; the core's policy refuses other sellers' records.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import falcon
+
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.errors import ValidationError
+from commerce_core.facade import Commerce
+from commerce_http import params
+from commerce_http.media import ok
+from commerce_http.middleware import actor
+
+_EDITABLE = ("name", "description", "category_id", "attributes", "images", "tags", "is_active")
+
+
+def _variants(data: dict[str, Any]) -> list[VariantSpec]:
+    raw = data.get("variants")
+    if raw is None and "price" in data:  # the seed's single-price product
+        raw = [{"sku": data.get("sku"), "price": data["price"], "stock": data.get("stock", 0)}]
+    if not isinstance(raw, list) or not raw or not all(isinstance(v, dict) for v in raw):
+        raise ValidationError("variants must be a non-empty list of objects",
+                              {"variants": "required"})
+    specs = []
+    for v in raw:
+        price = params.decimal(v, "price")
+        if price is None:
+            raise ValidationError("every variant needs a price", {"variants.price": "required"})
+        specs.append(VariantSpec(params.text(v, "sku", limit=64), price,
+                                 params.string_map(v, "options"),
+                                 params.integer(v, "weight_grams", 0, low=0, high=10**7),
+                                 params.integer(v, "stock", 0, low=0, high=10**9),
+                                 params.integer(v, "reorder_level", 0, low=0, high=10**9)))
+    return specs
+
+
+class SellerProducts:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = params.body(req)
+        images, tags = data.get("images") or [], data.get("tags") or []
+        if not isinstance(images, list) or not isinstance(tags, list):
+            raise ValidationError("images and tags must be lists", {"images": "a list"})
+        product = self._shop.catalog.create_product(
+            actor(req), name=params.text(data, "name", limit=255),
+            category_id=params.integer(data, "category_id"), variants=_variants(data),
+            currency=params.text(data, "currency", "USD", limit=3),
+            description=params.text(data, "description", "", limit=20_000),
+            attributes=params.string_map(data, "attributes"),
+            images=[str(i) for i in images], tags=[str(t) for t in tags])
+        ok(resp, self._shop.catalog.product_detail(product.id).as_dict(), falcon.HTTP_201)
+
+
+class SellerProduct:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
+        data = params.body(req)
+        unknown = set(data) - set(_EDITABLE)
+        if unknown:
+            raise ValidationError(f"cannot change {', '.join(sorted(unknown))}",
+                                  {f: "not editable" for f in sorted(unknown)})
+        self._shop.catalog.update_product(actor(req), product_id, **data)
+        ok(resp, self._shop.catalog.product_detail(product_id).as_dict())
+
+
+class VariantPrice:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, variant_id: int) -> None:
+        price = params.decimal(params.body(req), "price")
+        if price is None:
+            raise ValidationError("price is required", {"price": "required"})
+        variant = self._shop.catalog.set_price(actor(req), variant_id, price)
+        ok(resp, {"variant_id": variant.id, "sku": variant.sku, "price": variant.price.amount})
+
+
+class SellerInventory:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        rows = self._shop.sellers.inventory(actor(req),
+                                            low_only=bool(params.boolean(req.params, "low")))
+        ok(resp, {"inventory": [r.as_dict() for r in rows]})
+
+
+class Stock:
+    """GET and PUT /inventory/{variant_id}: restock, adjust with a reason, reorder level."""
+
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, variant_id: int) -> None:
+        ok(resp, _stock(self._shop.inventory.stock(actor(req), variant_id)))
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, variant_id: int) -> None:
+        data, who = params.body(req), actor(req)
+        item = self._shop.inventory.stock(who, variant_id)
+        if data.get("restock") is not None:
+            item = self._shop.inventory.restock(
+                who, variant_id, params.integer(data, "restock", low=1, high=10**9))
+        if data.get("adjust") is not None:
+            item = self._shop.inventory.adjust(
+                who, variant_id, params.integer(data, "adjust", low=-(10**9), high=10**9),
+                params.text(data, "reason", limit=255))
+        if data.get("reorder_level") is not None:
+            item = self._shop.inventory.set_reorder_level(
+                who, variant_id, params.integer(data, "reorder_level", low=0, high=10**9))
+        ok(resp, _stock(item))
+
+
+def _stock(item: Any) -> dict[str, Any]:
+    return {"variant_id": item.variant_id, "product_id": item.product_id,
+            "quantity_available": item.available, "quantity_reserved": item.reserved,
+            "quantity_sold": item.sold, "reorder_level": item.reorder_level,
+            "low_stock": item.is_low}
+
+
+class SellerOrders:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.sellers.orders(actor(req), status=params.optional_text(q, "status", 20),
+                                         page=params.integer(q, "page", 1, low=1),
+                                         limit=params.integer(q, "limit", 20, low=1, high=100))
+        ok(resp, {"orders": [o.as_dict() for o in page.items], "total_count": page.total_count})
+
+
+class SellerRefunds:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        data = params.body(req)
+        items = data.get("order_item_ids")
+        if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
+            raise ValidationError("order_item_ids must be a list of ids",
+                                  {"order_item_ids": "a list of ids"})
+        refund = self._shop.sellers.refund_items(
+            actor(req), order_id, items, params.text(data, "reason", limit=500),
+            restock=bool(params.boolean(data, "restock")),
+            idempotency_key=req.get_header("Idempotency-Key"))
+        ok(resp, refund.as_dict(), falcon.HTTP_201)
+
+
+class SellerShipments:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+        data = params.body(req)
+        items = data.get("order_item_ids")
+        if items is not None and (not isinstance(items, list)
+                                  or not all(isinstance(i, int) for i in items)):
+            raise ValidationError("order_item_ids must be a list of ids",
+                                  {"order_item_ids": "a list of ids"})
+        shipment = self._shop.shipping.create_shipment(
+            actor(req), order_id, items,
+            service_level=params.text(data, "service_level", "standard", limit=20),
+            carrier=params.optional_text(data, "carrier", 64))
+        ok(resp, shipment.as_dict(), falcon.HTTP_201)
+
+
+class SellerAnalytics:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        start, end = date_range(req, self._shop.clock.now().date())
+        ok(resp, self._shop.analytics.seller_sales(actor(req), start, end).as_dict())
+
+
+class SellerProfile:
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = params.body(req)
+        profile = self._shop.sellers.create_profile(
+            actor(req), params.text(data, "store_name", limit=120),
+            params.text(data, "description", "", limit=5000))
+        ok(resp, profile.as_dict(), falcon.HTTP_201)
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = params.body(req)
+        profile = self._shop.sellers.update_profile(
+            actor(req), store_name=params.optional_text(data, "store_name", 120),
+            description=params.optional_text(data, "description", 5000))
+        ok(resp, profile.as_dict())
+
+
+def date_range(req: falcon.Request, today: date) -> tuple[date, date]:
+    """``from`` and ``to`` (YYYY-MM-DD, both included); the last 30 days by default."""
+    q = req.params
+    start, end = params.moment(q, "from"), params.moment(q, "to")
+    last = end.date() if end else today
+    first = start.date() if start else date.fromordinal(last.toordinal() - 29)
+    return first, last

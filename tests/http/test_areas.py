@@ -1,0 +1,139 @@
+"""The seller and admin areas, and the customer's own pages, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from falcon import testing
+
+from commerce_core.facade import Commerce
+from tests.http.conftest import error, sign_up
+from tests.http.test_payments_reviews import admin_headers
+from tests.http.test_shopping import ADDRESS
+
+
+@pytest.fixture
+def people(client: testing.TestClient, shop: Commerce) -> dict[str, dict[str, str]]:
+    return {"admin": admin_headers(client, shop),
+            "seller": sign_up(client, "lamps@example.com", role="seller")[0],
+            "ann": sign_up(client, "ann@example.com")[0]}
+
+
+def test_a_seller_sells_ships_refunds_and_reads_figures(
+        client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
+    admin, seller, ann = people["admin"], people["seller"], people["ann"]
+    category = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    assert client.simulate_post("/api/v1/seller/profile", headers=seller,
+                                json={"store_name": "Lumen"}).status_code == 201
+    created = client.simulate_post("/api/v1/seller/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category,
+        "variants": [{"sku": "ARC-1", "price": "129.00", "stock": 2, "reorder_level": 1}]})
+    assert created.status_code == 201, created.json
+    product = created.json["data"]
+    variant_id = product["variants"][0]["variant_id"]
+    refused = client.simulate_post("/api/v1/seller/products", headers=ann, json={
+        "name": "Mine", "category_id": category, "price": 5, "sku": "MINE-1"})
+    assert refused.status_code == 403
+    restocked = client.simulate_put(f"/api/v1/inventory/{variant_id}", headers=seller,
+                                    json={"restock": 3})
+    assert restocked.json["data"]["quantity_available"] == 5
+    assert client.simulate_put(f"/api/v1/inventory/{variant_id}", headers=ann,
+                               json={"restock": 3}).status_code == 403
+    client.simulate_post("/api/v1/cart/items", headers=ann,
+                         json={"product_id": product["product_id"], "quantity": 2})
+    order = client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_visa"}).json["data"]
+    mine = client.simulate_get("/api/v1/seller/orders", headers=seller).json["data"]
+    assert [o["order_id"] for o in mine["orders"]] == [order["order_id"]]
+    shipped = client.simulate_post(f"/api/v1/seller/orders/{order['order_id']}/shipments",
+                                   headers=seller, json={"service_level": "express"})
+    assert shipped.status_code == 201, shipped.json
+    shipment = shipped.json["data"]
+    shop.shipping.record_tracking(shipment["carrier"], shipment["tracking_number"],
+                                  "DELIVERED")
+    track = client.simulate_get(f"/api/v1/shipments/{shipment['shipment_id']}/track",
+                                headers=ann).json["data"]
+    assert track["status"] == "DELIVERED"
+    item = order["items"][0]["order_item_id"]
+    refund = client.simulate_post(f"/api/v1/seller/orders/{order['order_id']}/refunds",
+                                  headers=seller, json={"order_item_ids": [item],
+                                                        "reason": "scratched"})
+    assert refund.status_code == 201 and refund.json["data"]["amount"] == 258
+    figures = client.simulate_get("/api/v1/seller/analytics", headers=seller,
+                                  params={"from": "2026-01-01", "to": "2026-01-31"})
+    assert figures.json["data"]["units"] == 2
+    low = client.simulate_get("/api/v1/seller/inventory", headers=seller,
+                              params={"low": "true"}).json["data"]["inventory"]
+    assert [r["sku"] for r in low] == []  # 5 - 2 sold = 3 left, above the level of 1
+
+
+def test_admins_manage_users_categories_fraud_and_reviews(
+        client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
+    admin, seller, ann = people["admin"], people["seller"], people["ann"]
+    assert client.simulate_get("/api/v1/admin/users", headers=ann).status_code == 403
+    assert client.simulate_get("/api/v1/admin/dashboard", headers=seller).status_code == 403
+    users = client.simulate_get("/api/v1/admin/users", headers=admin,
+                                params={"role": "customer"}).json["data"]["users"]
+    ann_id = next(u["user_id"] for u in users if u["email"] == "ann@example.com")
+    off = client.simulate_put(f"/api/v1/admin/users/{ann_id}", headers=admin,
+                              json={"is_active": False})
+    assert off.json["data"]["is_active"] is False
+    assert client.simulate_get("/api/v1/cart", headers=ann).status_code == 401
+    bad = client.simulate_put(f"/api/v1/admin/users/{ann_id}", headers=admin,
+                              json={"nickname": "x"})
+    assert bad.status_code == 422
+    root = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                json={"name": "Home"}).json["data"]["category_id"]
+    child = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                 json={"name": "Rugs", "parent_id": root}).json["data"]
+    in_use = client.simulate_delete(f"/api/v1/admin/categories/{root}", headers=admin)
+    assert in_use.status_code == 409 and error(in_use)["code"] == "conflict"
+    moved = client.simulate_put(f"/api/v1/admin/categories/{child['category_id']}",
+                                headers=admin, json={"parent_id": None, "name": "Carpets"})
+    assert moved.json["data"] == {"category_id": child["category_id"], "name": "Carpets",
+                                  "parent_id": None}
+    assert client.simulate_delete(f"/api/v1/admin/categories/{root}",
+                                  headers=admin).status_code == 204
+    queue = client.simulate_get("/api/v1/admin/fraud", headers=admin).json["data"]
+    assert queue == {"orders": [], "total_count": 0}
+    dashboard = client.simulate_get("/api/v1/admin/dashboard", headers=admin)
+    assert dashboard.json["data"]["orders"] == 0
+
+
+def test_customer_pages(client: testing.TestClient, shop: Commerce,
+                        people: dict[str, dict[str, str]]) -> None:
+    ann = people["ann"]
+    added = client.simulate_post("/api/v1/users/me/addresses", headers=ann,
+                                 json={"address": ADDRESS, "label": "home"})
+    assert added.status_code == 201 and added.json["data"]["is_default_shipping"] is True
+    address_id = added.json["data"]["address_id"]
+    listed = client.simulate_get("/api/v1/users/me/addresses", headers=ann).json["data"]
+    assert [a["label"] for a in listed["addresses"]] == ["home"]
+    eve = sign_up(client, "eve@example.com")[0]
+    assert client.simulate_delete(f"/api/v1/users/me/addresses/{address_id}",
+                                  headers=eve).status_code == 404
+    assert client.simulate_delete(f"/api/v1/users/me/addresses/{address_id}",
+                                  headers=ann).status_code == 204
+    category = client.simulate_post("/api/v1/admin/categories", headers=people["admin"],
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    product = client.simulate_post("/api/v1/seller/products", headers=people["seller"], json={
+        "name": "Lamp", "category_id": category, "price": "20", "sku": "L-1", "stock": 4})
+    product_id = product.json["data"]["product_id"]
+    assert client.simulate_post("/api/v1/wishlist", headers=ann,
+                                json={"product_id": product_id}).status_code == 201
+    assert client.simulate_post("/api/v1/wishlist", headers=ann,
+                                json={"product_id": product_id}).status_code == 200
+    moved = client.simulate_post(f"/api/v1/wishlist/{product_id}/move-to-cart", headers=ann,
+                                 json={"quantity": 2})
+    assert moved.json["data"]["items"][0]["quantity"] == 2
+    assert client.simulate_get("/api/v1/wishlist", headers=ann).json["data"]["total_count"] == 0
+    client.simulate_get(f"/api/v1/products/{product_id}", headers=ann)
+    activity = client.simulate_get("/api/v1/users/me/activity", headers=ann).json["data"]
+    assert activity["viewed_products"][0]["product_id"] == product_id
+    client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_visa"})
+    inbox = client.simulate_get("/api/v1/users/me/notifications", headers=ann).json["data"]
+    assert inbox["total_count"] == 2
+    first = inbox["notifications"][0]["notification_id"]
+    read = client.simulate_post(f"/api/v1/users/me/notifications/{first}/read", headers=ann)
+    assert read.json["data"]["read"] is True
