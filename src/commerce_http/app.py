@@ -7,8 +7,12 @@ from typing import Any
 import attrs
 import falcon
 
+from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_core.facade import Commerce
+from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
+from commerce_http.limits import Limits, RateLimit
+from commerce_http.metrics import Metrics, MetricsEndpoint
 from commerce_http.middleware import Authentication, BodyLimit, RequestId
 from commerce_http.resources import (
     accounts,
@@ -30,13 +34,24 @@ API = "/api/v1"
 @attrs.frozen
 class HttpSettings:
     max_body_bytes: int = 1_000_000
+    cors_origins: tuple[str, ...] = ()  # e.g. ("https://shop.example",); "*" for any
+    limits: Limits = attrs.field(factory=Limits)
 
 
-def create_app(shop: Commerce, settings: HttpSettings | None = None
+def create_app(shop: Commerce, settings: HttpSettings | None = None,
+               limiter: RateLimiter | None = None
                ) -> falcon.App[falcon.Request, falcon.Response]:
+    """The API over ``shop``. ``limiter``: the rate-limit store (this process's memory by
+    default; give every worker the same shared store in production)."""
     settings = settings or HttpSettings()
-    middleware: list[Any] = [RequestId(), BodyLimit(settings.max_body_bytes),
-                             Authentication(shop.accounts)]
+    metrics = Metrics()
+    middleware: list[Any] = [metrics, RequestId(), BodyLimit(settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.append(falcon.CORSMiddleware(
+            allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
+            expose_headers=["X-Request-ID", "Retry-After"]))
+    middleware += [Authentication(shop.accounts),
+                   RateLimit(limiter or MemoryRateLimiter(shop.clock), settings.limits)]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.media_handlers.update(media.handlers())
     app.resp_options.media_handlers.update(media.handlers())
@@ -44,6 +59,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None
     errors.install(app)
     routes = {
         "/health": Health(shop),
+        "/metrics": MetricsEndpoint(metrics),
         f"{API}/users/register": accounts.Register(shop),
         f"{API}/auth/login": accounts.Login(shop),
         f"{API}/auth/logout": accounts.Logout(shop),

@@ -11,15 +11,23 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from commerce_adapters import connect
-from commerce_http.app import create_app
+from commerce_http.app import HttpSettings, create_app
 
 log = logging.getLogger("commerce.http")
 
 
 def app_from_environment() -> Any:
     """The WSGI app on the backends the ``COMMERCE_*`` settings name; each worker calls this
-    after the fork, so no connection is shared between processes."""
-    return create_app(connect())
+    after the fork, so no connection is shared between processes. The first admin comes from
+    ``COMMERCE_ADMIN_EMAIL`` / ``COMMERCE_ADMIN_PASSWORD`` when the shop has none."""
+    shop = connect()
+    email, password = (os.environ.get("COMMERCE_ADMIN_EMAIL"),
+                       os.environ.get("COMMERCE_ADMIN_PASSWORD"))
+    if email and password and shop.accounts.ensure_admin(email, password):
+        log.warning("created the first admin account, %s", email)
+    origins = tuple(o.strip() for o in os.environ.get("COMMERCE_CORS_ORIGINS", "").split(",")
+                    if o.strip())
+    return create_app(shop, HttpSettings(cors_origins=origins))
 
 
 class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

@@ -56,6 +56,18 @@ class AccountService:
         """An admin account. Trusted: for the operator's CLI, never exposed over HTTP."""
         return self._create(email, password, name, "", Role.ADMIN)
 
+    def ensure_admin(self, email: str, password: str, name: str = "Administrator") -> bool:
+        """Make this admin when the shop has none yet (first start-up); whether it did.
+        Trusted, like :meth:`create_admin`. Safe when several processes start at once."""
+        with self._tx.read() as uow:
+            if uow.users.find(UserQuery(role=Role.ADMIN), PageRequest(1, 1)).total_count:
+                return False
+        try:
+            self.create_admin(email, password, name)
+        except Conflict:
+            return False  # another worker made it a moment ago
+        return True
+
     def _create(self, email: str, password: str, name: str, phone: str, role: Role) -> User:
         email = normalize_email(email)
         check_password(password, email)

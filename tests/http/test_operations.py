@@ -1,0 +1,64 @@
+"""Rate limits, CORS, metrics and the first admin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from falcon import testing
+
+from commerce_core.clock import ManualClock
+from commerce_core.facade import Commerce
+from commerce_http import create_app
+from commerce_http.app import HttpSettings
+from commerce_http.limits import Limits
+from tests.http.conftest import PASSWORD, error, sign_up
+
+
+def test_rate_limits_per_ip_and_per_user(shop: Commerce, clock: ManualClock) -> None:
+    client = testing.TestClient(create_app(shop, HttpSettings(
+        limits=Limits(per_ip=50, per_user=3, window_seconds=60))))
+    headers, _ = sign_up(client, "ann@example.com")
+    for _ in range(3):
+        assert client.simulate_get("/api/v1/cart", headers=headers).status_code == 200
+    limited = client.simulate_get("/api/v1/cart", headers=headers)
+    assert limited.status_code == 429 and error(limited)["code"] == "rate_limited"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert client.simulate_get("/api/v1/products").status_code == 200  # anonymous: per IP
+    clock.advance(timedelta(seconds=61))
+    assert client.simulate_get("/api/v1/cart", headers=headers).status_code == 200
+    per_ip = testing.TestClient(create_app(shop, HttpSettings(
+        limits=Limits(per_ip=2, per_user=100, window_seconds=60))))
+    codes = [per_ip.simulate_get("/api/v1/products").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert per_ip.simulate_get("/health").status_code == 200  # never limited
+
+
+def test_cors_only_for_configured_origins(shop: Commerce) -> None:
+    client = testing.TestClient(create_app(shop, HttpSettings(
+        cors_origins=("https://shop.example",))))
+    allowed = client.simulate_get("/api/v1/products", headers={"Origin": "https://shop.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    other = client.simulate_get("/api/v1/products", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    closed = testing.TestClient(create_app(shop))
+    plain = closed.simulate_get("/api/v1/products", headers={"Origin": "https://shop.example"})
+    assert "Access-Control-Allow-Origin" not in plain.headers
+
+
+def test_metrics_count_requests_by_route_and_outcome(client: testing.TestClient) -> None:
+    client.simulate_get("/api/v1/products")
+    client.simulate_get("/api/v1/products/12345")
+    headers, _ = sign_up(client, "ann@example.com")
+    client.simulate_post("/api/v1/orders", headers=headers, json={"shipping_address": {}})
+    text = client.simulate_get("/metrics").text
+    assert ('commerce_http_requests_total{method="GET",route="/api/v1/products",status="200"}'
+            ' 1.0') in text
+    assert 'route="/api/v1/products/{product_id:int}",status="404"' in text
+    assert 'commerce_outcomes_total{kind="checkout",status="422"} 1.0' in text
+    assert "commerce_http_request_seconds_bucket" in text
+
+
+def test_the_first_admin_is_made_once(shop: Commerce) -> None:
+    assert shop.accounts.ensure_admin("root@example.com", PASSWORD)
+    assert not shop.accounts.ensure_admin("other@example.com", PASSWORD)
+    assert shop.accounts.login("root@example.com", PASSWORD).user.role.value == "admin"
