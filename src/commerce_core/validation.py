@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import enum
+from typing import TypeVar
+
 from commerce_core.errors import ValidationError
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def whole_number(field: str, value: object, minimum: int = 0,
@@ -14,3 +19,13 @@ def whole_number(field: str, value: object, minimum: int = 0,
         raise ValidationError(f"{field} must be a whole number {bound}",
                               {field: f"must be {bound}"})
     return value
+
+
+def choice(enum_type: type[E], value: object, field: str) -> E:
+    """The member of ``enum_type`` whose value is ``value``, else a ValidationError that
+    lists the choices (an unknown value is bad input, not a bug)."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        options = ", ".join(str(m.value) for m in enum_type)
+        raise ValidationError(f"{field} must be one of {options}", {field: options}) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -13,7 +14,8 @@ from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
 from commerce_http.limits import Limits, RateLimit
 from commerce_http.metrics import Metrics, MetricsEndpoint
-from commerce_http.middleware import Authentication, BodyLimit, RequestId
+from commerce_http.middleware import Authentication, BodyLimit, RequestId, RequireSignIn
+from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
     accounts,
     admin,
@@ -51,13 +53,14 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
             expose_headers=["X-Request-ID", "Retry-After"]))
     middleware += [Authentication(shop.accounts),
-                   RateLimit(limiter or MemoryRateLimiter(shop.clock), settings.limits)]
+                   RateLimit(limiter or MemoryRateLimiter(shop.clock), settings.limits),
+                   RequireSignIn(needs_token)]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.media_handlers.update(media.handlers())
     app.resp_options.media_handlers.update(media.handlers())
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
-    routes = {
+    routes: dict[str, object] = {
         "/health": Health(shop),
         "/metrics": MetricsEndpoint(metrics),
         f"{API}/users/register": accounts.Register(shop),
@@ -65,55 +68,60 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/auth/logout": accounts.Logout(shop),
         f"{API}/users/me": accounts.Me(shop),
         f"{API}/users/me/addresses": customer.Addresses(shop),
-        f"{API}/users/me/addresses/{{address_id:int}}": customer.Address(shop),
+        f"{API}/users/me/addresses/{{address_id}}": customer.Address(shop),
         f"{API}/users/me/activity": customer.Activity(shop),
         f"{API}/users/me/notifications": customer.Inbox(shop),
-        f"{API}/users/me/notifications/{{notification_id:int}}/read": customer.InboxRead(shop),
+        f"{API}/users/me/notifications/{{notification_id}}/read": customer.InboxRead(shop),
         f"{API}/wishlist": customer.Wishlist(shop),
-        f"{API}/wishlist/{{product_id:int}}": customer.WishlistItem(shop),
-        f"{API}/wishlist/{{product_id:int}}/move-to-cart": customer.MoveToCart(shop),
+        f"{API}/wishlist/{{product_id}}": customer.WishlistItem(shop),
+        f"{API}/wishlist/{{product_id}}/move-to-cart": customer.MoveToCart(shop),
         f"{API}/products": catalog.Products(shop),
-        f"{API}/products/{{product_id:int}}": catalog.Product(shop),
+        f"{API}/products/{{product_id}}": catalog.Product(shop),
         f"{API}/categories": catalog.Categories(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
-        f"{API}/cart/items/{{item_id:int}}": cart.CartItem(shop),
+        f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),
         f"{API}/cart/apply-coupon": cart.ApplyCoupon(shop),
         f"{API}/orders": orders.Orders(shop),
-        f"{API}/orders/{{order_id:int}}": orders.Order(shop),
-        f"{API}/orders/{{order_id:int}}/cancel": orders.CancelOrder(shop),
-        f"{API}/orders/{{order_id:int}}/timeline": orders.Timeline(shop),
+        f"{API}/orders/{{order_id}}": orders.Order(shop),
+        f"{API}/orders/{{order_id}}/cancel": orders.CancelOrder(shop),
+        f"{API}/orders/{{order_id}}/timeline": orders.Timeline(shop),
         # one field name per level (Falcon's rule): the id is the order's for /process
-        f"{API}/payments/{{id:int}}/process": payments.ProcessPayment(shop),
-        f"{API}/payments/{{id:int}}": payments.Payment(shop),
-        f"{API}/payments/{{id:int}}/refunds": payments.Refund(shop),
+        f"{API}/payments/{{id}}/process": payments.ProcessPayment(shop),
+        f"{API}/payments/{{id}}": payments.Payment(shop),
+        f"{API}/payments/{{id}}/refunds": payments.Refund(shop),
         f"{API}/payments/webhook": payments.Webhook(shop),
-        f"{API}/products/{{product_id:int}}/reviews": reviews.ProductReviews(shop),
-        f"{API}/reviews/{{review_id:int}}/votes": reviews.ReviewVote(shop),
-        f"{API}/reviews/{{review_id:int}}/response": reviews.ReviewResponse(shop),
-        f"{API}/inventory/{{variant_id:int}}": seller.Stock(shop),
-        f"{API}/shipments/{{shipment_id:int}}": shipments.Shipment(shop),
-        f"{API}/shipments/{{shipment_id:int}}/track": shipments.Track(shop),
-        f"{API}/shipments/{{shipment_id:int}}/cancel": shipments.CancelShipment(shop),
+        f"{API}/products/{{product_id}}/reviews": reviews.ProductReviews(shop),
+        f"{API}/reviews/{{review_id}}/votes": reviews.ReviewVote(shop),
+        f"{API}/reviews/{{review_id}}/response": reviews.ReviewResponse(shop),
+        f"{API}/inventory/{{variant_id}}": seller.Stock(shop),
+        f"{API}/shipments/{{shipment_id}}": shipments.Shipment(shop),
+        f"{API}/shipments/{{shipment_id}}/track": shipments.Track(shop),
+        f"{API}/shipments/{{shipment_id}}/cancel": shipments.CancelShipment(shop),
         f"{API}/seller/profile": seller.SellerProfile(shop),
         f"{API}/seller/products": seller.SellerProducts(shop),
-        f"{API}/seller/products/{{product_id:int}}": seller.SellerProduct(shop),
-        f"{API}/seller/variants/{{variant_id:int}}/price": seller.VariantPrice(shop),
+        f"{API}/seller/products/{{product_id}}": seller.SellerProduct(shop),
+        f"{API}/seller/variants/{{variant_id}}/price": seller.VariantPrice(shop),
         f"{API}/seller/inventory": seller.SellerInventory(shop),
         f"{API}/seller/orders": seller.SellerOrders(shop),
-        f"{API}/seller/orders/{{order_id:int}}/refunds": seller.SellerRefunds(shop),
-        f"{API}/seller/orders/{{order_id:int}}/shipments": seller.SellerShipments(shop),
+        f"{API}/seller/orders/{{order_id}}/refunds": seller.SellerRefunds(shop),
+        f"{API}/seller/orders/{{order_id}}/shipments": seller.SellerShipments(shop),
         f"{API}/seller/analytics": seller.SellerAnalytics(shop),
         f"{API}/admin/users": admin.Users(shop),
-        f"{API}/admin/users/{{user_id:int}}": admin.User(shop),
+        f"{API}/admin/users/{{user_id}}": admin.User(shop),
         f"{API}/admin/categories": admin.Categories(shop),
-        f"{API}/admin/categories/{{category_id:int}}": admin.Category(shop),
+        f"{API}/admin/categories/{{category_id}}": admin.Category(shop),
         f"{API}/admin/fraud": admin.FraudQueue(shop),
-        f"{API}/admin/fraud/{{order_id:int}}/approve": admin.FraudDecision(shop, approve=True),
-        f"{API}/admin/fraud/{{order_id:int}}/reject": admin.FraudDecision(shop, approve=False),
-        f"{API}/admin/reviews/{{review_id:int}}/hide": admin.HideReview(shop),
+        f"{API}/admin/fraud/{{order_id}}/approve": admin.FraudDecision(shop, approve=True),
+        f"{API}/admin/fraud/{{order_id}}/reject": admin.FraudDecision(shop, approve=False),
+        f"{API}/admin/reviews/{{review_id}}/hide": admin.HideReview(shop),
         f"{API}/admin/dashboard": admin.Dashboard(shop),
     }
+    described = [*routes.items(), ("/openapi.json", OpenApi({}))]
+    routes["/openapi.json"] = OpenApi(document(described))
     for path, resource in routes.items():
-        app.add_route(path, resource)
+        app.add_route(_ID_FIELD.sub(r"{\1:int(min=1)}", path), resource)  # ids from 1
     return app
+
+
+_ID_FIELD = re.compile(r"{(\w+)}")

@@ -3,6 +3,7 @@ outcomes. One registry per app (no module state); ``GET /metrics`` renders it.""
 
 from __future__ import annotations
 
+import re
 import time
 
 import falcon
@@ -11,8 +12,11 @@ from prometheus_client.exposition import generate_latest
 
 _OUTCOMES = {  # (method, route) whose result is a business outcome worth counting
     ("POST", "/api/v1/orders"): "checkout",
-    ("POST", "/api/v1/payments/{id:int}/process"): "payment",
+    ("POST", "/api/v1/payments/{id}/process"): "payment",
 }
+
+
+_CONVERTER = re.compile(r":int(\([^)]*\))?}")
 
 
 class Metrics:
@@ -35,7 +39,8 @@ class Metrics:
         started = getattr(req.context, "started", None)
         if started is None:
             return
-        route = req.uri_template or "unmatched"  # templates, not paths: bounded labels
+        # route templates, not paths, so labels stay few; converters left out
+        route = _CONVERTER.sub("}", req.uri_template) if req.uri_template else "unmatched"
         status = str(resp.status_code)
         self.latency.labels(route, req.method, status).observe(time.perf_counter() - started)
         self.requests.labels(route, req.method, status).inc()

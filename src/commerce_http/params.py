@@ -43,6 +43,11 @@ def integer(source: Mapping[str, Any], name: str, default: int | None = None, *,
     return value
 
 
+def ident(source: Mapping[str, Any], name: str) -> int:
+    """An id: a whole number from 1."""
+    return integer(source, name, low=1, high=2**63 - 1)
+
+
 def text(source: Mapping[str, Any], name: str, default: str | None = None, *,
          limit: int = 1000) -> str:
     value = source.get(name, default)

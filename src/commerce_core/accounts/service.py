@@ -19,6 +19,7 @@ from commerce_core.errors import Conflict, NotFound, Unauthenticated, Validation
 from commerce_core.ids import IdGenerator
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import choice
 
 TOKEN_TTL = timedelta(hours=24)
 SELF_SERVICE_ROLES = frozenset({Role.CUSTOMER, Role.SELLER})
@@ -46,7 +47,7 @@ class AccountService:
     def register(self, email: str, password: str, name: str, phone: str = "",
                  role: Role | str = Role.CUSTOMER) -> User:
         """A new customer or seller account (admins are made by :meth:`create_admin`)."""
-        role = Role(role)
+        role = choice(Role, role, "role")
         if role not in SELF_SERVICE_ROLES:
             raise ValidationError("only customer and seller accounts can be registered",
                                   {"role": "customer or seller"})
@@ -256,7 +257,7 @@ class AccountService:
                    page: int = 1, limit: int = 20) -> Page[User]:
         authorize(actor, Action.MANAGE_USERS)
         query = UserQuery((email or "").strip().lower() or None,
-                          Role(role) if role else None, is_active)
+                          choice(Role, role, "role") if role else None, is_active)
         with self._tx.read() as uow:
             return uow.users.find(query, PageRequest(page, limit))
 
@@ -269,7 +270,7 @@ class AccountService:
         return self._admin_change(actor, user_id, is_active=True)
 
     def change_role(self, actor: Actor, user_id: int, role: Role | str) -> User:
-        return self._admin_change(actor, user_id, role=Role(role))
+        return self._admin_change(actor, user_id, role=choice(Role, role, "role"))
 
     def _admin_change(self, actor: Actor, user_id: int, *, is_active: bool | None = None,
                       role: Role | None = None) -> User:

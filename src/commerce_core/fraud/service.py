@@ -9,6 +9,7 @@ from commerce_core.fraud.model import FraudCheck, FraudStatus
 from commerce_core.orders.service import OrderService
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import Transactions
+from commerce_core.validation import choice
 
 
 class FraudService:
@@ -30,7 +31,8 @@ class FraudService:
         """Orders waiting for review (or in any other status), riskiest first."""
         authorize(actor, Action.REVIEW_FRAUD)
         with self._tx.read() as uow:
-            return uow.fraud.queue(FraudStatus(status), PageRequest(page, limit))
+            return uow.fraud.queue(choice(FraudStatus, status, "status"),
+                                   PageRequest(page, limit))
 
     def approve(self, actor: Actor, order_id: int, note: str = "") -> FraudCheck:
         """Release a held order: its sellers may ship it."""

@@ -44,6 +44,7 @@ from commerce_core.notifications.ports import Notifier
 from commerce_core.notifications.templates import render
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import choice
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,8 @@ class NotificationService:
             user_id = actor.user_id
         authorize(actor, Action.READ_NOTIFICATIONS, user_id, f"user {user_id}")
         with self._tx.read() as uow:
-            return uow.notifications.find(user_id, DeliveryStatus(status) if status else None,
+            return uow.notifications.find(user_id, choice(DeliveryStatus, status, "status")
+                                          if status else None,
                                           None, False, PageRequest(page, limit))
 
     def preferences(self, actor: Actor) -> Preferences:
@@ -190,7 +192,8 @@ class NotificationService:
     def set_preferences(self, actor: Actor, channels: Iterable[Channel | str]) -> Preferences:
         """Choose the channels to be notified on (in-app always stays on)."""
         authorize(actor, Action.READ_NOTIFICATIONS, actor.user_id)
-        prefs = Preferences(actor.user_id, frozenset(Channel(c) for c in channels))
+        prefs = Preferences(actor.user_id,
+                            frozenset(choice(Channel, c, "channels") for c in channels))
         with self._tx() as uow:
             uow.notifications.set_preferences(prefs)
         return prefs

@@ -27,6 +27,7 @@ from commerce_core.shipping.model import (
 )
 from commerce_core.shipping.ports import Carrier
 from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import choice
 
 
 class ShippingService:
@@ -121,7 +122,8 @@ class ShippingService:
 
         Repeats and stale events are recorded once and change nothing else.
         """
-        event = TrackingEvent(ShipmentStatus(status), occurred_at or self._clock.now(),
+        event = TrackingEvent(choice(ShipmentStatus, status, "status"),
+                              occurred_at or self._clock.now(),
                               location, description)
         with self._tx() as uow:
             shipment = uow.shipments.by_tracking(carrier, tracking_number)

@@ -51,7 +51,7 @@ class Categories:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = params.body(req)
-        parent = None if data.get("parent_id") is None else params.integer(data, "parent_id")
+        parent = None if data.get("parent_id") is None else params.ident(data, "parent_id")
         category = self._shop.catalog.create_category(
             actor(req), params.text(data, "name", limit=100), parent,
             params.text(data, "description", "", limit=5000))
@@ -70,7 +70,7 @@ class Category:
             category = self._shop.catalog.rename_category(who, category_id,
                                                           params.text(data, "name", limit=100))
         if "parent_id" in data:
-            parent = None if data["parent_id"] is None else params.integer(data, "parent_id")
+            parent = None if data["parent_id"] is None else params.ident(data, "parent_id")
             category = self._shop.catalog.move_category(who, category_id, parent)
         if category is None:
             raise ValidationError("send name and/or parent_id", {"body": "name, parent_id"})

@@ -26,7 +26,7 @@ class CartItems:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = params.body(req)
         view = self._shop.cart.add_item(
-            actor(req), params.integer(data, "product_id"),
+            actor(req), params.ident(data, "product_id"),
             params.integer(data, "quantity", 1, low=1, high=MAX_LINE_QUANTITY),
             params.string_map(data, "selected_attributes"))
         ok(resp, view.as_dict(), falcon.HTTP_201)

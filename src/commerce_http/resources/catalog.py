@@ -18,11 +18,11 @@ class Products:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
         page = self._shop.catalog.list_products(
-            category_id=None if q.get("category") is None else params.integer(q, "category"),
+            category_id=None if q.get("category") is None else params.ident(q, "category"),
             search=params.optional_text(q, "search", 200),
             min_price=params.decimal(q, "min_price"), max_price=params.decimal(q, "max_price"),
             rating_min=params.decimal(q, "rating"), in_stock=params.boolean(q, "in_stock"),
-            seller_id=None if q.get("seller") is None else params.integer(q, "seller"),
+            seller_id=None if q.get("seller") is None else params.ident(q, "seller"),
             sort=params.text(q, "sort", "newest", limit=20),
             page=params.integer(q, "page", 1, low=1, high=10_000),
             limit=params.integer(q, "limit", 20, low=1, high=100))

@@ -56,7 +56,7 @@ class Wishlist:
                   "total_count": page.total_count})
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        product_id = params.integer(params.body(req), "product_id")
+        product_id = params.ident(params.body(req), "product_id")
         added = self._shop.wishlist.add(actor(req), product_id)
         ok(resp, {"product_id": product_id, "added": added},
            falcon.HTTP_201 if added else falcon.HTTP_200)

@@ -51,7 +51,7 @@ class SellerProducts:
             raise ValidationError("images and tags must be lists", {"images": "a list"})
         product = self._shop.catalog.create_product(
             actor(req), name=params.text(data, "name", limit=255),
-            category_id=params.integer(data, "category_id"), variants=_variants(data),
+            category_id=params.ident(data, "category_id"), variants=_variants(data),
             currency=params.text(data, "currency", "USD", limit=3),
             description=params.text(data, "description", "", limit=20_000),
             attributes=params.string_map(data, "attributes"),

@@ -1,0 +1,273 @@
+"""The OpenAPI 3.1 document, built from the app's own routes so it cannot drift from them:
+every route and method the app serves is described here (``tests/http`` checks both ways).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import falcon
+
+METHODS = ("get", "post", "put", "delete")
+_FIELD = re.compile(r"{(\w+)(?::int(?:\([^)]*\))?)?}")
+
+_ID = {"type": "integer", "minimum": 1}
+_MONEY = {"type": ["number", "string"]}
+_ADDRESS = {"type": "object", "required": ["line1", "city", "postal_code", "country"],
+            "properties": {"line1": {"type": "string"}, "line2": {"type": "string"},
+                           "city": {"type": "string"}, "region": {"type": "string"},
+                           "postal_code": {"type": "string"},
+                           "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                           "name": {"type": "string"}}}
+
+
+def _obj(required: Iterable[str] = (), **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+_PAGE = [("page", {"type": "integer", "minimum": 1}),
+         ("limit", {"type": "integer", "minimum": 1, "maximum": 100})]
+
+# (path, method) -> summary, needs a token, query parameters, request body, success status
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/health", "get"): {"summary": "Backend health", "auth": False, "envelope": False},
+    ("/metrics", "get"): {"summary": "Prometheus metrics", "auth": False, "envelope": False,
+                          "content": "text/plain"},
+    ("/openapi.json", "get"): {"summary": "This document", "auth": False,
+                               "envelope": False},
+    ("/api/v1/users/register", "post"): {
+        "summary": "Register a customer or seller", "auth": False, "status": "201",
+        "body": _obj(["email", "password", "name"], email={"type": "string"},
+                     password={"type": "string"}, name={"type": "string"},
+                     phone={"type": "string"},
+                     role={"type": "string", "enum": ["customer", "seller"]})},
+    ("/api/v1/auth/login", "post"): {
+        "summary": "Sign in: an access token", "auth": False,
+        "body": _obj(["email", "password"], email={"type": "string"},
+                     password={"type": "string"})},
+    ("/api/v1/auth/logout", "post"): {"summary": "Revoke this token", "status": "204"},
+    ("/api/v1/users/me", "get"): {"summary": "My profile"},
+    ("/api/v1/users/me", "put"): {"summary": "Change my profile (null: unchanged)",
+                                  "body": _obj(name={"type": ["string", "null"]},
+                                               phone={"type": ["string", "null"]})},
+    ("/api/v1/users/me/addresses", "get"): {"summary": "My addresses"},
+    ("/api/v1/users/me/addresses", "post"): {
+        "summary": "Save an address", "status": "201",
+        "body": _obj(["address"], address=_ADDRESS, label={"type": "string"},
+                     default_shipping={"type": "boolean"},
+                     default_billing={"type": "boolean"})},
+    ("/api/v1/users/me/addresses/{address_id}", "put"): {
+        "summary": "Change a saved address",
+        "body": _obj(address=_ADDRESS, label={"type": "string"})},
+    ("/api/v1/users/me/addresses/{address_id}", "delete"): {"summary": "Forget an address",
+                                                            "status": "204"},
+    ("/api/v1/users/me/activity", "get"): {"summary": "Recently viewed and searched"},
+    ("/api/v1/users/me/notifications", "get"): {
+        "summary": "In-app inbox", "query": [("unread_only", {"type": "boolean"}), *_PAGE]},
+    ("/api/v1/users/me/notifications/{notification_id}/read", "post"): {
+        "summary": "Mark read"},
+    ("/api/v1/wishlist", "get"): {"summary": "My wishlist", "query": _PAGE},
+    ("/api/v1/wishlist", "post"): {"summary": "Keep a product", "status": "201",
+                                   "body": _obj(["product_id"], product_id=_ID)},
+    ("/api/v1/wishlist/{product_id}", "delete"): {"summary": "Drop a product",
+                                                  "status": "204"},
+    ("/api/v1/wishlist/{product_id}/move-to-cart", "post"): {
+        "summary": "Move to the cart", "body": _obj(quantity={"type": "integer"})},
+    ("/api/v1/products", "get"): {
+        "summary": "Browse products", "auth": False,
+        "query": [("category", _ID), ("search", {"type": "string"}),
+                  ("min_price", {"type": "number"}), ("max_price", {"type": "number"}),
+                  ("rating", {"type": "number"}), ("in_stock", {"type": "boolean"}),
+                  ("seller", _ID),
+                  ("sort", {"type": "string",
+                            "enum": ["price_asc", "price_desc", "rating", "newest"]}),
+                  *_PAGE]},
+    ("/api/v1/products/{product_id}", "get"): {"summary": "Product detail", "auth": False},
+    ("/api/v1/categories", "get"): {"summary": "The category tree", "auth": False},
+    ("/api/v1/products/{product_id}/reviews", "get"): {
+        "summary": "Reviews, average and distribution", "auth": False,
+        "query": [("rating", {"type": "integer", "minimum": 1, "maximum": 5}),
+                  ("sort", {"type": "string", "enum": ["helpful", "recent"]}), *_PAGE]},
+    ("/api/v1/products/{product_id}/reviews", "post"): {
+        "summary": "Review a product", "status": "201",
+        "body": _obj(["rating", "title"], rating={"type": "integer"},
+                     title={"type": "string"}, comment={"type": "string"},
+                     images={"type": "array", "items": {"type": "string"}})},
+    ("/api/v1/reviews/{review_id}/votes", "post"): {
+        "summary": "Helpful or not", "body": _obj(helpful={"type": "boolean"})},
+    ("/api/v1/reviews/{review_id}/response", "post"): {
+        "summary": "The seller answers", "body": _obj(["comment"], comment={"type": "string"})},
+    ("/api/v1/cart", "get"): {"summary": "My cart"},
+    ("/api/v1/cart/items", "post"): {
+        "summary": "Add to the cart", "status": "201",
+        "body": _obj(["product_id"], product_id=_ID, quantity={"type": "integer"},
+                     selected_attributes={"type": "object",
+                                          "additionalProperties": {"type": "string"}})},
+    ("/api/v1/cart/items/{item_id}", "put"): {
+        "summary": "Change a quantity", "body": _obj(["quantity"], quantity={"type": "integer"})},
+    ("/api/v1/cart/items/{item_id}", "delete"): {"summary": "Remove a line", "status": "204"},
+    ("/api/v1/cart/apply-coupon", "post"): {
+        "summary": "Apply a coupon", "body": _obj(["coupon_code"], coupon_code={"type": "string"})},
+    ("/api/v1/orders", "post"): {
+        "summary": "Check out (Idempotency-Key honoured)", "status": "201",
+        "body": _obj(["shipping_address"], shipping_address=_ADDRESS,
+                     billing_address=_ADDRESS, payment_token={"type": "string"},
+                     payment_method={"type": "string"})},
+    ("/api/v1/orders", "get"): {
+        "summary": "My orders",
+        "query": [("status", {"type": "string"}), ("from_date", {"type": "string"}),
+                  ("to_date", {"type": "string"}), *_PAGE]},
+    ("/api/v1/orders/{order_id}", "get"): {"summary": "An order"},
+    ("/api/v1/orders/{order_id}/cancel", "put"): {
+        "summary": "Cancel an order", "body": _obj(reason={"type": "string"})},
+    ("/api/v1/orders/{order_id}/timeline", "get"): {"summary": "What happened to an order"},
+    ("/api/v1/payments/{id}/process", "post"): {
+        "summary": "Pay for an order placed without a card (id: the order's)",
+        "body": _obj(["payment_token"], payment_token={"type": "string"},
+                     payment_method={"type": "string"})},
+    ("/api/v1/payments/{id}", "get"): {"summary": "A payment"},
+    ("/api/v1/payments/{id}/refunds", "post"): {
+        "summary": "Refund (admins)", "status": "201",
+        "body": _obj(amount=_MONEY, reason={"type": "string"})},
+    ("/api/v1/payments/webhook", "post"): {
+        "summary": "The payment gateway's signed event", "auth": False,
+        "body": {"type": "object"}},
+    ("/api/v1/inventory/{variant_id}", "get"): {"summary": "Stock of a variant (its seller)"},
+    ("/api/v1/inventory/{variant_id}", "put"): {
+        "summary": "Restock, adjust, set the reorder level",
+        "body": _obj(restock={"type": "integer"}, adjust={"type": "integer"},
+                     reason={"type": "string"}, reorder_level={"type": "integer"})},
+    ("/api/v1/shipments/{shipment_id}", "get"): {"summary": "A shipment"},
+    ("/api/v1/shipments/{shipment_id}/track", "get"): {"summary": "Tracking events"},
+    ("/api/v1/shipments/{shipment_id}/cancel", "post"): {"summary": "Void an unmoved label"},
+    ("/api/v1/seller/profile", "post"): {
+        "summary": "Open my store", "status": "201",
+        "body": _obj(["store_name"], store_name={"type": "string"},
+                     description={"type": "string"})},
+    ("/api/v1/seller/profile", "put"): {
+        "summary": "Change my store",
+        "body": _obj(store_name={"type": "string"}, description={"type": "string"})},
+    ("/api/v1/seller/products", "post"): {
+        "summary": "List a product", "status": "201",
+        "body": _obj(["name", "category_id"], name={"type": "string"}, category_id=_ID,
+                     variants={"type": "array", "items": {"type": "object"}}, price=_MONEY,
+                     sku={"type": "string"})},
+    ("/api/v1/seller/products/{product_id}", "put"): {
+        "summary": "Change a product", "body": _obj(name={"type": "string"},
+                                                   description={"type": "string"},
+                                                   is_active={"type": "boolean"})},
+    ("/api/v1/seller/variants/{variant_id}/price", "put"): {
+        "summary": "Set a price", "body": _obj(["price"], price=_MONEY)},
+    ("/api/v1/seller/inventory", "get"): {"summary": "My stock",
+                                          "query": [("low", {"type": "boolean"})]},
+    ("/api/v1/seller/orders", "get"): {"summary": "Orders with my items",
+                                       "query": [("status", {"type": "string"}), *_PAGE]},
+    ("/api/v1/seller/orders/{order_id}/refunds", "post"): {
+        "summary": "Refund my items", "status": "201",
+        "body": _obj(["order_item_ids", "reason"],
+                     order_item_ids={"type": "array", "items": _ID},
+                     reason={"type": "string"}, restock={"type": "boolean"})},
+    ("/api/v1/seller/orders/{order_id}/shipments", "post"): {
+        "summary": "Ship my items", "status": "201",
+        "body": _obj(order_item_ids={"type": "array", "items": _ID},
+                     service_level={"type": "string"}, carrier={"type": "string"})},
+    ("/api/v1/seller/analytics", "get"): {"summary": "My sales",
+                                          "query": [("from", {"type": "string"}),
+                                                    ("to", {"type": "string"})]},
+    ("/api/v1/admin/users", "get"): {
+        "summary": "Find users", "query": [("email", {"type": "string"}),
+                                           ("role", {"type": "string"}),
+                                           ("is_active", {"type": "boolean"}), *_PAGE]},
+    ("/api/v1/admin/users/{user_id}", "put"): {
+        "summary": "Deactivate, reactivate, change role",
+        "body": _obj(is_active={"type": "boolean"}, role={"type": "string"})},
+    ("/api/v1/admin/categories", "post"): {
+        "summary": "Create a category", "status": "201",
+        "body": _obj(["name"], name={"type": "string"}, parent_id=_ID)},
+    ("/api/v1/admin/categories/{category_id}", "put"): {
+        "summary": "Rename or move a category",
+        "body": _obj(name={"type": "string"}, parent_id=_ID)},
+    ("/api/v1/admin/categories/{category_id}", "delete"): {
+        "summary": "Delete an empty category", "status": "204"},
+    ("/api/v1/admin/fraud", "get"): {"summary": "The review queue",
+                                     "query": [("status", {"type": "string"}), *_PAGE]},
+    ("/api/v1/admin/fraud/{order_id}/approve", "post"): {
+        "summary": "Release a held order", "body": _obj(note={"type": "string"})},
+    ("/api/v1/admin/fraud/{order_id}/reject", "post"): {
+        "summary": "Cancel and refund a held order", "body": _obj(note={"type": "string"})},
+    ("/api/v1/admin/reviews/{review_id}/hide", "post"): {
+        "summary": "Hide a review", "body": _obj(["reason"], reason={"type": "string"})},
+    ("/api/v1/admin/dashboard", "get"): {"summary": "Shop figures",
+                                         "query": [("from", {"type": "string"}),
+                                                   ("to", {"type": "string"})]},
+}
+
+_ERROR = {"type": "object", "required": ["status", "error"],
+          "properties": {"status": {"const": "error"},
+                         "error": _obj(["code", "message", "details"],
+                                       code={"type": "string"}, message={"type": "string"},
+                                       details={"type": "object"})}}
+_SUCCESS = {"type": "object", "required": ["status", "data"],
+            "properties": {"status": {"const": "success"}, "data": {}}}
+
+
+def needs_token(template: str, method: str) -> bool:
+    """Whether the operation at a Falcon route template is for signed-in callers."""
+    spec = OPERATIONS.get((_FIELD.sub(r"{\1}", template), method))
+    return spec is not None and spec.get("auth", True)
+
+
+def document(routes: Iterable[tuple[str, object]]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``routes`` (Falcon templates and their resources)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for template, resource in routes:
+        path = _FIELD.sub(r"{\1}", template)
+        for method in METHODS:
+            if hasattr(resource, f"on_{method}"):
+                paths.setdefault(path, {})[method] = _operation(path, method)
+    return {"openapi": "3.1.0",
+            "info": {"title": "commerce-sdk API", "version": "1"},
+            "paths": paths,
+            "components": {"securitySchemes": {"bearer": {"type": "http",
+                                                          "scheme": "bearer",
+                                                          "bearerFormat": "JWT"}}}}
+
+
+def _operation(path: str, method: str) -> dict[str, Any]:
+    spec = OPERATIONS[(path, method)]  # KeyError: a route nobody described
+    parameters = [{"name": name, "in": "path", "required": True, "schema": _ID}
+                  for name in _FIELD.findall(path)]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                   for name, schema in spec.get("query", [])]
+    status = spec.get("status", "200")
+    if status == "204":
+        success: dict[str, Any] = {"description": "done"}
+    elif spec.get("content") == "text/plain":
+        success = {"description": "ok", "content": {"text/plain": {"schema": {
+            "type": "string"}}}}
+    else:
+        schema = _SUCCESS if spec.get("envelope", True) else {"type": "object"}
+        success = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    operation: dict[str, Any] = {
+        "summary": spec["summary"], "operationId": f"{method}_{path}",
+        "parameters": parameters,
+        "responses": {status: success, "default": {
+            "description": "an error", "content": {"application/json": {"schema": _ERROR}}}}}
+    if spec.get("auth", True):
+        operation["security"] = [{"bearer": []}]
+    if "body" in spec:  # a body with no required field may be left out altogether
+        operation["requestBody"] = {"required": bool(spec["body"].get("required")),
+                                    "content": {
+            "application/json": {"schema": spec["body"]}}}
+    return operation
+
+
+class OpenApi:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self._spec = spec
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self._spec
+
