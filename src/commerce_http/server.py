@@ -12,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 
 from commerce_adapters import connect
 from commerce_http.app import HttpSettings, create_app
+from commerce_http.limits import Limits
 
 log = logging.getLogger("commerce.http")
 
@@ -27,7 +28,10 @@ def app_from_environment() -> Any:
         log.warning("created the first admin account, %s", email)
     origins = tuple(o.strip() for o in os.environ.get("COMMERCE_CORS_ORIGINS", "").split(",")
                     if o.strip())
-    return create_app(shop, HttpSettings(cors_origins=origins))
+    defaults = Limits()
+    limits = Limits(int(os.environ.get("COMMERCE_RATE_LIMIT_PER_IP", defaults.per_ip)),
+                    int(os.environ.get("COMMERCE_RATE_LIMIT_PER_USER", defaults.per_user)))
+    return create_app(shop, HttpSettings(cors_origins=origins, limits=limits))
 
 
 class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import threading
 from collections.abc import Mapping
 
@@ -64,6 +65,8 @@ class FakeGateway:
         self._by_txn: dict[str, FakeCharge] = {}
         self._refund_keys: dict[str, RefundResult] = {}
         self._seq = itertools.count(1)
+        # ids unique across processes too: two server workers each run their own fake
+        self._prefix = secrets.token_hex(3)
         self._down = False
         self._lost_once: set[str] = set()
         self.calls = 0
@@ -95,7 +98,7 @@ class FakeGateway:
             status, reason = ChargeStatus.DECLINED, _DECLINES[request.token]
         elif request.token == "tok_3ds":
             status = ChargeStatus.REQUIRES_ACTION
-        txn = f"txn_fake_{next(self._seq):06d}"
+        txn = f"txn_fake_{self._prefix}_{next(self._seq):06d}"
         charge = FakeCharge(request.idempotency_key, request.amount, status, txn,
                             Money.zero(request.amount.currency), reason)
         self._charges[request.idempotency_key] = charge
@@ -128,7 +131,7 @@ class FakeGateway:
             if charge.refunded + amount > charge.amount:
                 raise PaymentDeclined("refund exceeds the captured amount")
             charge.refunded = charge.refunded + amount
-            result = RefundResult(f"re_fake_{next(self._seq):06d}",
+            result = RefundResult(f"re_fake_{self._prefix}_{next(self._seq):06d}",
                                   {"amount": str(amount.amount), "charge": transaction_id})
             self._refund_keys[idempotency_key] = result
             return result

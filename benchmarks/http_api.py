@@ -1,0 +1,218 @@
+"""HTTP throughput and latency: the API on ``commerce serve`` beside a bare Falcon endpoint.
+(Not named http.py: run as a script, that name would hide the standard library's http.)
+
+    python benchmarks/http_api.py [--backends sqlite,postgres] [--requests 400] [--clients 8]
+                              [--workers 2]
+
+For each backend it seeds a shop, starts ``commerce serve`` (gunicorn, ``--workers``), and
+measures requests per second and p50/p99 latency for product detail, product list,
+add-to-cart and checkout, with ``--clients`` threads each opening a connection per request.
+The ceiling is a bare Falcon app answering a small JSON document on the same gunicorn
+settings, measured in the same run: the product detail's ratio to it is the figure to watch.
+
+PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default database ``commerce_bench`` on the local
+server; emptied first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from commerce_adapters import connect
+from commerce_adapters.security.passwords import Argon2Hasher
+from commerce_core.accounts.policy import Actor
+from commerce_core.catalog.service import VariantSpec
+
+SECRET = "benchmark-http-secret-" + "x" * 32
+ADDRESS = {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345",
+           "country": "US"}
+BARE_APP = """
+import falcon
+class Ping:
+    def on_get(self, req, resp):
+        resp.media = {"status": "success", "data": {"product_id": 1, "name": "Lamp"}}
+app = falcon.App()
+app.add_route("/ping", Ping())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def request(port: int, method: str, path: str, body: Any = None,
+            token: str | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, None if body is None else json.dumps(body), headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def measure(jobs: list[Callable[[], int]], clients: int, expect: int) -> dict[str, float]:
+    """Run the jobs on ``clients`` threads: requests/s, p50 and p99 in milliseconds."""
+    latencies: list[float] = []
+    failures: list[int] = []
+    queue = list(jobs)
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            start = time.perf_counter()
+            status = job()
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                if status != expect:
+                    failures.append(status)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. status {failures[0]}")
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"rps": len(jobs) / wall, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
+
+
+def start(argv: list[str], port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "GET", probe) == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def seed(url: str, buyers: int) -> tuple[int, list[str]]:
+    """A product with plenty of stock and ``buyers`` signed-in customers (their tokens)."""
+    shop = connect(url, secret_key=SECRET,
+                   password_hasher=Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
+    category = shop.catalog.create_category(Actor.admin(1), f"Bench {time.time_ns()}").id
+    product = shop.catalog.create_product(
+        Actor.seller(2), name="Bench lamp", category_id=category,
+        variants=[VariantSpec(f"BENCH-{time.time_ns()}", "19.99", stock=10**7)])
+    tokens = []
+    for n in range(buyers):
+        email = f"buyer{n}-{time.time_ns()}@example.com"
+        shop.accounts.register(email, "correct-horse-42", "Buyer")
+        tokens.append(shop.accounts.login(email, "correct-horse-42").token)
+    return product.id, tokens
+
+
+def bench_backend(url: str, requests: int, clients: int, workers: int) -> dict[str, Any]:
+    product_id, tokens = seed(url, requests)
+    port = free_port()
+    env = {**os.environ, "COMMERCE_SECRET_KEY": SECRET, "COMMERCE_NOTIFY_URL": "memory://",
+           "COMMERCE_RATE_LIMIT_PER_IP": "1000000000", "COMMERCE_RATE_LIMIT_PER_USER": "1000000"}
+    server = start([sys.executable, "-c", "from commerce_cli.main import main; main()",
+                    "serve", "--port", str(port), "--workers", str(workers),
+                    "--database-url", url], port, env, "/health")
+    try:
+        figures = {
+            "product detail": measure([lambda: request(port, "GET",
+                                                       f"/api/v1/products/{product_id}")]
+                                      * requests, clients, 200),
+            "product list": measure([lambda: request(port, "GET", "/api/v1/products?limit=20")]
+                                    * requests, clients, 200),
+            "add to cart": measure([lambda t=t: request(  # type: ignore[misc]
+                port, "POST", "/api/v1/cart/items", {"product_id": product_id}, t)
+                for t in tokens], clients, 201),
+            "checkout": measure([lambda t=t: request(  # type: ignore[misc]
+                port, "POST", "/api/v1/orders",
+                {"shipping_address": ADDRESS, "payment_token": "tok_visa"}, t)
+                for t in tokens], clients, 201),
+        }
+    finally:
+        stop(server)
+    return figures
+
+
+def bench_ceiling(requests: int, clients: int, workers: int) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp())
+    (folder / "bare.py").write_text(BARE_APP)
+    port = free_port()
+    server = start([sys.executable, "-m", "gunicorn", "--chdir", str(folder), "--bind",
+                    f"127.0.0.1:{port}", "--workers", str(workers), "bare:app"],
+                   port, dict(os.environ), "/ping")
+    try:
+        return measure([lambda: request(port, "GET", "/ping")] * requests, clients, 200)
+    finally:
+        stop(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--requests", type=int, default=400, help="per scenario")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    ceiling = bench_ceiling(args.requests, args.clients, args.workers)
+    rows = [("bare Falcon", "ping (ceiling)", ceiling)]
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+        elif backend == "postgres":
+            sys.path.insert(0, str(Path(__file__).parent))
+            from checkout import postgres_url  # noqa: PLC0415 - the sibling benchmark's set-up
+            url = postgres_url()
+        else:
+            raise SystemExit(f"unknown backend {backend!r}")
+        rows += [(backend, name, fig) for name, fig in
+                 bench_backend(url, args.requests, args.clients, args.workers).items()]
+    print(f"# HTTP ({platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, gunicorn {args.workers} sync workers, "
+          f"{args.clients} clients, {args.requests} requests per scenario)\n")
+    print("| backend | scenario | requests/s | p50 ms | p99 ms | / ceiling |")
+    print("|---|---|---:|---:|---:|---:|")
+    for backend, name, fig in rows:
+        print(f"| {backend} | {name} | {fig['rps']:,.0f} | {fig['p50']:.1f} | "
+              f"{fig['p99']:.1f} | {fig['rps'] / ceiling['rps']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
