@@ -13,6 +13,7 @@ from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
 from commerce_http.limits import Limits, RateLimit
+from commerce_http.logs import AccessLog
 from commerce_http.metrics import Metrics, MetricsEndpoint
 from commerce_http.middleware import Authentication, BodyLimit, RequestId, RequireSignIn
 from commerce_http.openapi import OpenApi, document, needs_token
@@ -47,7 +48,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     default; give every worker the same shared store in production)."""
     settings = settings or HttpSettings()
     metrics = Metrics()
-    middleware: list[Any] = [metrics, RequestId(), BodyLimit(settings.max_body_bytes)]
+    middleware: list[Any] = [metrics, RequestId(), AccessLog(),
+                             BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.append(falcon.CORSMiddleware(
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),

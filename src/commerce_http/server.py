@@ -13,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 from commerce_adapters import connect
 from commerce_http.app import HttpSettings, create_app
 from commerce_http.limits import Limits
+from commerce_http.logs import LOGGING
 
 log = logging.getLogger("commerce.http")
 
@@ -57,4 +58,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         os.environ["COMMERCE_SECRET_KEY"] = secrets.token_urlsafe(48)
     Server({"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
             "graceful_timeout": graceful_timeout, "timeout": timeout,
-            "accesslog": "-", "errorlog": "-", "proc_name": "commerce"}).run()
+            "logconfig_dict": LOGGING, "proc_name": "commerce"}).run()

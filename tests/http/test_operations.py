@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
 
+import pytest
 from falcon import testing
 
 from commerce_core.clock import ManualClock
@@ -11,6 +14,7 @@ from commerce_core.facade import Commerce
 from commerce_http import create_app
 from commerce_http.app import HttpSettings
 from commerce_http.limits import Limits
+from commerce_http.logs import JsonFormatter
 from tests.http.conftest import PASSWORD, error, sign_up
 
 
@@ -62,3 +66,21 @@ def test_the_first_admin_is_made_once(shop: Commerce) -> None:
     assert shop.accounts.ensure_admin("root@example.com", PASSWORD)
     assert not shop.accounts.ensure_admin("other@example.com", PASSWORD)
     assert shop.accounts.login("root@example.com", PASSWORD).user.role.value == "admin"
+
+
+def test_access_logs_are_json_and_never_hold_secrets(client: testing.TestClient,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    headers, user_id = sign_up(client, "ann@example.com")
+    client.simulate_post("/api/v1/orders", headers=headers, json={
+        "shipping_address": {}, "payment_token": "tok_4242424242424242"})
+    token = headers["Authorization"].split()[1]
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    text = "\n".join(lines)
+    for secret in (PASSWORD, token, "tok_4242424242424242"):
+        assert secret not in text
+    access = [json.loads(line) for line in lines if '"commerce.http.access"' in line]
+    login = next(a for a in access if a["route"] == "/api/v1/auth/login")
+    assert login["status"] == 200 and len(login["request_id"]) == 32
+    order = next(a for a in access if a["route"] == "/api/v1/orders")
+    assert order["user_id"] == user_id and order["status"] == 422
