@@ -149,12 +149,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/seller/profile", "put"): {
         "summary": "Change my store",
         "body": _obj(store_name={"type": "string"}, description={"type": "string"})},
-    ("/api/v1/seller/products", "post"): {
+    ("/api/v1/products", "post"): {
         "summary": "List a product", "status": "201",
         "body": _obj(["name", "category_id"], name={"type": "string"}, category_id=_ID,
                      variants={"type": "array", "items": {"type": "object"}}, price=_MONEY,
                      sku={"type": "string"})},
-    ("/api/v1/seller/products/{product_id}", "put"): {
+    ("/api/v1/products/{product_id}", "put"): {
         "summary": "Change a product", "body": _obj(name={"type": "string"},
                                                    description={"type": "string"},
                                                    is_active={"type": "boolean"})},
@@ -169,9 +169,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "body": _obj(["order_item_ids", "reason"],
                      order_item_ids={"type": "array", "items": _ID},
                      reason={"type": "string"}, restock={"type": "boolean"})},
-    ("/api/v1/seller/orders/{order_id}/shipments", "post"): {
-        "summary": "Ship my items", "status": "201",
-        "body": _obj(order_item_ids={"type": "array", "items": _ID},
+    ("/api/v1/shipments", "post"): {
+        "summary": "Ship my items of an order", "status": "201",
+        "body": _obj(["order_id"], order_id=_ID, order_item_ids={"type": "array", "items": _ID},
                      service_level={"type": "string"}, carrier={"type": "string"})},
     ("/api/v1/seller/analytics", "get"): {"summary": "My sales",
                                           "query": [("from", {"type": "string"}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 
 from commerce_core.catalog.service import ProductSummary
@@ -12,8 +14,11 @@ from commerce_http.media import ok
 
 
 class Products:
-    def __init__(self, shop: Commerce) -> None:
+    """GET browses; POST lists a product (its seller), through the seller area's resource."""
+
+    def __init__(self, shop: Commerce, create: Any) -> None:
         self._shop = shop
+        self.on_post = create.on_post
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
@@ -43,8 +48,11 @@ def _summary(p: ProductSummary) -> dict[str, object]:
 
 
 class Product:
-    def __init__(self, shop: Commerce) -> None:
+    """GET shows a product; PUT changes it (its seller)."""
+
+    def __init__(self, shop: Commerce, change: Any) -> None:
         self._shop = shop
+        self.on_put = change.on_put
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
         detail = self._shop.catalog.product_detail(product_id)

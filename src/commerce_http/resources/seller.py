@@ -157,11 +157,14 @@ class SellerRefunds:
 
 
 class SellerShipments:
+    """POST /shipments: a seller ships their items of an order."""
+
     def __init__(self, shop: Commerce) -> None:
         self._shop = shop
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = params.body(req)
+        order_id = params.ident(data, "order_id")
         items = data.get("order_item_ids")
         if items is not None and (not isinstance(items, list)
                                   or not all(isinstance(i, int) for i in items)):
