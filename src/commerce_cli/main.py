@@ -6,7 +6,10 @@ from importlib.metadata import version
 
 import typer
 
+from commerce_cli import db, settings
+from commerce_cli.demo import demo
 from commerce_cli.serve import serve
+from commerce_cli.worker import worker
 
 app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True)
 
@@ -23,6 +26,10 @@ def show_version() -> None:
 
 
 app.command("serve")(serve)
+app.command("demo")(demo)
+app.command("worker")(worker)
+app.add_typer(db.app, name="db")
+app.add_typer(settings.app, name="config")
 
 
 def main() -> None:

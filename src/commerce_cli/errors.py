@@ -1,0 +1,33 @@
+"""One way to fail: a domain error is one red line on stderr and exit code 1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from commerce_core.errors import CommerceError
+
+T = TypeVar("T")
+err = Console(stderr=True)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn a CommerceError (or a bad setting) into one line and exit code 1."""
+    try:
+        yield
+    except CommerceError as ex:
+        err.print(f"[red]error:[/red] {ex.message} ({ex.code})", highlight=False)
+        raise typer.Exit(code=1) from None
+    except (ValueError, ImportError) as ex:
+        err.print(f"[red]error:[/red] {ex}", highlight=False)
+        raise typer.Exit(code=1) from None
+
+
+def run(action: Callable[[], T]) -> T:
+    with domain_errors():
+        return action()

@@ -1,0 +1,55 @@
+"""``commerce config show``: the effective settings, secrets masked."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commerce_adapters.bootstrap import DEFAULT_DATABASE_URL
+
+app = typer.Typer(help="Settings.", no_args_is_help=True)
+
+# name -> default ("" when unset means off)
+SETTINGS = {
+    "COMMERCE_DATABASE_URL": DEFAULT_DATABASE_URL,
+    "COMMERCE_DATABASE_REPLICA_URLS": "",
+    "COMMERCE_PAYMENTS_URL": "fake://",
+    "COMMERCE_NOTIFY_URL": "log://",
+    "COMMERCE_SECRET_KEY": "",
+    "COMMERCE_ADMIN_EMAIL": "",
+    "COMMERCE_ADMIN_PASSWORD": "",
+    "COMMERCE_CORS_ORIGINS": "",
+    "COMMERCE_RATE_LIMIT_PER_IP": "300",
+    "COMMERCE_RATE_LIMIT_PER_USER": "120",
+}
+_SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
+_URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
+
+
+def mask(name: str, value: str) -> str:
+    if not value:
+        return value
+    if any(part in name for part in _SECRET_NAMES):
+        return "********"
+    return _URL_PASSWORD.sub(r"\1********@", value)
+
+
+@app.command()
+def show(as_json: Annotated[bool, typer.Option("--json", help="For scripts.")] = False) -> None:
+    """Every COMMERCE_* setting: its value (secrets masked) and where it comes from."""
+    rows = [(name, mask(name, os.environ.get(name, default)),
+             "environment" if name in os.environ else "default")
+            for name, default in SETTINGS.items()]
+    if as_json:
+        typer.echo(json.dumps({n: {"value": v, "source": s} for n, v, s in rows}, indent=2))
+        return
+    table = Table("setting", "value", "from")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)

@@ -1,0 +1,63 @@
+"""The ``commerce`` command through Typer's runner: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from commerce_cli.main import app
+
+runner = CliRunner()
+
+
+def test_config_show_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMERCE_SECRET_KEY", "super-secret-value-that-must-not-show")
+    monkeypatch.setenv("COMMERCE_DATABASE_URL", "postgresql://app:hunter2@db/shop")
+    result = runner.invoke(app, ["config", "show", "--json"])
+    assert result.exit_code == 0
+    shown = json.loads(result.stdout)
+    assert shown["COMMERCE_SECRET_KEY"] == {"value": "********", "source": "environment"}
+    assert shown["COMMERCE_DATABASE_URL"]["value"] == "postgresql://app:********@db/shop"
+    assert "hunter2" not in result.stdout and "super-secret" not in result.stdout
+    table = runner.invoke(app, ["config", "show"])
+    assert table.exit_code == 0 and "COMMERCE_PAYMENTS_URL" in table.stdout
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    before = runner.invoke(app, ["db", "current", "--database-url", url])
+    assert before.exit_code == 0 and "database: empty" in before.stdout
+    done = runner.invoke(app, ["db", "upgrade", "--database-url", url])
+    assert done.exit_code == 0 and "schema at revision 0001" in done.stdout
+    after = runner.invoke(app, ["db", "current", "--database-url", url])
+    assert "database: 0001; this release: 0001" in after.stdout
+
+
+def test_errors_are_one_line_and_exit_1() -> None:
+    result = runner.invoke(app, ["db", "upgrade", "--database-url", "mysql://x/y"])
+    assert result.exit_code == 1
+    assert "error:" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2() -> None:
+    assert runner.invoke(app, ["worker", "--interval", "0"]).exit_code == 2
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_worker_runs_one_pass(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["worker", "--once", "--database-url",
+                                 f"sqlite:///{tmp_path / 'shop.db'}"],
+                           env={"COMMERCE_SECRET_KEY": "x" * 40})
+    assert result.exit_code == 0 and "pass: nothing to do" in result.stdout
+
+
+def test_demo_seeds_and_walks_a_checkout(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--products", "12", "--database-url",
+                                 f"sqlite:///{tmp_path / 'demo.db'}"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "12 products" in result.stdout and "CONFIRMED" in result.stdout
+    assert "your cart" in result.stdout
