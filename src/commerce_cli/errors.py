@@ -21,10 +21,10 @@ def domain_errors() -> Iterator[None]:
     try:
         yield
     except CommerceError as ex:
-        err.print(f"[red]error:[/red] {ex.message} ({ex.code})", highlight=False)
+        err.print(f"[red]error:[/red] {ex.message} ({ex.code})", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
     except (ValueError, ImportError) as ex:
-        err.print(f"[red]error:[/red] {ex}", highlight=False)
+        err.print(f"[red]error:[/red] {ex}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
 
 

@@ -6,7 +6,7 @@ from importlib.metadata import version
 
 import typer
 
-from commerce_cli import db, settings
+from commerce_cli import admin, db, settings
 from commerce_cli.demo import demo
 from commerce_cli.serve import serve
 from commerce_cli.worker import worker
@@ -30,6 +30,7 @@ app.command("demo")(demo)
 app.command("worker")(worker)
 app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
+app.add_typer(admin.app, name="admin")
 
 
 def main() -> None:
