@@ -279,3 +279,18 @@ def test_report_queries_for_orders_payments_checkouts_and_stock(backend: Backend
         assert len(uow.payments.refunds_between(start + timedelta(hours=24), window[1])) == 1
         assert len(uow.checkouts.created_between(*window)) == 1
         assert [s.variant_id for s in uow.inventory.for_seller(8)] == [502]
+
+
+def test_order_count_matches_find(backend: Backend) -> None:
+    orders = [_order(backend, 1, 7, 21, 0), _order(backend, 1, 8, 22, 2),
+              _order(backend, 2, 7, 23, 4)]
+    with backend.storage.uow_factory() as uow:
+        for o in orders:
+            uow.orders.add(o)
+        start = backend.clock.now()
+        for query in (OrderQuery(), OrderQuery(user_id=1), OrderQuery(seller_id=7),
+                      OrderQuery(user_id=1, from_date=start + timedelta(hours=1)),
+                      OrderQuery(to_date=start + timedelta(hours=3)),
+                      OrderQuery(status=OrderStatus.CANCELLED)):
+            assert uow.orders.count(query) == uow.orders.find(query, PageRequest()).total_count
+        assert uow.orders.count(OrderQuery(user_id=1, from_date=start + timedelta(hours=1))) == 1

@@ -44,6 +44,9 @@ def test_cart_store_expires_untouched_carts(backend: Backend) -> None:
     store.save(_cart(backend, 2))
     backend.clock.advance(timedelta(days=30, seconds=1))
     assert store.get(2) is None
+    fresh = _cart(backend, 2)  # a new cart after the old one expired starts at version 1
+    fresh.updated_at = backend.clock.now()
+    assert store.save(fresh).version == 1
 
 
 def test_idempotency_store(backend: Backend) -> None:
