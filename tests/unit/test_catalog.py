@@ -151,3 +151,17 @@ def test_admin_renames_moves_and_deletes_only_empty_categories(shop: Commerce) -
     assert err.value.details == {"sub_categories": 0, "products": 1}
     shop.catalog.delete_category(ADMIN, knives.id)
     assert "Cutlery" not in {c.name for c in shop.catalog.categories()}
+
+
+def test_product_changes_are_checked_for_shape_and_hidden_when_withdrawn(
+        shop: Commerce, category: int) -> None:
+    p = add_product(shop, category, "Lamp")
+    for bad in ({"name": 5}, {"is_active": "no"}, {"tags": "lamp"}, {"attributes": {"a": 1}},
+                {"category_id": True}):
+        with pytest.raises(ValidationError):
+            shop.catalog.update_product(SELLER, p.id, **bad)
+    assert shop.catalog.get_product(p.id).name == "Lamp"
+    shop.catalog.deactivate_product(SELLER, p.id)
+    with pytest.raises(NotFound):
+        shop.catalog.product_detail(p.id)
+    assert not shop.catalog.product_detail(p.id, include_inactive=True).product.is_active

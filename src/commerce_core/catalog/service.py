@@ -13,7 +13,7 @@ from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import ProductQuery
 from commerce_core.clock import Clock
-from commerce_core.errors import Conflict, ValidationError
+from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.events import ProductCreated, ProductUpdated
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
@@ -47,6 +47,14 @@ class ProductSummary:
     category_id: int
     in_stock: bool
     created_at: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        """One entry of the seed's product listing."""
+        return {"product_id": self.product_id, "name": self.name, "price": self.price.amount,
+                "currency": self.price.currency, "rating": self.rating,
+                "review_count": self.review_count, "image_url": self.image_url,
+                "seller_id": self.seller_id, "category_id": self.category_id,
+                "in_stock": self.in_stock}
 
 
 @attrs.frozen
@@ -201,16 +209,27 @@ class CatalogService:
                                       seller_id=product.seller_id))
         return variant
 
-    _EDITABLE = frozenset({"name", "description", "category_id", "attributes", "images",
-                           "tags", "is_active"})
+    # what a seller may change, and the shape each value must have
+    _EDITABLE: dict[str, Any] = {
+        "name": lambda v: isinstance(v, str), "description": lambda v: isinstance(v, str),
+        "category_id": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "attributes": lambda v: isinstance(v, dict) and all(
+            isinstance(k, str) and isinstance(x, str) for k, x in v.items()),
+        "images": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "tags": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "is_active": lambda v: isinstance(v, bool)}
 
     def update_product(self, actor: Actor, product_id: int, **changes: Any) -> Product:
         """Change the listed fields (name, description, category_id, attributes, images, tags,
         is_active); anything else is a validation error and nothing is saved."""
-        unknown = set(changes) - self._EDITABLE
+        unknown = set(changes) - set(self._EDITABLE)
         if unknown:
             raise ValidationError(f"cannot change {', '.join(sorted(unknown))}",
                                   {f: "not editable" for f in sorted(unknown)})
+        wrong = sorted(f for f, v in changes.items() if not self._EDITABLE[f](v))
+        if wrong:
+            raise ValidationError(f"wrong type for {', '.join(wrong)}",
+                                  {f: "wrong type" for f in wrong})
         now = self._clock.now()
         with self._tx() as uow:
             product = _own(uow, actor, product_id)
@@ -244,9 +263,13 @@ class CatalogService:
         with self._tx.read(replica=True) as uow:
             return uow.products.get(product_id)
 
-    def product_detail(self, product_id: int) -> ProductDetail:
+    def product_detail(self, product_id: int, include_inactive: bool = False) -> ProductDetail:
+        """A product with its stock; a withdrawn one looks absent unless asked for (its
+        seller's views ask)."""
         with self._tx.read(replica=True) as uow:
             product = uow.products.get(product_id)
+            if not (product.is_active or include_inactive):
+                raise NotFound(f"product {product_id} not found", {"product_id": product_id})
             stock = uow.inventory.get_many([v.id for v in product.variants])
         return ProductDetail(product, stock)
 

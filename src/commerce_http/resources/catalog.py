@@ -6,8 +6,6 @@ from typing import Any
 
 import falcon
 
-from commerce_core.catalog.service import ProductSummary
-from commerce_core.errors import NotFound
 from commerce_core.facade import Commerce
 from commerce_http import params
 from commerce_http.media import ok
@@ -34,17 +32,10 @@ class Products:
         search = params.optional_text(q, "search", 200)
         if req.context.actor is not None and search:
             self._shop.activity.searched(req.context.actor, search)
-        ok(resp, {"products": [_summary(p) for p in page.items],
+        ok(resp, {"products": [p.as_dict() for p in page.items],
                   "pagination": {"page": page.page, "limit": page.limit,
                                  "total_count": page.total_count,
                                  "total_pages": -(-page.total_count // page.limit)}})
-
-
-def _summary(p: ProductSummary) -> dict[str, object]:
-    return {"product_id": p.product_id, "name": p.name, "price": p.price.amount,
-            "currency": p.price.currency, "rating": p.rating, "review_count": p.review_count,
-            "image_url": p.image_url, "seller_id": p.seller_id,
-            "category_id": p.category_id, "in_stock": p.in_stock}
 
 
 class Product:
@@ -56,8 +47,6 @@ class Product:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
         detail = self._shop.catalog.product_detail(product_id)
-        if not detail.product.is_active:
-            raise NotFound(f"product {product_id} not found", {"product_id": product_id})
         if req.context.actor is not None:
             self._shop.activity.viewed(req.context.actor, product_id)
         ok(resp, detail.as_dict())

@@ -17,8 +17,6 @@ from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
 
-_EDITABLE = ("name", "description", "category_id", "attributes", "images", "tags", "is_active")
-
 
 def _variants(data: dict[str, Any]) -> list[VariantSpec]:
     raw = data.get("variants")
@@ -56,7 +54,8 @@ class SellerProducts:
             description=params.text(data, "description", "", limit=20_000),
             attributes=params.string_map(data, "attributes"),
             images=[str(i) for i in images], tags=[str(t) for t in tags])
-        ok(resp, self._shop.catalog.product_detail(product.id).as_dict(), falcon.HTTP_201)
+        ok(resp, self._shop.catalog.product_detail(product.id, include_inactive=True).as_dict(),
+           falcon.HTTP_201)
 
 
 class SellerProduct:
@@ -64,13 +63,10 @@ class SellerProduct:
         self._shop = shop
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
-        data = params.body(req)
-        unknown = set(data) - set(_EDITABLE)
-        if unknown:
-            raise ValidationError(f"cannot change {', '.join(sorted(unknown))}",
-                                  {f: "not editable" for f in sorted(unknown)})
-        self._shop.catalog.update_product(actor(req), product_id, **data)
-        ok(resp, self._shop.catalog.product_detail(product_id).as_dict())
+        # the catalog refuses fields it does not let sellers change, naming them
+        self._shop.catalog.update_product(actor(req), product_id, **params.body(req))
+        detail = self._shop.catalog.product_detail(product_id, include_inactive=True)
+        ok(resp, detail.as_dict())
 
 
 class VariantPrice:
@@ -102,7 +98,7 @@ class Stock:
         self._shop = shop
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, variant_id: int) -> None:
-        ok(resp, _stock(self._shop.inventory.stock(actor(req), variant_id)))
+        ok(resp, self._shop.inventory.stock(actor(req), variant_id).as_dict())
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, variant_id: int) -> None:
         data, who = params.body(req), actor(req)
@@ -117,14 +113,7 @@ class Stock:
         if data.get("reorder_level") is not None:
             item = self._shop.inventory.set_reorder_level(
                 who, variant_id, params.integer(data, "reorder_level", low=0, high=10**9))
-        ok(resp, _stock(item))
-
-
-def _stock(item: Any) -> dict[str, Any]:
-    return {"variant_id": item.variant_id, "product_id": item.product_id,
-            "quantity_available": item.available, "quantity_reserved": item.reserved,
-            "quantity_sold": item.sold, "reorder_level": item.reorder_level,
-            "low_stock": item.is_low}
+        ok(resp, item.as_dict())
 
 
 class SellerOrders:
