@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.errors import translate
+from commerce_adapters.sql.repositories.base import insert_ignore_stmt
 from commerce_core.activity.ports import MAX_ENTRIES, Searched, Viewed
 from commerce_core.cart.model import CART_TTL, Cart, CartLine
 from commerce_core.clock import Clock
@@ -38,14 +39,6 @@ _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
 _CART_ITEMS_DELETE = t.cart_items.delete().where(t.cart_items.c.user_id == sa.bindparam("u"))
 _CART_ITEMS_INSERT = t.cart_items.insert()
 _TICK = timedelta(microseconds=1)  # two records in one clock tick keep the order of the calls
-
-
-def _insert_new(conn: sa.Connection, dialect: str, values: dict[str, Any]) -> bool:
-    """Insert a row unless its key exists; whether it went in."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt: Any = (insert(t.carts).values(**values).on_conflict_do_nothing()
-            .returning(sa.literal_column("1")))
-    return conn.execute(stmt).first() is not None
 
 
 class _Store:
@@ -96,7 +89,8 @@ class SqlCartStore(_Store):
                       "updated_at": cart.updated_at}
             if cart.version == 0:
                 self._drop_expired(conn, cart.user_id)
-                if not _insert_new(conn, self._db.dialect, {"user_id": cart.user_id, **values}):
+                if conn.execute(insert_ignore_stmt(self._db.dialect, t.carts),
+                                {"user_id": cart.user_id, **values}).first() is None:
                     raise Conflict("the cart was changed by another request")
             elif not conn.execute(_CART_UPDATE, {"u": cart.user_id, "v": cart.version,
                                                  **values}).rowcount:

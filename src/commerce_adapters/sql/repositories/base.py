@@ -40,7 +40,8 @@ def _insert(table: sa.Table) -> sa.Insert:
 
 
 @functools.cache
-def _insert_ignore(dialect: str, table: sa.Table) -> Any:
+def insert_ignore_stmt(dialect: str, table: sa.Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING 1: a row back means it went in."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing().returning(sa.literal_column("1"))
 
@@ -91,7 +92,8 @@ class SqlRepository:
     def insert_ignore(self, table: sa.Table, values: Mapping[str, Any]) -> bool:
         """Insert unless the primary or a unique key exists; whether a row went in (by
         RETURNING: the driver's rowcount is not reliable for ON CONFLICT DO NOTHING)."""
-        return self.c.execute(_insert_ignore(self.dialect, table), values).first() is not None
+        return self.c.execute(insert_ignore_stmt(self.dialect, table),
+                              values).first() is not None
 
     def page(self, stmt: sa.Select[Any], page: PageRequest, build: Any) -> Page[Any]:
         """One page of ``stmt`` (already ordered) with the total count of its rows."""

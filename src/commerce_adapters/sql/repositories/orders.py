@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -28,9 +29,40 @@ from commerce_core.payments.model import Payment, PaymentState, Refund, RefundSt
 
 _ITEM_STATUS = (t.order_items.update().where(t.order_items.c.id == sa.bindparam("item_id"))
                 .values(status=sa.bindparam("item_status")))
-_RECENT_ORDERS = sa.select(sa.func.count()).select_from(t.orders).where(
-    t.orders.c.user_id == sa.bindparam("u"),
-    t.orders.c.created_at >= sa.bindparam("since", type_=t.orders.c.created_at.type))
+_FILTERS = ("user_id", "seller_id", "status", "from_date", "to_date")
+
+
+def _order_filters(query: OrderQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Which filters a query sets, and their bound values."""
+    values = {name: getattr(query, name) for name in _FILTERS
+              if getattr(query, name) is not None}
+    if "status" in values:
+        values["status"] = values["status"].value
+    return tuple(values), {f"f_{k}": v for k, v in values.items()}
+
+
+@functools.cache
+def _where(present: tuple[str, ...]) -> tuple[Any, ...]:
+    """The WHERE clauses for a set of filters, built once per combination (bound values)."""
+    o, ts = t.orders, t.orders.c.created_at.type
+    clauses: list[Any] = []
+    for name in present:
+        if name == "seller_id":
+            clauses.append(sa.exists().where(
+                t.order_items.c.order_id == o.c.id,
+                t.order_items.c.seller_id == sa.bindparam("f_seller_id")))
+        elif name == "from_date":
+            clauses.append(o.c.created_at >= sa.bindparam("f_from_date", type_=ts))
+        elif name == "to_date":
+            clauses.append(o.c.created_at < sa.bindparam("f_to_date", type_=ts))
+        else:  # user_id, status: plain equality
+            clauses.append(o.c[name] == sa.bindparam(f"f_{name}"))
+    return tuple(clauses)
+
+
+@functools.cache
+def _count_stmt(present: tuple[str, ...]) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(t.orders).where(*_where(present))
 _PAID = [s.value for s in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)]
 
 
@@ -78,35 +110,14 @@ class SqlOrders(SqlRepository):
                                       for x in order.items])
 
     def count(self, query: OrderQuery) -> int:
-        if query == OrderQuery(query.user_id, from_date=query.from_date) and query.user_id \
-                is not None and query.from_date is not None:  # fraud screening, every order
-            return int(self.c.execute(_RECENT_ORDERS, {"u": query.user_id,
-                                                       "since": query.from_date}).scalar_one())
-        where = self._where(query)
-        return int(self.c.execute(sa.select(sa.func.count()).select_from(t.orders)
-                                  .where(*where)).scalar_one())
-
-    def _where(self, query: OrderQuery) -> list[Any]:
-        o = t.orders
-        where: list[Any] = []
-        if query.user_id is not None:
-            where.append(o.c.user_id == query.user_id)
-        if query.seller_id is not None:
-            where.append(sa.exists().where(t.order_items.c.order_id == o.c.id,
-                                           t.order_items.c.seller_id == query.seller_id))
-        if query.status is not None:
-            where.append(o.c.status == query.status.value)
-        if query.from_date is not None:
-            where.append(o.c.created_at >= query.from_date)
-        if query.to_date is not None:
-            where.append(o.c.created_at < query.to_date)
-        return where
+        present, values = _order_filters(query)
+        return int(self.c.execute(_count_stmt(present), values).scalar_one())
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
-        o = t.orders
-        stmt = sa.select(o).where(*self._where(query))
-        return self.page(stmt.order_by(o.c.created_at.desc(), o.c.id.desc()), page,
-                         self._build)
+        present, values = _order_filters(query)
+        stmt = sa.select(t.orders).where(*_where(present)).params(values)
+        return self.page(stmt.order_by(t.orders.c.created_at.desc(), t.orders.c.id.desc()),
+                         page, self._build)
 
     def created_between(self, since: datetime, until: datetime,
                         seller_id: int | None) -> Sequence[Order]:
