@@ -126,21 +126,7 @@ class HandWritten:
                     f"quantity_sold = quantity_sold + 1, updated_at = {p} "
                     f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
         order_id, user_id, payment_id = self._id(), self._id(), self._id()
-        number = f"BENCH-{self._order_number(cur):09d}-{uuid.uuid4().hex[:6]}"
-        address = json.dumps(HOME.as_dict())
-        cur.execute(
-            "INSERT INTO orders (id, order_number, user_id, currency, subtotal, discount, "
-            "shipping, tax, total_amount, status, payment_status, shipping_address, "
-            "billing_address, payment_method, cancel_reason, timeline, created_at, updated_at) "
-            f"VALUES ({', '.join([p] * 18)})",
-            (order_id, number, user_id, "USD", "19.99", "0", "0", "0", "19.99", "CONFIRMED",
-             "COMPLETED", address, address, "card", "", "[]", stamp, stamp))
-        cur.execute(
-            "INSERT INTO order_items (id, order_id, product_id, variant_id, sku, product_name, "
-            "seller_id, quantity, unit_price, subtotal, discount, tax, status, position) "
-            f"VALUES ({', '.join([p] * 14)})",
-            (self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
-             "CONFIRMED", 0))
+        self._order(cur, order_id, user_id, variant, "CONFIRMED", "COMPLETED", stamp)
         cur.execute(
             "INSERT INTO payments (id, order_id, user_id, amount, currency, refunded, "
             "idempotency_key, method, status, transaction_id, failure_reason, "
@@ -163,6 +149,26 @@ class HandWritten:
         cur.execute(f"DELETE FROM cart_items WHERE user_id = {p}", (user_id,))
         conn.commit()
 
+    def _order(self, cur: Any, order_id: int, user_id: int, variant: int, status: str,
+               payment_status: str, stamp: Any) -> None:
+        """The order row and its one item, as both floors write them."""
+        p = self._p
+        number = f"BENCH-{self._order_number(cur):09d}-{uuid.uuid4().hex[:6]}"
+        address = json.dumps(HOME.as_dict())
+        cur.execute(
+            "INSERT INTO orders (id, order_number, user_id, currency, subtotal, discount, "
+            "shipping, tax, total_amount, status, payment_status, shipping_address, "
+            "billing_address, payment_method, cancel_reason, timeline, created_at, updated_at) "
+            f"VALUES ({', '.join([p] * 18)})",
+            (order_id, number, user_id, "USD", "19.99", "0", "0", "0", "19.99", status,
+             payment_status, address, address, "card", "", "[]", stamp, stamp))
+        cur.execute(
+            "INSERT INTO order_items (id, order_id, product_id, variant_id, sku, product_name, "
+            "seller_id, quantity, unit_price, subtotal, discount, tax, status, position) "
+            f"VALUES ({', '.join([p] * 14)})",
+            (self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
+             status, 0))
+
     def saga(self, conn: Any, n: int, hot: bool) -> None:
         """The same writes shaped like the SDK's saga: reserve and record the order, start
         the payment, complete, each step its own transaction (the charge goes between)."""
@@ -180,21 +186,7 @@ class HandWritten:
                     (reservation_id, order_id, stamp, stamp))
         cur.execute(f"INSERT INTO reservation_lines VALUES ({p}, {p}, 1)",
                     (reservation_id, variant))
-        number = f"SAGA-{self._order_number(cur):09d}-{uuid.uuid4().hex[:6]}"
-        address = json.dumps(HOME.as_dict())
-        cur.execute(
-            "INSERT INTO orders (id, order_number, user_id, currency, subtotal, discount, "
-            "shipping, tax, total_amount, status, payment_status, shipping_address, "
-            "billing_address, payment_method, cancel_reason, timeline, created_at, updated_at) "
-            f"VALUES ({', '.join([p] * 18)})",
-            (order_id, number, user_id, "USD", "19.99", "0", "0", "0", "19.99", "PENDING",
-             "PENDING", address, address, "card", "", "[]", stamp, stamp))
-        cur.execute(
-            "INSERT INTO order_items (id, order_id, product_id, variant_id, sku, product_name, "
-            "seller_id, quantity, unit_price, subtotal, discount, tax, status, position) "
-            f"VALUES ({', '.join([p] * 14)})",
-            (self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
-             "PENDING", 0))
+        self._order(cur, order_id, user_id, variant, "PENDING", "PENDING", stamp)
         cur.execute(
             "INSERT INTO checkouts (id, user_id, order_id, reservation_id, state, "
             "failure_code, failure_message, created_at, updated_at) "
