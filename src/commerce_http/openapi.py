@@ -85,6 +85,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                             "enum": ["price_asc", "price_desc", "rating", "newest"]}),
                   *_PAGE]},
     ("/api/v1/products/{product_id}", "get"): {"summary": "Product detail", "auth": False},
+    ("/api/v1/products/{product_id}/variants", "post"): {
+        "summary": "Add a variant (with its opening stock)", "status": "201",
+        "body": _obj(["sku", "price"], sku={"type": "string"}, price=_MONEY,
+                     options={"type": "object"}, weight_grams={"type": "integer"},
+                     stock={"type": "integer"}, reorder_level={"type": "integer"})},
     ("/api/v1/categories", "get"): {"summary": "The category tree", "auth": False},
     ("/api/v1/products/{product_id}/reviews", "get"): {
         "summary": "Reviews, average and distribution", "auth": False,
@@ -158,6 +163,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Change a product", "body": _obj(name={"type": "string"},
                                                    description={"type": "string"},
                                                    is_active={"type": "boolean"})},
+    ("/api/v1/seller/products", "get"): {
+        "summary": "My products, withdrawn ones included, with variants and stock",
+        "query": _PAGE},
     ("/api/v1/seller/variants/{variant_id}/price", "put"): {
         "summary": "Set a price", "body": _obj(["price"], price=_MONEY)},
     ("/api/v1/seller/inventory", "get"): {"summary": "My stock",
@@ -180,6 +188,13 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Find users", "query": [("email", {"type": "string"}),
                                            ("role", {"type": "string"}),
                                            ("is_active", {"type": "boolean"}), *_PAGE]},
+    ("/api/v1/admin/users", "post"): {
+        "summary": "Create an account of any role", "status": "201",
+        "body": _obj(["email", "password", "name"], email={"type": "string"},
+                     password={"type": "string"}, name={"type": "string"},
+                     phone={"type": "string"},
+                     role={"type": "string", "enum": ["customer", "seller", "admin"]})},
+    ("/api/v1/admin/users/{user_id}", "get"): {"summary": "A user"},
     ("/api/v1/admin/users/{user_id}", "put"): {
         "summary": "Deactivate, reactivate, change role",
         "body": _obj(is_active={"type": "boolean"}, role={"type": "string"})},

@@ -67,10 +67,51 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     assert [r["sku"] for r in low] == []  # 5 - 2 sold = 3 left, above the level of 1
 
 
+def test_a_seller_adds_variants_and_lists_their_withdrawn_products_too(
+        client: testing.TestClient, people: dict[str, dict[str, str]]) -> None:
+    admin, seller = people["admin"], people["seller"]
+    category = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    product = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category,
+        "variants": [{"sku": "ARC-S", "price": "99", "options": {"size": "S"}}]}).json["data"]
+    path = f"/api/v1/products/{product['product_id']}"
+    added = client.simulate_post(f"{path}/variants", headers=seller, json={
+        "sku": "ARC-L", "price": "129.50", "options": {"size": "L"}, "stock": 4})
+    assert added.status_code == 201, added.json
+    assert [(v["sku"], v["available"]) for v in added.json["data"]["variants"]] \
+        == [("ARC-S", 0), ("ARC-L", 4)]
+    clash = client.simulate_post(f"{path}/variants", headers=seller,
+                                 json={"sku": "ARC-L", "price": 1, "options": {"size": "XL"}})
+    assert clash.status_code == 422 and error(clash)["details"] == {"variants": "duplicate SKU"}
+    no_price = client.simulate_post(f"{path}/variants", headers=seller, json={"sku": "ARC-X"})
+    assert no_price.status_code == 422 and error(no_price)["code"] == "validation_error"
+    client.simulate_put(path, headers=seller, json={"is_active": False})
+    assert client.simulate_get(path).status_code == 404
+    mine = client.simulate_get("/api/v1/seller/products", headers=seller).json["data"]
+    assert mine["total_count"] == 1
+    assert mine["products"][0]["is_active"] is False
+    assert len(mine["products"][0]["variants"]) == 2
+    assert client.simulate_get("/api/v1/seller/products",
+                               headers=people["ann"]).status_code == 403
+
+
 def test_admins_manage_users_categories_fraud_and_reviews(
         client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
     admin, seller, ann = people["admin"], people["seller"], people["ann"]
     assert client.simulate_get("/api/v1/admin/users", headers=ann).status_code == 403
+    staff = client.simulate_post("/api/v1/admin/users", headers=admin, json={
+        "email": "sam@example.com", "password": "cobalt-horse-42", "name": "Sam",
+        "role": "admin"})
+    assert staff.status_code == 201 and staff.json["data"]["role"] == "admin"
+    staff_id = staff.json["data"]["user_id"]
+    assert client.simulate_get(f"/api/v1/admin/users/{staff_id}",
+                               headers=admin).json["data"]["email"] == "sam@example.com"
+    assert client.simulate_post("/api/v1/admin/users", headers=seller, json={
+        "email": "me@example.com", "password": "cobalt-horse-42", "name": "Me",
+        "role": "admin"}).status_code == 403
+    assert client.simulate_get(f"/api/v1/admin/users/{staff_id}",  # others look absent
+                               headers=seller).status_code == 404
     assert client.simulate_get("/api/v1/admin/dashboard", headers=seller).status_code == 403
     users = client.simulate_get("/api/v1/admin/users", headers=admin,
                                 params={"role": "customer"}).json["data"]["users"]

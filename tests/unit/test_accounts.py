@@ -167,6 +167,18 @@ def test_profile_and_admin_user_search(shop: Commerce) -> None:
         shop.accounts.find_users(sam)
 
 
+def test_admins_create_accounts_of_any_role_that_can_sign_in(shop: Commerce) -> None:
+    staff = shop.accounts.create_user(ADMIN, " Staff@Example.com", PASSWORD, "Sam", "admin")
+    assert (staff.email, staff.role) == ("staff@example.com", Role.ADMIN)
+    session = shop.accounts.login("staff@example.com", PASSWORD)
+    assert shop.accounts.authenticate(session.token) == Actor.admin(staff.id)
+    with pytest.raises(Conflict):
+        shop.accounts.create_user(ADMIN, "staff@example.com", PASSWORD, "Again", "seller")
+    with pytest.raises(ValidationError):
+        shop.accounts.create_user(ADMIN, "x@example.com", PASSWORD, "X", "owner")
+    assert shop.accounts.find_users(ADMIN, email="x@").total_count == 0
+
+
 def test_address_book_keeps_one_default_of_each_kind(shop: Commerce) -> None:
     ann = register(shop, "ann@example.com")
     first = shop.accounts.add_address(ann, HOME, "home")

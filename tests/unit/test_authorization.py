@@ -110,6 +110,9 @@ CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
                   {SELLER_, ADMIN_}),
     "add variant": (lambda w, a: w.shop.catalog.add_variant(
         a, w.product_id, VariantSpec("LAMP-XL", "20", {"size": "XL"})), {SELLER_, ADMIN_}),
+    "the seller's own products": (
+        lambda w, a: w.shop.catalog.seller_products(a, seller_id=w.seller.user_id),
+        {SELLER_, ADMIN_}),
     "deactivate product": (lambda w, a: w.shop.catalog.deactivate_product(a, w.product_id),
                            {SELLER_, ADMIN_}),
     "restock": (lambda w, a: w.shop.inventory.restock(a, w.variant_id, 5), {SELLER_, ADMIN_}),
@@ -145,6 +148,8 @@ CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
         "ALL10", CouponKind.PERCENT, Decimal(10))), {ADMIN_}),
     "create category": (lambda w, a: w.shop.catalog.create_category(a, "Garden"), {ADMIN_}),
     "find users": (lambda w, a: w.shop.accounts.find_users(a), {ADMIN_}),
+    "create a user of any role": (lambda w, a: w.shop.accounts.create_user(
+        a, "sam@example.com", "cobalt-horse-42", "Sam", "admin"), {ADMIN_}),
     "deactivate a user": (lambda w, a: w.shop.accounts.deactivate(a, w.buyer.user_id),
                           {ADMIN_}),
     "hide review": (lambda w, a: w.shop.reviews.hide(a, w.review_id, "spam"), {ADMIN_}),

@@ -54,6 +54,10 @@ def test_duplicate_sku_is_a_conflict(shop: Commerce, category: int) -> None:
     with pytest.raises(Conflict):
         shop.catalog.create_product(SELLER, name="B", category_id=category,
                                     variants=[VariantSpec("SKU-1", "2")])
+    with pytest.raises(ValidationError):  # twice in one product: bad input, not a clash
+        shop.catalog.create_product(SELLER, name="C", category_id=category, variants=[
+            VariantSpec("SKU-2", "2", {"size": "S"}), VariantSpec("SKU-2", "2", {"size": "M"})])
+    assert shop.catalog.list_products().total_count == 1
 
 
 def test_listing_filters_and_sorts(shop: Commerce, clock: object) -> None:
@@ -165,3 +169,19 @@ def test_product_changes_are_checked_for_shape_and_hidden_when_withdrawn(
     with pytest.raises(NotFound):
         shop.catalog.product_detail(p.id)
     assert not shop.catalog.product_detail(p.id, include_inactive=True).product.is_active
+
+
+def test_seller_products_lists_only_their_own_withdrawn_included_with_stock(
+        shop: Commerce, category: int) -> None:
+    lamp = add_product(shop, category, "Lamp", ["10", "12"], stock=4, reorder_level=2)
+    shade = add_product(shop, category, "Shade", stock=0)
+    add_product(shop, category, "Rival", seller=OTHER_SELLER)
+    shop.catalog.deactivate_product(SELLER, shade.id)
+    page = shop.catalog.seller_products(SELLER, limit=1)
+    assert page.total_count == 2 and len(page.items) == 1
+    both = {d.product.id: d for d in shop.catalog.seller_products(SELLER).items}
+    assert set(both) == {lamp.id, shade.id}
+    assert not both[shade.id].product.is_active
+    assert both[lamp.id].as_dict()["availability"] == {"in_stock": True, "quantity": 8}
+    assert [d.product.name for d in shop.catalog.seller_products(OTHER_SELLER).items] \
+        == ["Rival"]

@@ -54,8 +54,14 @@ class AccountService:
         return self._create(email, password, name, phone, role)
 
     def create_admin(self, email: str, password: str, name: str) -> User:
-        """An admin account. Trusted: for the operator's CLI, never exposed over HTTP."""
+        """An admin account. Trusted: for the operator holding the database (first admin)."""
         return self._create(email, password, name, "", Role.ADMIN)
+
+    def create_user(self, actor: Actor, email: str, password: str, name: str,
+                    role: Role | str = Role.CUSTOMER, phone: str = "") -> User:
+        """An account of any role, made by an admin."""
+        authorize(actor, Action.MANAGE_USERS)
+        return self._create(email, password, name, phone, choice(Role, role, "role"))
 
     def ensure_admin(self, email: str, password: str, name: str = "Administrator") -> bool:
         """Make this admin when the shop has none yet (first start-up); whether it did.

@@ -92,6 +92,10 @@ class Product:
             if v.price.currency != self.currency:
                 raise ValidationError("every variant must be priced in the product's currency",
                                       {"variants": f"{v.sku} is in {v.price.currency}"})
+        skus = [v.sku for v in self.variants]
+        if len(set(skus)) != len(skus):
+            raise ValidationError("two variants have the same SKU",
+                                  {"variants": "duplicate SKU"})
         option_sets = [tuple(sorted(v.options.items())) for v in self.variants]
         if len(set(option_sets)) != len(option_sets):
             raise ValidationError("two variants have the same options",

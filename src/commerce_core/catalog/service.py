@@ -301,6 +301,18 @@ class CatalogService:
             stock = uow.inventory.get_many(variant_ids)
         return found.map(lambda p: _summary(p, stock))
 
+    def seller_products(self, actor: Actor, *, seller_id: int | None = None, page: int = 1,
+                        limit: int = 20) -> Page[ProductDetail]:
+        """A seller's own products, withdrawn ones included, newest first, each with its
+        variants and stock (what the seller's tools list and export)."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
+        query = ProductQuery(seller_id=seller_id, include_inactive=True)
+        with self._tx.read() as uow:
+            found = uow.products.find(query, PageRequest(page, limit))
+            stock = uow.inventory.get_many([v.id for p in found.items for v in p.variants])
+        return found.map(lambda p: ProductDetail(p, stock))
+
 
 def _own(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
     """The product, if the actor is its seller or an admin."""

@@ -25,10 +25,22 @@ class Users:
             limit=params.integer(q, "limit", 20, low=1, high=100))
         ok(resp, {"users": [u.as_dict() for u in page.items], "total_count": page.total_count})
 
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = params.body(req)
+        user = self._shop.accounts.create_user(
+            actor(req), params.text(data, "email", limit=254),
+            params.text(data, "password", limit=256), params.text(data, "name", limit=200),
+            params.text(data, "role", "customer", limit=16),
+            params.text(data, "phone", "", limit=40))
+        ok(resp, user.as_dict(), falcon.HTTP_201)
+
 
 class User:
     def __init__(self, shop: Commerce) -> None:
         self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        ok(resp, self._shop.accounts.profile(actor(req), user_id).as_dict())
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
         data, who = params.body(req), actor(req)

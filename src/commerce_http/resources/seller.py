@@ -25,17 +25,17 @@ def _variants(data: dict[str, Any]) -> list[VariantSpec]:
     if not isinstance(raw, list) or not raw or not all(isinstance(v, dict) for v in raw):
         raise ValidationError("variants must be a non-empty list of objects",
                               {"variants": "required"})
-    specs = []
-    for v in raw:
-        price = params.decimal(v, "price")
-        if price is None:
-            raise ValidationError("every variant needs a price", {"variants.price": "required"})
-        specs.append(VariantSpec(params.text(v, "sku", limit=64), price,
-                                 params.string_map(v, "options"),
-                                 params.integer(v, "weight_grams", 0, low=0, high=10**7),
-                                 params.integer(v, "stock", 0, low=0, high=10**9),
-                                 params.integer(v, "reorder_level", 0, low=0, high=10**9)))
-    return specs
+    return [_variant(v) for v in raw]
+
+
+def _variant(v: dict[str, Any]) -> VariantSpec:
+    price = params.decimal(v, "price")
+    if price is None:
+        raise ValidationError("every variant needs a price", {"variants.price": "required"})
+    return VariantSpec(params.text(v, "sku", limit=64), price, params.string_map(v, "options"),
+                       params.integer(v, "weight_grams", 0, low=0, high=10**7),
+                       params.integer(v, "stock", 0, low=0, high=10**9),
+                       params.integer(v, "reorder_level", 0, low=0, high=10**9))
 
 
 class SellerProducts:
@@ -56,6 +56,33 @@ class SellerProducts:
             images=[str(i) for i in images], tags=[str(t) for t in tags])
         ok(resp, self._shop.catalog.product_detail(product.id, include_inactive=True).as_dict(),
            falcon.HTTP_201)
+
+
+class SellerProductList:
+    """GET /seller/products: my products, withdrawn ones included, with variants and stock."""
+
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        q = req.params
+        page = self._shop.catalog.seller_products(
+            actor(req), page=params.integer(q, "page", 1, low=1),
+            limit=params.integer(q, "limit", 20, low=1, high=100))
+        ok(resp, {"products": [d.as_dict() for d in page.items],
+                  "total_count": page.total_count})
+
+
+class ProductVariants:
+    """POST /products/{product_id}/variants: one more variant, with its opening stock."""
+
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
+        self._shop.catalog.add_variant(actor(req), product_id, _variant(params.body(req)))
+        detail = self._shop.catalog.product_detail(product_id, include_inactive=True)
+        ok(resp, detail.as_dict(), falcon.HTTP_201)
 
 
 class SellerProduct:
