@@ -1,21 +1,20 @@
-"""``commerce admin``: users, categories, the fraud queue and the dashboard, run locally by
-the operator (who holds the database, so the commands act as the operator's admin)."""
+"""``commerce admin``: users, categories, the fraud queue and the dashboard.
+
+Locally the operator (who holds the database) acts as its admin; with ``--api`` the
+account of ``commerce login`` acts, and the server decides what it may do.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import date, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.tree import Tree
 
-from commerce_adapters import connect
 from commerce_cli.errors import domain_errors
-from commerce_core.accounts.policy import Actor
-from commerce_core.facade import Commerce
+from commerce_cli.output import Json, console, emit, emit_record
+from commerce_cli.period import Since, Until, period
+from commerce_cli.target import target
 
 app = typer.Typer(help="Users, categories, the fraud queue, the dashboard.",
                   no_args_is_help=True)
@@ -26,72 +25,84 @@ app.add_typer(users, name="users")
 app.add_typer(categories, name="categories")
 app.add_typer(fraud, name="fraud")
 
-OPERATOR = Actor.admin(0)  # the operator: whoever runs this against the database
-console = Console()
-Url = Annotated[str | None, typer.Option("--database-url", help="Overrides the setting.")]
-Json = Annotated[bool, typer.Option("--json", help="For scripts.")]
-
-
-def _shop(url: str | None) -> Commerce:
-    return connect(url)
-
-
-def _emit(rows: list[dict[str, Any]], columns: list[str], as_json: bool, title: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(rows, default=str, indent=2))
-        return
-    table = Table(*columns, title=title)
-    for row in rows:
-        table.add_row(*(str(row.get(c, "")) for c in columns))
-    console.print(table)
+USER_COLUMNS = ["user_id", "email", "name", "role", "is_active"]
+Page = Annotated[int, typer.Option(min=1, help="Page number.")]
+Limit = Annotated[int, typer.Option(min=1, max=100, help="Rows per page.")]
 
 
 @users.command("list")
-def list_users(role: Annotated[str | None, typer.Option(help="customer, seller or admin.")]
+def list_users(ctx: typer.Context,
+               role: Annotated[str | None, typer.Option(help="customer, seller or admin.")]
                = None, email: Annotated[str | None, typer.Option(help="Part of the email.")]
-               = None, database_url: Url = None, as_json: Json = False) -> None:
-    """Users, oldest first (first 100)."""
+               = None, active: Annotated[bool | None, typer.Option(
+                   "--active/--inactive", help="Only active, or only deactivated.")] = None,
+               page: Page = 1, limit: Limit = 50, json_out: Json = False) -> None:
+    """Users, oldest first."""
     with domain_errors():
-        page = _shop(database_url).accounts.find_users(OPERATOR, email=email, role=role,
-                                                       limit=100)
-    _emit([u.as_dict() for u in page.items], ["user_id", "email", "name", "role", "is_active"],
-          as_json, f"{page.total_count} users")
+        found = target(ctx).as_admin().find_users(email=email, role=role, is_active=active,
+                                                  page=page, limit=limit)
+    emit(found.items, USER_COLUMNS, json_out, f"{found.total_count} users")
 
 
-@users.command("create-admin")
-def create_admin(email: str, name: Annotated[str, typer.Option()] = "Administrator",
-                 password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                                       confirmation_prompt=True)] = "",
-                 database_url: Url = None) -> None:
-    """Create an admin account (the password is asked for, never echoed)."""
+@users.command("find")
+def find(ctx: typer.Context, who: Annotated[str, typer.Argument(help="A user id, or part "
+                                                                "of an email.")],
+         json_out: Json = False) -> None:
+    """One user by id, or the users whose email contains WHO."""
     with domain_errors():
-        user = _shop(database_url).accounts.create_admin(email, password, name)
-    typer.echo(f"created admin {user.email} ({user.id})")
+        shop = target(ctx).as_admin()
+        if who.isdigit():
+            emit_record(shop.user(int(who)), json_out)
+            return
+        found = shop.find_users(email=who, limit=100)
+    emit(found.items, USER_COLUMNS, json_out, f"{found.total_count} users")
+
+
+@users.command("create")
+def create(ctx: typer.Context, email: str,
+           name: Annotated[str, typer.Option(help="Display name.")],
+           role: Annotated[str, typer.Option(help="customer, seller or admin.")] = "customer",
+           password: Annotated[str, typer.Option(
+               prompt=True, hide_input=True, confirmation_prompt=True,
+               envvar="COMMERCE_NEW_PASSWORD", help="Asked for when not given; never echoed.")]
+           = "") -> None:
+    """Create an account of any role."""
+    with domain_errors():
+        user = target(ctx).as_admin().create_user(email, password, name, role)
+    typer.echo(f"created {user['role']} {user['email']} ({user['user_id']})")
 
 
 @users.command("deactivate")
-def deactivate(user_id: int, database_url: Url = None) -> None:
+def deactivate(ctx: typer.Context, user_id: int) -> None:
     """Block sign-in and void the user's tokens."""
     with domain_errors():
-        user = _shop(database_url).accounts.deactivate(OPERATOR, user_id)
-    typer.echo(f"{user.email} deactivated")
+        user = target(ctx).as_admin().set_active(user_id, False)
+    typer.echo(f"{user['email']} deactivated")
+
+
+@users.command("reactivate")
+def reactivate(ctx: typer.Context, user_id: int) -> None:
+    """Allow sign-in again."""
+    with domain_errors():
+        user = target(ctx).as_admin().set_active(user_id, True)
+    typer.echo(f"{user['email']} reactivated")
 
 
 @users.command("role")
-def role(user_id: int, new_role: str, database_url: Url = None) -> None:
+def role(ctx: typer.Context, user_id: int, new_role: str) -> None:
     """Change a user's role (customer, seller, admin)."""
     with domain_errors():
-        user = _shop(database_url).accounts.change_role(OPERATOR, user_id, new_role)
-    typer.echo(f"{user.email} is now {user.role.value}")
+        user = target(ctx).as_admin().change_role(user_id, new_role)
+    typer.echo(f"{user['email']} is now {user['role']}")
 
 
 @categories.command("tree")
-def tree(database_url: Url = None, as_json: Json = False) -> None:
+def tree(ctx: typer.Context, json_out: Json = False) -> None:
     """The category tree."""
     with domain_errors():
-        nodes = _shop(database_url).catalog.category_tree()
-    if as_json:
-        typer.echo(json.dumps(nodes, indent=2))
+        nodes = target(ctx).as_admin().category_tree()
+    if json_out:
+        emit(nodes, [], True)
         return
     root = Tree("categories")
 
@@ -103,53 +114,81 @@ def tree(database_url: Url = None, as_json: Json = False) -> None:
     console.print(root)
 
 
+ParentOption = Annotated[int | None, typer.Option("--parent", help="Id of the parent category.")]
+
+
 @categories.command("create")
-def create_category(name: str, parent: Annotated[int | None, typer.Option(
-        help="Id of the parent category.")] = None, database_url: Url = None) -> None:
+def create_category(ctx: typer.Context, name: str, parent: ParentOption = None) -> None:
     """Create a category (under ``--parent``)."""
     with domain_errors():
-        category = _shop(database_url).catalog.create_category(OPERATOR, name, parent)
-    typer.echo(f"created {category.name} ({category.id})")
+        category = target(ctx).as_admin().create_category(name, parent)
+    typer.echo(f"created {category['name']} ({category['category_id']})")
+
+
+@categories.command("rename")
+def rename_category(ctx: typer.Context, category_id: int, name: str) -> None:
+    """Rename a category."""
+    with domain_errors():
+        category = target(ctx).as_admin().rename_category(category_id, name)
+    typer.echo(f"category {category_id} is now {category['name']}")
+
+
+@categories.command("move")
+def move_category(ctx: typer.Context, category_id: int, parent: ParentOption = None) -> None:
+    """Move a category under ``--parent`` (to the top without it)."""
+    with domain_errors():
+        category = target(ctx).as_admin().move_category(category_id, parent)
+    where = f"under {parent}" if parent else "to the top"
+    typer.echo(f"moved {category['name']} {where}")
+
+
+@categories.command("delete")
+def delete_category(ctx: typer.Context, category_id: int) -> None:
+    """Delete a category that has no sub-categories and no products."""
+    with domain_errors():
+        target(ctx).as_admin().delete_category(category_id)
+    typer.echo(f"category {category_id} deleted")
 
 
 @fraud.command("list")
-def held(database_url: Url = None, as_json: Json = False) -> None:
+def held(ctx: typer.Context, status: Annotated[str, typer.Option(
+        help="HELD, APPROVED or REJECTED.")] = "HELD", page: Page = 1, limit: Limit = 50,
+         json_out: Json = False) -> None:
     """Orders held for review, riskiest first."""
     with domain_errors():
-        page = _shop(database_url).fraud.queue(OPERATOR, limit=100)
-    _emit([c.as_dict() for c in page.items], ["order_id", "score", "signals", "total"],
-          as_json, f"{page.total_count} held")
+        found = target(ctx).as_admin().fraud_queue(status.upper(), page, limit)
+    emit(found.items, ["order_id", "score", "signals", "total"], json_out,
+         f"{found.total_count} {status.lower()}")
 
 
 @fraud.command("approve")
-def approve(order_id: int, note: str = "", database_url: Url = None) -> None:
+def approve(ctx: typer.Context, order_id: int, note: str = "") -> None:
     """Release a held order for shipping."""
     with domain_errors():
-        _shop(database_url).fraud.approve(OPERATOR, order_id, note)
+        target(ctx).as_admin().approve_order(order_id, note)
     typer.echo(f"order {order_id} approved")
 
 
 @fraud.command("reject")
-def reject(order_id: int, note: str = "", database_url: Url = None) -> None:
+def reject(ctx: typer.Context, order_id: int, note: str = "") -> None:
     """Cancel and refund a held order."""
     with domain_errors():
-        _shop(database_url).fraud.reject(OPERATOR, order_id, note)
+        target(ctx).as_admin().reject_order(order_id, note)
     typer.echo(f"order {order_id} rejected, cancelled and refunded")
 
 
 @app.command("dashboard")
-def dashboard(days: Annotated[int, typer.Option(min=1, max=366)] = 30,
-              database_url: Url = None, as_json: Json = False) -> None:
+def dashboard(ctx: typer.Context, since: Since = None, until: Until = None,
+              json_out: Json = False) -> None:
     """GMV, orders, average order value, conversion and top categories."""
-    end = date.today()
+    start, end = period(since, until)
     with domain_errors():
-        figures = _shop(database_url).analytics.dashboard(
-            OPERATOR, end - timedelta(days=days - 1), end).as_dict()
-    if as_json:
-        typer.echo(json.dumps(figures, default=str, indent=2))
+        figures = target(ctx).as_admin().dashboard(start, end)
+    if json_out:
+        emit_record(figures, True)
         return
-    table = Table("figure", "value", title=f"last {days} days")
-    for key in ("gmv", "orders", "average_order_value", "checkouts_started",
-                "carts_converted", "conversion_rate"):
-        table.add_row(key, str(figures[key]))
-    console.print(table)
+    emit_record({k: figures[k] for k in ("gmv", "orders", "average_order_value", "refunds",
+                                         "checkouts_started", "carts_converted",
+                                         "conversion_rate")}, False, f"{start} to {end}")
+    emit(figures["top_categories"], list(figures["top_categories"][0])
+         if figures["top_categories"] else ["category"], False, "top categories")

@@ -17,6 +17,7 @@ from rich.table import Table
 from commerce_adapters import connect
 from commerce_adapters.notify.recording import RecordingNotifier
 from commerce_cli.errors import domain_errors
+from commerce_cli.target import target
 from commerce_core.accounts.policy import Actor
 from commerce_core.address import Address
 from commerce_core.catalog.service import VariantSpec
@@ -32,15 +33,15 @@ COLORS = ["Black", "Silver", "Blue"]
 PASSWORD = "demo-password-42"
 
 
-def demo(products: Annotated[int, typer.Option(min=8, max=5000,
+def demo(ctx: typer.Context,
+         products: Annotated[int, typer.Option(min=8, max=5000,
                                                help="How many products to seed.")] = 240,
-         database_url: Annotated[str | None, typer.Option(
-             help="Where (default: a new SQLite file in a temporary folder).")] = None,
          seed: Annotated[int, typer.Option(help="Random seed, for the same shop again.")] = 7
          ) -> None:
     """Seed a shop (sellers, a category tree, products with variants and stock, coupons,
-    customers, past orders, reviews), then walk one checkout."""
-    url = database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'demo.db'}"
+    customers, past orders, reviews), then walk one checkout. Into a new SQLite file in a
+    temporary folder, unless --database-url (before ``demo``) names one."""
+    url = target(ctx).database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'demo.db'}"
     with domain_errors():
         shop = connect(url, notifier=RecordingNotifier(),
                        secret_key="commerce-demo-secret-0123456789abcdef")

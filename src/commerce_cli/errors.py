@@ -1,4 +1,5 @@
-"""One way to fail: a domain error is one red line on stderr and exit code 1."""
+"""One way to fail: a domain error is one red line on stderr and exit code 1; a command line
+that cannot work (``Usage``) is one line and exit code 2, as Typer's own usage errors are."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from commerce_core.errors import CommerceError
 
 T = TypeVar("T")
 err = Console(stderr=True)
+
+
+class Usage(typer.BadParameter):
+    """The options given cannot work together (found after parsing, so Typer could not
+    tell): reported by Typer like its own usage errors, with exit code 2."""
 
 
 @contextmanager

@@ -1,22 +1,39 @@
-"""Entry point of the ``commerce`` console script."""
+"""Entry point of the ``commerce`` console script.
+
+Exit codes: 0 done; 1 refused (a domain error, one line on stderr) or a check failed; 2 the
+command line itself is wrong.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import version
+from typing import Annotated
 
 import typer
 
-from commerce_cli import admin, db, settings
+from commerce_cli import account, admin, db, seller, settings
 from commerce_cli.demo import demo
+from commerce_cli.doctor import doctor
 from commerce_cli.serve import serve
+from commerce_cli.target import Target
 from commerce_cli.worker import worker
 
-app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True)
+app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
 
 
 @app.callback()
-def _root() -> None:
-    """Operate a commerce shop."""
+def _root(ctx: typer.Context,
+          api: Annotated[str | None, typer.Option(
+              "--api", envvar="COMMERCE_API_URL", metavar="URL",
+              help="Work on the shop served at URL (after `commerce --api URL login`) "
+                   "instead of the local database. For admin, seller and doctor.")] = None,
+          database_url: Annotated[str | None, typer.Option(
+              "--database-url", metavar="URL",
+              help="Local mode's database (default: COMMERCE_DATABASE_URL, else "
+                   "sqlite:///commerce.db).")] = None) -> None:
+    """Operate a commerce shop: locally on its database, or remotely through its HTTP API."""
+    ctx.obj = Target(api=api, database_url=database_url)
 
 
 @app.command("version")
@@ -28,9 +45,14 @@ def show_version() -> None:
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("worker")(worker)
+app.command("doctor")(doctor)
+app.command("login")(account.login)
+app.command("logout")(account.logout)
+app.command("whoami")(account.whoami)
 app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
 app.add_typer(admin.app, name="admin")
+app.add_typer(seller.app, name="seller")
 
 
 def main() -> None:

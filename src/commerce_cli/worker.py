@@ -9,24 +9,23 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from commerce_adapters import connect
 from commerce_cli.errors import domain_errors
+from commerce_cli.target import target
 
 console = Console()
 
 
-def worker(interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes.")]
+def worker(ctx: typer.Context,
+           interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes.")]
            = 5.0,
-           once: Annotated[bool, typer.Option(help="One pass, then exit.")] = False,
-           database_url: Annotated[str | None, typer.Option(
-               help="Overrides COMMERCE_DATABASE_URL.")] = None) -> None:
+           once: Annotated[bool, typer.Option(help="One pass, then exit.")] = False) -> None:
     """Expire reservations, recover checkouts, retry refunds, relay events, send
     notifications. SIGTERM or Ctrl-C stops it after the current pass."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with domain_errors():
-        shop = connect(database_url)
+        shop = target(ctx).open()
         while True:
             done = shop.run_maintenance()
             busy = {k: v for k, v in done.items() if v}

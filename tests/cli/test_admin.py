@@ -1,48 +1,96 @@
-"""``commerce admin`` in local mode, through Typer's runner."""
+"""``commerce admin`` in both modes: users, categories, the fraud queue, the dashboard."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from datetime import date, timedelta
 
-from typer.testing import CliRunner
-
-from commerce_adapters import connect
-from commerce_cli.main import app
-from tests.conftest import SECRET
-
-runner = CliRunner(env={"COMMERCE_SECRET_KEY": SECRET})
+from commerce_core.accounts.policy import Actor
+from commerce_core.fraud.model import FraudStatus
+from tests.cli.conftest import Cli
+from tests.conftest import HOME
 
 
-def test_users_categories_fraud_and_dashboard(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    db = ["--database-url", url]
-    made = runner.invoke(app, ["admin", "users", "create-admin", "root@example.com", *db],
-                         input="keys-to-the-kingdom-7\nkeys-to-the-kingdom-7\n")
-    assert made.exit_code == 0, made.stdout + made.stderr
-    assert "keys-to-the-kingdom-7" not in made.stdout
-    connect(url, secret_key=SECRET).accounts.register("ann@example.com", "correct-horse-42",
-                                                      "Ann")
-    listed = json.loads(runner.invoke(app, ["admin", "users", "list", "--json", *db]).stdout)
-    ann = next(u for u in listed if u["email"] == "ann@example.com")
-    assert runner.invoke(app, ["admin", "users", "role", str(ann["user_id"]), "seller",
-                               *db]).stdout.strip() == "ann@example.com is now seller"
-    assert runner.invoke(app, ["admin", "users", "deactivate", str(ann["user_id"]),
-                               *db]).exit_code == 0
-    sellers = runner.invoke(app, ["admin", "users", "list", "--role", "seller", "--json", *db])
-    assert [u["is_active"] for u in json.loads(sellers.stdout)] == [False]
-    home = runner.invoke(app, ["admin", "categories", "create", "Home", *db]).stdout
+def test_users_are_created_found_demoted_and_deactivated(cli: Cli) -> None:
+    made = cli.admin("users", "create", "sam@example.com", "--name", "Sam", "--role", "seller",
+                     input="cobalt-horse-42\ncobalt-horse-42\n")
+    assert "cobalt-horse-42" not in cli.ok(made)
+    assert "created seller sam@example.com" in made.stdout
+    sam = cli.json(cli.admin("users", "find", "sam@", "--json"))
+    assert [(u["email"], u["role"], u["is_active"]) for u in sam] \
+        == [("sam@example.com", "seller", True)]
+    sam_id = sam[0]["user_id"]
+    by_id = cli.json(cli.admin("users", "find", str(sam_id), "--json"))
+    assert by_id["email"] == "sam@example.com"
+    assert cli.ok(cli.admin("users", "role", str(sam_id), "customer")).strip() \
+        == "sam@example.com is now customer"
+    cli.ok(cli.admin("users", "deactivate", str(sam_id)))
+    inactive = cli.json(cli.admin("users", "list", "--inactive", "--json"))
+    assert [u["email"] for u in inactive] == ["sam@example.com"]
+    cli.ok(cli.admin("users", "reactivate", str(sam_id)))
+    sellers = cli.json(cli.admin("users", "list", "--role", "seller", "--json"))
+    assert {u["email"] for u in sellers} == {"lamps@example.com", "rival@example.com"}
+    table = cli.ok(cli.admin("users", "list"))
+    assert "ann@example.com" in table and str(sam_id) in table  # ids are never cut short
+    taken = cli.admin("users", "create", "sam@example.com", "--name", "Sam 2",
+                      input="cobalt-horse-42\ncobalt-horse-42\n")
+    assert taken.exit_code == 1
+    assert taken.stderr.strip().splitlines() == [
+        "error: an account with this email exists (conflict)"]
+    bad_role = cli.admin("users", "role", str(sam_id), "owner")
+    assert bad_role.exit_code == 1 and "(validation_error)" in bad_role.stderr
+    assert cli.admin("users", "role", "not-a-number", "seller").exit_code == 2
+
+
+def test_categories_are_made_renamed_moved_and_deleted(cli: Cli) -> None:
+    home = cli.ok(cli.admin("categories", "create", "Home"))
     home_id = home.split("(")[1].rstrip(")\n")
-    assert runner.invoke(app, ["admin", "categories", "create", "Rugs", "--parent", home_id,
-                               *db]).exit_code == 0
-    tree = json.loads(runner.invoke(app, ["admin", "categories", "tree", "--json", *db]).stdout)
-    assert tree[0]["name"] == "Home" and tree[0]["children"][0]["name"] == "Rugs"
-    assert "Rugs" in runner.invoke(app, ["admin", "categories", "tree", *db]).stdout
-    assert json.loads(runner.invoke(app, ["admin", "fraud", "list", "--json", *db]).stdout) \
-        == []
-    missing = runner.invoke(app, ["admin", "fraud", "approve", "12345", *db])
-    assert missing.exit_code == 1 and "no fraud check" in missing.stderr
-    figures = json.loads(runner.invoke(app, ["admin", "dashboard", "--json", *db]).stdout)
-    assert figures["orders"] == 0
-    clash = runner.invoke(app, ["admin", "categories", "create", "home", *db])
-    assert clash.exit_code == 1 and len(clash.stderr.strip().splitlines()) == 1
+    rugs = cli.ok(cli.admin("categories", "create", "Rugs", "--parent", home_id))
+    rugs_id = rugs.split("(")[1].rstrip(")\n")
+    tree = cli.json(cli.admin("categories", "tree", "--json"))
+    assert [(n["name"], [c["name"] for c in n["children"]]) for n in tree] \
+        == [("Home", ["Rugs"]), ("Lamps", [])]
+    assert "Rugs" in cli.ok(cli.admin("categories", "tree"))
+    in_use = cli.admin("categories", "delete", home_id)
+    assert in_use.exit_code == 1 and "(conflict)" in in_use.stderr
+    cli.ok(cli.admin("categories", "rename", rugs_id, "Carpets"))
+    assert cli.ok(cli.admin("categories", "move", rugs_id)).strip() == "moved Carpets to the top"
+    cli.ok(cli.admin("categories", "delete", home_id))
+    names = [n["name"] for n in cli.json(cli.admin("categories", "tree", "--json"))]
+    assert names == ["Carpets", "Lamps"]
+    loop = cli.admin("categories", "move", str(cli.world.category_id), "--parent",
+                     str(cli.world.category_id))
+    assert loop.exit_code == 1 and len(loop.stderr.strip().splitlines()) == 1
+    clash = cli.admin("categories", "create", "lamps")
+    assert clash.exit_code == 1 and "(conflict)" in clash.stderr
+
+
+def test_fraud_queue_and_dashboard(cli: Cli) -> None:
+    shop = cli.world.shop()
+    held = _hold(cli)
+    queue = cli.json(cli.admin("fraud", "list", "--json"))
+    assert [c["order_id"] for c in queue] == [held]
+    assert str(held) in cli.ok(cli.admin("fraud", "list"))
+    cli.ok(cli.admin("fraud", "approve", str(held), "--note", "called the buyer"))
+    assert shop.fraud.check(Actor.admin(0), held).status is FraudStatus.APPROVED
+    assert cli.json(cli.admin("fraud", "list", "--json")) == []
+    again = cli.admin("fraud", "reject", str(held))
+    assert again.exit_code == 1 and "(invalid_state_transition)" in again.stderr
+    missing = cli.admin("fraud", "approve", "12345")
+    assert missing.exit_code == 1 and "(not_found)" in missing.stderr
+    figures = cli.json(cli.admin("dashboard", "--json"))
+    today = date.today()
+    expected = shop.analytics.dashboard(Actor.admin(0), today - timedelta(days=29), today)
+    assert expected.orders >= 1
+    assert (figures["orders"], figures["gmv"]) == (expected.orders, expected.gmv)
+    assert "conversion_rate" in cli.ok(cli.admin("dashboard"))
+    backwards = cli.admin("dashboard", "--from", "2026-12-01", "--to", "2026-11-01")
+    assert backwards.exit_code == 2
+
+
+def _hold(cli: Cli) -> int:
+    """An order the fraud screen holds: over 1,000 from an account a day old."""
+    shop, ann = cli.world.shop(), Actor.customer(cli.world.customer_id)
+    shop.cart.add_item(ann, cli.world.product_id, 8, {"size": "L"})
+    order = shop.checkout.place_order(ann, HOME, payment_token="tok_visa").order
+    assert shop.fraud.check(Actor.admin(0), order.id).status is FraudStatus.HELD
+    return order.id

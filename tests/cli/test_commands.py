@@ -28,16 +28,16 @@ def test_config_show_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_db_upgrade_and_current(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    before = runner.invoke(app, ["db", "current", "--database-url", url])
+    before = runner.invoke(app, ["--database-url", url, "db", "current"])
     assert before.exit_code == 0 and "database: empty" in before.stdout
-    done = runner.invoke(app, ["db", "upgrade", "--database-url", url])
+    done = runner.invoke(app, ["--database-url", url, "db", "upgrade"])
     assert done.exit_code == 0 and "schema at revision 0001" in done.stdout
-    after = runner.invoke(app, ["db", "current", "--database-url", url])
+    after = runner.invoke(app, ["--database-url", url, "db", "current"])
     assert "database: 0001; this release: 0001" in after.stdout
 
 
 def test_errors_are_one_line_and_exit_1() -> None:
-    result = runner.invoke(app, ["db", "upgrade", "--database-url", "mysql://x/y"])
+    result = runner.invoke(app, ["--database-url", "mysql://x/y", "db", "upgrade"])
     assert result.exit_code == 1
     assert "error:" in result.stderr and "Traceback" not in result.stderr + result.stdout
     assert len(result.stderr.strip().splitlines()) == 1
@@ -49,15 +49,15 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_worker_runs_one_pass(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["worker", "--once", "--database-url",
-                                 f"sqlite:///{tmp_path / 'shop.db'}"],
+    result = runner.invoke(app, ["--database-url", f"sqlite:///{tmp_path / 'shop.db'}",
+                                 "worker", "--once"],
                            env={"COMMERCE_SECRET_KEY": "x" * 40})
     assert result.exit_code == 0 and "pass: nothing to do" in result.stdout
 
 
 def test_demo_seeds_and_walks_a_checkout(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--products", "12", "--database-url",
-                                 f"sqlite:///{tmp_path / 'demo.db'}"])
+    result = runner.invoke(app, ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}",
+                                 "demo", "--products", "12"])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "12 products" in result.stdout and "CONFIRMED" in result.stdout
     assert "your cart" in result.stdout

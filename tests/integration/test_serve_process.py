@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,16 +11,10 @@ from typing import Any
 from commerce_adapters import connect
 from commerce_core.catalog.service import VariantSpec
 from tests.conftest import ADMIN, SECRET, SELLER
+from tests.serving import served
 
 ADDRESS = {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345",
            "country": "US"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def call(base: str, method: str, path: str, body: Any = None,
@@ -43,34 +31,13 @@ def call(base: str, method: str, path: str, body: Any = None,
         return ex.code, json.loads(ex.read() or b"null")
 
 
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"server exited: {server.stdout.read()!r}")  # type: ignore[union-attr]
-        try:
-            if call(base, "GET", "/health")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("server did not answer within 30 s")
-
-
 def test_register_login_browse_buy_and_see_the_order(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     seeded = connect(url, secret_key=SECRET)
     category = seeded.catalog.create_category(ADMIN, "Lamps").id
     seeded.catalog.create_product(SELLER, name="Desk lamp", category_id=category,
                                   variants=[VariantSpec("LAMP-1", "49.90", stock=5)])
-    port = free_port()
-    env = {**os.environ, "COMMERCE_SECRET_KEY": SECRET, "COMMERCE_NOTIFY_URL": "memory://"}
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from commerce_cli.main import main; main()", "serve",
-         "--port", str(port), "--workers", "2", "--database-url", url],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with served(url) as base:
         assert call(base, "POST", "/api/v1/users/register", {
             "email": "ann@example.com", "password": "correct-horse-42", "name": "Ann"})[0] == 201
         status, login = call(base, "POST", "/api/v1/auth/login",
@@ -87,11 +54,3 @@ def test_register_login_browse_buy_and_see_the_order(tmp_path: Path) -> None:
         assert status == 201 and placed["data"]["status"] == "CONFIRMED"
         history = call(base, "GET", "/api/v1/orders", token=token)[1]["data"]["orders"]
         assert [o["order_id"] for o in history] == [placed["data"]["order_id"]]
-    finally:
-        server.send_signal(signal.SIGTERM)  # graceful: gunicorn lets requests finish
-        try:
-            code = server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
-    assert code == 0

@@ -55,6 +55,16 @@ class SmtpNotifier:
         except (OSError, smtplib.SMTPException) as ex:  # down, timed out, 4xx: try later
             raise TransientError(f"SMTP server {self.host}:{self.port}: {ex}") from ex
 
+    def check(self) -> None:
+        """Reach the server and sign in, sending nothing (``commerce doctor``)."""
+        try:
+            with self._connect() as smtp:
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.noop()
+        except (OSError, smtplib.SMTPException) as ex:
+            raise TransientError(f"SMTP server {self.host}:{self.port}: {ex}") from ex
+
     def _connect(self) -> smtplib.SMTP:
         if self.tls == "ssl":
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -35,6 +36,9 @@ class Category:
     def __attrs_post_init__(self) -> None:
         self.name = _non_blank("name", self.name, 100)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"category_id": self.id, "name": self.name, "parent_id": self.parent_id}
+
 
 @attrs.define
 class Variant:
@@ -54,6 +58,11 @@ class Variant:
             raise ValidationError("price must be positive", {"price": "must be > 0"})
         if self.weight_grams < 0:
             raise ValidationError("weight must not be negative", {"weight_grams": "must be >= 0"})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"variant_id": self.id, "product_id": self.product_id, "sku": self.sku,
+                "price": self.price.amount, "currency": self.price.currency,
+                "options": dict(self.options), "weight_grams": self.weight_grams}
 
     def matches(self, selected: dict[str, str]) -> bool:
         return self.options == selected

@@ -67,8 +67,7 @@ class Categories:
         category = self._shop.catalog.create_category(
             actor(req), params.text(data, "name", limit=100), parent,
             params.text(data, "description", "", limit=5000))
-        ok(resp, {"category_id": category.id, "name": category.name,
-                  "parent_id": category.parent_id}, falcon.HTTP_201)
+        ok(resp, category.as_dict(), falcon.HTTP_201)
 
 
 class Category:
@@ -86,8 +85,7 @@ class Category:
             category = self._shop.catalog.move_category(who, category_id, parent)
         if category is None:
             raise ValidationError("send name and/or parent_id", {"body": "name, parent_id"})
-        ok(resp, {"category_id": category.id, "name": category.name,
-                  "parent_id": category.parent_id})
+        ok(resp, category.as_dict())
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, category_id: int) -> None:
         self._shop.catalog.delete_category(actor(req), category_id)

@@ -105,7 +105,7 @@ class VariantPrice:
         if price is None:
             raise ValidationError("price is required", {"price": "required"})
         variant = self._shop.catalog.set_price(actor(req), variant_id, price)
-        ok(resp, {"variant_id": variant.id, "sku": variant.sku, "price": variant.price.amount})
+        ok(resp, variant.as_dict())
 
 
 class SellerInventory:

@@ -1,0 +1,242 @@
+"""``commerce seller products`` and ``variants``: list, add, change, price, withdraw, and
+import or export whole catalogs as CSV or JSON."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from commerce_cli import product_files
+from commerce_cli.errors import domain_errors, err
+from commerce_cli.output import Json, as_json, emit, emit_record
+from commerce_cli.target import Shop, target
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.errors import CommerceError, NotFound
+
+products = typer.Typer(help="My products: list, add, change, price, withdraw, import, export.",
+                       no_args_is_help=True)
+variants = typer.Typer(help="Variants of my products.", no_args_is_help=True)
+PRODUCT_COLUMNS = ["product_id", "name", "price", "currency", "variants", "quantity",
+                   "is_active"]
+Pairs = Annotated[list[str] | None, typer.Option(help="name=value; repeat for more.")]
+Many = Annotated[list[str] | None, typer.Option(help="Repeat for more.")]
+FormatOption = Annotated[str | None, typer.Option(
+    "--format", help="csv or json (default: from the file name).")]
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values or []:
+        name, sep, item = value.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"expected name=value, got {value!r}",
+                                     param_hint=f"--{option}")
+        pairs[name.strip()] = item.strip()
+    return pairs
+
+
+def _row(detail: dict[str, Any]) -> dict[str, Any]:
+    return {**detail, "variants": len(detail["variants"]),
+            "quantity": detail["availability"]["quantity"]}
+
+
+def _summary(detail: dict[str, Any]) -> str:
+    skus = ", ".join(f"{v['sku']} {v['price']}" for v in detail["variants"])
+    return f"{detail['name']} ({detail['product_id']}): {skus}"
+
+
+@products.command("list")
+def list_products(ctx: typer.Context, page: Annotated[int, typer.Option(min=1)] = 1,
+                  limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
+                  json_out: Json = False) -> None:
+    """My products, newest first, withdrawn ones included."""
+    with domain_errors():
+        found = target(ctx).as_seller().my_products(page, limit)
+    if json_out:
+        emit(found.items, [], True)
+        return
+    emit([_row(d) for d in found.items], PRODUCT_COLUMNS, False,
+         f"{found.total_count} products (page {page})")
+
+
+@products.command("add")
+def add(ctx: typer.Context, name: str,
+        category: Annotated[int, typer.Option(help="Category id.")],
+        sku: Annotated[str, typer.Option(help="SKU of its first variant.")],
+        price: Annotated[Decimal, typer.Option(help="Price of its first variant.")],
+        stock: Annotated[int, typer.Option(min=0, help="Opening stock.")] = 0,
+        reorder_level: Annotated[int, typer.Option(min=0)] = 0,
+        option: Pairs = None, attribute: Pairs = None, image: Many = None, tag: Many = None,
+        currency: str = "USD", description: str = "", json_out: Json = False) -> None:
+    """List a product with its first variant (add more with ``variants add``)."""
+    spec = VariantSpec(sku, price, _pairs(option, "option"), stock=stock,
+                       reorder_level=reorder_level)
+    with domain_errors():
+        detail = target(ctx).as_seller().create_product(
+            name=name, category_id=category, variants=[spec], currency=currency.upper(),
+            description=description, attributes=_pairs(attribute, "attribute"),
+            images=image or [], tags=tag or [])
+    if json_out:
+        emit_record(detail, True)
+        return
+    typer.echo(f"added {_summary(detail)}")
+
+
+@products.command("update")
+def update(ctx: typer.Context, product_id: int,
+           name: Annotated[str | None, typer.Option()] = None,
+           description: Annotated[str | None, typer.Option()] = None,
+           category: Annotated[int | None, typer.Option(help="Category id.")] = None,
+           attribute: Pairs = None,
+           image: Annotated[list[str] | None, typer.Option(
+               help="Replaces the images; repeat for more.")] = None,
+           tag: Annotated[list[str] | None, typer.Option(
+               help="Replaces the tags; repeat for more.")] = None) -> None:
+    """Change a product's name, description, category, attributes, images or tags."""
+    changes: dict[str, Any] = {"name": name, "description": description,
+                               "category_id": category, "images": image, "tags": tag,
+                               "attributes": _pairs(attribute, "attribute") or None}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise typer.BadParameter("give at least one change (see --help)")
+    with domain_errors():
+        detail = target(ctx).as_seller().update_product(product_id, **changes)
+    typer.echo(f"updated {_summary(detail)}")
+
+
+@products.command("price")
+def set_price(ctx: typer.Context, variant_id: int, price: Decimal) -> None:
+    """Set a variant's price."""
+    with domain_errors():
+        variant = target(ctx).as_seller().set_price(variant_id, price)
+    typer.echo(f"{variant['sku']} now costs {variant['price']} {variant['currency']}")
+
+
+def _set_active(ctx: typer.Context, product_id: int, active: bool) -> None:
+    with domain_errors():
+        detail = target(ctx).as_seller().update_product(product_id, is_active=active)
+    typer.echo(f"{detail['name']} ({product_id}) "
+               f"{'is on sale again' if active else 'is withdrawn from sale'}")
+
+
+@products.command("deactivate")
+def deactivate(ctx: typer.Context, product_id: int) -> None:
+    """Withdraw a product from sale (it stays in your list and your orders)."""
+    _set_active(ctx, product_id, False)
+
+
+@products.command("activate")
+def activate(ctx: typer.Context, product_id: int) -> None:
+    """Put a withdrawn product on sale again."""
+    _set_active(ctx, product_id, True)
+
+
+@variants.command("add")
+def add_variant(ctx: typer.Context, product_id: int, sku: str, price: Decimal,
+                option: Pairs = None, stock: Annotated[int, typer.Option(min=0)] = 0,
+                weight_grams: Annotated[int, typer.Option(min=0)] = 0,
+                reorder_level: Annotated[int, typer.Option(min=0)] = 0) -> None:
+    """Add a variant (its options tell it apart, e.g. --option size=XL)."""
+    spec = VariantSpec(sku, price, _pairs(option, "option"), weight_grams, stock, reorder_level)
+    with domain_errors():
+        detail = target(ctx).as_seller().add_variant(product_id, spec)
+    typer.echo(f"added {sku}: {_summary(detail)}")
+
+
+@variants.command("list")
+def list_variants(ctx: typer.Context, product_id: int, json_out: Json = False) -> None:
+    """A product's variants with their stock."""
+    with domain_errors():
+        shop = target(ctx).as_seller()
+        detail = next((d for d in _all_products(shop) if d["product_id"] == product_id), None)
+        if detail is None:
+            raise NotFound(f"you sell no product {product_id}", {"product_id": product_id})
+    emit(detail["variants"], ["variant_id", "sku", "price", "options", "available"], json_out,
+         detail["name"])
+
+
+def _all_products(shop: Shop, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Every product of the seller, page by page (100 a request)."""
+    found: list[dict[str, Any]] = []
+    page, task = 1, None
+    while True:
+        batch = shop.my_products(page, 100)
+        if progress is not None:
+            if task is None:
+                task = progress.add_task("reading", total=batch.total_count)
+            progress.advance(task, len(batch.items))
+        found += batch.items
+        if not batch.items or len(found) >= batch.total_count:
+            return found
+        page += 1
+
+
+def _progress() -> Progress:
+    # on stderr, so stdout stays the data (JSON, or a file written to -)
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+@products.command("import")
+def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, help="A .csv or .json product file.")],
+                    fmt: FormatOption = None, json_out: Json = False) -> None:
+    """Create the products of a file. Bad rows are reported with their line and reason and
+    the good products imported; each product is written whole or not at all."""
+    with domain_errors():
+        parsed = product_files.parse(file.read_text(encoding="utf-8-sig"),
+                                     product_files.guess_format(file.name, fmt))
+        shop = target(ctx).as_seller()
+    refused = list(parsed.refused)
+    made: list[dict[str, Any]] = []
+    with _progress() as progress:
+        task = progress.add_task("importing", total=len(parsed.drafts))
+        for draft in parsed.drafts:
+            try:
+                made.append({"line": draft.line, **shop.create_product(**draft.fields())})
+            except CommerceError as ex:
+                if ex.code in ("unauthenticated", "unavailable", "transient_error"):
+                    raise  # nothing further can succeed: stop, with what is done reported
+                refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
+            progress.advance(task)
+    refused.sort(key=lambda r: r.line)
+    if json_out:
+        typer.echo(as_json({"imported": [{"line": m["line"], "product_id": m["product_id"],
+                                          "name": m["name"]} for m in made],
+                            "refused": [{"line": r.line, "reason": r.reason}
+                                        for r in refused]}))
+    else:
+        for r in refused:
+            err.print(f"{file.name}:{r.line}: {r.reason}", highlight=False, soft_wrap=True)
+        typer.echo(f"imported {len(made)} products; {len(refused)} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
+@products.command("export")
+def export_products(ctx: typer.Context, file: Annotated[str, typer.Argument(
+        help="Where to write (.csv or .json); - for standard output.")],
+                    fmt: FormatOption = None,
+                    inactive: Annotated[bool, typer.Option(
+                        "--include-inactive", help="Withdrawn products too.")] = False) -> None:
+    """Write my products to a file that ``import`` reads back."""
+    with domain_errors():
+        fmt = product_files.guess_format(file, fmt if fmt or file != "-" else "csv")
+        shop = target(ctx).as_seller()
+        with _progress() as progress:
+            details = _all_products(shop, progress)
+        reorder = {row["variant_id"]: row["reorder_level"] for row in shop.inventory()}
+    records = [product_files.product_record(d, reorder) for d in reversed(details)
+               if inactive or d["is_active"]]  # oldest first, as they were made
+    if file == "-":
+        product_files.write(records, fmt, sys.stdout)
+        return
+    with open(file, "w", encoding="utf-8", newline="") as out:
+        product_files.write(records, fmt, out)
+    typer.echo(f"exported {len(records)} products to {file}")

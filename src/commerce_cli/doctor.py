@@ -1,0 +1,167 @@
+"""``commerce doctor``: reach every configured backend and say what is wrong with each."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import attrs
+import typer
+
+from commerce_adapters.bootstrap import DATABASES, GATEWAYS, NOTIFIERS
+from commerce_adapters.security.tokens import MIN_SECRET_BYTES
+from commerce_cli import credentials
+from commerce_cli.output import emit
+from commerce_cli.settings import mask
+from commerce_cli.target import Target, target
+from commerce_http.client import ApiClient
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+
+
+@attrs.frozen
+class Finding:
+    check: str
+    status: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return attrs.asdict(self)
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.split("+")[0]
+
+
+def _database(name: str, url: str, migrated: bool) -> Finding:
+    shown = mask("", url)
+    if _scheme(url) not in DATABASES:
+        return Finding(name, FAIL, f"{shown}: unknown scheme; known: "
+                                   f"{', '.join(s + '://' for s in sorted(DATABASES))}")
+    if _scheme(url) == "memory":
+        return Finding(name, WARN, "memory://: nothing is kept when the process ends")
+    file = _sqlite_file(url)
+    if file is not None and not file.exists():  # looking must not create it
+        return Finding(name, OK, f"{shown}: not made yet; made and migrated when first opened")
+    from commerce_adapters.sql import migrate  # noqa: PLC0415 - SQL drivers load on demand
+    from commerce_adapters.sql.database import create_engine  # noqa: PLC0415
+
+    try:
+        engine = create_engine(url)
+        try:
+            found = migrate.current(engine)
+        finally:
+            engine.dispose()
+    except Exception as ex:
+        return Finding(name, FAIL, f"{shown}: {str(ex).splitlines()[0]}")
+    if not migrated:
+        return Finding(name, OK, f"{shown}: reachable")
+    head = migrate.head()
+    if found == head:
+        return Finding(name, OK, f"{shown}: schema at {head}")
+    if file is not None and found is None:
+        return Finding(name, OK, f"{shown}: empty; migrated when first opened")
+    return Finding(name, FAIL, f"{shown}: schema at {found or 'nothing'}, this release needs "
+                               f"{head}: run `commerce db upgrade`")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if _scheme(url) != "sqlite":
+        return None
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _named(name: str, setting: str, default: str, table: dict[str, tuple[str, str | None]],
+           probe: Callable[[str], None] | None = None) -> Finding:
+    url = os.environ.get(setting, default)
+    if _scheme(url) not in table:
+        return Finding(name, FAIL, f"{setting}={mask('', url)}: unknown scheme; known: "
+                                   f"{', '.join(s + '://' for s in sorted(table))}")
+    try:
+        if probe is not None:
+            probe(url)
+    except Exception as ex:
+        return Finding(name, FAIL, f"{mask('', url)}: {ex}")
+    return Finding(name, OK, mask("", url))
+
+
+def _smtp(url: str) -> None:
+    if _scheme(url) == "smtp":
+        from commerce_adapters.notify.smtp import SmtpNotifier  # noqa: PLC0415
+
+        SmtpNotifier(url).check()
+
+
+def _secret() -> Finding:
+    key = os.environ.get("COMMERCE_SECRET_KEY", "")
+    if not key:
+        return Finding("secret key", WARN, "COMMERCE_SECRET_KEY unset: a random key per "
+                                           "process, so tokens fail across restarts and workers")
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        return Finding("secret key", FAIL, f"COMMERCE_SECRET_KEY has {len(key.encode())} "
+                                           f"bytes; at least {MIN_SECRET_BYTES} are needed")
+    return Finding("secret key", OK, "set")
+
+
+def _http_extra() -> Finding:
+    missing = [m for m in ("falcon", "gunicorn", "prometheus_client")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        return Finding("http server", WARN, f"{', '.join(missing)} not installed: "
+                                            "pip install 'commerce-sdk[http]' to serve")
+    return Finding("http server", OK, "falcon, gunicorn and prometheus-client installed")
+
+
+def _api(api: str) -> list[Finding]:
+    token = credentials.token_for(api)
+    with ApiClient(api, token, timeout=5) as client:
+        try:
+            health = client.health()
+        except Exception as ex:
+            return [Finding("api", FAIL, f"{api}: {ex}")]
+        status = str(health.get("status", "?"))
+        found = [Finding("api", OK if status == "ok" else FAIL, f"{api}: {status}")]
+        if token is None:
+            return [*found, Finding("sign-in", WARN, f"not signed in: commerce --api {api} "
+                                                     "login")]
+        try:
+            me = client.me()
+        except Exception as ex:
+            return [*found, Finding("sign-in", FAIL, f"stored token refused ({ex}): log in "
+                                                     "again")]
+        return [*found, Finding("sign-in", OK, f"{me['email']} ({me['role']})")]
+
+
+def examine(where: Target) -> list[Finding]:
+    """Every check, in order: the database and its replicas, payments, notifications, the
+    token secret, the HTTP server's extra, and the remote API when --api is given."""
+    found = [_database("database", where.database(), migrated=True)]
+    replicas = [u.strip() for u in os.environ.get("COMMERCE_DATABASE_REPLICA_URLS", "")
+                .split(",") if u.strip()]
+    found += [_database(f"replica {n}", url, migrated=False)
+              for n, url in enumerate(replicas, start=1)]
+    found.append(_named("payments", "COMMERCE_PAYMENTS_URL", "fake://", GATEWAYS))
+    if _scheme(os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")) == "fake":
+        found[-1] = Finding("payments", WARN, "fake://: test gateway, no real money moves")
+    found.append(_named("notifications", "COMMERCE_NOTIFY_URL", "log://", NOTIFIERS, _smtp))
+    found += [_secret(), _http_extra()]
+    if where.api:
+        found += _api(where.api)
+    return found
+
+
+def doctor(ctx: typer.Context, json_out: Annotated[bool, typer.Option(
+        "--json", help="Print JSON, for scripts.")] = False) -> None:
+    """Reach each configured backend and say what is wrong; exit 1 if anything failed."""
+    found = examine(target(ctx))
+    rows = [{**f.as_dict(), "status": f.status if json_out else
+             {OK: "[green]ok[/green]", WARN: "[yellow]warn[/yellow]",
+              FAIL: "[red]fail[/red]"}[f.status]} for f in found]
+    emit(rows, ["check", "status", "detail"], json_out, "commerce doctor")
+    if any(f.status == FAIL for f in found):
+        raise typer.Exit(1)

@@ -1,0 +1,82 @@
+"""Which shop a command works on, and as whom: local (the library on the configured
+database) or remote (``--api URL``, with the token ``commerce login`` stored)."""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+import typer
+
+from commerce_adapters import connect
+from commerce_adapters.bootstrap import DEFAULT_DATABASE_URL
+from commerce_cli import credentials
+from commerce_cli.errors import Usage
+from commerce_cli.local import LocalShop
+from commerce_core.accounts.policy import Actor, Role
+from commerce_core.errors import Forbidden, NotFound, Unauthenticated
+from commerce_core.facade import Commerce
+from commerce_http.client import ApiClient
+
+Shop = ApiClient | LocalShop
+OPERATOR = Actor.admin(0)  # local mode: whoever holds the database acts as its admin
+
+
+@attrs.frozen
+class Target:
+    api: str | None = None
+    database_url: str | None = None  # None: COMMERCE_DATABASE_URL, else the default
+    seller: str | None = None  # local mode: the seller to act as (email or id)
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.api)
+
+    def database(self) -> str:
+        """The database URL in effect: --database-url, else the setting, else the default."""
+        return self.database_url or os.environ.get("COMMERCE_DATABASE_URL",
+                                                   DEFAULT_DATABASE_URL)
+
+    def open(self) -> Commerce:
+        return connect(self.database())
+
+    def client(self) -> ApiClient:
+        assert self.api
+        token = credentials.token_for(self.api)
+        if token is None:
+            raise Unauthenticated(f"not signed in to {self.api}: run "
+                                  f"`commerce --api {self.api} login` first")
+        return ApiClient(self.api, token)
+
+    def as_admin(self) -> Shop:
+        return self.client() if self.remote else LocalShop(self.open(), OPERATOR)
+
+    def as_seller(self) -> Shop:
+        if self.remote:
+            if self.seller:
+                raise Usage("--as is for local mode; remotely you act as the "
+                                       "account you logged in with")
+            return self.client()
+        if not self.seller:
+            raise Usage("say which seller to act as: commerce seller --as EMAIL ...")
+        shop = self.open()
+        return LocalShop(shop, _seller(shop, self.seller))
+
+
+def _seller(shop: Commerce, who: str) -> Actor:
+    """The seller account named by email or id, checked to be an active seller."""
+    if who.isdigit():
+        user = shop.accounts.profile(OPERATOR, int(who))
+    else:
+        found = shop.accounts.find_users(OPERATOR, email=who, limit=100).items
+        match = next((u for u in found if u.email == who.strip().lower()), None)
+        if match is None:
+            raise NotFound(f"no account with email {who}", {"email": who})
+        user = match
+    if user.role is not Role.SELLER or not user.is_active:
+        raise Forbidden(f"{user.email} is not an active seller", {"role": user.role.value})
+    return Actor.seller(user.id)
+
+
+def target(ctx: typer.Context) -> Target:
+    return ctx.ensure_object(Target)

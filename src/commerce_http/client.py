@@ -1,0 +1,301 @@
+"""A typed client of the /api/v1 HTTP API, usable on its own (it needs httpx, not Falcon).
+
+    with ApiClient("https://shop.example") as api:
+        api.login("lamps@example.com", password)
+        page = api.my_products(limit=50)
+
+Methods take the SDK's own types (``VariantSpec``, ``Decimal``, ``date``) and return the API's
+JSON shapes with amounts as exact ``Decimal``. A refused request raises the SDK's own error
+class for its status (``NotFound``, ``ValidationError``, ``Forbidden``...) carrying the
+server's code, message and details; a server that cannot be reached raises ``Unavailable``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from commerce_core import errors as e
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.pagination import Page
+from commerce_http.encoding import loads
+
+JSON = dict[str, Any]
+API = "/api/v1"
+
+# the server's status -> the SDK's error class (errors.py on the server maps the other way)
+_ERRORS: dict[int, type[e.CommerceError]] = {
+    401: e.Unauthenticated, 402: e.PaymentDeclined, 403: e.Forbidden, 404: e.NotFound,
+    409: e.Conflict, 413: e.ValidationError, 422: e.ValidationError, 429: e.RateLimited,
+    503: e.Unavailable}
+
+
+def _request_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)  # exact: the API takes amounts as strings or numbers
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, str]:
+    out = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        out[name] = (str(value).lower() if isinstance(value, bool)
+                     else value.isoformat() if isinstance(value, date) else str(value))
+    return out
+
+
+def _variant(spec: VariantSpec) -> JSON:
+    return {"sku": spec.sku, "price": Decimal(spec.price), "options": dict(spec.options),
+            "weight_grams": spec.weight_grams, "stock": spec.stock,
+            "reorder_level": spec.reorder_level}
+
+
+class ApiClient:
+    """One connection pool to one shop's API; ``token`` signs the requests in."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
+                                  headers={"Accept": "application/json"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    # Transport ------------------------------------------------------------------------------
+    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+        """One request; the success envelope's ``data`` (or the whole body where the API
+        sends no envelope, as /health does; None for 204)."""
+        sent = dict(headers or {})
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        content = None
+        if body is not None:
+            content = json.dumps(body, default=_request_value).encode()
+            sent["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(method, path, params=_query(params or {}),
+                                          content=content, headers=sent)
+        except httpx.HTTPError as ex:
+            raise e.Unavailable(f"cannot reach {self.base_url}: {ex}",
+                                {"url": self.base_url}) from None
+        if response.status_code == 204:
+            return None
+        try:
+            payload = loads(response.content)
+        except ValueError:
+            payload = None
+        if response.status_code >= 400:
+            raise _error(response, payload)
+        if isinstance(payload, dict) and payload.get("status") == "success":
+            return payload.get("data")
+        return payload
+
+    # Accounts -------------------------------------------------------------------------------
+    def login(self, email: str, password: str) -> str:
+        """Sign in; the access token (also kept for the following calls)."""
+        data = self.call("POST", f"{API}/auth/login", body={"email": email, "password": password})
+        self.token = str(data["access_token"])
+        return self.token
+
+    def logout(self) -> None:
+        """Revoke this client's token on the server."""
+        self.call("POST", f"{API}/auth/logout")
+        self.token = None
+
+    def me(self) -> JSON:
+        data: JSON = self.call("GET", f"{API}/users/me")
+        return data
+
+    def health(self) -> JSON:
+        data: JSON = self.call("GET", "/health")
+        return data
+
+    # Admin: users ---------------------------------------------------------------------------
+    def find_users(self, *, email: str | None = None, role: str | None = None,
+                   is_active: bool | None = None, page: int = 1, limit: int = 20) -> Page[JSON]:
+        data = self.call("GET", f"{API}/admin/users", params={
+            "email": email, "role": role, "is_active": is_active, "page": page, "limit": limit})
+        return Page(data["users"], data["total_count"], page, limit)
+
+    def user(self, user_id: int) -> JSON:
+        data: JSON = self.call("GET", f"{API}/admin/users/{user_id}")
+        return data
+
+    def create_user(self, email: str, password: str, name: str, role: str = "customer"
+                    ) -> JSON:
+        data: JSON = self.call("POST", f"{API}/admin/users", body={
+            "email": email, "password": password, "name": name, "role": role})
+        return data
+
+    def set_active(self, user_id: int, active: bool) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/admin/users/{user_id}", body={"is_active": active})
+        return data
+
+    def change_role(self, user_id: int, role: str) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/admin/users/{user_id}", body={"role": role})
+        return data
+
+    # Admin: categories, fraud, figures ------------------------------------------------------
+    def category_tree(self) -> list[JSON]:
+        tree: list[JSON] = self.call("GET", f"{API}/categories")["categories"]
+        return tree
+
+    def create_category(self, name: str, parent_id: int | None = None) -> JSON:
+        data: JSON = self.call("POST", f"{API}/admin/categories",
+                               body={"name": name, "parent_id": parent_id})
+        return data
+
+    def rename_category(self, category_id: int, name: str) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/admin/categories/{category_id}",
+                               body={"name": name})
+        return data
+
+    def move_category(self, category_id: int, parent_id: int | None) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/admin/categories/{category_id}",
+                               body={"parent_id": parent_id})
+        return data
+
+    def delete_category(self, category_id: int) -> None:
+        self.call("DELETE", f"{API}/admin/categories/{category_id}")
+
+    def fraud_queue(self, status: str = "HELD", page: int = 1, limit: int = 20) -> Page[JSON]:
+        data = self.call("GET", f"{API}/admin/fraud",
+                         params={"status": status, "page": page, "limit": limit})
+        return Page(data["orders"], data["total_count"], page, limit)
+
+    def approve_order(self, order_id: int, note: str = "") -> JSON:
+        data: JSON = self.call("POST", f"{API}/admin/fraud/{order_id}/approve",
+                               body={"note": note})
+        return data
+
+    def reject_order(self, order_id: int, note: str = "") -> JSON:
+        data: JSON = self.call("POST", f"{API}/admin/fraud/{order_id}/reject",
+                               body={"note": note})
+        return data
+
+    def dashboard(self, start: date, end: date) -> JSON:
+        data: JSON = self.call("GET", f"{API}/admin/dashboard",
+                               params={"from": start, "to": end})
+        return data
+
+    # Seller: products -----------------------------------------------------------------------
+    def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
+        data = self.call("GET", f"{API}/seller/products", params={"page": page, "limit": limit})
+        return Page(data["products"], data["total_count"], page, limit)
+
+    def create_product(self, *, name: str, category_id: int, variants: Sequence[VariantSpec],
+                       currency: str = "USD", description: str = "",
+                       attributes: Mapping[str, str] | None = None, images: Sequence[str] = (),
+                       tags: Sequence[str] = ()) -> JSON:
+        data: JSON = self.call("POST", f"{API}/products", body={
+            "name": name, "category_id": category_id, "currency": currency,
+            "description": description, "attributes": dict(attributes or {}),
+            "images": list(images), "tags": list(tags),
+            "variants": [_variant(v) for v in variants]})
+        return data
+
+    def update_product(self, product_id: int, **changes: Any) -> JSON:
+        """Change name, description, category_id, attributes, images, tags or is_active."""
+        data: JSON = self.call("PUT", f"{API}/products/{product_id}", body=changes)
+        return data
+
+    def add_variant(self, product_id: int, spec: VariantSpec) -> JSON:
+        data: JSON = self.call("POST", f"{API}/products/{product_id}/variants",
+                               body=_variant(spec))
+        return data
+
+    def set_price(self, variant_id: int, price: Decimal) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/seller/variants/{variant_id}/price",
+                               body={"price": price})
+        return data
+
+    # Seller: stock --------------------------------------------------------------------------
+    def inventory(self, low_only: bool = False) -> list[JSON]:
+        rows: list[JSON] = self.call("GET", f"{API}/seller/inventory",
+                                     params={"low": low_only or None})["inventory"]
+        return rows
+
+    def restock(self, variant_id: int, quantity: int) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
+                               body={"restock": quantity})
+        return data
+
+    def adjust_stock(self, variant_id: int, delta: int, reason: str) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
+                               body={"adjust": delta, "reason": reason})
+        return data
+
+    def set_reorder_level(self, variant_id: int, level: int) -> JSON:
+        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
+                               body={"reorder_level": level})
+        return data
+
+    # Seller: orders, refunds, reviews, figures ----------------------------------------------
+    def seller_orders(self, status: str | None = None, page: int = 1, limit: int = 20
+                      ) -> Page[JSON]:
+        data = self.call("GET", f"{API}/seller/orders",
+                         params={"status": status, "page": page, "limit": limit})
+        return Page(data["orders"], data["total_count"], page, limit)
+
+    def refund_items(self, order_id: int, item_ids: Sequence[int], reason: str,
+                     restock: bool = False, idempotency_key: str | None = None) -> JSON:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        data: JSON = self.call("POST", f"{API}/seller/orders/{order_id}/refunds",
+                               body={"order_item_ids": list(item_ids), "reason": reason,
+                                     "restock": restock}, headers=headers)
+        return data
+
+    def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
+        """A page of a product's visible reviews with its rating figures."""
+        data: JSON = self.call("GET", f"{API}/products/{product_id}/reviews",
+                               params={"sort": "recent", "page": page, "limit": limit})
+        return data
+
+    def respond_to_review(self, review_id: int, text: str) -> JSON:
+        data: JSON = self.call("POST", f"{API}/reviews/{review_id}/response",
+                               body={"comment": text})
+        return data
+
+    def seller_sales(self, start: date, end: date) -> JSON:
+        data: JSON = self.call("GET", f"{API}/seller/analytics",
+                               params={"from": start, "to": end})
+        return data
+
+
+def _error(response: httpx.Response, payload: Any) -> e.CommerceError:
+    """The SDK error for a refused request, with the server's code, message and details."""
+    block = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(block, dict):  # not our server's envelope (a proxy's page, say)
+        block = {"code": f"http_{response.status_code}",
+                 "message": f"{response.request.method} {response.request.url.path} answered "
+                            f"{response.status_code} {response.reason_phrase}"}
+    cls = _ERRORS.get(response.status_code, e.CommerceError)
+    if response.status_code >= 500 and cls is e.CommerceError:
+        cls = e.Unavailable
+    error = cls.__new__(cls)  # subclasses' own constructors want what only the server had
+    e.CommerceError.__init__(error, str(block.get("message") or "request refused"),
+                             block.get("details") or {})
+    error.code = str(block.get("code") or cls.code)
+    if isinstance(error, e.RateLimited):
+        error.retry_after = float(response.headers.get("Retry-After", "1"))
+    return error

@@ -1,0 +1,108 @@
+"""The CLI in both of its modes over one seeded SQLite shop: ``local`` (the library on the
+database file) and ``remote`` (``--api`` against a real ``commerce serve`` process, after
+``commerce login``). A test taking ``cli`` runs once in each mode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from typer.testing import CliRunner, Result
+
+from commerce_adapters import connect
+from commerce_cli.main import app
+from commerce_core.accounts.policy import Actor
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.facade import Commerce
+from tests.conftest import HOME, SECRET
+from tests.serving import served
+
+PASSWORD = "correct-horse-42"
+ADMIN_EMAIL, ADMIN_PASSWORD = "root@example.com", "keys-to-the-kingdom-7"
+SELLER_EMAIL = "lamps@example.com"
+
+
+@attrs.frozen
+class World:
+    """What the seeded shop holds, by id."""
+
+    url: str
+    seller_id: int
+    customer_id: int
+    category_id: int
+    product_id: int
+    variant_ids: list[int]
+    order_id: int
+    review_id: int
+
+    def shop(self) -> Commerce:
+        return connect(self.url, secret_key=SECRET)
+
+
+def seed(url: str) -> World:
+    shop = connect(url, secret_key=SECRET)
+    seller = Actor.seller(shop.accounts.register(SELLER_EMAIL, PASSWORD, "Lumen",
+                                                 role="seller").id)
+    shop.accounts.register("rival@example.com", PASSWORD, "Rival", role="seller")
+    ann = Actor.customer(shop.accounts.register("ann@example.com", PASSWORD, "Ann").id)
+    shop.sellers.create_profile(seller, "Lumen Lamps")
+    category = shop.catalog.create_category(Actor.admin(0), "Lamps").id
+    product = shop.catalog.create_product(seller, name="Arc lamp", category_id=category,
+                                          variants=[VariantSpec("ARC-S", "99.50", {"size": "S"},
+                                                                stock=5, reorder_level=4),
+                                                    VariantSpec("ARC-L", "129", {"size": "L"},
+                                                                stock=8)])
+    shop.cart.add_item(ann, product.id, 2, {"size": "S"})
+    order = shop.checkout.place_order(ann, HOME, payment_token="tok_visa").order
+    review = shop.reviews.write(ann, product.id, 4, "Warm light", "Lovely lamp")
+    return World(url, seller.user_id, ann.user_id, category, product.id,
+                 [v.id for v in product.variants], order.id, review.id)
+
+
+@attrs.frozen
+class Cli:
+    mode: str
+    world: World
+    env: dict[str, dict[str, str]]  # per person: their own config dir (and so token)
+    api: str | None = None
+
+    def run(self, args: Sequence[str], person: str = "admin", input: str | None = None
+            ) -> Result:
+        where = ["--api", self.api] if self.api else ["--database-url", self.world.url]
+        return CliRunner(env=self.env[person]).invoke(app, [*where, *args], input=input)
+
+    def admin(self, *args: str, input: str | None = None) -> Result:
+        return self.run(["admin", *args], "admin", input)
+
+    def seller(self, *args: str, input: str | None = None) -> Result:
+        who = [] if self.api else ["--as", SELLER_EMAIL]
+        return self.run(["seller", *who, *args], "seller", input)
+
+    def ok(self, result: Result) -> str:
+        assert result.exit_code == 0, (self.mode, result.stdout, result.stderr)
+        return result.stdout
+
+    def json(self, result: Result) -> Any:
+        return json.loads(self.ok(result))
+
+
+@pytest.fixture(params=["local", "remote"])
+def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
+    world = seed(f"sqlite:///{tmp_path / 'shop.db'}")
+    env = {person: {"COMMERCE_SECRET_KEY": SECRET,
+                    "XDG_CONFIG_HOME": str(tmp_path / person), "COLUMNS": "200"}
+           for person in ("admin", "seller")}
+    if request.param == "local":
+        yield Cli("local", world, env)
+        return
+    with served(world.url, workers=1, COMMERCE_ADMIN_EMAIL=ADMIN_EMAIL,
+                COMMERCE_ADMIN_PASSWORD=ADMIN_PASSWORD) as base:
+        cli = Cli("remote", world, env, base)
+        for person, email, password in (("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
+                                         ("seller", SELLER_EMAIL, PASSWORD)):
+            cli.ok(cli.run(["login", "--email", email], person, input=f"{password}\n"))
+        yield cli
