@@ -59,7 +59,7 @@ DATABASES: dict[str, tuple[str, str | None]] = {
     "postgres": ("commerce_adapters.sql.backend:open_sql", "postgres"),
 }
 GATEWAYS: dict[str, tuple[str, str | None]] = {
-    "fake": ("commerce_adapters.fake.payments:FakeGateway", None),
+    "fake": ("commerce_adapters.fake.payments:shared_gateway", None),
 }
 NOTIFIERS: dict[str, tuple[str, str | None]] = {
     "log": ("commerce_adapters.notify.log:LogNotifier", None),

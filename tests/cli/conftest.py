@@ -18,6 +18,7 @@ from commerce_cli.main import app
 from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.facade import Commerce
+from commerce_http.client import ApiClient
 from tests.conftest import HOME, SECRET
 from tests.serving import served
 
@@ -43,7 +44,10 @@ class World:
         return connect(self.url, secret_key=SECRET)
 
 
-def seed(url: str) -> World:
+def seed(url: str, api: str | None = None) -> World:
+    """Accounts, a category, a product of two variants, Ann's paid order of two and her
+    review. The order is placed where refunds will later go: through the server (``api``)
+    or in this process, so that the same fake gateway holds its charge."""
     shop = connect(url, secret_key=SECRET)
     seller = Actor.seller(shop.accounts.register(SELLER_EMAIL, PASSWORD, "Lumen",
                                                  role="seller").id)
@@ -56,11 +60,19 @@ def seed(url: str) -> World:
                                                                 stock=5, reorder_level=4),
                                                     VariantSpec("ARC-L", "129", {"size": "L"},
                                                                 stock=8)])
-    shop.cart.add_item(ann, product.id, 2, {"size": "S"})
-    order = shop.checkout.place_order(ann, HOME, payment_token="tok_visa").order
+    if api is None:
+        shop.cart.add_item(ann, product.id, 2, {"size": "S"})
+        order_id = shop.checkout.place_order(ann, HOME, payment_token="tok_visa").order.id
+    else:
+        with ApiClient(api) as client:
+            client.login("ann@example.com", PASSWORD)
+            client.call("POST", "/api/v1/cart/items", body={
+                "product_id": product.id, "quantity": 2, "selected_attributes": {"size": "S"}})
+            order_id = client.call("POST", "/api/v1/orders", body={
+                "shipping_address": HOME.as_dict(), "payment_token": "tok_visa"})["order_id"]
     review = shop.reviews.write(ann, product.id, 4, "Warm light", "Lovely lamp")
     return World(url, seller.user_id, ann.user_id, category, product.id,
-                 [v.id for v in product.variants], order.id, review.id)
+                 [v.id for v in product.variants], order_id, review.id)
 
 
 @attrs.frozen
@@ -92,16 +104,18 @@ class Cli:
 
 @pytest.fixture(params=["local", "remote"])
 def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
-    world = seed(f"sqlite:///{tmp_path / 'shop.db'}")
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
     env = {person: {"COMMERCE_SECRET_KEY": SECRET,
                     "XDG_CONFIG_HOME": str(tmp_path / person), "COLUMNS": "200"}
            for person in ("admin", "seller")}
     if request.param == "local":
-        yield Cli("local", world, env)
+        yield Cli("local", seed(url), env)
         return
-    with served(world.url, workers=1, COMMERCE_ADMIN_EMAIL=ADMIN_EMAIL,
+    connect(url, secret_key=SECRET)  # made and migrated before the server's workers start
+    # one worker: the fake gateway holding the seeded order's charge is that process's
+    with served(url, workers=1, COMMERCE_ADMIN_EMAIL=ADMIN_EMAIL,
                 COMMERCE_ADMIN_PASSWORD=ADMIN_PASSWORD) as base:
-        cli = Cli("remote", world, env, base)
+        cli = Cli("remote", seed(url, base), env, base)
         for person, email, password in (("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
                                          ("seller", SELLER_EMAIL, PASSWORD)):
             cli.ok(cli.run(["login", "--email", email], person, input=f"{password}\n"))

@@ -82,6 +82,25 @@ def test_seller_refunds_their_items_once_and_can_restock(shop: Commerce, categor
     assert payment.refunded == Money("80.00", "USD")
 
 
+def test_a_retried_refund_returns_the_first_and_restocks_once(shop: Commerce,
+                                                             category: int) -> None:
+    p = add_product(shop, category, stock=5)
+    order_id = buy(shop, p.id, 2)
+    item = shop.orders.get(order_id, CUSTOMER).items[0].id
+    first = shop.sellers.refund_items(SELLER, order_id, [item], "broken", restock=True,
+                                      idempotency_key="rf-1")
+    payment = shop.payments.for_order(order_id, CUSTOMER)[0]
+    assert payment.status is PaymentState.REFUNDED  # the whole payment is back
+    again = shop.sellers.refund_items(SELLER, order_id, [item], "broken", restock=True,
+                                      idempotency_key="rf-1")
+    assert again.id == first.id
+    assert shop.inventory.stock(SELLER, p.variants[0].id).available == 5  # restocked once
+    with pytest.raises(Conflict):  # a new key is a new request: those items are done
+        shop.sellers.refund_items(SELLER, order_id, [item], "broken", idempotency_key="rf-2")
+    with pytest.raises(Conflict):  # the same key for another request
+        shop.sellers.refund_items(SELLER, order_id, [item], "other", idempotency_key="rf-1")
+
+
 def test_unpaid_items_cannot_be_refunded(shop: Commerce, category: int) -> None:
     p = add_product(shop, category)
     order_id = buy(shop, p.id, token=None)

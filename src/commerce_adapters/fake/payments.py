@@ -183,3 +183,17 @@ class FakeGateway:
     def charge_count(self, status: ChargeStatus = ChargeStatus.SUCCEEDED) -> int:
         with self._lock:
             return sum(1 for c in self._charges.values() if c.status is status and not c.voided)
+
+
+_shared: dict[str, FakeGateway] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_gateway() -> FakeGateway:
+    """``fake://``: one fake per process, shared by every shop connected in it, as a real
+    gateway is one service for all its clients (a refund finds the charge another shop
+    object of this process took). Other processes have their own, as their ids show."""
+    with _shared_lock:
+        if "fake" not in _shared:
+            _shared["fake"] = FakeGateway()
+        return _shared["fake"]

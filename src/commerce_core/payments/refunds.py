@@ -15,7 +15,7 @@ from commerce_core.money import Money
 from commerce_core.orders.model import PaymentStatus
 from commerce_core.payments.model import PaymentState, Refund, RefundState
 from commerce_core.payments.ports import PaymentGateway
-from commerce_core.uow import Transactions
+from commerce_core.uow import Transactions, UnitOfWork
 
 
 class RefundDesk:
@@ -37,16 +37,11 @@ class RefundDesk:
         leaves the refund PENDING for :meth:`retry_pending` and raises Unavailable.
         """
         now = self._clock.now()
-        scope = f"refund:{payment_id}"
-        fingerprint = request_hash({"payment_id": payment_id, "reason": reason,
-                                    "amount": str(amount.amount) if amount else None})
+        fingerprint = _fingerprint(payment_id, amount, reason)  # of the request as asked
         with self._tx() as uow:
-            if idempotency_key is not None:
-                key = check_key(idempotency_key)
-                record = uow.idempotency.get(scope, key)
-                if record is not None:
-                    return self._refund_by_id(int(replay(record, fingerprint)["refund_id"]),
-                                              payment_id)
+            earlier = self._earlier(uow, payment_id, amount, reason, idempotency_key)
+            if earlier is not None:
+                return self._refund_by_id(earlier, payment_id)
             payment = uow.payments.get(payment_id)
             if item_ids:  # checked under the same transaction as the hold: no double refunds
                 taken = {i for r in uow.payments.refunds(payment_id)
@@ -62,10 +57,29 @@ class RefundDesk:
                             now, now, seller_id=seller_id, item_ids=tuple(item_ids))
             uow.payments.add_refund(refund)
             if idempotency_key is not None:
-                uow.idempotency.add(IdempotencyRecord(scope, check_key(idempotency_key),
-                                                      fingerprint, {"refund_id": refund.id},
-                                                      now))
+                uow.idempotency.add(IdempotencyRecord(
+                    f"refund:{payment_id}", check_key(idempotency_key), fingerprint,
+                    {"refund_id": refund.id}, now))
         return self._send_refund(refund.id)
+
+    def replayed(self, payment_id: int, amount: Money | None, reason: str,
+                 idempotency_key: str | None) -> Refund | None:
+        """The refund an earlier :meth:`issue` with this key made, or None; Conflict if the
+        key was used for another request. Lets callers skip their own follow-up work (a
+        restock) on a retry."""
+        with self._tx.read() as uow:
+            earlier = self._earlier(uow, payment_id, amount, reason, idempotency_key)
+        return None if earlier is None else self._refund_by_id(earlier, payment_id)
+
+    @staticmethod
+    def _earlier(uow: UnitOfWork, payment_id: int, amount: Money | None, reason: str,
+                 idempotency_key: str | None) -> int | None:
+        if idempotency_key is None:
+            return None
+        record = uow.idempotency.get(f"refund:{payment_id}", check_key(idempotency_key))
+        if record is None:
+            return None
+        return int(replay(record, _fingerprint(payment_id, amount, reason))["refund_id"])
 
     def _refund_by_id(self, refund_id: int, payment_id: int) -> Refund:
         with self._tx.read() as uow:
@@ -132,3 +146,8 @@ class RefundDesk:
             except (PaymentDeclined, Unavailable):
                 continue
         return settled
+
+
+def _fingerprint(payment_id: int, amount: Money | None, reason: str) -> str:
+    return request_hash({"payment_id": payment_id, "reason": reason,
+                         "amount": str(amount.amount) if amount else None})

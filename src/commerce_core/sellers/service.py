@@ -29,6 +29,9 @@ from commerce_core.sellers.model import SellerProfile
 from commerce_core.uow import Transactions, UnitOfWork
 
 _PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+# money was taken (and perhaps already given back: the refund desk refuses what is not left)
+_CAPTURED = frozenset({PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED,
+                       PaymentState.REFUNDED})
 
 
 @attrs.frozen
@@ -147,11 +150,13 @@ class SellerService:
             if unpaid:
                 raise InvalidTransition("only paid items can be refunded",
                                         {"order_item_ids": unpaid})
-            captured = [p for p in uow.payments.for_order(order_id)
-                        if p.status in (PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED)]
+            captured = [p for p in uow.payments.for_order(order_id) if p.status in _CAPTURED]
         if not captured:
             raise Conflict(f"order {order.number} has no captured payment to refund")
         amount = total([i.total for i in items], order.currency)
+        earlier = self._refunds.replayed(captured[-1].id, amount, reason, idempotency_key)
+        if earlier is not None:  # a retry: refunded (and restocked) the first time
+            return earlier
         try:
             refund = self._refunds.issue(captured[-1].id, amount, reason, idempotency_key,
                                          seller_id=seller_id, item_ids=[i.id for i in items])
