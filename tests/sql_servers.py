@@ -3,8 +3,11 @@ PostgreSQL database (the server from COMMERCE_TEST_POSTGRES_URL)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,3 +42,19 @@ def fresh_postgres(url: str) -> str:
                 "AND relname LIKE 'commerce_seq_%%'"):
             conn.exec_driver_sql(f'ALTER SEQUENCE "{name}" RESTART')
     return url
+
+
+@contextlib.contextmanager
+def empty_postgres(url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``url`` (never migrated), dropped after."""
+    name = f"commerce_empty_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    target = sa.engine.make_url(normalize_url(url)).set(database=name)
+    try:
+        yield target.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()

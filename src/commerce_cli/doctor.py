@@ -46,6 +46,8 @@ def _database(name: str, url: str, migrated: bool) -> Finding:
         return Finding(name, WARN, "memory://: nothing is kept when the process ends")
     file = _sqlite_file(url)
     if file is not None and not file.exists():  # looking must not create it
+        if not migrated:  # a replica is a copy: there is nothing to make
+            return Finding(name, FAIL, f"{shown}: no such file")
         return Finding(name, OK, f"{shown}: not made yet; made and migrated when first opened")
     from commerce_adapters.sql import migrate  # noqa: PLC0415 - SQL drivers load on demand
     from commerce_adapters.sql.database import create_engine  # noqa: PLC0415

@@ -238,7 +238,8 @@ def _elements(text: str) -> Iterator[tuple[int, Any]]:
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as ex:
-            raise _LineError(f"not valid JSON: {ex.msg}", ex.lineno) from None
+            raise _LineError(f"not valid JSON: {ex.msg} (in the product from line {line})",
+                             ex.lineno) from None
         yield line, item
         pos = _skip(text, pos)
         if text.startswith(",", pos):
@@ -299,7 +300,7 @@ def product_record(detail: Mapping[str, Any], reorder: Mapping[int, int]) -> dic
     return {"name": detail["name"], "category_id": detail["category_id"],
             "currency": detail["currency"], "description": detail["description"],
             "attributes": attributes, "images": detail["images"], "tags": detail["tags"],
-            "variants": [{"sku": v["sku"], "price": v["price"], "options": v["options"],
+            "variants": [{"sku": v["sku"], "price": str(v["price"]), "options": v["options"],
                           "weight_grams": v["weight_grams"], "stock": v["available"],
                           "reorder_level": reorder.get(v["variant_id"], 0)}
                          for v in detail["variants"]]}

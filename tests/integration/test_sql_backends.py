@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import runpy
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, TransientError, Unavailable
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
-from tests.sql_servers import fresh_postgres
+from tests.sql_servers import empty_postgres, fresh_postgres
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "marketplace.py"
 
@@ -50,23 +49,15 @@ def test_connect_with_no_settings_makes_and_migrates_commerce_db(
 
 
 def test_postgres_is_refused_until_migrated(postgres_url: str) -> None:
-    name = f"commerce_unmigrated_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(normalize_url(postgres_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(normalize_url(postgres_url)).set(database=name)
-    target = url.render_as_string(hide_password=False)
-    try:
-        with pytest.raises(Unavailable, match="commerce db upgrade"):
-            connect(target, secret_key=SECRET)
-        assert migrate.upgrade(target) == migrate.head()
-        assert migrate.upgrade(target) == migrate.head()  # a second run changes nothing
-        assert connect(target, secret_key=SECRET).catalog.categories() == []
-    finally:
-        sa.create_engine(target).dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
+    with empty_postgres(postgres_url) as target:
+        try:
+            with pytest.raises(Unavailable, match="commerce db upgrade"):
+                connect(target, secret_key=SECRET)
+            assert migrate.upgrade(target) == migrate.head()
+            assert migrate.upgrade(target) == migrate.head()  # a second run changes nothing
+            assert connect(target, secret_key=SECRET).catalog.categories() == []
+        finally:
+            sa.create_engine(target).dispose()
 
 
 def test_read_only_work_goes_to_the_replica(postgres_url: str) -> None:

@@ -1,0 +1,115 @@
+"""``commerce doctor`` (each backend reached, each problem named), and the remote mode's
+sign-in: the token file and its permissions."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from commerce_cli import credentials
+from commerce_cli.main import app
+from tests.cli.conftest import ADMIN_EMAIL, Cli
+from tests.conftest import SECRET
+from tests.serving import free_port
+from tests.sql_servers import empty_postgres
+
+
+def _doctor(args: list[str], **env: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    result = CliRunner(env={"COMMERCE_SECRET_KEY": SECRET, **env}).invoke(
+        app, [*args, "doctor", "--json"])
+    rows = json.loads(result.stdout)
+    return result.exit_code, {r["check"]: (r["status"], r["detail"]) for r in rows}
+
+
+def test_doctor_passes_a_sound_local_setup_without_touching_it(tmp_path: Path) -> None:
+    db = tmp_path / "shop.db"
+    code, found = _doctor(["--database-url", f"sqlite:///{db}"])
+    assert code == 0 and found["database"][0] == "ok"
+    assert not db.exists()  # looking did not make it
+    assert found["payments"] == ("warn", "fake://: test gateway, no real money moves")
+    assert found["secret key"] == ("ok", "set")
+    table = CliRunner(env={"COMMERCE_SECRET_KEY": SECRET, "COLUMNS": "200"}).invoke(
+        app, ["--database-url", f"sqlite:///{db}", "doctor"])
+    assert table.exit_code == 0 and "notifications" in table.stdout
+
+
+def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    code, found = _doctor(
+        ["--database-url", "mysql://x/y"], COMMERCE_SECRET_KEY="short",
+        COMMERCE_NOTIFY_URL=f"smtp://127.0.0.1:{port}?from=shop@example.com&timeout=2",
+        COMMERCE_DATABASE_REPLICA_URLS=f"sqlite:///{tmp_path / 'missing' / 'r.db'}")
+    assert code == 1
+    assert found["database"][0] == "fail" and "unknown scheme" in found["database"][1]
+    assert found["secret key"][0] == "fail" and "at least 32" in found["secret key"][1]
+    assert found["notifications"][0] == "fail"
+    assert f"127.0.0.1:{port}" in found["notifications"][1]
+    assert found["replica 1"][0] == "fail"
+
+
+def test_doctor_sends_an_unmigrated_postgres_to_db_upgrade() -> None:
+    url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set (and no Docker engine here)")
+    with empty_postgres(url) as empty:
+        code, found = _doctor(["--database-url", empty])
+        assert code == 1 and "run `commerce db upgrade`" in found["database"][1]
+        assert CliRunner().invoke(app, ["--database-url", empty, "db", "upgrade"]).exit_code \
+            == 0
+        code, found = _doctor(["--database-url", empty])
+        assert code == 0 and found["database"][0] == "ok"
+
+
+def test_remote_doctor_login_whoami_and_logout(cli: Cli, tmp_path: Path) -> None:
+    if cli.mode == "local":  # no API to reach: doctor says nothing of one
+        _, found = _doctor(["--database-url", cli.world.url])
+        assert "api" not in found
+        return
+    api = cli.api or ""
+    env = cli.env["admin"]
+    file = Path(env["XDG_CONFIG_HOME"]) / "commerce" / "credentials.json"
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(file.parent.stat().st_mode) == 0o700
+    assert set(json.loads(file.read_text())) == {api}
+    code, found = _doctor(["--api", api, "--database-url", cli.world.url], **env)
+    assert code == 0 and found["sign-in"] == ("ok", f"{ADMIN_EMAIL} (admin)")
+    runner = CliRunner(env=env)
+    assert runner.invoke(app, ["--api", api, "whoami"]).stdout.startswith(ADMIN_EMAIL)
+    assert runner.invoke(app, ["--api", api, "logout"]).stdout.strip() \
+        == f"signed out of {api}"
+    assert json.loads(file.read_text()) == {}
+    code, found = _doctor(["--api", api, "--database-url", cli.world.url], **env)
+    assert found["sign-in"][0] == "warn"
+    wrong = runner.invoke(app, ["--api", api, "login", "--email", ADMIN_EMAIL],
+                          input="not-the-password-1\n")
+    assert wrong.exit_code == 1 and "(unauthenticated)" in wrong.stderr
+    assert not json.loads(file.read_text())
+    down = f"http://127.0.0.1:{free_port()}"
+    code, found = _doctor(["--api", down, "--database-url", cli.world.url], **env)
+    assert code == 1 and found["api"][0] == "fail" and "cannot reach" in found["api"][1]
+    assert CliRunner().invoke(app, ["login", "--email", "x@example.com"],
+                              input="pw\n").exit_code == 2  # which shop?
+
+
+def test_the_token_file_is_private_from_its_first_byte(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    permissive = os.umask(0)  # even when the user lets new files be world-readable
+    try:
+        where = credentials.save("https://shop.example/", "ann@example.com", "tok-1")
+    finally:
+        os.umask(permissive)
+    assert stat.S_IMODE(where.stat().st_mode) == 0o600
+    assert credentials.token_for("https://shop.example") == "tok-1"  # trailing / ignored
+    credentials.save("https://other.example", "ann@example.com", "tok-2")
+    assert credentials.forget("https://shop.example") is True
+    assert credentials.forget("https://shop.example") is False
+    assert credentials.token_for("https://other.example") == "tok-2"
+    where.write_text("{not json")
+    with pytest.raises(ValueError, match="log in again"):
+        credentials.token_for("https://other.example")

@@ -1,0 +1,91 @@
+"""``commerce_http.client.ApiClient`` against the real app (through httpx's WSGI transport):
+typed calls, exact amounts, and refusals as the SDK's own errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from commerce_core import errors as e
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.facade import Commerce
+from commerce_http import create_app
+from commerce_http.client import ApiClient
+from tests.http.conftest import PASSWORD
+from tests.serving import free_port
+
+
+@pytest.fixture
+def api(shop: Commerce) -> ApiClient:
+    return ApiClient("http://shop.test", transport=httpx.WSGITransport(app=create_app(shop)))
+
+
+def test_a_seller_works_through_the_client(api: ApiClient, shop: Commerce) -> None:
+    shop.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    api.login("root@example.com", PASSWORD)
+    category = api.create_category("Lamps")["category_id"]
+    seller = api.create_user("lamps@example.com", PASSWORD, "Lumen", "seller")
+    assert api.user(seller["user_id"])["role"] == "seller"
+    assert api.login("lamps@example.com", PASSWORD) == api.token
+    made = api.create_product(name="Arc lamp", category_id=category, variants=[
+        VariantSpec("ARC-S", Decimal("99.95"), {"size": "S"}, stock=2)], tags=["lamp"])
+    assert made["variants"][0]["price"] == Decimal("99.95")  # exact, not 99.9500000001
+    grown = api.add_variant(made["product_id"], VariantSpec("ARC-L", "120", {"size": "L"}))
+    assert [v["sku"] for v in grown["variants"]] == ["ARC-S", "ARC-L"]
+    variant = grown["variants"][1]["variant_id"]
+    assert api.set_price(variant, Decimal("119.99"))["price"] == Decimal("119.99")
+    assert api.restock(variant, 5)["quantity_available"] == 5
+    assert api.adjust_stock(variant, -1, "dented")["quantity_available"] == 4
+    page = api.my_products(limit=1)
+    assert (page.total_count, [p["name"] for p in page.items]) == (1, ["Arc lamp"])
+    assert api.seller_sales(date(2026, 1, 1), date(2026, 1, 31))["units"] == 0
+    api.logout()
+    assert api.token is None
+
+
+def test_refusals_raise_the_sdks_errors_with_the_servers_code(api: ApiClient) -> None:
+    with pytest.raises(e.Unauthenticated):
+        api.my_products()
+    with pytest.raises(e.Unauthenticated) as wrong:
+        api.login("nobody@example.com", "wrong-password-1")
+    assert wrong.value.code == "unauthenticated"
+    with pytest.raises(e.NotFound) as missing:
+        api.call("GET", "/api/v1/products/12345")
+    assert missing.value.code == "not_found" and "12345" in missing.value.message
+    with pytest.raises(e.ValidationError) as bad:
+        api.call("POST", "/api/v1/users/register", body={"email": "x@example.com"})
+    assert bad.value.code == "validation_error" and bad.value.details
+    with pytest.raises(e.NotFound) as route:
+        api.call("GET", "/api/v1/no-such-thing")
+    assert route.value.code == "not_found"
+
+
+def test_an_unreachable_server_is_unavailable() -> None:
+    with ApiClient(f"http://127.0.0.1:{free_port()}", timeout=2) as api, \
+            pytest.raises(e.Unavailable, match="cannot reach"):
+        api.health()
+
+
+def test_a_foreign_error_page_is_still_one_clear_error() -> None:
+    def proxy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="<html>Bad gateway</html>")
+
+    with ApiClient("http://shop.test", transport=httpx.MockTransport(proxy)) as api, \
+            pytest.raises(e.Unavailable) as err:
+        api.health()
+    assert err.value.code == "http_502" and "502 Bad Gateway" in err.value.message
+
+
+def test_rate_limits_carry_retry_after() -> None:
+    def limited(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "7"}, json={
+            "status": "error", "error": {"code": "rate_limited", "message": "slow down",
+                                         "details": {}}})
+
+    with ApiClient("http://shop.test", transport=httpx.MockTransport(limited)) as api, \
+            pytest.raises(e.RateLimited) as err:
+        api.health()
+    assert err.value.retry_after == 7.0 and err.value.message == "slow down"
