@@ -27,6 +27,8 @@ SETTINGS = {
     "COMMERCE_CORS_ORIGINS": "",
     "COMMERCE_RATE_LIMIT_PER_IP": "300",
     "COMMERCE_RATE_LIMIT_PER_USER": "120",
+    "COMMERCE_API_URL": "",
+    "COMMERCE_SELLER": "",
 }
 _SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
 _URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
