@@ -24,12 +24,7 @@ def upgrade(ctx: typer.Context) -> None:
 def current(ctx: typer.Context) -> None:
     """Print the schema revision of the database and the one this release needs."""
     from commerce_adapters.sql import migrate  # noqa: PLC0415 - only SQL databases migrate
-    from commerce_adapters.sql.database import create_engine  # noqa: PLC0415
 
     with domain_errors():
-        engine = create_engine(target(ctx).database())
-        try:
-            found = migrate.current(engine)
-        finally:
-            engine.dispose()
+        found = migrate.revision_of(target(ctx).database())
     typer.echo(f"database: {found or 'empty'}; this release: {migrate.head()}")

@@ -18,6 +18,7 @@ from commerce_cli import credentials
 from commerce_cli.output import emit
 from commerce_cli.settings import mask
 from commerce_cli.target import Target, target
+from commerce_core.errors import CommerceError
 from commerce_http.client import ApiClient
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -50,15 +51,12 @@ def _database(name: str, url: str, migrated: bool) -> Finding:
             return Finding(name, FAIL, f"{shown}: no such file")
         return Finding(name, OK, f"{shown}: not made yet; made and migrated when first opened")
     from commerce_adapters.sql import migrate  # noqa: PLC0415 - SQL drivers load on demand
-    from commerce_adapters.sql.database import create_engine  # noqa: PLC0415
 
     try:
-        engine = create_engine(url)
-        try:
-            found = migrate.current(engine)
-        finally:
-            engine.dispose()
-    except Exception as ex:
+        found = migrate.revision_of(url)
+    except CommerceError as ex:  # it names the database
+        return Finding(name, FAIL, ex.message)
+    except Exception as ex:  # any driver's failure is the finding
         return Finding(name, FAIL, f"{shown}: {str(ex).splitlines()[0]}")
     if not migrated:
         return Finding(name, OK, f"{shown}: reachable")

@@ -4,6 +4,7 @@ database) or remote (``--api URL``, with the token ``commerce login`` stored).""
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import attrs
 import typer
@@ -28,6 +29,13 @@ class Target:
     database_url: str | None = None  # None: COMMERCE_DATABASE_URL, else the default
     seller: str | None = None  # local mode: the seller to act as (email or id)
 
+    def __attrs_post_init__(self) -> None:
+        if self.api is not None:
+            parts = urlsplit(self.api)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise Usage(f"--api needs the shop's http(s) address, e.g. "
+                            f"https://shop.example, not {self.api!r}")
+
     @property
     def remote(self) -> bool:
         return bool(self.api)
@@ -41,12 +49,14 @@ class Target:
         return connect(self.database())
 
     def client(self) -> ApiClient:
-        assert self.api
-        token = credentials.token_for(self.api)
+        api = self.api
+        if api is None:
+            raise Usage("say which shop: commerce --api URL ...")
+        token = credentials.token_for(api)
         if token is None:
-            raise Unauthenticated(f"not signed in to {self.api}: run "
-                                  f"`commerce --api {self.api} login` first")
-        return ApiClient(self.api, token)
+            raise Unauthenticated(f"not signed in to {api}: run `commerce --api {api} login` "
+                                  "first")
+        return ApiClient(api, token)
 
     def as_admin(self) -> Shop:
         return self.client() if self.remote else LocalShop(self.open(), OPERATOR)

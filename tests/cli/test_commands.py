@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from commerce_cli.main import app
+from tests.serving import free_port
 
 runner = CliRunner()
 
@@ -61,3 +62,21 @@ def test_demo_seeds_and_walks_a_checkout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "12 products" in result.stdout and "CONFIRMED" in result.stdout
     assert "your cart" in result.stdout
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}"
+    closed = f"postgresql://app:hunter2@127.0.0.1:{free_port()}/shop"
+    for url, command in ((missing, ["admin", "users", "list"]), (closed, ["db", "upgrade"]),
+                         (closed, ["db", "current"]), (closed, ["worker", "--once"])):
+        result = runner.invoke(app, ["--database-url", url, *command],
+                               env={"COMMERCE_SECRET_KEY": "x" * 40})
+        assert result.exit_code == 1, (command, result.stdout, result.stderr)
+        line, = result.stderr.strip().splitlines()
+        assert line.startswith("error: cannot open the database") and "(unavailable)" in line
+        assert "hunter2" not in line
+
+
+def test_an_api_that_is_not_a_web_address_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["--api", "shop.example", "admin", "users", "list"])
+    assert result.exit_code == 2 and "http(s)" in result.stderr

@@ -13,6 +13,7 @@ from typing import Any
 from commerce_adapters.bootstrap import Storage
 from commerce_adapters.sql import migrate
 from commerce_adapters.sql.database import Database, PoolSettings
+from commerce_adapters.sql.errors import opening
 from commerce_adapters.sql.stores import SqlActivityStore, SqlCartStore
 from commerce_adapters.sql.uow import SqlUnitOfWork
 from commerce_core.clock import Clock
@@ -22,9 +23,10 @@ from commerce_core.ids import IdGenerator
 def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence[str] = (),
              settings: PoolSettings | None = None, **_: Any) -> Storage:
     db = Database(url, replica_urls, settings)
-    if db.dialect == "sqlite":
-        migrate.upgrade(db.url)
-    migrate.require_current(db.primary)
+    with opening(url):
+        if db.dialect == "sqlite":
+            migrate.upgrade(db.url)
+        migrate.require_current(db.primary)
 
     def unit_of_work(**options: Any) -> SqlUnitOfWork:
         return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")),

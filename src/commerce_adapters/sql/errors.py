@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 
 from commerce_core.errors import CommerceError, Conflict, TransientError, Unavailable
@@ -33,3 +36,16 @@ def translate(ex: sa.exc.DBAPIError) -> CommerceError | None:
             return Unavailable("the database is busy; try again", {"database": "locked"})
         return TransientError("the database connection failed", {"database": "unreachable"})
     return None
+
+
+@contextlib.contextmanager
+def opening(url: str) -> Iterator[None]:
+    """A database that cannot be reached while it is opened or migrated: ``Unavailable``
+    naming it (password hidden) and the driver's reason, not a driver traceback."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as ex:
+        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+        reason = str(ex.orig).strip().splitlines()[0] if ex.orig else str(ex)
+        raise Unavailable(f"cannot open the database {shown}: {reason}",
+                          {"database": "unreachable"}) from ex

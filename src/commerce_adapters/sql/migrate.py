@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from commerce_adapters.sql.database import create_engine, normalize_url
+from commerce_adapters.sql.errors import opening
 from commerce_core.errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,12 +37,23 @@ def current(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def revision_of(url: str) -> str | None:
+    """The schema revision of the database at ``url`` (None: empty); Unavailable if it
+    cannot be reached."""
+    engine = create_engine(url)
+    try:
+        with opening(url):
+            return current(engine)
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str, revision: str = "head") -> str:
     """Bring the database at ``url`` to ``revision`` (the newest by default); returns it.
     Safe to run again; each migration runs in its own transaction."""
     engine = create_engine(url)
     try:
-        with engine.begin() as conn:
+        with opening(url), engine.begin() as conn:
             config = _config(url)
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
