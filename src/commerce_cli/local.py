@@ -146,6 +146,11 @@ class LocalShop:
             self.actor, order_id, item_ids, reason, restock=restock,
             idempotency_key=idempotency_key).as_dict())
 
+    def seller_refunds(self, start: date, end: date) -> list[JSON]:
+        rows: list[JSON] = plain([r.as_dict() for r in self.shop.analytics.seller_refunds(
+            self.actor, start, end)])
+        return rows
+
     def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
         return _one(self.shop.reviews.list(product_id, sort="recent", page=page,
                                             limit=limit).as_dict())

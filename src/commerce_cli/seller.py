@@ -24,7 +24,7 @@ app = typer.Typer(help="My products, stock, orders, refunds, reviews and sales."
                   no_args_is_help=True)
 inventory = typer.Typer(help="Stock: view, restock, adjust, low stock.", no_args_is_help=True)
 orders = typer.Typer(help="Orders with my items.", no_args_is_help=True)
-refunds = typer.Typer(help="Refund items of an order.", no_args_is_help=True)
+refunds = typer.Typer(help="Refund items of an order; the refunds made.", no_args_is_help=True)
 reviews = typer.Typer(help="Reviews of my products, and my answers.", no_args_is_help=True)
 app.add_typer(catalog.products, name="products")
 app.add_typer(catalog.variants, name="variants")
@@ -123,14 +123,29 @@ def refund(ctx: typer.Context, order_id: int,
                f"{done['status'].lower()}")
 
 
+@refunds.command("list")
+def list_refunds(ctx: typer.Context, since: Since = None, until: Until = None,
+                 json_out: Json = False) -> None:
+    """Refunds of my items, newest first (the last 30 days by default)."""
+    with domain_errors():
+        start, end = period(since, until)
+        rows = target(ctx).as_seller().seller_refunds(start, end)
+    emit(rows, ["refund_id", "order_id", "order_item_ids", "amount", "currency", "status",
+                "reason", "created_at"], json_out, f"{len(rows)} refunds, {start} to {end}")
+
+
 @reviews.command("list")
 def list_reviews(ctx: typer.Context, product_id: int,
                  page: Annotated[int, typer.Option(min=1)] = 1,
                  limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
-                 json_out: Json = False) -> None:
+                 unanswered: Annotated[bool, typer.Option(
+                     "--unanswered", help="Only those I have not answered (on this page).")]
+                 = False, json_out: Json = False) -> None:
     """A product's reviews, newest first, with my answers."""
     with domain_errors():
         listing = target(ctx).as_seller().product_reviews(product_id, page, limit)
+    if unanswered:
+        listing["reviews"] = [r for r in listing["reviews"] if not r["seller_response"]]
     if json_out:
         emit_record(listing, True)
         return

@@ -265,6 +265,11 @@ class ApiClient:
                                      "restock": restock}, headers=headers)
         return data
 
+    def seller_refunds(self, start: date, end: date) -> list[JSON]:
+        rows: list[JSON] = self.call("GET", f"{API}/seller/refunds",
+                                     params={"from": start, "to": end})["refunds"]
+        return rows
+
     def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
         """A page of a product's visible reviews with its rating figures."""
         data: JSON = self.call("GET", f"{API}/products/{product_id}/reviews",

@@ -106,11 +106,18 @@ def test_orders_refunds_reviews_and_analytics(cli: Cli) -> None:
     twice = cli.seller("refunds", "issue", str(cli.world.order_id),
                        str(item["order_item_id"]), "--reason", "again")
     assert twice.exit_code == 1 and len(twice.stderr.strip().splitlines()) == 1
+    made = cli.json(cli.seller("refunds", "list", "--json"))
+    assert [(r["order_id"], r["order_item_ids"], r["amount"], r["status"]) for r in made] \
+        == [(cli.world.order_id, [item["order_item_id"]], 199, "COMPLETED")]
+    assert "scratched" in cli.ok(cli.seller("refunds", "list"))
     stock = cli.json(cli.seller("inventory", "list", "--json"))
     assert {r["sku"]: r["available"] for r in stock}["ARC-S"] == 5  # restocked once
     reviews = cli.json(cli.seller("reviews", "list", str(cli.world.product_id), "--json"))
     assert [r["title"] for r in reviews["reviews"]] == ["Warm light"]
+    unanswered = ["reviews", "list", str(cli.world.product_id), "--unanswered", "--json"]
+    assert len(cli.json(cli.seller(*unanswered))["reviews"]) == 1
     cli.ok(cli.seller("reviews", "respond", str(cli.world.review_id), "Thank you, Ann!"))
+    assert cli.json(cli.seller(*unanswered))["reviews"] == []
     answered = cli.world.shop().reviews.get(cli.world.review_id)
     assert answered.response == "Thank you, Ann!"
     assert "yes" in cli.ok(cli.seller("reviews", "list", str(cli.world.product_id)))

@@ -59,6 +59,11 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
                                   headers=seller, json={"order_item_ids": [item],
                                                         "reason": "scratched"})
     assert refund.status_code == 201 and refund.json["data"]["amount"] == 258
+    listed = client.simulate_get("/api/v1/seller/refunds", headers=seller,
+                                 params={"from": "2026-01-01", "to": "2026-01-31"})
+    assert [r["refund_id"] for r in listed.json["data"]["refunds"]] \
+        == [refund.json["data"]["refund_id"]]
+    assert client.simulate_get("/api/v1/seller/refunds", headers=ann).status_code == 403
     figures = client.simulate_get("/api/v1/seller/analytics", headers=seller,
                                   params={"from": "2026-01-01", "to": "2026-01-31"})
     assert figures.json["data"]["units"] == 2

@@ -129,6 +129,9 @@ CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
     "seller sales analytics": (
         lambda w, a: w.shop.analytics.seller_sales(a, TODAY, TODAY, w.seller.user_id),
         {SELLER_, ADMIN_}),
+    "seller refunds report": (
+        lambda w, a: w.shop.analytics.seller_refunds(a, TODAY, TODAY, w.seller.user_id),
+        {SELLER_, ADMIN_}),
     "open the seller's store": (
         lambda w, a: w.shop.sellers.create_profile(a, "Lamp Co", seller_id=w.seller.user_id),
         {SELLER_, ADMIN_}),

@@ -80,6 +80,11 @@ def test_seller_refunds_their_items_once_and_can_restock(shop: Commerce, categor
     payment = shop.payments.for_order(order_id, CUSTOMER)[0]
     assert payment.status is PaymentState.PARTIALLY_REFUNDED
     assert payment.refunded == Money("80.00", "USD")
+    day = shop.clock.now().date()
+    assert [r.id for r in shop.analytics.seller_refunds(SELLER, day, day)] == [refund.id]
+    assert shop.analytics.seller_refunds(OTHER_SELLER, day, day) == []
+    assert shop.analytics.seller_refunds(SELLER, day + timedelta(days=1),
+                                         day + timedelta(days=2)) == []
 
 
 def test_a_retried_refund_returns_the_first_and_restocks_once(shop: Commerce,

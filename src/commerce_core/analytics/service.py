@@ -19,7 +19,7 @@ from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.errors import ValidationError
 from commerce_core.orders.model import Order, OrderItem, OrderStatus
-from commerce_core.payments.model import RefundState
+from commerce_core.payments.model import Refund, RefundState
 from commerce_core.uow import Transactions
 
 MAX_DAYS = 366
@@ -133,6 +133,18 @@ class AnalyticsService:
                            profile.rating if profile else None,
                            [{"date": d.isoformat(), **days[d]} for d in sorted(days)],
                            top[:TOP])
+
+    def seller_refunds(self, actor: Actor, start: date, end: date,
+                       seller_id: int | None = None) -> list[Refund]:
+        """A seller's refunds made in the period (days, UTC), newest first, in every state
+        (a PENDING one waits for the gateway)."""
+        seller_id = actor.user_id if seller_id is None else seller_id
+        authorize(actor, Action.VIEW_SALES, seller_id)
+        since, until = _window(start, end)
+        with self._tx.read(replica=True) as uow:
+            found = uow.payments.refunds_between(since, until)
+        return sorted((r for r in found if r.seller_id == seller_id),
+                      key=lambda r: (r.created_at, r.id), reverse=True)
 
     def dashboard(self, actor: Actor, start: date, end: date) -> Dashboard:
         authorize(actor, Action.VIEW_DASHBOARD)

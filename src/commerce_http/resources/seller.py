@@ -202,6 +202,18 @@ class SellerAnalytics:
         ok(resp, self._shop.analytics.seller_sales(actor(req), start, end).as_dict())
 
 
+class SellerRefundList:
+    """GET /seller/refunds: refunds of my items made from..to (the last 30 days by default)."""
+
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        start, end = date_range(req, self._shop.clock.now().date())
+        refunds = self._shop.analytics.seller_refunds(actor(req), start, end)
+        ok(resp, {"refunds": [r.as_dict() for r in refunds]})
+
+
 class SellerProfile:
     def __init__(self, shop: Commerce) -> None:
         self._shop = shop
