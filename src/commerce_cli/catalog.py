@@ -17,7 +17,7 @@ from commerce_cli.errors import domain_errors, err
 from commerce_cli.output import Json, as_json, emit, emit_record
 from commerce_cli.target import Shop, target
 from commerce_core.catalog.service import VariantSpec
-from commerce_core.errors import CommerceError, NotFound
+from commerce_core.errors import CommerceError, NotFound, Unauthenticated, Unavailable
 
 products = typer.Typer(help="My products: list, add, change, price, withdraw, import, export.",
                        no_args_is_help=True)
@@ -178,9 +178,10 @@ def _all_products(shop: Shop, progress: Progress | None = None) -> list[dict[str
 
 
 def _progress() -> Progress:
-    # on stderr, so stdout stays the data (JSON, or a file written to -)
+    # on stderr, so stdout stays the data (JSON, or a file written to -); only for a person
+    console = Console(stderr=True)
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=console, transient=True, disable=not console.is_terminal)
 
 
 @products.command("import")
@@ -195,27 +196,35 @@ def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
         shop = target(ctx).as_seller()
     refused = list(parsed.refused)
     made: list[dict[str, Any]] = []
+    stopped: CommerceError | None = None  # the shop cannot take more: the rest is not tried
     with _progress() as progress:
         task = progress.add_task("importing", total=len(parsed.drafts))
         for draft in parsed.drafts:
             try:
                 made.append({"line": draft.line, **shop.create_product(**draft.fields())})
+            except (Unauthenticated, Unavailable) as ex:
+                stopped = ex
+                break
             except CommerceError as ex:
-                if ex.code in ("unauthenticated", "unavailable", "transient_error"):
-                    raise  # nothing further can succeed: stop, with what is done reported
                 refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
             progress.advance(task)
     refused.sort(key=lambda r: r.line)
+    untried = len(parsed.drafts) - len(made) - len(refused) + len(parsed.refused)
     if json_out:
         typer.echo(as_json({"imported": [{"line": m["line"], "product_id": m["product_id"],
                                           "name": m["name"]} for m in made],
                             "refused": [{"line": r.line, "reason": r.reason}
-                                        for r in refused]}))
+                                        for r in refused], "not_tried": untried}))
     else:
         for r in refused:
             err.print(f"{file.name}:{r.line}: {r.reason}", highlight=False, soft_wrap=True)
-        typer.echo(f"imported {len(made)} products; {len(refused)} refused")
-    if refused:
+        typer.echo(f"imported {len(made)} products; {len(refused)} refused"
+                   + (f"; {untried} not tried" if untried else ""))
+    if stopped is not None:
+        # a product sent as the connection failed may exist: a second run names it taken
+        err.print(f"[red]error:[/red] stopped: {stopped.message} ({stopped.code})",
+                  highlight=False, soft_wrap=True)
+    if refused or stopped is not None:
         raise typer.Exit(1)
 
 

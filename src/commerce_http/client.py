@@ -13,7 +13,8 @@ server's code, message and details; a server that cannot be reached raises ``Una
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import TracebackType
@@ -64,9 +65,15 @@ class ApiClient:
     """One connection pool to one shop's API; ``token`` signs the requests in."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, rate_limit_waits: int = 3,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        """``rate_limit_waits``: how many times a request refused for the rate limit (429)
+        waits the server's Retry-After (at most a minute) and goes again. Safe for every
+        method: the server refuses such a request before doing any of it."""
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self._waits = rate_limit_waits
+        self._sleep = sleep
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
                                   headers={"Accept": "application/json"})
 
@@ -92,12 +99,16 @@ class ApiClient:
         if body is not None:
             content = json.dumps(body, default=_request_value).encode()
             sent["Content-Type"] = "application/json"
-        try:
-            response = self._http.request(method, path, params=_query(params or {}),
-                                          content=content, headers=sent)
-        except httpx.HTTPError as ex:
-            raise e.Unavailable(f"cannot reach {self.base_url}: {ex}",
-                                {"url": self.base_url}) from None
+        for waited in range(self._waits + 1):
+            try:
+                response = self._http.request(method, path, params=_query(params or {}),
+                                              content=content, headers=sent)
+            except httpx.HTTPError as ex:
+                raise e.Unavailable(f"cannot reach {self.base_url}: {ex}",
+                                    {"url": self.base_url}) from None
+            if response.status_code != 429 or waited == self._waits:
+                break
+            self._sleep(min(60.0, _retry_after(response)))
         if response.status_code == 204:
             return None
         try:
@@ -302,5 +313,12 @@ def _error(response: httpx.Response, payload: Any) -> e.CommerceError:
                              block.get("details") or {})
     error.code = str(block.get("code") or cls.code)
     if isinstance(error, e.RateLimited):
-        error.retry_after = float(response.headers.get("Retry-After", "1"))
+        error.retry_after = _retry_after(response)
     return error
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:  # an HTTP date: not sent by this API; wait a little
+        return 1.0

@@ -7,12 +7,15 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from commerce_cli import credentials
 from commerce_cli.main import app
 from commerce_core.accounts.policy import Actor
 from tests.cli.conftest import SELLER_EMAIL, Cli, seed
 from tests.conftest import SECRET
+from tests.serving import free_port
 
 
 def _names(cli: Cli) -> list[str]:
@@ -107,3 +110,19 @@ def test_import_refuses_unreadable_input(cli: Cli, tmp_path: Path) -> None:
     bad_header = cli.seller("products", "import", str(header))
     assert bad_header.exit_code == 1 and "lamps.csv:1: header: missing" in bad_header.stderr
     assert _names(cli) == ["Arc lamp"]
+
+
+def test_an_import_stops_when_the_shop_goes_away_and_says_what_was_not_tried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    gone = f"http://127.0.0.1:{free_port()}"
+    credentials.save(gone, SELLER_EMAIL, "a-token-from-before")
+    file = tmp_path / "lamps.csv"
+    file.write_text("name,category_id,sku,price\nLamp,1,L-1,5\nShade,1,S-1,x\nBulb,1,B-1,2\n")
+    result = CliRunner().invoke(app, ["--api", gone, "seller", "products", "import",
+                                      str(file), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "imported": [], "not_tried": 2,
+        "refused": [{"line": 3, "reason": "price must be a number, not 'x'"}]}
+    assert result.stderr.startswith("error: stopped: cannot reach " + gone)

@@ -79,13 +79,28 @@ def test_a_foreign_error_page_is_still_one_clear_error() -> None:
     assert err.value.code == "http_502" and "502 Bad Gateway" in err.value.message
 
 
-def test_rate_limits_carry_retry_after() -> None:
-    def limited(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(429, headers={"Retry-After": "7"}, json={
-            "status": "error", "error": {"code": "rate_limited", "message": "slow down",
-                                         "details": {}}})
+def _limited(then: int, wait: str = "7") -> httpx.MockTransport:
+    """429 (Retry-After ``wait``) for the first ``then`` requests, then 201."""
+    calls: list[int] = []
 
-    with ApiClient("http://shop.test", transport=httpx.MockTransport(limited)) as api, \
-            pytest.raises(e.RateLimited) as err:
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) <= then:
+            return httpx.Response(429, headers={"Retry-After": wait}, json={
+                "status": "error", "error": {"code": "rate_limited", "message": "slow down",
+                                             "details": {}}})
+        return httpx.Response(201, json={"status": "success", "data": {"n": len(calls)}})
+    return httpx.MockTransport(answer)
+
+
+def test_rate_limited_requests_wait_and_go_again_then_give_up() -> None:
+    slept: list[float] = []
+    with ApiClient("http://shop.test", transport=_limited(2), sleep=slept.append) as api:
+        assert api.call("POST", "/api/v1/products", body={}) == {"n": 3}
+    assert slept == [7.0, 7.0]
+    slept.clear()
+    with ApiClient("http://shop.test", transport=_limited(9, wait="600"),
+                   sleep=slept.append) as api, pytest.raises(e.RateLimited) as err:
         api.health()
-    assert err.value.retry_after == 7.0 and err.value.message == "slow down"
+    assert slept == [60.0] * 3  # never more than a minute a time, three times
+    assert err.value.retry_after == 600.0 and err.value.message == "slow down"
