@@ -12,15 +12,14 @@ import typer
 from rich.tree import Tree
 
 from commerce_cli.errors import domain_errors
-from commerce_cli.output import Json, console, emit, emit_record
+from commerce_cli.output import Json, console, emit, emit_record, group
 from commerce_cli.period import Since, Until, period
 from commerce_cli.target import target
 
-app = typer.Typer(help="Users, categories, the fraud queue, the dashboard.",
-                  no_args_is_help=True)
-users = typer.Typer(help="Find, create, deactivate, change roles.", no_args_is_help=True)
-categories = typer.Typer(help="The category tree.", no_args_is_help=True)
-fraud = typer.Typer(help="Orders held for review.", no_args_is_help=True)
+app = group("Users, categories, the fraud queue, the dashboard.")
+users = group("Find, create, deactivate, change roles.")
+categories = group("The category tree.")
+fraud = group("Orders held for review.")
 app.add_typer(users, name="users")
 app.add_typer(categories, name="categories")
 app.add_typer(fraud, name="fraud")

@@ -14,14 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from commerce_cli import product_files
 from commerce_cli.errors import domain_errors, err
-from commerce_cli.output import Json, as_json, emit, emit_record
+from commerce_cli.output import Json, as_json, emit, emit_record, group
 from commerce_cli.target import Shop, target
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import CommerceError, NotFound, Unauthenticated, Unavailable
 
-products = typer.Typer(help="My products: list, add, change, price, withdraw, import, export.",
-                       no_args_is_help=True)
-variants = typer.Typer(help="Variants of my products.", no_args_is_help=True)
+products = group("My products: list, add, change, price, withdraw, import, export.")
+variants = group("Variants of my products.")
 PRODUCT_COLUMNS = ["product_id", "name", "price", "currency", "variants", "quantity",
                    "is_active"]
 Pairs = Annotated[list[str] | None, typer.Option(help="name=value; repeat for more.")]
@@ -191,8 +190,9 @@ def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     """Create the products of a file. Bad rows are reported with their line and reason and
     the good products imported; each product is written whole or not at all."""
     with domain_errors():
-        parsed = product_files.parse(file.read_text(encoding="utf-8-sig"),
-                                     product_files.guess_format(file.name, fmt))
+        with file.open(encoding="utf-8-sig", newline="") as source:  # CSV keeps its \r\n
+            text = source.read()
+        parsed = product_files.parse(text, product_files.guess_format(file.name, fmt))
         shop = target(ctx).as_seller()
     refused = list(parsed.refused)
     made: list[dict[str, Any]] = []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from commerce_cli.errors import domain_errors
+from commerce_cli.output import group
 from commerce_cli.target import target
 
-app = typer.Typer(help="Database schema: upgrade it, see where it is.", no_args_is_help=True)
+app = group("Database schema: upgrade it, see where it is.")
 
 
 @app.command()

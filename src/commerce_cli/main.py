@@ -19,7 +19,7 @@ from commerce_cli.target import Target
 from commerce_cli.worker import worker
 
 app = typer.Typer(help="The commerce SDK's command line.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+                  rich_markup_mode="markdown", pretty_exceptions_enable=False)
 
 
 @app.callback()

@@ -16,6 +16,11 @@ console = Console()
 Json = Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")]
 
 
+def group(help_text: str) -> typer.Typer:
+    """A command group; docstrings read as Markdown, so wrapped lines join in --help."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="markdown")
+
+
 def as_json(value: Any) -> str:
     return json.dumps(value, default=default, indent=2, ensure_ascii=False)
 

@@ -181,7 +181,9 @@ def _parse_csv(text: str) -> Parsed:
         return Parsed([], [Refused(1, f"header: {'; '.join(problems)} (columns: "
                                       f"{', '.join(COLUMNS)})")])
     groups: dict[str, list[tuple[int, dict[str, str] | None]]] = {}
-    for number, row in enumerate(reader, start=2):
+    last = reader.line_num  # lines, not records: a quoted value may span several
+    for row in reader:
+        number, last = last + 1, reader.line_num
         handle = (row.get("handle") or "").strip() or f"\0{number}"
         # None: more cells than the header names, so which is which cannot be told
         groups.setdefault(handle, []).append((number, None if None in row else row))
@@ -312,7 +314,8 @@ def write(records: Sequence[Mapping[str, Any]], fmt: str, out: io.TextIOBase | A
                   default=lambda v: str(v) if isinstance(v, Decimal) else v)
         out.write("\n")
         return
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    # RFC 4180 line ends: then a value holding \r or \n is quoted, and so read back whole
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for number, record in enumerate(records, start=1):
         for i, variant in enumerate(record["variants"]):

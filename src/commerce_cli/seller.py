@@ -16,16 +16,15 @@ from rich.table import Table
 
 from commerce_cli import catalog
 from commerce_cli.errors import domain_errors
-from commerce_cli.output import Json, console, emit, emit_record
+from commerce_cli.output import Json, console, emit, emit_record, group
 from commerce_cli.period import Since, Until, period
 from commerce_cli.target import target
 
-app = typer.Typer(help="My products, stock, orders, refunds, reviews and sales.",
-                  no_args_is_help=True)
-inventory = typer.Typer(help="Stock: view, restock, adjust, low stock.", no_args_is_help=True)
-orders = typer.Typer(help="Orders with my items.", no_args_is_help=True)
-refunds = typer.Typer(help="Refund items of an order; the refunds made.", no_args_is_help=True)
-reviews = typer.Typer(help="Reviews of my products, and my answers.", no_args_is_help=True)
+app = group("My products, stock, orders, refunds, reviews and sales.")
+inventory = group("Stock: view, restock, adjust, low stock.")
+orders = group("Orders with my items.")
+refunds = group("Refund items of an order; the refunds made.")
+reviews = group("Reviews of my products, and my answers.")
 app.add_typer(catalog.products, name="products")
 app.add_typer(catalog.variants, name="variants")
 app.add_typer(inventory, name="inventory")

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from commerce_adapters.bootstrap import DEFAULT_DATABASE_URL
+from commerce_cli.output import group
 
-app = typer.Typer(help="Settings.", no_args_is_help=True)
+app = group("Settings.")
 
 # name -> default ("" when unset means off)
 SETTINGS = {

@@ -42,6 +42,15 @@ def test_csv_rows_group_by_handle_and_bad_lines_say_why() -> None:
         Refused(10, "more cells than the header has columns")]
 
 
+def test_lines_are_counted_in_the_file_not_in_records() -> None:
+    text = ('name,category_id,sku,price,description\r\n'
+            'Lamp,7,L-1,5,"two\r\nlines"\r\n'
+            'Shade,7,S-1,oops,\r\n')
+    parsed = parse(text, "csv")
+    assert parsed.drafts[0].description == "two\r\nlines"
+    assert parsed.refused == [Refused(4, "price must be a number, not 'oops'")]
+
+
 def test_a_bad_header_refuses_the_file_naming_the_columns() -> None:
     parsed = parse("title,price\nLamp,5\n", "csv")
     assert parsed.drafts == []
