@@ -137,8 +137,8 @@ def test_sellers_act_only_on_their_own(cli: Cli, tmp_path: Path) -> None:
         api = ["--api", cli.api or ""]
         runner = CliRunner(env={"XDG_CONFIG_HOME": str(tmp_path / "rival")})
         assert runner.invoke(app, [*api, "seller", "products", "list"]).exit_code == 1
-        runner.invoke(app, [*api, "login", "--email", "rival@example.com"],
-                      input=f"{PASSWORD}\n")
+        assert runner.invoke(app, [*api, "login", "--email", "rival@example.com"],
+                             input=f"{PASSWORD}\n").exit_code == 0
         rival = runner.invoke(app, [*api, "seller", "products", "price", variant, "1"])
         as_flag = cli.run(["seller", "--as", "rival@example.com", "products", "list"], "seller")
         assert as_flag.exit_code == 2  # remotely the token decides: --as is refused
