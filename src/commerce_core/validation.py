@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from commerce_core.errors import ValidationError
 
@@ -29,3 +29,8 @@ def choice(enum_type: type[E], value: object, field: str) -> E:
     except ValueError:
         options = ", ".join(str(m.value) for m in enum_type)
         raise ValidationError(f"{field} must be one of {options}", {field: options}) from None
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The keyword arguments that were given (not None): a partial update's changes."""
+    return {name: value for name, value in values.items() if value is not None}

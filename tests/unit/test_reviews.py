@@ -88,6 +88,10 @@ def test_edit_and_delete_keep_aggregates_in_step(shop: Commerce, category: int) 
     assert rating_of(shop, p.id) == (Decimal("3.00"), 2)
     shop.reviews.edit(CUSTOMER, a.id, rating=5, comment="Grew on me")
     assert rating_of(shop, p.id) == (Decimal("4.50"), 2)
+    for bad in (0, 6):  # 0 is given, not absent: it is checked like any other rating
+        with pytest.raises(ValidationError):
+            shop.reviews.edit(CUSTOMER, a.id, rating=bad)
+    assert shop.reviews.get(a.id).rating == 5
     shop.reviews.delete(CUSTOMER, a.id)
     assert rating_of(shop, p.id) == (Decimal("4.00"), 1)
     with pytest.raises(NotFound):

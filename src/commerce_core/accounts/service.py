@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import attrs
 
@@ -15,11 +14,17 @@ from commerce_core.accounts.policy import Action, Actor, Role, authorize
 from commerce_core.accounts.ports import PasswordHasher, TokenClaims, TokenService, UserQuery
 from commerce_core.address import Address
 from commerce_core.clock import Clock
-from commerce_core.errors import Conflict, NotFound, Unauthenticated, ValidationError
+from commerce_core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    ValidationError,
+)
 from commerce_core.ids import IdGenerator
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import Transactions, UnitOfWork
-from commerce_core.validation import choice
+from commerce_core.validation import choice, given
 
 TOKEN_TTL = timedelta(hours=24)
 SELF_SERVICE_ROLES = frozenset({Role.CUSTOMER, Role.SELLER})
@@ -167,13 +172,8 @@ class AccountService:
         user_id = actor.user_id if user_id is None else user_id
         authorize(actor, Action.MANAGE_ACCOUNT, user_id, f"user {user_id}")
         with self._tx() as uow:
-            user = uow.users.get(user_id)
-            changes: dict[str, Any] = {"updated_at": self._clock.now()}
-            if name is not None:
-                changes["name"] = name
-            if phone is not None:
-                changes["phone"] = phone.strip()
-            user = attrs.evolve(user, **changes)
+            user = attrs.evolve(uow.users.get(user_id), updated_at=self._clock.now(),
+                                **given(name=name, phone=phone and phone.strip()))
             uow.users.update(user)
             return user
 

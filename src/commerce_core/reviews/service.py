@@ -16,6 +16,7 @@ from commerce_core.pagination import Page, PageRequest
 from commerce_core.reviews.model import RatingStats, Review, ReviewSort, check_rating
 from commerce_core.reviews.ports import ReviewQuery
 from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import given
 
 
 @attrs.frozen
@@ -57,16 +58,12 @@ class ReviewService:
     def edit(self, actor: Actor, review_id: int, *, rating: int | None = None,
              title: str | None = None, comment: str | None = None,
              images: list[str] | None = None) -> Review:
-        changes: dict[str, Any] = {"updated_at": self._clock.now()}
-        if rating is not None:
-            changes["rating"] = check_rating(rating)
-        for name, value in (("title", title), ("comment", comment), ("images", images)):
-            if value is not None:
-                changes[name] = value
+        changes = given(rating=None if rating is None else check_rating(rating), title=title,
+                        comment=comment, images=images)
         with self._tx() as uow:
             review = uow.reviews.get(review_id)
             authorize(actor, Action.WRITE_REVIEW, review.user_id, f"review {review_id}")
-            review = attrs.evolve(review, **changes)
+            review = attrs.evolve(review, **changes, updated_at=self._clock.now())
             self._changing(uow, review.product_id, lambda: uow.reviews.update(review))
         return review
 

@@ -27,6 +27,7 @@ from commerce_core.payments.model import PaymentState, Refund
 from commerce_core.payments.refunds import RefundDesk
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.validation import given
 
 _PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 # money was taken (and perhaps already given back: the refund desk refuses what is not left)
@@ -75,13 +76,9 @@ class SellerService:
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_STORE, seller_id)
         with self._tx() as uow:
-            profile = self._profile(uow, seller_id)
-            changes: dict[str, Any] = {"updated_at": self._clock.now()}
-            if store_name is not None:
-                changes["store_name"] = store_name
-            if description is not None:
-                changes["description"] = description.strip()
-            profile = attrs.evolve(profile, **changes)
+            profile = attrs.evolve(
+                self._profile(uow, seller_id), updated_at=self._clock.now(),
+                **given(store_name=store_name, description=description and description.strip()))
             uow.sellers.update(profile)
             return profile
 
