@@ -15,7 +15,7 @@ from commerce_core.money import Money
 from commerce_core.orders.model import PaymentStatus
 from commerce_core.payments.model import PaymentState, Refund, RefundState
 from commerce_core.payments.ports import PaymentGateway
-from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.uow import Transactions
 
 
 class RefundDesk:
@@ -36,12 +36,25 @@ class RefundDesk:
         refusal gives the amount back and raises PaymentDeclined; an unreachable gateway
         leaves the refund PENDING for :meth:`retry_pending` and raises Unavailable.
         """
+        return self.issue_once(payment_id, amount, reason, idempotency_key,
+                               seller_id=seller_id, item_ids=item_ids)[0]
+
+    def issue_once(self, payment_id: int, amount: Money | None = None, reason: str = "",
+                   idempotency_key: str | None = None, *, seller_id: int | None = None,
+                   item_ids: Sequence[int] = ()) -> tuple[Refund, bool]:
+        """:meth:`issue`, and whether this call made the refund (False: it replays an
+        earlier call with the same key), so callers do their follow-up work (a restock)
+        once."""
         now = self._clock.now()
-        fingerprint = _fingerprint(payment_id, amount, reason)  # of the request as asked
+        scope = f"refund:{payment_id}"
+        fingerprint = request_hash({"payment_id": payment_id, "reason": reason,
+                                    "amount": str(amount.amount) if amount else None})
         with self._tx() as uow:
-            earlier = self._earlier(uow, payment_id, amount, reason, idempotency_key)
-            if earlier is not None:
-                return self._refund_by_id(earlier, payment_id)
+            if idempotency_key is not None:
+                record = uow.idempotency.get(scope, check_key(idempotency_key))
+                if record is not None:
+                    refund_id = int(replay(record, fingerprint)["refund_id"])
+                    return self._refund_by_id(refund_id, payment_id), False
             payment = uow.payments.get(payment_id)
             if item_ids:  # checked under the same transaction as the hold: no double refunds
                 taken = {i for r in uow.payments.refunds(payment_id)
@@ -57,29 +70,10 @@ class RefundDesk:
                             now, now, seller_id=seller_id, item_ids=tuple(item_ids))
             uow.payments.add_refund(refund)
             if idempotency_key is not None:
-                uow.idempotency.add(IdempotencyRecord(
-                    f"refund:{payment_id}", check_key(idempotency_key), fingerprint,
-                    {"refund_id": refund.id}, now))
-        return self._send_refund(refund.id)
-
-    def replayed(self, payment_id: int, amount: Money | None, reason: str,
-                 idempotency_key: str | None) -> Refund | None:
-        """The refund an earlier :meth:`issue` with this key made, or None; Conflict if the
-        key was used for another request. Lets callers skip their own follow-up work (a
-        restock) on a retry."""
-        with self._tx.read() as uow:
-            earlier = self._earlier(uow, payment_id, amount, reason, idempotency_key)
-        return None if earlier is None else self._refund_by_id(earlier, payment_id)
-
-    @staticmethod
-    def _earlier(uow: UnitOfWork, payment_id: int, amount: Money | None, reason: str,
-                 idempotency_key: str | None) -> int | None:
-        if idempotency_key is None:
-            return None
-        record = uow.idempotency.get(f"refund:{payment_id}", check_key(idempotency_key))
-        if record is None:
-            return None
-        return int(replay(record, _fingerprint(payment_id, amount, reason))["refund_id"])
+                uow.idempotency.add(IdempotencyRecord(scope, check_key(idempotency_key),
+                                                      fingerprint, {"refund_id": refund.id},
+                                                      now))
+        return self._send_refund(refund.id), True
 
     def _refund_by_id(self, refund_id: int, payment_id: int) -> Refund:
         with self._tx.read() as uow:
@@ -146,8 +140,3 @@ class RefundDesk:
             except (PaymentDeclined, Unavailable):
                 continue
         return settled
-
-
-def _fingerprint(payment_id: int, amount: Money | None, reason: str) -> str:
-    return request_hash({"payment_id": payment_id, "reason": reason,
-                         "amount": str(amount.amount) if amount else None})

@@ -151,17 +151,15 @@ class SellerService:
         if not captured:
             raise Conflict(f"order {order.number} has no captured payment to refund")
         amount = total([i.total for i in items], order.currency)
-        earlier = self._refunds.replayed(captured[-1].id, amount, reason, idempotency_key)
-        if earlier is not None:  # a retry: refunded (and restocked) the first time
-            return earlier
         try:
-            refund = self._refunds.issue(captured[-1].id, amount, reason, idempotency_key,
-                                         seller_id=seller_id, item_ids=[i.id for i in items])
+            refund, made = self._refunds.issue_once(
+                captured[-1].id, amount, reason, idempotency_key, seller_id=seller_id,
+                item_ids=[i.id for i in items])
         except Unavailable:  # held and pending: the goods are back all the same
             if restock:
                 self._restock(order_id, [i.id for i in items], actor)
             raise
-        if restock:
+        if restock and made:  # a retry with the same key restocked the first time
             self._restock(order_id, [i.id for i in items], actor)
         return refund
 
