@@ -3,6 +3,7 @@ import or export whole catalogs as CSV or JSON."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from commerce_cli.errors import domain_errors, err
 from commerce_cli.output import Json, as_json, emit, emit_record, group
 from commerce_cli.target import Shop, target
 from commerce_core.catalog.service import VariantSpec
-from commerce_core.errors import CommerceError, NotFound, Unauthenticated, Unavailable
+from commerce_core.errors import CommerceError, Unauthenticated, Unavailable
 
 products = group("My products: list, add, change, price, withdraw, import, export.")
 variants = group("Variants of my products.")
@@ -152,28 +153,23 @@ def add_variant(ctx: typer.Context, product_id: int, sku: str, price: Decimal,
 def list_variants(ctx: typer.Context, product_id: int, json_out: Json = False) -> None:
     """A product's variants with their stock."""
     with domain_errors():
-        shop = target(ctx).as_seller()
-        detail = next((d for d in _all_products(shop) if d["product_id"] == product_id), None)
-        if detail is None:
-            raise NotFound(f"you sell no product {product_id}", {"product_id": product_id})
-    emit(detail["variants"], ["variant_id", "sku", "price", "options", "available"], json_out,
+        detail = target(ctx).as_seller().my_product(product_id)
+    emit(detail["variants"], ["variant_id", "sku", "price", "options", "available",
+                              "reorder_level"], json_out,
          detail["name"])
 
 
-def _all_products(shop: Shop, progress: Progress | None = None) -> list[dict[str, Any]]:
+def _all_products(shop: Shop, progress: Progress) -> list[dict[str, Any]]:
     """Every product of the seller, page by page (100 a request)."""
     found: list[dict[str, Any]] = []
-    page, task = 1, None
-    while True:
+    task = progress.add_task("reading", total=None)
+    for page in itertools.count(1):
         batch = shop.my_products(page, 100)
-        if progress is not None:
-            if task is None:
-                task = progress.add_task("reading", total=batch.total_count)
-            progress.advance(task, len(batch.items))
+        progress.update(task, total=batch.total_count, advance=len(batch.items))
         found += batch.items
         if not batch.items or len(found) >= batch.total_count:
-            return found
-        page += 1
+            break
+    return found
 
 
 def _progress() -> Progress:
@@ -197,19 +193,19 @@ def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     refused = list(parsed.refused)
     made: list[dict[str, Any]] = []
     stopped: CommerceError | None = None  # the shop cannot take more: the rest is not tried
+    untried = 0
     with _progress() as progress:
         task = progress.add_task("importing", total=len(parsed.drafts))
-        for draft in parsed.drafts:
+        for done, draft in enumerate(parsed.drafts):
             try:
                 made.append({"line": draft.line, **shop.create_product(**draft.fields())})
             except (Unauthenticated, Unavailable) as ex:
-                stopped = ex
+                stopped, untried = ex, len(parsed.drafts) - done
                 break
             except CommerceError as ex:
                 refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
             progress.advance(task)
     refused.sort(key=lambda r: r.line)
-    untried = len(parsed.drafts) - len(made) - len(refused) + len(parsed.refused)
     if json_out:
         typer.echo(as_json({"imported": [{"line": m["line"], "product_id": m["product_id"],
                                           "name": m["name"]} for m in made],
@@ -240,8 +236,7 @@ def export_products(ctx: typer.Context, file: Annotated[str, typer.Argument(
         shop = target(ctx).as_seller()
         with _progress() as progress:
             details = _all_products(shop, progress)
-        reorder = {row["variant_id"]: row["reorder_level"] for row in shop.inventory()}
-    records = [product_files.product_record(d, reorder) for d in reversed(details)
+    records = [product_files.product_record(d) for d in reversed(details)
                if inactive or d["is_active"]]  # oldest first, as they were made
     if file == "-":
         product_files.write(records, fmt, sys.stdout)

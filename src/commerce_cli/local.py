@@ -7,13 +7,13 @@ in local mode is what remote mode prints for the same shop.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from commerce_core.accounts.policy import Actor
-from commerce_core.catalog.service import VariantSpec
+from commerce_core.catalog.service import ProductDetail, VariantSpec
 from commerce_core.facade import Commerce
 from commerce_core.pagination import Page
 from commerce_http.client import JSON
@@ -25,8 +25,9 @@ def _one(value: Any) -> JSON:
     return data
 
 
-def _page(page: Page[Any]) -> Page[JSON]:
-    return Page([_one(i.as_dict()) for i in page.items], page.total_count, page.page,
+def _page(page: Page[Any], render: Callable[[Any], Any] = lambda i: i.as_dict()
+          ) -> Page[JSON]:
+    return Page([_one(render(i)) for i in page.items], page.total_count, page.page,
                 page.limit)
 
 
@@ -90,7 +91,11 @@ class LocalShop:
 
     # Seller: products -----------------------------------------------------------------------
     def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
-        return _page(self.shop.catalog.seller_products(self.actor, page=page, limit=limit))
+        return _page(self.shop.catalog.seller_products(self.actor, page=page, limit=limit),
+                     ProductDetail.as_seller_dict)
+
+    def my_product(self, product_id: int) -> JSON:
+        return _one(self.shop.catalog.seller_product(self.actor, product_id).as_seller_dict())
 
     def _detail(self, product_id: int) -> JSON:
         return _one(self.shop.catalog.product_detail(product_id, include_inactive=True)

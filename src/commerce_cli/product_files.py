@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from commerce_core.catalog.service import VariantSpec
+from commerce_core.errors import ValidationError
 
 COLUMNS = ["handle", "name", "category_id", "currency", "description", "attributes", "images",
            "tags", "sku", "price", "options", "weight_grams", "stock", "reorder_level"]
@@ -87,7 +88,7 @@ def _text(raw: Mapping[str, Any], name: str, required: bool = False, default: st
     return str(value).strip()
 
 
-def _whole(raw: Mapping[str, Any], name: str, default: int | None = None, low: int = 0) -> int:
+def _whole(raw: Mapping[str, Any], name: str, default: int | None = None) -> int:
     value = raw.get(name)
     if value is None or value == "":
         if default is None:
@@ -97,8 +98,8 @@ def _whole(raw: Mapping[str, Any], name: str, default: int | None = None, low: i
         number = int(value) if not isinstance(value, bool | float) else None
     except ValueError:
         number = None
-    if number is None or number < low:
-        raise RowError(f"{name} must be a whole number of at least {low}, not {value!r}")
+    if number is None:
+        raise RowError(f"{name} must be a whole number, not {value!r}")
     return number
 
 
@@ -110,8 +111,8 @@ def _price(raw: Mapping[str, Any]) -> Decimal:
         price = Decimal(str(value).strip())
     except InvalidOperation:
         raise RowError(f"price must be a number, not {value!r}") from None
-    if not price.is_finite() or price <= 0:
-        raise RowError(f"price must be above zero, not {value!r}")
+    if not price.is_finite():
+        raise RowError(f"price must be a number, not {value!r}")
     return price
 
 
@@ -157,18 +158,22 @@ def _map(raw: Mapping[str, Any], name: str) -> dict[str, str]:
 
 
 def _variant(raw: Mapping[str, Any]) -> VariantSpec:
-    return VariantSpec(_text(raw, "sku", required=True), _price(raw), _map(raw, "options"),
-                       _whole(raw, "weight_grams", 0), _whole(raw, "stock", 0),
-                       _whole(raw, "reorder_level", 0))
+    """The row's variant. Only the types are read here; what values are allowed is the
+    core's to say (its refusals come back at the product's line when it is created)."""
+    fields = (_text(raw, "sku", required=True), _price(raw), _map(raw, "options"),
+              _whole(raw, "weight_grams", 0), _whole(raw, "stock", 0),
+              _whole(raw, "reorder_level", 0))
+    try:
+        return VariantSpec(*fields)
+    except ValidationError as ex:  # the spec's own checks: at this row's line
+        raise RowError(ex.message) from None
 
 
 def _draft(line: int, raw: Mapping[str, Any], variants: list[VariantSpec]) -> Draft:
-    currency = _text(raw, "currency", default="USD").upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise RowError(f"currency must be a 3-letter code, not {currency!r}")
-    return Draft(line, _text(raw, "name", required=True), _whole(raw, "category_id", low=1),
-                 variants, currency, _text(raw, "description"), _map(raw, "attributes"),
-                 _list(raw, "images"), _list(raw, "tags"))
+    return Draft(line, _text(raw, "name", required=True), _whole(raw, "category_id"),
+                 variants, _text(raw, "currency", default="USD").upper(),
+                 _text(raw, "description"), _map(raw, "attributes"), _list(raw, "images"),
+                 _list(raw, "tags"))
 
 
 def _parse_csv(text: str) -> Parsed:
@@ -294,18 +299,16 @@ def _short_map(values: Mapping[str, str]) -> str:
         dict(values), ensure_ascii=False)
 
 
-def product_record(detail: Mapping[str, Any], reorder: Mapping[int, int]) -> dict[str, Any]:
-    """A product as the API details it, in the file's JSON shape (what import reads back)."""
-    options = {name for v in detail["variants"] for name in v["options"]}
-    attributes = {k: v[0] for k, v in detail["attributes"].items()
-                  if k not in options and len(v) == 1}
+def product_record(detail: Mapping[str, Any]) -> dict[str, Any]:
+    """A product as its seller's listing gives it, in the file's JSON shape (what import
+    reads back)."""
     return {"name": detail["name"], "category_id": detail["category_id"],
             "currency": detail["currency"], "description": detail["description"],
-            "attributes": attributes, "images": detail["images"], "tags": detail["tags"],
+            "attributes": detail["own_attributes"], "images": detail["images"],
+            "tags": detail["tags"],
             "variants": [{"sku": v["sku"], "price": str(v["price"]), "options": v["options"],
                           "weight_grams": v["weight_grams"], "stock": v["available"],
-                          "reorder_level": reorder.get(v["variant_id"], 0)}
-                         for v in detail["variants"]]}
+                          "reorder_level": v["reorder_level"]} for v in detail["variants"]]}
 
 
 def write(records: Sequence[Mapping[str, Any]], fmt: str, out: io.TextIOBase | Any) -> None:

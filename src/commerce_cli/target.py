@@ -15,7 +15,7 @@ from commerce_cli import credentials
 from commerce_cli.errors import Usage
 from commerce_cli.local import LocalShop
 from commerce_core.accounts.policy import Actor, Role
-from commerce_core.errors import Forbidden, NotFound, Unauthenticated
+from commerce_core.errors import Forbidden, Unauthenticated
 from commerce_core.facade import Commerce
 from commerce_http.client import ApiClient
 
@@ -74,18 +74,12 @@ class Target:
 
 
 def _seller(shop: Commerce, who: str) -> Actor:
-    """The seller account named by email or id, checked to be an active seller."""
-    if who.isdigit():
-        user = shop.accounts.profile(OPERATOR, int(who))
-    else:
-        found = shop.accounts.find_users(OPERATOR, email=who, limit=100).items
-        match = next((u for u in found if u.email == who.strip().lower()), None)
-        if match is None:
-            raise NotFound(f"no account with email {who}", {"email": who})
-        user = match
-    if user.role is not Role.SELLER or not user.is_active:
-        raise Forbidden(f"{user.email} is not an active seller", {"role": user.role.value})
-    return Actor.seller(user.id)
+    """The seller account named by email or id (the core refuses unknown and deactivated
+    ones); any other role is refused here, as this command group is for sellers."""
+    actor = shop.accounts.act_as(OPERATOR, int(who) if who.isdigit() else who)
+    if actor.role is not Role.SELLER:
+        raise Forbidden(f"{who} is not an active seller", {"role": actor.role.value})
+    return actor
 
 
 def target(ctx: typer.Context) -> Target:

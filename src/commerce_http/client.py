@@ -121,10 +121,25 @@ class ApiClient:
             return payload.get("data")
         return payload
 
+    def _record(self, method: str, path: str, **request: Any) -> JSON:
+        record: JSON = self.call(method, path, **request)
+        return record
+
+    def _page(self, key: str, path: str, params: Mapping[str, Any]) -> Page[JSON]:
+        """A listing's page: ``key`` holds its items."""
+        data = self.call("GET", path, params=params)
+        return Page(data[key], data["total_count"], params["page"], params["limit"])
+
+    def _rows(self, key: str, path: str, params: Mapping[str, Any] | None = None) -> list[JSON]:
+        """A listing without pages: ``key`` holds its items."""
+        rows: list[JSON] = self.call("GET", path, params=params)[key]
+        return rows
+
     # Accounts -------------------------------------------------------------------------------
     def login(self, email: str, password: str) -> str:
         """Sign in; the access token (also kept for the following calls)."""
-        data = self.call("POST", f"{API}/auth/login", body={"email": email, "password": password})
+        data = self._record("POST", f"{API}/auth/login",
+                            body={"email": email, "password": password})
         self.token = str(data["access_token"])
         return self.token
 
@@ -134,168 +149,140 @@ class ApiClient:
         self.token = None
 
     def me(self) -> JSON:
-        data: JSON = self.call("GET", f"{API}/users/me")
-        return data
+        return self._record("GET", f"{API}/users/me")
 
     def health(self) -> JSON:
-        data: JSON = self.call("GET", "/health")
-        return data
+        return self._record("GET", "/health")
 
     # Admin: users ---------------------------------------------------------------------------
     def find_users(self, *, email: str | None = None, role: str | None = None,
                    is_active: bool | None = None, page: int = 1, limit: int = 20) -> Page[JSON]:
-        data = self.call("GET", f"{API}/admin/users", params={
+        return self._page("users", f"{API}/admin/users", {
             "email": email, "role": role, "is_active": is_active, "page": page, "limit": limit})
-        return Page(data["users"], data["total_count"], page, limit)
 
     def user(self, user_id: int) -> JSON:
-        data: JSON = self.call("GET", f"{API}/admin/users/{user_id}")
-        return data
+        return self._record("GET", f"{API}/admin/users/{user_id}")
 
     def create_user(self, email: str, password: str, name: str, role: str = "customer"
                     ) -> JSON:
-        data: JSON = self.call("POST", f"{API}/admin/users", body={
-            "email": email, "password": password, "name": name, "role": role})
-        return data
+        return self._record("POST", f"{API}/admin/users", body={
+         "email": email, "password": password, "name": name, "role": role})
 
     def set_active(self, user_id: int, active: bool) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/admin/users/{user_id}", body={"is_active": active})
-        return data
+        return self._record("PUT", f"{API}/admin/users/{user_id}", body={"is_active": active})
 
     def change_role(self, user_id: int, role: str) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/admin/users/{user_id}", body={"role": role})
-        return data
+        return self._record("PUT", f"{API}/admin/users/{user_id}", body={"role": role})
 
     # Admin: categories, fraud, figures ------------------------------------------------------
     def category_tree(self) -> list[JSON]:
-        tree: list[JSON] = self.call("GET", f"{API}/categories")["categories"]
-        return tree
+        return self._rows("categories", f"{API}/categories")
 
     def create_category(self, name: str, parent_id: int | None = None) -> JSON:
-        data: JSON = self.call("POST", f"{API}/admin/categories",
-                               body={"name": name, "parent_id": parent_id})
-        return data
+        return self._record("POST", f"{API}/admin/categories",
+                            body={"name": name, "parent_id": parent_id})
 
     def rename_category(self, category_id: int, name: str) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/admin/categories/{category_id}",
-                               body={"name": name})
-        return data
+        return self._record("PUT", f"{API}/admin/categories/{category_id}",
+                            body={"name": name})
 
     def move_category(self, category_id: int, parent_id: int | None) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/admin/categories/{category_id}",
-                               body={"parent_id": parent_id})
-        return data
+        return self._record("PUT", f"{API}/admin/categories/{category_id}",
+                            body={"parent_id": parent_id})
 
     def delete_category(self, category_id: int) -> None:
         self.call("DELETE", f"{API}/admin/categories/{category_id}")
 
     def fraud_queue(self, status: str = "HELD", page: int = 1, limit: int = 20) -> Page[JSON]:
-        data = self.call("GET", f"{API}/admin/fraud",
-                         params={"status": status, "page": page, "limit": limit})
-        return Page(data["orders"], data["total_count"], page, limit)
+        return self._page("orders", f"{API}/admin/fraud",
+                          {"status": status, "page": page, "limit": limit})
 
     def approve_order(self, order_id: int, note: str = "") -> JSON:
-        data: JSON = self.call("POST", f"{API}/admin/fraud/{order_id}/approve",
-                               body={"note": note})
-        return data
+        return self._record("POST", f"{API}/admin/fraud/{order_id}/approve",
+                            body={"note": note})
 
     def reject_order(self, order_id: int, note: str = "") -> JSON:
-        data: JSON = self.call("POST", f"{API}/admin/fraud/{order_id}/reject",
-                               body={"note": note})
-        return data
+        return self._record("POST", f"{API}/admin/fraud/{order_id}/reject",
+                            body={"note": note})
 
     def dashboard(self, start: date, end: date) -> JSON:
-        data: JSON = self.call("GET", f"{API}/admin/dashboard",
-                               params={"from": start, "to": end})
-        return data
+        return self._record("GET", f"{API}/admin/dashboard",
+                            params={"from": start, "to": end})
 
     # Seller: products -----------------------------------------------------------------------
     def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
-        data = self.call("GET", f"{API}/seller/products", params={"page": page, "limit": limit})
-        return Page(data["products"], data["total_count"], page, limit)
+        return self._page("products", f"{API}/seller/products", {"page": page, "limit": limit})
+
+    def my_product(self, product_id: int) -> JSON:
+        """One of my products, withdrawn or not, as ``my_products`` lists them."""
+        return self._record("GET", f"{API}/seller/products/{product_id}")
 
     def create_product(self, *, name: str, category_id: int, variants: Sequence[VariantSpec],
                        currency: str = "USD", description: str = "",
                        attributes: Mapping[str, str] | None = None, images: Sequence[str] = (),
                        tags: Sequence[str] = ()) -> JSON:
-        data: JSON = self.call("POST", f"{API}/products", body={
-            "name": name, "category_id": category_id, "currency": currency,
-            "description": description, "attributes": dict(attributes or {}),
-            "images": list(images), "tags": list(tags),
-            "variants": [_variant(v) for v in variants]})
-        return data
+        return self._record("POST", f"{API}/products", body={
+         "name": name, "category_id": category_id, "currency": currency,
+         "description": description, "attributes": dict(attributes or {}),
+         "images": list(images), "tags": list(tags),
+         "variants": [_variant(v) for v in variants]})
 
     def update_product(self, product_id: int, **changes: Any) -> JSON:
         """Change name, description, category_id, attributes, images, tags or is_active."""
-        data: JSON = self.call("PUT", f"{API}/products/{product_id}", body=changes)
-        return data
+        return self._record("PUT", f"{API}/products/{product_id}", body=changes)
 
     def add_variant(self, product_id: int, spec: VariantSpec) -> JSON:
-        data: JSON = self.call("POST", f"{API}/products/{product_id}/variants",
-                               body=_variant(spec))
-        return data
+        return self._record("POST", f"{API}/products/{product_id}/variants",
+                            body=_variant(spec))
 
     def set_price(self, variant_id: int, price: Decimal) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/seller/variants/{variant_id}/price",
-                               body={"price": price})
-        return data
+        return self._record("PUT", f"{API}/seller/variants/{variant_id}/price",
+                            body={"price": price})
 
     # Seller: stock --------------------------------------------------------------------------
     def inventory(self, low_only: bool = False) -> list[JSON]:
-        rows: list[JSON] = self.call("GET", f"{API}/seller/inventory",
-                                     params={"low": low_only or None})["inventory"]
-        return rows
+        return self._rows("inventory", f"{API}/seller/inventory", {"low": low_only or None})
 
     def restock(self, variant_id: int, quantity: int) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
-                               body={"restock": quantity})
-        return data
+        return self._record("PUT", f"{API}/inventory/{variant_id}",
+                            body={"restock": quantity})
 
     def adjust_stock(self, variant_id: int, delta: int, reason: str) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
-                               body={"adjust": delta, "reason": reason})
-        return data
+        return self._record("PUT", f"{API}/inventory/{variant_id}",
+                            body={"adjust": delta, "reason": reason})
 
     def set_reorder_level(self, variant_id: int, level: int) -> JSON:
-        data: JSON = self.call("PUT", f"{API}/inventory/{variant_id}",
-                               body={"reorder_level": level})
-        return data
+        return self._record("PUT", f"{API}/inventory/{variant_id}",
+                            body={"reorder_level": level})
 
     # Seller: orders, refunds, reviews, figures ----------------------------------------------
     def seller_orders(self, status: str | None = None, page: int = 1, limit: int = 20
                       ) -> Page[JSON]:
-        data = self.call("GET", f"{API}/seller/orders",
-                         params={"status": status, "page": page, "limit": limit})
-        return Page(data["orders"], data["total_count"], page, limit)
+        return self._page("orders", f"{API}/seller/orders",
+                          {"status": status, "page": page, "limit": limit})
 
     def refund_items(self, order_id: int, item_ids: Sequence[int], reason: str,
                      restock: bool = False, idempotency_key: str | None = None) -> JSON:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        data: JSON = self.call("POST", f"{API}/seller/orders/{order_id}/refunds",
-                               body={"order_item_ids": list(item_ids), "reason": reason,
-                                     "restock": restock}, headers=headers)
-        return data
+        return self._record("POST", f"{API}/seller/orders/{order_id}/refunds",
+                            body={"order_item_ids": list(item_ids), "reason": reason,
+                                  "restock": restock}, headers=headers)
 
     def seller_refunds(self, start: date, end: date) -> list[JSON]:
-        rows: list[JSON] = self.call("GET", f"{API}/seller/refunds",
-                                     params={"from": start, "to": end})["refunds"]
-        return rows
+        return self._rows("refunds", f"{API}/seller/refunds", {"from": start, "to": end})
 
     def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
         """A page of a product's visible reviews with its rating figures."""
-        data: JSON = self.call("GET", f"{API}/products/{product_id}/reviews",
-                               params={"sort": "recent", "page": page, "limit": limit})
-        return data
+        return self._record("GET", f"{API}/products/{product_id}/reviews",
+                            params={"sort": "recent", "page": page, "limit": limit})
 
     def respond_to_review(self, review_id: int, text: str) -> JSON:
-        data: JSON = self.call("POST", f"{API}/reviews/{review_id}/response",
-                               body={"comment": text})
-        return data
+        return self._record("POST", f"{API}/reviews/{review_id}/response",
+                            body={"comment": text})
 
     def seller_sales(self, start: date, end: date) -> JSON:
-        data: JSON = self.call("GET", f"{API}/seller/analytics",
-                               params={"from": start, "to": end})
-        return data
+        return self._record("GET", f"{API}/seller/analytics",
+                            params={"from": start, "to": end})
 
 
 def _error(response: httpx.Response, payload: Any) -> e.CommerceError:

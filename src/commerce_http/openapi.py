@@ -166,6 +166,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/seller/products", "get"): {
         "summary": "My products, withdrawn ones included, with variants and stock",
         "query": _PAGE},
+    ("/api/v1/seller/products/{product_id}", "get"): {"summary": "One of my products"},
     ("/api/v1/seller/variants/{variant_id}/price", "put"): {
         "summary": "Set a price", "body": _obj(["price"], price=_MONEY)},
     ("/api/v1/seller/inventory", "get"): {"summary": "My stock",

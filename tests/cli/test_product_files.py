@@ -35,8 +35,8 @@ def test_csv_rows_group_by_handle_and_bad_lines_say_why() -> None:
     assert floor.variants[1].options == {"color": "white"}
     assert parsed.refused == [
         Refused(4, "price must be a number, not 'abc'"),
-        Refused(7, "stock must be a whole number of at least 0, not '-3' (so lines 6 of the "
-                   "same product are not imported either)"),
+        Refused(7, "stock must be a whole number >= 0 (so lines 6 of the same product are "
+                   "not imported either)"),
         Refused(8, "name is missing"),
         Refused(9, "options must be key=value pairs separated by |, not 'colour'"),
         Refused(10, "more cells than the header has columns")]
@@ -73,7 +73,7 @@ def test_json_items_are_refused_at_the_line_they_start_on() -> None:
     assert parsed.refused == [
         Refused(4, "variants must be a non-empty list of objects"),
         Refused(5, "each product must be an object"),
-        Refused(6, "stock must be a whole number of at least 0, not 1.5")]
+        Refused(6, "stock must be a whole number, not 1.5")]
     broken = parse('[\n {"name": "A", "category_id": 1, "variants": [{"sku": "A", '
                    '"price": 1}]},\n {"name": \n', "json")
     assert [d.name for d in broken.drafts] == ["A"]

@@ -97,6 +97,11 @@ def test_a_seller_adds_variants_and_lists_their_withdrawn_products_too(
     assert mine["total_count"] == 1
     assert mine["products"][0]["is_active"] is False
     assert len(mine["products"][0]["variants"]) == 2
+    one = client.simulate_get(f"/api/v1/seller/products/{product['product_id']}",
+                              headers=seller).json["data"]
+    assert one == mine["products"][0] and one["own_attributes"] == {}
+    assert client.simulate_get(f"/api/v1/seller/products/{product['product_id']}",
+                               headers=people["ann"]).status_code == 403
     assert client.simulate_get("/api/v1/seller/products",
                                headers=people["ann"]).status_code == 403
 

@@ -179,6 +179,19 @@ def test_admins_create_accounts_of_any_role_that_can_sign_in(shop: Commerce) -> 
     assert shop.accounts.find_users(ADMIN, email="x@").total_count == 0
 
 
+def test_admin_tools_act_as_an_active_account_only(shop: Commerce) -> None:
+    sam = register(shop, "sam@example.com", role="seller")
+    assert shop.accounts.act_as(ADMIN, " SAM@example.com") == sam
+    assert shop.accounts.act_as(ADMIN, sam.user_id) == sam
+    with pytest.raises(NotFound):
+        shop.accounts.act_as(ADMIN, "nobody@example.com")
+    with pytest.raises(NotFound):
+        shop.accounts.act_as(ADMIN, 12345)
+    shop.accounts.deactivate(ADMIN, sam.user_id)
+    with pytest.raises(Forbidden):
+        shop.accounts.act_as(ADMIN, sam.user_id)
+
+
 def test_address_book_keeps_one_default_of_each_kind(shop: Commerce) -> None:
     ann = register(shop, "ann@example.com")
     first = shop.accounts.add_address(ann, HOME, "home")

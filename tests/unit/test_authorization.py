@@ -113,6 +113,8 @@ CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
     "the seller's own products": (
         lambda w, a: w.shop.catalog.seller_products(a, seller_id=w.seller.user_id),
         {SELLER_, ADMIN_}),
+    "one of the seller's own products": (
+        lambda w, a: w.shop.catalog.seller_product(a, w.product_id), {SELLER_, ADMIN_}),
     "deactivate product": (lambda w, a: w.shop.catalog.deactivate_product(a, w.product_id),
                            {SELLER_, ADMIN_}),
     "restock": (lambda w, a: w.shop.inventory.restock(a, w.variant_id, 5), {SELLER_, ADMIN_}),
@@ -151,6 +153,8 @@ CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
         "ALL10", CouponKind.PERCENT, Decimal(10))), {ADMIN_}),
     "create category": (lambda w, a: w.shop.catalog.create_category(a, "Garden"), {ADMIN_}),
     "find users": (lambda w, a: w.shop.accounts.find_users(a), {ADMIN_}),
+    "act as another account": (
+        lambda w, a: w.shop.accounts.act_as(a, "seller@example.com"), {ADMIN_}),
     "create a user of any role": (lambda w, a: w.shop.accounts.create_user(
         a, "sam@example.com", "cobalt-horse-42", "Sam", "admin"), {ADMIN_}),
     "deactivate a user": (lambda w, a: w.shop.accounts.deactivate(a, w.buyer.user_id),

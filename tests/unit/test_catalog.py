@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from commerce_core.catalog.service import VariantSpec
-from commerce_core.errors import Conflict, NotFound, ValidationError
+from commerce_core.errors import Conflict, Forbidden, NotFound, ValidationError
 from commerce_core.facade import Commerce
 from tests.conftest import ADMIN, OTHER_SELLER, SELLER, add_product
 
@@ -185,3 +185,22 @@ def test_seller_products_lists_only_their_own_withdrawn_included_with_stock(
     assert both[lamp.id].as_dict()["availability"] == {"in_stock": True, "quantity": 8}
     assert [d.product.name for d in shop.catalog.seller_products(OTHER_SELLER).items] \
         == ["Rival"]
+
+
+def test_a_seller_reads_one_own_product_with_what_export_needs(shop: Commerce,
+                                                             category: int) -> None:
+    lamp = shop.catalog.create_product(SELLER, name="Lamp", category_id=category,
+                                       attributes={"material": "brass"}, variants=[
+        VariantSpec("L-S", "10", {"size": "S"}, stock=4, reorder_level=2),
+        VariantSpec("L-M", "12", {"size": "M"})])
+    shop.catalog.deactivate_product(SELLER, lamp.id)
+    mine = shop.catalog.seller_product(SELLER, lamp.id).as_seller_dict()
+    assert mine["is_active"] is False
+    assert mine["own_attributes"] == {"material": "brass"}
+    assert mine["attributes"] == {"material": ["brass"], "size": ["S", "M"]}
+    assert [(v["sku"], v["available"], v["reorder_level"]) for v in mine["variants"]] \
+        == [("L-S", 4, 2), ("L-M", 0, 0)]
+    with pytest.raises(Forbidden):
+        shop.catalog.seller_product(OTHER_SELLER, lamp.id)
+    with pytest.raises(ValidationError):  # a spec's own fields are checked as it is made
+        VariantSpec("L-L", "12", stock=-1)

@@ -150,6 +150,19 @@ class AccountService:
             raise Unauthenticated("this token is no longer valid; sign in again")
         return Actor(user.id, user.role)
 
+    def act_as(self, actor: Actor, who: int | str) -> Actor:
+        """The actor an active account (an id, or its email) would sign in as: for an
+        admin's tools acting on its behalf, as the operator's CLI does for sellers."""
+        authorize(actor, Action.MANAGE_USERS)
+        with self._tx.read() as uow:
+            user = (uow.users.get(who) if isinstance(who, int)
+                    else uow.users.by_email(normalize_email(who)))
+        if user is None:
+            raise NotFound(f"no account with email {who}", {"email": who})
+        if not user.is_active:
+            raise Forbidden(f"{user.email} is deactivated", {"user_id": user.id})
+        return Actor(user.id, user.role)
+
     def logout(self, token: str) -> None:
         """Revoke one token (other sessions stay signed in)."""
         claims = self._tokens.verify(token)

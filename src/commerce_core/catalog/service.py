@@ -34,6 +34,11 @@ class VariantSpec:
     stock: int = 0
     reorder_level: int = 0
 
+    def __attrs_post_init__(self) -> None:
+        # the spec's own fields; the variant it becomes checks its SKU, price and weight
+        whole_number("stock", self.stock)
+        whole_number("reorder_level", self.reorder_level)
+
 
 @attrs.frozen
 class ProductSummary:
@@ -86,6 +91,16 @@ class ProductDetail:
                 for v in p.active_variants
             ],
         }
+
+    def as_seller_dict(self) -> dict[str, Any]:
+        """The detail as its seller's tools see it (and export it): also the product's own
+        attributes apart from its variants' options, and each variant's reorder level."""
+        detail = self.as_dict()
+        detail["own_attributes"] = dict(self.product.attributes)
+        for variant in detail["variants"]:
+            item = self.stock.get(variant["variant_id"])
+            variant["reorder_level"] = item.reorder_level if item else 0
+        return detail
 
 
 class CatalogService:
@@ -191,8 +206,6 @@ class CatalogService:
         return product
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
-        whole_number("stock", spec.stock)
-        whole_number("reorder_level", spec.reorder_level)
         return Variant(self._ids.next_id(), product_id, spec.sku, Money(spec.price, currency),
                        dict(spec.options), spec.weight_grams)
 
@@ -312,6 +325,13 @@ class CatalogService:
             found = uow.products.find(query, PageRequest(page, limit))
             stock = uow.inventory.get_many([v.id for p in found.items for v in p.variants])
         return found.map(lambda p: ProductDetail(p, stock))
+
+    def seller_product(self, actor: Actor, product_id: int) -> ProductDetail:
+        """One of the seller's own products, withdrawn or not, with its stock."""
+        with self._tx.read() as uow:
+            product = _own(uow, actor, product_id)
+            stock = uow.inventory.get_many([v.id for v in product.variants])
+        return ProductDetail(product, stock)
 
 
 def _own(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:

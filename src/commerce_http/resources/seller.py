@@ -59,7 +59,8 @@ class SellerProducts:
 
 
 class SellerProductList:
-    """GET /seller/products: my products, withdrawn ones included, with variants and stock."""
+    """GET /seller/products: my products, withdrawn ones included, with variants, stock and
+    reorder levels."""
 
     def __init__(self, shop: Commerce) -> None:
         self._shop = shop
@@ -69,8 +70,18 @@ class SellerProductList:
         page = self._shop.catalog.seller_products(
             actor(req), page=params.integer(q, "page", 1, low=1),
             limit=params.integer(q, "limit", 20, low=1, high=100))
-        ok(resp, {"products": [d.as_dict() for d in page.items],
+        ok(resp, {"products": [d.as_seller_dict() for d in page.items],
                   "total_count": page.total_count})
+
+
+class OwnProduct:
+    """GET /seller/products/{product_id}: one of mine, withdrawn or not."""
+
+    def __init__(self, shop: Commerce) -> None:
+        self._shop = shop
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
+        ok(resp, self._shop.catalog.seller_product(actor(req), product_id).as_seller_dict())
 
 
 class ProductVariants:
