@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from commerce_core.inventory.model import (
     ReservationStatus,
     StockItem,
 )
+from tests.concurrency import run_together
 from tests.contract.conftest import Backend
 
 
@@ -129,11 +131,7 @@ def test_concurrent_reservations_never_oversell(backend: Backend) -> None:
         except InsufficientStock:
             pass
 
-    threads = [threading.Thread(target=grab, args=(i,)) for i in range(30)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([functools.partial(grab, i) for i in range(30)]) == []
     assert len(won) == 10
     assert counts(backend, a) == counts(backend, b) == (0, 10, 0)
 

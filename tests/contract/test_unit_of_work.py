@@ -19,6 +19,7 @@ from commerce_core.reviews.model import Review
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.shipping.model import ServiceLevel, Shipment
 from commerce_core.wishlist.model import WishlistItem
+from tests.concurrency import run_together
 from tests.contract.conftest import Backend
 
 
@@ -94,11 +95,7 @@ def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
             with lock:
                 got.append(value)
 
-    threads = [threading.Thread(target=draw) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([draw] * 4) == []
     assert len(set(got)) == 100 and min(got) >= 1
     with factory() as uow:
         assert uow.sequences.next_value("other") == 1

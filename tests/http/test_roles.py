@@ -4,7 +4,6 @@ and Idempotency-Key under concurrency."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from falcon import testing
 
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_core.facade import Commerce
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, add_product
 from tests.http.conftest import sign_up
 from tests.http.test_payments_reviews import admin_headers
@@ -74,17 +74,11 @@ def test_concurrent_requests_with_one_key_charge_once(
     keyed = {**buyer, "Idempotency-Key": "double-click"}
     body = {"shipping_address": ADDRESS, "payment_token": "tok_visa"}
     results: list[Any] = []
-    barrier = threading.Barrier(6)
 
     def place() -> None:
-        barrier.wait()
         results.append(client.simulate_post("/api/v1/orders", headers=keyed, json=body))
 
-    threads = [threading.Thread(target=place) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([place] * 6) == []
     ok = [r for r in results if r.status_code == 201]
     assert ok and {r.json["data"]["order_id"] for r in ok} == {ok[0].json["data"]["order_id"]}
     assert all(r.status_code in (201, 409) for r in results)

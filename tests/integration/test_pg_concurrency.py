@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -14,30 +13,10 @@ from commerce_core.accounts.policy import Actor
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock
 from commerce_core.facade import Commerce
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, HOME, add_product, make_shop
 
 WIDE_POOL = {"settings": PoolSettings(pool_size=55, max_overflow=5)}
-
-
-def run_together(jobs: list[Callable[[], None]]) -> list[BaseException]:
-    """Start every job at the same moment; the errors they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def go(job: Callable[[], None]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as ex:  # collected and asserted on by the caller
-            errors.append(ex)
-
-    threads = [threading.Thread(target=go, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a checkout hung"
-    return errors
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import runpy
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, TransientError, Unavailable
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
 from tests.sql_servers import empty_postgres, fresh_postgres
 
@@ -103,11 +104,7 @@ def test_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> None:
         except InsufficientStock:
             outcomes.append("short")
 
-    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([functools.partial(buy, b) for b in buyers]) == []
     assert sorted(outcomes) == ["ok"] * 5 + ["short"] * 11
     s = shop.inventory.stock(ADMIN, product.variants[0].id)
     assert (s.available, s.reserved, s.sold) == (0, 0, 5)

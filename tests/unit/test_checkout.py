@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -29,6 +29,7 @@ from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState
 from commerce_core.payments.ports import ChargeRequest, ChargeResult
 from commerce_core.pricing.coupons import Coupon, CouponKind
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product, make_shop
 
 
@@ -322,18 +323,12 @@ def test_concurrent_requests_with_one_key_charge_once(shop: Commerce, category: 
     p = add_product(shop, category, stock=50)
     shop.cart.add_item(CUSTOMER, p.id, 1)
     orders: list[int] = []
-    barrier = threading.Barrier(8)
 
     def buy() -> None:
-        barrier.wait()
         orders.append(shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
                                                 idempotency_key="same").order.id)
 
-    threads = [threading.Thread(target=buy) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([buy] * 8) == []
     assert len(orders) == 8 and len(set(orders)) == 1
     assert gateway.charge_count() == 1
     assert stock(shop, p.variants[0].id)[2] == 1
@@ -364,21 +359,15 @@ def test_no_oversell_50_threads_for_10_units(run: int, clock: ManualClock) -> No
         shop.cart.add_item(u, p.id, 1)
     placed: list[int] = []
     refused: list[str] = []
-    barrier = threading.Barrier(50)
 
     def buy(user: Actor) -> None:
-        barrier.wait()
         try:
             placed.append(shop.checkout.place_order(user, HOME, payment_token="tok_visa")
                           .order.id)
         except InsufficientStock:
             refused.append("stock")
 
-    threads = [threading.Thread(target=buy, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([functools.partial(buy, u) for u in users]) == []
     assert len(placed) == 10 and len(refused) == 40
     assert stock(shop, p.variants[0].id) == (0, 0, 10)
 

@@ -1,8 +1,8 @@
-import threading
 
 import pytest
 
 from commerce_core.ids import SnowflakeIds, format_order_number, timestamp_of
+from tests.concurrency import run_together
 
 
 def test_ids_are_unique_increasing_and_positive_across_threads() -> None:
@@ -12,11 +12,7 @@ def test_ids_are_unique_increasing_and_positive_across_threads() -> None:
     def mint() -> None:
         out.append([gen.next_id() for _ in range(5000)])
 
-    threads = [threading.Thread(target=mint) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([mint] * 4) == []
     every = [i for chunk in out for i in chunk]
     assert len(set(every)) == 20000
     assert all(0 < i < 2**63 for i in every)

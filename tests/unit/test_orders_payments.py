@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState, RefundState
 from commerce_core.payments.resilience import BreakerState, CircuitBreaker, RetryPolicy, retry
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, CUSTOMER, HOME, SELLER, add_product, buy
 
 
@@ -111,18 +111,12 @@ def test_concurrent_refunds_cannot_add_up_past_the_capture(shop: Commerce,
     order_id = buy(shop, add_product(shop, category, prices=["100.00"]).id)
     payment_id = shop.payments.for_order(order_id, CUSTOMER)[0].id
     ok: list[int] = []
-    barrier = threading.Barrier(10)
 
     def refund() -> None:
-        barrier.wait()
         with contextlib.suppress(ValidationError):  # refused once the capture is used up
             ok.append(shop.payments.refund(ADMIN, payment_id, Money("30", "USD")).id)
 
-    threads = [threading.Thread(target=refund) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([refund] * 10) == []
     assert len(ok) == 3
     assert shop.payments.get(payment_id, CUSTOMER).refunded == Money("90", "USD")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import random
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from commerce_core.accounts.policy import Actor
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Conflict, Forbidden, NotFound, ValidationError
 from commerce_core.facade import Commerce
+from tests.concurrency import run_together
 from tests.conftest import ADMIN, CUSTOMER, SELLER, add_product, buy
 
 
@@ -140,10 +141,8 @@ def test_concurrent_review_writes_keep_aggregates_exact(shop: Commerce, category
     p = add_product(shop, category)
     shop.sellers.create_profile(SELLER, "Lamp Co")
     stars = [random.Random(7).randint(1, 5) for _ in range(60)]
-    barrier = threading.Barrier(12)
 
     def write(worker: int) -> None:
-        barrier.wait()
         for i in range(worker, 60, 12):
             actor = Actor.customer(5000 + i)
             review = shop.reviews.write(actor, p.id, stars[i], "t")
@@ -151,11 +150,7 @@ def test_concurrent_review_writes_keep_aggregates_exact(shop: Commerce, category
                 shop.reviews.edit(actor, review.id, rating=6 - stars[i])
                 stars[i] = 6 - stars[i]
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_together([functools.partial(write, w) for w in range(12)]) == []
     expected = (Decimal(sum(stars)) / 60).quantize(Decimal("0.01"))
     assert rating_of(shop, p.id) == (expected, 60)
     profile = shop.sellers.profile(SELLER.user_id)
