@@ -29,7 +29,6 @@ import random
 import sqlite3
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
+from pool import run_pool
 
 from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
@@ -233,32 +233,7 @@ class HandWritten:
 # Running ------------------------------------------------------------------------------------
 def timed(jobs: list[Callable[[], None]], workers: int) -> float:
     """Run ``jobs`` on ``workers`` threads; jobs per second of wall time."""
-    queue = list(jobs)
-    lock = threading.Lock()
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                job = queue.pop()
-            try:
-                job()
-            except BaseException as ex:  # reported below; a benchmark must not hide failures
-                errors.append(ex)
-                return
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    if errors:
-        raise RuntimeError(f"{len(errors)} jobs failed, first: {errors[0]!r}")
-    return len(jobs) / elapsed
+    return run_pool(jobs, workers).per_second
 
 
 def bench_sdk(url: str, checkouts: int, workers: int) -> dict[str, float]:

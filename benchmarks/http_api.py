@@ -27,11 +27,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pool import run_pool
 
 from commerce_adapters import connect
 from commerce_adapters.security.passwords import Argon2Hasher
@@ -73,36 +74,12 @@ def request(port: int, method: str, path: str, body: Any = None,
 
 def measure(jobs: list[Callable[[], int]], clients: int, expect: int) -> dict[str, float]:
     """Run the jobs on ``clients`` threads: requests/s, p50 and p99 in milliseconds."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    queue = list(jobs)
-    lock = threading.Lock()
-
-    def client() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                job = queue.pop()
-            start = time.perf_counter()
-            status = job()
-            elapsed = time.perf_counter() - start
-            with lock:
-                latencies.append(elapsed)
-                if status != expect:
-                    failures.append(status)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
+    ran = run_pool(jobs, clients)
+    failures = [status for _, status in ran.results if status != expect]
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. status {failures[0]}")
-    cuts = statistics.quantiles(latencies, n=100)
-    return {"rps": len(jobs) / wall, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
+    cuts = statistics.quantiles([seconds for seconds, _ in ran.results], n=100)
+    return {"rps": ran.per_second, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
 
 
 def start(argv: list[str], port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
@@ -149,8 +126,8 @@ def bench_backend(url: str, requests: int, clients: int, workers: int) -> dict[s
     env = {**os.environ, "COMMERCE_SECRET_KEY": SECRET, "COMMERCE_NOTIFY_URL": "memory://",
            "COMMERCE_RATE_LIMIT_PER_IP": "1000000000", "COMMERCE_RATE_LIMIT_PER_USER": "1000000"}
     server = start([sys.executable, "-c", "from commerce_cli.main import main; main()",
-                    "serve", "--port", str(port), "--workers", str(workers),
-                    "--database-url", url], port, env, "/health")
+                    "--database-url", url, "serve", "--port", str(port),
+                    "--workers", str(workers)], port, env, "/health")
     try:
         figures = {
             "product detail": measure([lambda: request(port, "GET",

@@ -1,0 +1,27 @@
+"""The benchmarks must keep running (they drive the CLI, whose options change): each once,
+tiny, on SQLite. Their figures are not asserted here; docs/benchmarks.md holds those."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+TINY = {
+    "checkout.py": ["--backends", "sqlite", "--checkouts", "8", "--workers", "2"],
+    "http_api.py": ["--backends", "sqlite", "--requests", "8", "--clients", "2",
+                    "--workers", "1"],
+    "cli_import.py": ["--backends", "sqlite", "--products", "3", "--workers", "1"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs(script: str) -> None:
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *TINY[script]],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| sqlite |")]
+    assert rows and all(" 0 |" not in row for row in rows), done.stdout
