@@ -81,6 +81,12 @@ def test_email_reaches_the_smtp_server(sink: SmtpSink) -> None:
     assert len(sink.mail) == 1
 
 
+def test_check_signs_in_and_sends_nothing(sink: SmtpSink) -> None:
+    port = sink.server_address[1]
+    SmtpNotifier(f"smtp://shop:s3cret@127.0.0.1:{port}?from=orders@shop.example").check()
+    assert len(sink.logins) == 1 and sink.mail == []
+
+
 def test_an_unreachable_server_is_a_transient_error(sink: SmtpSink) -> None:
     port = sink.server_address[1]
     sink.shutdown()
@@ -88,6 +94,8 @@ def test_an_unreachable_server_is_a_transient_error(sink: SmtpSink) -> None:
     notifier = SmtpNotifier(f"smtp://127.0.0.1:{port}?from=orders@shop.example&timeout=2")
     with pytest.raises(TransientError):
         notifier.send(message())
+    with pytest.raises(TransientError):
+        notifier.check()
 
 
 def test_the_url_needs_a_sender() -> None:

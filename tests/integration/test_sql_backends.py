@@ -17,6 +17,8 @@ from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, TransientError, Unavailable
+from commerce_core.money import Money
+from commerce_core.payments.model import RefundState
 from tests.concurrency import run_together
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
 from tests.sql_servers import empty_postgres, fresh_postgres
@@ -108,3 +110,18 @@ def test_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> None:
     assert sorted(outcomes) == ["ok"] * 5 + ["short"] * 11
     s = shop.inventory.stock(ADMIN, product.variants[0].id)
     assert (s.available, s.reserved, s.sold) == (0, 0, 5)
+
+
+def test_fake_payments_are_one_gateway_per_process(tmp_path: Path) -> None:
+    """``fake://`` stands for one outside service: a second shop object of the process (a
+    CLI command, say) refunds what the first one charged."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    first, second = connect(url, secret_key=SECRET), connect(url, secret_key=SECRET)
+    product = add_product(first, first.catalog.create_category(ADMIN, "C").id,
+                          prices=["40.00"])
+    buyer = Actor.customer(9100)
+    first.cart.add_item(buyer, product.id, 1)
+    order = first.checkout.place_order(buyer, HOME, payment_token="tok_visa").order
+    payment = second.payments.for_order(order.id, buyer)[0]
+    refund = second.payments.refund(ADMIN, payment.id, Money("40.00", "USD"))
+    assert refund.status is RefundState.COMPLETED
