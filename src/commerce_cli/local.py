@@ -156,9 +156,10 @@ class LocalShop:
             self.actor, start, end)])
         return rows
 
-    def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
-        return _one(self.shop.reviews.list(product_id, sort="recent", page=page,
-                                            limit=limit).as_dict())
+    def product_reviews(self, product_id: int, page: int = 1, limit: int = 20,
+                        unanswered: bool = False) -> JSON:
+        return _one(self.shop.reviews.list(product_id, sort="recent", page=page, limit=limit,
+                                           unanswered=unanswered).as_dict())
 
     def respond_to_review(self, review_id: int, text: str) -> JSON:
         return _one(self.shop.reviews.respond(self.actor, review_id, text).as_dict())

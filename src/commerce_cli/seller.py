@@ -138,20 +138,19 @@ def list_reviews(ctx: typer.Context, product_id: int,
                  page: Annotated[int, typer.Option(min=1)] = 1,
                  limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
                  unanswered: Annotated[bool, typer.Option(
-                     "--unanswered", help="Only those I have not answered (on this page).")]
+                     "--unanswered", help="Only those I have not answered yet.")]
                  = False, json_out: Json = False) -> None:
     """A product's reviews, newest first, with my answers."""
     with domain_errors():
-        listing = target(ctx).as_seller().product_reviews(product_id, page, limit)
-    if unanswered:
-        listing["reviews"] = [r for r in listing["reviews"] if not r["seller_response"]]
+        listing = target(ctx).as_seller().product_reviews(product_id, page, limit, unanswered)
     if json_out:
         emit_record(listing, True)
         return
     rows = [{**r, "answered": "yes" if r.get("seller_response") else ""}
             for r in listing["reviews"]]
     emit(rows, ["review_id", "rating", "title", "comment", "answered"], False,
-         f"{listing['total_count']} reviews, average {listing.get('average_rating')}")
+         f"{listing['matching_count']} of {listing['total_count']} reviews, average "
+         f"{listing['average_rating']}")
 
 
 @reviews.command("respond")

@@ -271,10 +271,12 @@ class ApiClient:
     def seller_refunds(self, start: date, end: date) -> list[JSON]:
         return self._rows("refunds", f"{API}/seller/refunds", {"from": start, "to": end})
 
-    def product_reviews(self, product_id: int, page: int = 1, limit: int = 20) -> JSON:
-        """A page of a product's visible reviews with its rating figures."""
+    def product_reviews(self, product_id: int, page: int = 1, limit: int = 20,
+                        unanswered: bool = False) -> JSON:
+        """A page of a product's visible reviews, newest first, with its rating figures."""
         return self._record("GET", f"{API}/products/{product_id}/reviews",
-                            params={"sort": "recent", "page": page, "limit": limit})
+                            params={"sort": "recent", "page": page, "limit": limit,
+                                    "unanswered": unanswered or None})
 
     def respond_to_review(self, review_id: int, text: str) -> JSON:
         return self._record("POST", f"{API}/reviews/{review_id}/response",

@@ -94,7 +94,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/products/{product_id}/reviews", "get"): {
         "summary": "Reviews, average and distribution", "auth": False,
         "query": [("rating", {"type": "integer", "minimum": 1, "maximum": 5}),
-                  ("sort", {"type": "string", "enum": ["helpful", "recent"]}), *_PAGE]},
+                  ("sort", {"type": "string", "enum": ["helpful", "recent"]}),
+                  ("unanswered", {"type": "boolean"}), *_PAGE]},
     ("/api/v1/products/{product_id}/reviews", "post"): {
         "summary": "Review a product", "status": "201",
         "body": _obj(["rating", "title"], rating={"type": "integer"},

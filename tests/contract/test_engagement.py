@@ -42,6 +42,8 @@ def test_reviews_one_per_author_sorted_filtered_and_counted(backend: Backend) ->
             uow.reviews.add(_review(backend, 1, 4, 5))
         c.is_hidden = True
         uow.reviews.update(c)
+        b.respond("Thanks", backend.clock.now())
+        uow.reviews.update(b)
         uow.commit()
     with backend.storage.uow_factory() as uow:
         def find(**kw: object) -> list[int]:
@@ -50,6 +52,9 @@ def test_reviews_one_per_author_sorted_filtered_and_counted(backend: Backend) ->
         assert find() == [b.id, a.id]
         assert find(sort=ReviewSort.RECENT, include_hidden=True) == [c.id, b.id, a.id]
         assert find(rating=5) == [a.id]
+        assert find(unanswered=True) == [a.id]
+        assert find(unanswered=True, include_hidden=True, sort=ReviewSort.RECENT) \
+            == [c.id, a.id]
         assert uow.reviews.stats(1) == RatingStats((0, 0, 1, 0, 1))
         assert uow.reviews.stats(3) == RatingStats()
         uow.reviews.set_vote(a.id, 7, True)

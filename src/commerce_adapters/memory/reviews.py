@@ -53,7 +53,8 @@ class MemoryReviews:
     def find(self, query: ReviewQuery, page: PageRequest) -> Page[Review]:
         hits = [r for r in self._of(query.product_id)
                 if (query.include_hidden or not r.is_hidden)
-                and (query.rating is None or r.rating == query.rating)]
+                and (query.rating is None or r.rating == query.rating)
+                and not (query.unanswered and r.responded_at is not None)]
         if query.sort is ReviewSort.HELPFUL:
             hits.sort(key=lambda r: (r.helpful_count, r.created_at, r.id), reverse=True)
         else:

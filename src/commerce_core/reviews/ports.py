@@ -16,6 +16,7 @@ class ReviewQuery:
     rating: int | None = None
     include_hidden: bool = False
     sort: ReviewSort = ReviewSort.HELPFUL
+    unanswered: bool = False  # only those the seller has not responded to
 
 
 class ReviewRepository(Protocol):

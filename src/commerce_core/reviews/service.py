@@ -121,8 +121,9 @@ class ReviewService:
 
     def list(self, product_id: int, *, rating: int | None = None,
              sort: str | ReviewSort = ReviewSort.HELPFUL, page: int = 1,
-             limit: int = 10) -> ReviewPage:
-        """Visible reviews of a product with its average and star distribution."""
+             limit: int = 10, unanswered: bool = False) -> ReviewPage:
+        """Visible reviews of a product with its average and star distribution;
+        ``unanswered``: only those its seller has not responded to yet."""
         try:
             order = ReviewSort(sort)
         except ValueError:
@@ -133,7 +134,8 @@ class ReviewService:
         request = PageRequest(page, limit)
         with self._tx.read(replica=True) as uow:
             uow.products.get(product_id)
-            found = uow.reviews.find(ReviewQuery(product_id, rating, False, order), request)
+            found = uow.reviews.find(ReviewQuery(product_id, rating, False, order,
+                                                       unanswered), request)
             return ReviewPage(found, uow.reviews.stats(product_id))
 
     def get(self, review_id: int) -> Review:

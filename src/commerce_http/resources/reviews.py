@@ -33,7 +33,8 @@ class ProductReviews:
             else params.integer(q, "rating", low=1, high=5),
             sort=params.text(q, "sort", "helpful", limit=20),
             page=params.integer(q, "page", 1, low=1, high=10_000),
-            limit=params.integer(q, "limit", 10, low=1, high=100))
+            limit=params.integer(q, "limit", 10, low=1, high=100),
+            unanswered=bool(params.boolean(q, "unanswered")))
         ok(resp, listing.as_dict())
 
 

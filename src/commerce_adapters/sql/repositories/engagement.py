@@ -69,6 +69,8 @@ class SqlReviews(SqlRepository):
             stmt = stmt.where(rv.c.is_hidden.is_(False))
         if query.rating is not None:
             stmt = stmt.where(rv.c.rating == query.rating)
+        if query.unanswered:
+            stmt = stmt.where(rv.c.responded_at.is_(None))
         order = ([rv.c.helpful_count.desc()] if query.sort is ReviewSort.HELPFUL else [])
         stmt = stmt.order_by(*order, rv.c.created_at.desc(), rv.c.id.desc())
         return self.page(stmt, page, lambda rows: [_review(r) for r in rows])
