@@ -39,6 +39,28 @@ from commerce_core.uow import EventPublisher, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite:///commerce.db"
+# the URL settings connect() reads when it is not given one, and their defaults
+URL_SETTINGS = {
+    "COMMERCE_DATABASE_URL": DEFAULT_DATABASE_URL,
+    "COMMERCE_DATABASE_REPLICA_URLS": "",  # comma separated
+    "COMMERCE_PAYMENTS_URL": "fake://",
+    "COMMERCE_NOTIFY_URL": "log://",
+}
+
+
+def setting(name: str, given: str | None = None) -> str:
+    """``given``, else the environment's ``name``, else its default (``URL_SETTINGS``)."""
+    return given or os.environ.get(name, URL_SETTINGS[name])
+
+
+def replica_setting() -> list[str]:
+    return [u.strip() for u in setting("COMMERCE_DATABASE_REPLICA_URLS").split(",")
+            if u.strip()]
+
+
+def scheme(url: str) -> str:
+    """``postgresql+psycopg://...`` -> ``postgresql``: what picks the adapter."""
+    return urlsplit(url).scheme.split("+")[0]
 
 
 @attrs.frozen
@@ -68,18 +90,20 @@ NOTIFIERS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def _load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Callable[..., Any]:
-    scheme = urlsplit(url).scheme.split("+")[0]
-    if scheme not in table:
+def load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Callable[..., Any]:
+    """The factory of the adapter ``url`` names in ``table``. ValueError for a scheme the
+    table lacks, ImportError (naming the pip extra) for a driver that is not installed."""
+    kind = scheme(url)
+    if kind not in table:
         known = ", ".join(f"{s}://" for s in sorted(table))
-        raise ValueError(f"unknown {what} URL scheme {scheme + '://'!r}; known: {known}")
-    target, extra = table[scheme]
+        raise ValueError(f"unknown {what} URL scheme {kind + '://'!r}; known: {known}")
+    target, extra = table[kind]
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as ex:
         hint = f": pip install 'commerce-sdk[{extra}]'" if extra else ""
-        raise ImportError(f"the {scheme}:// {what} needs a driver that is not installed{hint}"
+        raise ImportError(f"the {kind}:// {what} needs a driver that is not installed{hint}"
                           ) from ex
     factory: Callable[..., Any] = getattr(module, attr)
     return factory
@@ -110,19 +134,16 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     """
     clock = clock or SystemClock()
     ids = ids or SnowflakeIds()
-    database_url = database_url or os.environ.get("COMMERCE_DATABASE_URL", DEFAULT_DATABASE_URL)
+    database_url = setting("COMMERCE_DATABASE_URL", database_url)
     if replica_urls is None:
-        replica_urls = [u.strip() for u in
-                        os.environ.get("COMMERCE_DATABASE_REPLICA_URLS", "").split(",")
-                        if u.strip()]
-    storage: Storage = _load(DATABASES, database_url, "database")(
+        replica_urls = replica_setting()
+    storage: Storage = load(DATABASES, database_url, "database")(
         database_url, clock, ids, replica_urls=replica_urls, **(database_options or {}))
     if gateway is None:
-        payments_url = payments_url or os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")
-        gateway = _load(GATEWAYS, payments_url, "payments")()
+        gateway = load(GATEWAYS, setting("COMMERCE_PAYMENTS_URL", payments_url), "payments")()
     if notifier is None:
-        notify_url = notify_url or os.environ.get("COMMERCE_NOTIFY_URL", "log://")
-        notifier = _load(NOTIFIERS, notify_url, "notifier")(notify_url)
+        notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
+        notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)
     secret_key = secret_key or os.environ.get("COMMERCE_SECRET_KEY")
     if not secret_key:
         log.warning("COMMERCE_SECRET_KEY is not set: signing tokens with a random key that "

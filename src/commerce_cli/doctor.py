@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import attrs
 import typer
+from sqlalchemy.engine import make_url
 
-from commerce_adapters.bootstrap import DATABASES, GATEWAYS, NOTIFIERS
+from commerce_adapters.bootstrap import (
+    DATABASES,
+    GATEWAYS,
+    NOTIFIERS,
+    load,
+    replica_setting,
+    scheme,
+    setting,
+)
 from commerce_adapters.security.tokens import MIN_SECRET_BYTES
 from commerce_cli import credentials
 from commerce_cli.output import emit
@@ -34,16 +41,13 @@ class Finding:
         return attrs.asdict(self)
 
 
-def _scheme(url: str) -> str:
-    return urlsplit(url).scheme.split("+")[0]
-
-
 def _database(name: str, url: str, migrated: bool) -> Finding:
     shown = mask("", url)
-    if _scheme(url) not in DATABASES:
-        return Finding(name, FAIL, f"{shown}: unknown scheme; known: "
-                                   f"{', '.join(s + '://' for s in sorted(DATABASES))}")
-    if _scheme(url) == "memory":
+    try:
+        load(DATABASES, url, "database")  # a known scheme, its driver installed
+    except (ValueError, ImportError) as ex:
+        return Finding(name, FAIL, f"{shown}: {ex}")
+    if scheme(url) == "memory":
         return Finding(name, WARN, "memory://: nothing is kept when the process ends")
     file = _sqlite_file(url)
     if file is not None and not file.exists():  # looking must not create it
@@ -70,31 +74,35 @@ def _database(name: str, url: str, migrated: bool) -> Finding:
 
 
 def _sqlite_file(url: str) -> Path | None:
-    if _scheme(url) != "sqlite":
+    if scheme(url) != "sqlite":
         return None
-    path = url.split(":///", 1)[-1].split("?", 1)[0]
-    return None if path in ("", ":memory:") else Path(path)
+    path = make_url(url).database
+    return None if not path or path == ":memory:" else Path(path)
 
 
-def _named(name: str, setting: str, default: str, table: dict[str, tuple[str, str | None]],
-           probe: Callable[[str], None] | None = None) -> Finding:
-    url = os.environ.get(setting, default)
-    if _scheme(url) not in table:
-        return Finding(name, FAIL, f"{setting}={mask('', url)}: unknown scheme; known: "
-                                   f"{', '.join(s + '://' for s in sorted(table))}")
+def _payments() -> Finding:
+    url = setting("COMMERCE_PAYMENTS_URL")
     try:
-        if probe is not None:
-            probe(url)
-    except Exception as ex:
-        return Finding(name, FAIL, f"{mask('', url)}: {ex}")
-    return Finding(name, OK, mask("", url))
+        load(GATEWAYS, url, "payments")
+    except (ValueError, ImportError) as ex:
+        return Finding("payments", FAIL, str(ex))
+    if scheme(url) == "fake":
+        return Finding("payments", WARN, "fake://: test gateway, no real money moves")
+    return Finding("payments", OK, mask("", url))
 
 
-def _smtp(url: str) -> None:
-    if _scheme(url) == "smtp":
-        from commerce_adapters.notify.smtp import SmtpNotifier  # noqa: PLC0415
-
-        SmtpNotifier(url).check()
+def _notifications() -> Finding:
+    url = setting("COMMERCE_NOTIFY_URL")
+    try:
+        notifier = load(NOTIFIERS, url, "notifier")(url)  # refuses a malformed URL
+        check = getattr(notifier, "check", None)  # those with a server to reach (smtp://)
+        if check is not None:
+            check()
+    except CommerceError as ex:
+        return Finding("notifications", FAIL, ex.message)
+    except (ValueError, ImportError) as ex:
+        return Finding("notifications", FAIL, f"{mask('', url)}: {ex}")
+    return Finding("notifications", OK, mask("", url))
 
 
 def _secret() -> Finding:
@@ -141,15 +149,9 @@ def examine(where: Target) -> list[Finding]:
     """Every check, in order: the database and its replicas, payments, notifications, the
     token secret, the HTTP server's extra, and the remote API when --api is given."""
     found = [_database("database", where.database(), migrated=True)]
-    replicas = [u.strip() for u in os.environ.get("COMMERCE_DATABASE_REPLICA_URLS", "")
-                .split(",") if u.strip()]
     found += [_database(f"replica {n}", url, migrated=False)
-              for n, url in enumerate(replicas, start=1)]
-    found.append(_named("payments", "COMMERCE_PAYMENTS_URL", "fake://", GATEWAYS))
-    if _scheme(os.environ.get("COMMERCE_PAYMENTS_URL", "fake://")) == "fake":
-        found[-1] = Finding("payments", WARN, "fake://: test gateway, no real money moves")
-    found.append(_named("notifications", "COMMERCE_NOTIFY_URL", "log://", NOTIFIERS, _smtp))
-    found += [_secret(), _http_extra()]
+              for n, url in enumerate(replica_setting(), start=1)]
+    found += [_payments(), _notifications(), _secret(), _http_extra()]
     if where.api:
         found += _api(where.api)
     return found

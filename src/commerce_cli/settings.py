@@ -11,17 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commerce_adapters.bootstrap import DEFAULT_DATABASE_URL
+from commerce_adapters.bootstrap import URL_SETTINGS
 from commerce_cli.output import group
 
 app = group("Settings.")
 
 # name -> default ("" when unset means off)
 SETTINGS = {
-    "COMMERCE_DATABASE_URL": DEFAULT_DATABASE_URL,
-    "COMMERCE_DATABASE_REPLICA_URLS": "",
-    "COMMERCE_PAYMENTS_URL": "fake://",
-    "COMMERCE_NOTIFY_URL": "log://",
+    **URL_SETTINGS,
     "COMMERCE_SECRET_KEY": "",
     "COMMERCE_ADMIN_EMAIL": "",
     "COMMERCE_ADMIN_PASSWORD": "",

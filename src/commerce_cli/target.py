@@ -3,14 +3,13 @@ database) or remote (``--api URL``, with the token ``commerce login`` stored).""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import attrs
 import typer
 
 from commerce_adapters import connect
-from commerce_adapters.bootstrap import DEFAULT_DATABASE_URL
+from commerce_adapters.bootstrap import setting
 from commerce_cli import credentials
 from commerce_cli.errors import Usage
 from commerce_cli.local import LocalShop
@@ -42,8 +41,7 @@ class Target:
 
     def database(self) -> str:
         """The database URL in effect: --database-url, else the setting, else the default."""
-        return self.database_url or os.environ.get("COMMERCE_DATABASE_URL",
-                                                   DEFAULT_DATABASE_URL)
+        return setting("COMMERCE_DATABASE_URL", self.database_url)
 
     def open(self) -> Commerce:
         return connect(self.database())

@@ -45,11 +45,22 @@ def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:
         COMMERCE_NOTIFY_URL=f"smtp://127.0.0.1:{port}?from=shop@example.com&timeout=2",
         COMMERCE_DATABASE_REPLICA_URLS=f"sqlite:///{tmp_path / 'missing' / 'r.db'}")
     assert code == 1
-    assert found["database"][0] == "fail" and "unknown scheme" in found["database"][1]
+    assert found["database"] == ("fail", "mysql://x/y: unknown database URL scheme "
+                                "'mysql://'; known: memory://, postgres://, postgresql://, "
+                                "sqlite://")
     assert found["secret key"][0] == "fail" and "at least 32" in found["secret key"][1]
     assert found["notifications"][0] == "fail"
     assert f"127.0.0.1:{port}" in found["notifications"][1]
     assert found["replica 1"][0] == "fail"
+    code, found = _doctor(["--database-url", f"sqlite:///{tmp_path / 'shop.db'}"],
+                          COMMERCE_NOTIFY_URL="smtp://127.0.0.1",
+                          COMMERCE_PAYMENTS_URL="paypal://sandbox")
+    assert code == 1
+    assert found["notifications"] == (
+        "fail", "smtp://127.0.0.1: smtp:// needs a host and a sender: "
+                "smtp://host:587?from=a@b.c")
+    assert found["payments"] == ("fail", "unknown payments URL scheme 'paypal://'; known: "
+                                         "fake://")
 
 
 def test_doctor_sends_an_unmigrated_postgres_to_db_upgrade() -> None:
