@@ -1,14 +1,15 @@
-"""``--from`` / ``--to`` for the figures commands: days, both included, the last 30 by
-default."""
+"""``--from`` / ``--to`` for the figures commands: days, both included; the core's default
+period (the last 30 days) when not given."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
 
 from commerce_cli.errors import Usage
+from commerce_core.analytics.service import period as core_period
 
 Since = Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"],
                                                 help="First day (default: 29 days before --to).")]
@@ -17,8 +18,7 @@ Until = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"],
 
 
 def period(since: datetime | None, until: datetime | None) -> tuple[date, date]:
-    end = until.date() if until else date.today()
-    start = since.date() if since else end - timedelta(days=29)
+    start, end = core_period(since and since.date(), until and until.date(), date.today())
     if start > end:
         raise Usage(f"--from {start} is after --to {end}")
     return start, end

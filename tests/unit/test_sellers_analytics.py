@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from commerce_core.accounts.policy import Actor
+from commerce_core.analytics.service import period
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from commerce_core.facade import Commerce
@@ -148,3 +149,10 @@ def test_dashboard_figures(shop: Commerce, category: int) -> None:
     assert (dash.checkouts_started, dash.carts_converted) == (2, 1)
     assert dash.conversion_rate == Decimal("0.5000")
     assert dash.top_categories[0]["name"] == "Phones"
+
+
+def test_a_report_covers_the_days_given_else_the_last_thirty() -> None:
+    today = date(2026, 3, 31)
+    assert period(None, None, today) == (date(2026, 3, 2), today)
+    assert period(None, date(2026, 1, 30), today) == (date(2026, 1, 1), date(2026, 1, 30))
+    assert period(date(2026, 2, 1), None, today) == (date(2026, 2, 1), today)

@@ -23,7 +23,15 @@ from commerce_core.payments.model import Refund, RefundState
 from commerce_core.uow import Transactions
 
 MAX_DAYS = 366
+DEFAULT_DAYS = 30
 TOP = 5
+
+
+def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The days a report covers, both included: those given, else the ``DEFAULT_DAYS``
+    up to ``end`` (``today`` when not given)."""
+    last = end or today
+    return start or last - timedelta(days=DEFAULT_DAYS - 1), last
 _PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 Amounts = dict[str, Decimal]
 

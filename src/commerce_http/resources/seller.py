@@ -10,6 +10,7 @@ from typing import Any
 
 import falcon
 
+from commerce_core.analytics.service import period
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import ValidationError
 from commerce_core.facade import Commerce
@@ -245,9 +246,6 @@ class SellerProfile:
 
 
 def date_range(req: falcon.Request, today: date) -> tuple[date, date]:
-    """``from`` and ``to`` (YYYY-MM-DD, both included); the last 30 days by default."""
-    q = req.params
-    start, end = params.moment(q, "from"), params.moment(q, "to")
-    last = end.date() if end else today
-    first = start.date() if start else date.fromordinal(last.toordinal() - 29)
-    return first, last
+    """``from`` and ``to`` (YYYY-MM-DD, both included); the core's default period else."""
+    start, end = params.moment(req.params, "from"), params.moment(req.params, "to")
+    return period(start and start.date(), end and end.date(), today)
