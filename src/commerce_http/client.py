@@ -26,15 +26,13 @@ from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.pagination import Page
 from commerce_http.encoding import loads
+from commerce_http.statuses import ERROR_OF
 
 JSON = dict[str, Any]
 API = "/api/v1"
 
-# the server's status -> the SDK's error class (errors.py on the server maps the other way)
-_ERRORS: dict[int, type[e.CommerceError]] = {
-    401: e.Unauthenticated, 402: e.PaymentDeclined, 403: e.Forbidden, 404: e.NotFound,
-    409: e.Conflict, 413: e.ValidationError, 422: e.ValidationError, 429: e.RateLimited,
-    503: e.Unavailable}
+# a request the server refused before reading it (too large) is bad input all the same
+_ERRORS: dict[int, type[e.CommerceError]] = {**ERROR_OF, 413: e.ValidationError}
 
 
 def _request_value(value: Any) -> Any:

@@ -10,30 +10,13 @@ from typing import Any
 import falcon
 
 from commerce_core import errors as e
+from commerce_http import statuses
 
 log = logging.getLogger("commerce.http")
 
-# Most specific first: the first class the error is an instance of decides.
-STATUS: list[tuple[type[e.CommerceError], str]] = [
-    (e.InsufficientStock, falcon.HTTP_409),
-    (e.PriceChanged, falcon.HTTP_409),
-    (e.InvalidTransition, falcon.HTTP_409),
-    (e.Conflict, falcon.HTTP_409),
-    (e.NotFound, falcon.HTTP_404),
-    (e.ValidationError, falcon.HTTP_422),
-    (e.PaymentDeclined, falcon.HTTP_402),
-    (e.Unauthenticated, falcon.HTTP_401),
-    (e.Forbidden, falcon.HTTP_403),
-    (e.RateLimited, falcon.HTTP_429),
-    (e.Unavailable, falcon.HTTP_503),
-]
-
-
 def status_of(error: e.CommerceError) -> str:
-    for cls, status in STATUS:
-        if isinstance(error, cls):
-            return status
-    return falcon.HTTP_400
+    status: str = falcon.code_to_http_status(statuses.status_of(error))
+    return status
 
 
 def body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from commerce_core.catalog.service import VariantSpec
 from commerce_core.facade import Commerce
 from commerce_http import create_app
 from commerce_http.client import ApiClient
+from commerce_http.statuses import ERROR_OF, STATUS
 from tests.http.conftest import PASSWORD
 from tests.serving import free_port
 
@@ -104,3 +105,11 @@ def test_rate_limited_requests_wait_and_go_again_then_give_up() -> None:
         api.health()
     assert slept == [60.0] * 3  # never more than a minute a time, three times
     assert err.value.retry_after == 600.0 and err.value.message == "slow down"
+
+
+def test_each_status_the_server_sends_reads_back_as_its_general_class() -> None:
+    """The code keeps the specific kind (insufficient_stock is a 409 read as Conflict)."""
+    assert {status for _, status in STATUS} == set(ERROR_OF)
+    assert {409: e.Conflict, 404: e.NotFound, 422: e.ValidationError,
+                        402: e.PaymentDeclined, 401: e.Unauthenticated, 403: e.Forbidden,
+                        429: e.RateLimited, 503: e.Unavailable} == ERROR_OF
