@@ -53,8 +53,7 @@ class LocalShop:
                                                     role).as_dict())
 
     def set_active(self, user_id: int, active: bool) -> JSON:
-        change = self.shop.accounts.reactivate if active else self.shop.accounts.deactivate
-        return _one(change(self.actor, user_id).as_dict())
+        return _one(self.shop.accounts.set_active(self.actor, user_id, active).as_dict())
 
     def change_role(self, user_id: int, role: str) -> JSON:
         return _one(self.shop.accounts.change_role(self.actor, user_id, role).as_dict())

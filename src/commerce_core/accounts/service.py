@@ -288,6 +288,10 @@ class AccountService:
         """Allow sign-in again; tokens from before the deactivation stay void."""
         return self._admin_change(actor, user_id, is_active=True)
 
+    def set_active(self, actor: Actor, user_id: int, active: bool) -> User:
+        """:meth:`reactivate` or :meth:`deactivate`, as ``active`` says."""
+        return self._admin_change(actor, user_id, is_active=active)
+
     def change_role(self, actor: Actor, user_id: int, role: Role | str) -> User:
         return self._admin_change(actor, user_id, role=choice(Role, role, "role"))
 

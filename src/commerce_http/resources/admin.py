@@ -49,8 +49,7 @@ class User:
         user = None
         active = params.boolean(data, "is_active")
         if active is not None:
-            user = (self._shop.accounts.reactivate(who, user_id) if active
-                    else self._shop.accounts.deactivate(who, user_id))
+            user = self._shop.accounts.set_active(who, user_id, active)
         if data.get("role") is not None:
             user = self._shop.accounts.change_role(who, user_id,
                                                    params.text(data, "role", limit=16))
