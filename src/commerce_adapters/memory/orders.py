@@ -1,17 +1,15 @@
-"""In-memory orders, payments and refunds, and checkout saga records."""
+"""In-memory orders."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
-from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.orders.model import Order, OrderStatus
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
 _PAID = frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
@@ -66,123 +64,3 @@ class MemoryOrders:
     def has_purchased(self, user_id: int, product_id: int) -> bool:
         return any(i.product_id == product_id and i.status in _PAID
                    for o in self._rows.values() if o.user_id == user_id for i in o.items)
-
-
-class MemoryPayments:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows: dict[int, Payment] = state.table("payments")
-        self._keys = state.table("payment_keys")          # idempotency key -> id
-        self._txns = state.table("payment_transactions")  # transaction id -> id
-        self._refunds: dict[int, Refund] = state.table("refunds")
-        self._j = journal
-
-    def add(self, payment: Payment) -> None:
-        if payment.id in self._rows or payment.idempotency_key in self._keys:
-            raise Conflict(f"payment {payment.id} exists")
-        self._j.put(self._keys, payment.idempotency_key, payment.id)
-        self._index_txn(payment)
-        self._j.put(self._rows, payment.id, payment)
-
-    def _index_txn(self, payment: Payment) -> None:
-        if payment.transaction_id:
-            owner = self._txns.get(payment.transaction_id)
-            if owner is not None and owner != payment.id:
-                raise Conflict(f"transaction {payment.transaction_id} belongs to another "
-                               "payment", {"transaction_id": payment.transaction_id})
-            self._j.put(self._txns, payment.transaction_id, payment.id)
-
-    def get(self, payment_id: int) -> Payment:
-        try:
-            return fresh(self._rows[payment_id])
-        except KeyError:
-            raise NotFound(f"payment {payment_id} not found",
-                           {"payment_id": payment_id}) from None
-
-    def update(self, payment: Payment) -> None:
-        self.get(payment.id)
-        self._index_txn(payment)
-        self._j.put(self._rows, payment.id, payment)
-
-    def for_order(self, order_id: int) -> Sequence[Payment]:
-        found = [p for p in self._rows.values() if p.order_id == order_id]
-        return [fresh(p) for p in sorted(found, key=lambda p: (p.created_at, p.id))]
-
-    def by_transaction(self, transaction_id: str) -> Payment:
-        if transaction_id not in self._txns:
-            raise NotFound(f"no payment for transaction {transaction_id}",
-                           {"transaction_id": transaction_id})
-        return self.get(self._txns[transaction_id])
-
-    def add_refund(self, refund: Refund) -> None:
-        if refund.id in self._refunds:
-            raise Conflict(f"refund {refund.id} exists")
-        self._j.put(self._refunds, refund.id, refund)
-
-    def update_refund(self, refund: Refund) -> None:
-        self.get_refund(refund.id)
-        self._j.put(self._refunds, refund.id, refund)
-
-    def get_refund(self, refund_id: int) -> Refund:
-        try:
-            return fresh(self._refunds[refund_id])
-        except KeyError:
-            raise NotFound(f"refund {refund_id} not found", {"refund_id": refund_id}) from None
-
-    def refunds(self, payment_id: int) -> Sequence[Refund]:
-        found = [r for r in self._refunds.values() if r.payment_id == payment_id]
-        return [fresh(r) for r in sorted(found, key=lambda r: (r.created_at, r.id))]
-
-    def refunds_between(self, since: datetime, until: datetime) -> Sequence[Refund]:
-        hits = sorted((r for r in self._refunds.values() if since <= r.created_at < until),
-                      key=lambda r: (r.created_at, r.id))
-        return [fresh(r) for r in hits]
-
-    def failures_since(self, user_id: int, since: datetime) -> int:
-        return sum(1 for p in self._rows.values() if p.user_id == user_id
-                   and p.status is PaymentState.FAILED and p.updated_at >= since)
-
-    def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
-        found = sorted((r for r in self._refunds.values()
-                        if r.status is RefundState.PENDING and r.created_at < created_before),
-                       key=lambda r: r.created_at)
-        return [fresh(r) for r in found[:limit]]
-
-
-class MemoryCheckouts:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows: dict[int, Checkout] = state.table("checkouts")
-        self._by_order = state.table("checkout_orders")
-        self._j = journal
-
-    def add(self, checkout: Checkout) -> None:
-        if checkout.id in self._rows or checkout.order_id in self._by_order:
-            raise Conflict(f"checkout {checkout.id} exists")
-        self._j.put(self._by_order, checkout.order_id, checkout.id)
-        self._j.put(self._rows, checkout.id, checkout)
-
-    def get(self, checkout_id: int) -> Checkout:
-        try:
-            return fresh(self._rows[checkout_id])
-        except KeyError:
-            raise NotFound(f"checkout {checkout_id} not found") from None
-
-    def for_order(self, order_id: int) -> Checkout:
-        if order_id not in self._by_order:
-            raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
-        return self.get(self._by_order[order_id])
-
-    def update(self, checkout: Checkout) -> None:
-        self.get(checkout.id)
-        self._j.put(self._rows, checkout.id, checkout)
-
-    def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
-        hits = sorted((c for c in self._rows.values() if since <= c.created_at < until),
-                      key=lambda c: (c.created_at, c.id))
-        return [fresh(c) for c in hits]
-
-    def stuck(self, states: Collection[CheckoutState], updated_before: datetime,
-              limit: int) -> Sequence[Checkout]:
-        found = sorted((c for c in self._rows.values()
-                        if c.state in states and c.updated_at < updated_before),
-                       key=lambda c: c.updated_at)
-        return [fresh(c) for c in found[:limit]]

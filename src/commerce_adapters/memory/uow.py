@@ -8,19 +8,21 @@ from typing import Self
 
 from commerce_adapters.memory.accounts import MemoryAddresses, MemoryRevocations, MemoryUsers
 from commerce_adapters.memory.catalog import MemoryCategories, MemoryProducts
+from commerce_adapters.memory.checkout import MemoryCheckouts
+from commerce_adapters.memory.coupons import MemoryCoupons
+from commerce_adapters.memory.fraud import MemoryFraud
+from commerce_adapters.memory.idempotency import MemoryIdempotency
 from commerce_adapters.memory.inventory import MemoryInventory
-from commerce_adapters.memory.misc import (
-    MemoryCoupons,
-    MemoryIdempotency,
-    MemoryOutbox,
-    MemorySequences,
-)
 from commerce_adapters.memory.notifications import MemoryNotifications
-from commerce_adapters.memory.orders import MemoryCheckouts, MemoryOrders, MemoryPayments
+from commerce_adapters.memory.orders import MemoryOrders
+from commerce_adapters.memory.outbox import MemoryOutbox
+from commerce_adapters.memory.payments import MemoryPayments
 from commerce_adapters.memory.reviews import MemoryReviews
-from commerce_adapters.memory.sellers import MemoryFraud, MemorySellers, MemoryWishlists
+from commerce_adapters.memory.sellers import MemorySellers
+from commerce_adapters.memory.sequences import MemorySequences
 from commerce_adapters.memory.shipping import MemoryShipments
 from commerce_adapters.memory.state import Journal, MemoryState
+from commerce_adapters.memory.wishlist import MemoryWishlists
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import CommerceError
 from commerce_core.events import DomainEvent

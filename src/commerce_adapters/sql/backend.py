@@ -12,9 +12,10 @@ from typing import Any
 
 from commerce_adapters.bootstrap import Storage
 from commerce_adapters.sql import migrate
+from commerce_adapters.sql.activity import SqlActivityStore
+from commerce_adapters.sql.carts import SqlCartStore
 from commerce_adapters.sql.database import Database, PoolSettings
 from commerce_adapters.sql.errors import opening
-from commerce_adapters.sql.stores import SqlActivityStore, SqlCartStore
 from commerce_adapters.sql.uow import SqlUnitOfWork
 from commerce_core.clock import Clock
 from commerce_core.ids import IdGenerator

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from commerce_adapters.sql.errors import translate
 from commerce_core.errors import ValidationError
 
 
@@ -107,3 +108,18 @@ class Database:
     def dispose(self) -> None:
         for engine in (self.primary, *self.replicas):
             engine.dispose()
+
+
+class SqlStore:
+    """A store on the database outside any unit of work: each call is its own short
+    transaction (like the Redis stores it stands in for)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _run(self, work: Any) -> Any:
+        try:
+            with self._db.primary.begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex

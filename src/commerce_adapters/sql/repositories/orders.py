@@ -1,10 +1,10 @@
-"""Orders with their items, payments and refunds, checkout saga records."""
+"""Orders with their items."""
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.address import Address
-from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
 from commerce_core.orders.model import (
@@ -25,7 +24,6 @@ from commerce_core.orders.model import (
 )
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
 _ITEM_STATUS = (t.order_items.update().where(t.order_items.c.id == sa.bindparam("item_id"))
                 .values(status=sa.bindparam("item_status")))
@@ -158,165 +156,3 @@ class SqlOrders(SqlRepository):
                       [TimelineEntry(e["event"], datetime.fromisoformat(e["timestamp"]),
                                      e["note"]) for e in r.timeline])
                 for r in rows]
-
-
-_TRANSACTION_OWNER = sa.select(t.payments.c.id).where(
-    t.payments.c.transaction_id == sa.bindparam("txn"), t.payments.c.id != sa.bindparam("pid"))
-
-
-_FAILURES = sa.select(sa.func.count()).where(
-    t.payments.c.user_id == sa.bindparam("u"),
-    t.payments.c.status == PaymentState.FAILED.value,
-    t.payments.c.updated_at >= sa.bindparam("since", type_=t.payments.c.updated_at.type))
-
-
-def _payment_row(p: Payment) -> dict[str, Any]:
-    return {"id": p.id, "order_id": p.order_id, "user_id": p.user_id,
-            "amount": p.amount.amount, "currency": p.amount.currency,
-            "refunded": p.refunded.amount, "idempotency_key": p.idempotency_key,
-            "method": p.method, "status": p.status.value, "transaction_id": p.transaction_id,
-            "failure_reason": p.failure_reason, "gateway_response": dict(p.gateway_response),
-            "created_at": p.created_at, "updated_at": p.updated_at}
-
-
-def _payment(r: Any) -> Payment:
-    return Payment(r.id, r.order_id, r.user_id, Money(r.amount, r.currency),
-                   r.idempotency_key, r.created_at, r.updated_at, r.method,
-                   PaymentState(r.status), r.transaction_id, Money(r.refunded, r.currency),
-                   r.failure_reason, dict(r.gateway_response))
-
-
-def _refund_row(r: Refund) -> dict[str, Any]:
-    return {"id": r.id, "payment_id": r.payment_id, "order_id": r.order_id,
-            "amount": r.amount.amount, "currency": r.amount.currency, "reason": r.reason,
-            "status": r.status.value, "transaction_id": r.transaction_id,
-            "failure_reason": r.failure_reason, "seller_id": r.seller_id,
-            "item_ids": list(r.item_ids), "created_at": r.created_at,
-            "updated_at": r.updated_at}
-
-
-def _refund(r: Any) -> Refund:
-    return Refund(r.id, r.payment_id, r.order_id, Money(r.amount, r.currency), r.reason,
-                  r.created_at, r.updated_at, RefundState(r.status), r.transaction_id,
-                  r.failure_reason, r.seller_id, tuple(r.item_ids))
-
-
-class SqlPayments(SqlRepository):
-    def _check_transaction(self, payment: Payment) -> None:
-        if payment.transaction_id:
-            owner = self.c.execute(_TRANSACTION_OWNER, {
-                "txn": payment.transaction_id, "pid": payment.id}).first()
-            if owner is not None:
-                raise Conflict(f"transaction {payment.transaction_id} belongs to another "
-                               "payment", {"transaction_id": payment.transaction_id})
-
-    def add(self, payment: Payment) -> None:
-        self._check_transaction(payment)
-        if not self.insert_ignore(t.payments, _payment_row(payment)):  # id or key taken
-            raise Conflict(f"payment {payment.id} exists")
-
-    def get(self, payment_id: int) -> Payment:
-        row = self.by_key(t.payments, "id", payment_id)
-        if row is None:
-            raise NotFound(f"payment {payment_id} not found", {"payment_id": payment_id})
-        return _payment(row)
-
-    def update(self, payment: Payment) -> None:
-        self._check_transaction(payment)
-        if not self.update_by(t.payments, "id", payment.id, _payment_row(payment)):
-            raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
-
-    def for_order(self, order_id: int) -> Sequence[Payment]:
-        return [_payment(r) for r in self.by_keys(t.payments, "order_id", [order_id],
-                                                  ("created_at", "id"))]
-
-    def by_transaction(self, transaction_id: str) -> Payment:
-        row = self.one(sa.select(t.payments).where(
-            t.payments.c.transaction_id == transaction_id))
-        if row is None:
-            raise NotFound(f"no payment for transaction {transaction_id}",
-                           {"transaction_id": transaction_id})
-        return _payment(row)
-
-    def add_refund(self, refund: Refund) -> None:
-        if not self.insert_ignore(t.refunds, _refund_row(refund)):
-            raise Conflict(f"refund {refund.id} exists")
-
-    def update_refund(self, refund: Refund) -> None:
-        done = self.c.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
-                              .values(_refund_row(refund)))
-        if not done.rowcount:
-            raise NotFound(f"refund {refund.id} not found", {"refund_id": refund.id})
-
-    def get_refund(self, refund_id: int) -> Refund:
-        row = self.one(sa.select(t.refunds).where(t.refunds.c.id == refund_id))
-        if row is None:
-            raise NotFound(f"refund {refund_id} not found", {"refund_id": refund_id})
-        return _refund(row)
-
-    def refunds(self, payment_id: int) -> Sequence[Refund]:
-        r = t.refunds
-        return [_refund(x) for x in self.rows(sa.select(r).where(r.c.payment_id == payment_id)
-                                              .order_by(r.c.created_at, r.c.id))]
-
-    def refunds_between(self, since: datetime, until: datetime) -> Sequence[Refund]:
-        r = t.refunds
-        return [_refund(x) for x in self.rows(sa.select(r).where(
-            r.c.created_at >= since, r.c.created_at < until).order_by(r.c.created_at, r.c.id))]
-
-    def failures_since(self, user_id: int, since: datetime) -> int:
-        return int(self.c.execute(_FAILURES, {"u": user_id, "since": since}).scalar_one())
-
-    def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
-        r = t.refunds
-        return [_refund(x) for x in self.rows(sa.select(r).where(
-            r.c.status == RefundState.PENDING.value, r.c.created_at < created_before)
-            .order_by(r.c.created_at).limit(limit))]
-
-
-def _checkout_row(c: Checkout) -> dict[str, Any]:
-    return {"id": c.id, "user_id": c.user_id, "order_id": c.order_id,
-            "reservation_id": c.reservation_id, "state": c.state.value,
-            "coupon_code": c.coupon_code, "payment_id": c.payment_id,
-            "failure_code": c.failure_code, "failure_message": c.failure_message,
-            "created_at": c.created_at, "updated_at": c.updated_at}
-
-
-def _checkout(r: Any) -> Checkout:
-    return Checkout(r.id, r.user_id, r.order_id, r.reservation_id, CheckoutState(r.state),
-                    r.created_at, r.updated_at, r.coupon_code, r.payment_id, r.failure_code,
-                    r.failure_message)
-
-
-class SqlCheckouts(SqlRepository):
-    def add(self, checkout: Checkout) -> None:
-        if not self.insert_ignore(t.checkouts, _checkout_row(checkout)):  # one per order
-            raise Conflict(f"checkout {checkout.id} exists")
-
-    def get(self, checkout_id: int) -> Checkout:
-        row = self.by_key(t.checkouts, "id", checkout_id)
-        if row is None:
-            raise NotFound(f"checkout {checkout_id} not found")
-        return _checkout(row)
-
-    def for_order(self, order_id: int) -> Checkout:
-        row = self.by_key(t.checkouts, "order_id", order_id)
-        if row is None:
-            raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
-        return _checkout(row)
-
-    def update(self, checkout: Checkout) -> None:
-        if not self.update_by(t.checkouts, "id", checkout.id, _checkout_row(checkout)):
-            raise NotFound(f"checkout {checkout.id} not found")
-
-    def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
-        c = t.checkouts
-        return [_checkout(r) for r in self.rows(sa.select(c).where(
-            c.c.created_at >= since, c.c.created_at < until).order_by(c.c.created_at, c.c.id))]
-
-    def stuck(self, states: Collection[CheckoutState], updated_before: datetime,
-              limit: int) -> Sequence[Checkout]:
-        c = t.checkouts
-        return [_checkout(r) for r in self.rows(sa.select(c).where(
-            c.c.state.in_([s.value for s in states]), c.c.updated_at < updated_before)
-            .order_by(c.c.updated_at).limit(limit))]

@@ -1,17 +1,14 @@
-"""In-memory coupons, idempotency records, outbox and sequences."""
+"""In-memory coupons and their redemptions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound, ValidationError
-from commerce_core.idempotency import IdempotencyRecord
 from commerce_core.pricing.coupons import Coupon, Redemption, normalize_code
-from commerce_core.uow import OutboxEntry
 
 
 class MemoryCoupons:
@@ -66,57 +63,3 @@ class MemoryCoupons:
         coupon.times_used -= 1
         self._j.put(self._rows, code, coupon)
         self._j.delete(self._redemptions, (code, order_id))
-
-
-class MemoryIdempotency:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows = state.table("idempotency")
-        self._j = journal
-
-    def get(self, scope: str, key: str) -> IdempotencyRecord | None:
-        record: IdempotencyRecord | None = self._rows.get((scope, key))
-        return record
-
-    def add(self, record: IdempotencyRecord) -> None:
-        if (record.scope, record.key) in self._rows:
-            raise Conflict("this Idempotency-Key is already in use",
-                           {"idempotency_key": record.key})
-        self._j.put(self._rows, (record.scope, record.key), record)
-
-    def purge(self, older_than: datetime) -> int:
-        old = [k for k, r in self._rows.items() if r.created_at < older_than]
-        for k in old:
-            self._j.delete(self._rows, k)
-        return len(old)
-
-
-class MemoryOutbox:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows = state.table("outbox")
-        self._j = journal
-
-    def add(self, entry: OutboxEntry) -> None:
-        self._j.put(self._rows, entry.id, entry)
-
-    def pending(self, limit: int) -> Sequence[OutboxEntry]:
-        waiting = sorted((e for e in self._rows.values() if e.published_at is None),
-                         key=lambda e: e.id)
-        return waiting[:limit]
-
-    def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
-        for entry_id in entry_ids:
-            entry = self._rows.get(entry_id)
-            if entry is not None and entry.published_at is None:
-                self._j.put(self._rows, entry_id,
-                            OutboxEntry(entry.id, entry.event, entry.created_at, now))
-
-
-class MemorySequences:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows = state.table("sequences")
-        self._j = journal
-
-    def next_value(self, name: str) -> int:
-        value = int(self._rows.get(name, 0)) + 1
-        self._j.put(self._rows, name, value)
-        return value

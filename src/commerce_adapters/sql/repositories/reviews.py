@@ -1,4 +1,4 @@
-"""Reviews and votes, wishlists, fraud checks."""
+"""Reviews and helpful votes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.fraud.model import FraudCheck, FraudStatus
-from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.reviews.model import RatingStats, Review, ReviewSort
 from commerce_core.reviews.ports import ReviewQuery
-from commerce_core.wishlist.model import WishlistItem
 
 rv = t.reviews
 
@@ -95,63 +92,3 @@ class SqlReviews(SqlRepository):
                               .values(helpful=helpful)).rowcount:
             self.c.execute(v.insert(), {"review_id": review_id, "user_id": user_id,
                                         "helpful": helpful})
-
-
-class SqlWishlists(SqlRepository):
-    def add(self, item: WishlistItem) -> bool:
-        return self.insert_ignore(t.wishlist_items, {"user_id": item.user_id,
-                                                     "product_id": item.product_id,
-                                                     "added_at": item.added_at})
-
-    def remove(self, user_id: int, product_id: int) -> bool:
-        w = t.wishlist_items
-        return bool(self.c.execute(w.delete().where(w.c.user_id == user_id,
-                                                    w.c.product_id == product_id)).rowcount)
-
-    def count(self, user_id: int) -> int:
-        w = t.wishlist_items
-        return int(self.c.execute(sa.select(sa.func.count()).where(
-            w.c.user_id == user_id)).scalar_one())
-
-    def list(self, user_id: int, page: PageRequest) -> Page[WishlistItem]:
-        w = t.wishlist_items
-        stmt = sa.select(w).where(w.c.user_id == user_id).order_by(
-            w.c.added_at.desc(), w.c.product_id.desc())
-        return self.page(stmt, page, lambda rows: [
-            WishlistItem(r.user_id, r.product_id, r.added_at) for r in rows])
-
-
-f = t.fraud_checks
-
-
-def _check_row(c: FraudCheck) -> dict[str, Any]:
-    return {"order_id": c.order_id, "user_id": c.user_id, "score": c.score,
-            "signals": list(c.signals), "status": c.status.value, "total": c.total.amount,
-            "currency": c.total.currency, "reviewed_by": c.reviewed_by, "note": c.note,
-            "created_at": c.created_at, "updated_at": c.updated_at}
-
-
-def _check(r: Any) -> FraudCheck:
-    return FraudCheck(r.order_id, r.user_id, r.score, list(r.signals), FraudStatus(r.status),
-                      Money(r.total, r.currency), r.created_at, r.updated_at, r.reviewed_by,
-                      r.note)
-
-
-class SqlFraud(SqlRepository):
-    def add(self, check: FraudCheck) -> None:
-        if not self.insert_ignore(f, _check_row(check)):
-            raise Conflict(f"order {check.order_id} was screened already")
-
-    def find(self, order_id: int) -> FraudCheck | None:
-        row = self.one(sa.select(f).where(f.c.order_id == order_id))
-        return None if row is None else _check(row)
-
-    def update(self, check: FraudCheck) -> None:
-        if not self.c.execute(f.update().where(f.c.order_id == check.order_id)
-                              .values(_check_row(check))).rowcount:
-            raise NotFound(f"order {check.order_id} has no fraud check")
-
-    def queue(self, status: FraudStatus, page: PageRequest) -> Page[FraudCheck]:
-        stmt = sa.select(f).where(f.c.status == status.value).order_by(
-            f.c.score.desc(), f.c.created_at, f.c.order_id)
-        return self.page(stmt, page, lambda rows: [_check(r) for r in rows])
