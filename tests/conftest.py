@@ -1,14 +1,10 @@
-"""Shared fixtures: a shop (memory, or the backend COMMERCE_TEST_SHOP_BACKEND names) with a
-hand-driven clock."""
+"""Shared fixtures: a shop with a hand-driven clock, on memory; in tests/unit on each
+transactional backend in turn (tests/unit/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +20,6 @@ from commerce_core.clock import ManualClock
 from commerce_core.events import DomainEvent
 from commerce_core.facade import Commerce
 from commerce_core.payments.resilience import RetryPolicy
-from tests.sql_servers import fresh_postgres, sqlite_template
 
 SELLER = Actor.seller(789)
 OTHER_SELLER = Actor.seller(790)
@@ -44,27 +39,17 @@ def gateway() -> FakeGateway:
     return FakeGateway()
 
 
+# where make_shop puts a shop when given no URL; tests/unit/conftest.py points it at the
+# backend of the running unit test
+default_shop_url = "memory://"
+
+
 def make_shop(clock: ManualClock, gateway: FakeGateway, database_url: str | None = None,
               **kw: object) -> Commerce:
-    if database_url is None:
-        database_url = shop_url()
     kw.setdefault("notifier", RecordingNotifier())
-    return connect(database_url, clock=clock, gateway=gateway, secret_key=SECRET,
-                   password_hasher=FAST_HASHER,
+    return connect(database_url or default_shop_url, clock=clock, gateway=gateway,
+                   secret_key=SECRET, password_hasher=FAST_HASHER,
                    retry_policy=RetryPolicy(attempts=3, base_delay=0.0), **kw)  # type: ignore[arg-type]
-
-
-def shop_url() -> str:
-    """Where unit tests keep their shop: memory, unless COMMERCE_TEST_SHOP_BACKEND names
-    ``sqlite`` (a fresh file) or ``postgres`` (the emptied test server)."""
-    backend = os.environ.get("COMMERCE_TEST_SHOP_BACKEND", "memory")
-    if backend == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="commerce-shop-"))
-        shutil.copy(sqlite_template(), folder / "shop.db")
-        return f"sqlite:///{folder / 'shop.db'}"
-    if backend == "postgres":
-        return fresh_postgres(os.environ["COMMERCE_TEST_POSTGRES_URL"])
-    return "memory://"
 
 
 # argon2id with the cheapest parameters: the policy is tested, not the cost

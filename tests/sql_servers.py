@@ -1,12 +1,12 @@
 """SQL databases for tests: a migrated SQLite file to copy, a migrated and emptied
-PostgreSQL database (the server from COMMERCE_TEST_POSTGRES_URL)."""
+PostgreSQL database (the one COMMERCE_TEST_POSTGRES_URL names), and databases of their own
+named after it (``<name>_<suffix>``); no test touches any other database of the server."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,16 +45,23 @@ def fresh_postgres(url: str) -> str:
 
 
 @contextlib.contextmanager
-def empty_postgres(url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``url`` (never migrated), dropped after."""
-    name = f"commerce_empty_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+def derived_postgres(url: str, suffix: str) -> Iterator[str]:
+    """A new, empty database ``<database of url>_<suffix>`` on the server of ``url`` (never
+    migrated), dropped after; one a crashed run left behind is dropped first."""
+    base = sa.engine.make_url(normalize_url(url))
+    name = f"{base.database}_{suffix}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    target = sa.engine.make_url(normalize_url(url)).set(database=name)
     try:
-        yield target.render_as_string(hide_password=False)
+        yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def empty_postgres(url: str) -> contextlib.AbstractContextManager[str]:
+    """A new, empty database ``<database of url>_empty`` (never migrated), dropped after."""
+    return derived_postgres(url, "empty")
