@@ -41,7 +41,7 @@ from pool import run_pool
 
 from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
-from commerce_adapters.memory.events import InProcessEventBus
+from commerce_adapters.memory.bus import InProcessEventBus
 from commerce_adapters.notify.recording import RecordingNotifier
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.sql import migrate

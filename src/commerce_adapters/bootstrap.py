@@ -17,13 +17,16 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from commerce_adapters.memory.events import InProcessEventBus
+from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.security.tokens import JwtTokens
-from commerce_core.accounts.ports import PasswordHasher
+from commerce_core.accounts.ports import PasswordHasher, RevokedTokens
 from commerce_core.accounts.service import TOKEN_TTL
 from commerce_core.activity.ports import ActivityStore
+from commerce_core.bus.ports import EventBus, EventPublisher
+from commerce_core.cache.ports import Cache
 from commerce_core.cart.ports import CartStore
+from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.facade import Commerce
 from commerce_core.fraud.model import FraudRules
@@ -34,15 +37,24 @@ from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
 from commerce_core.payments.ports import PaymentGateway
 from commerce_core.payments.resilience import RetryPolicy
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.ratelimit.ports import RateLimiter
+from commerce_core.search.ports import SearchIndex
 from commerce_core.shipping.ports import Carrier
-from commerce_core.uow import EventPublisher, UnitOfWorkFactory
+from commerce_core.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite:///commerce.db"
-# the URL settings connect() reads when it is not given one, and their defaults
+# The URL settings connect() reads when it is not given one, and their defaults; "" means
+# "the database": that part is kept by the transactional store's backend.
 URL_SETTINGS = {
     "COMMERCE_DATABASE_URL": DEFAULT_DATABASE_URL,
     "COMMERCE_DATABASE_REPLICA_URLS": "",  # comma separated
+    "COMMERCE_CATALOG_URL": "",
+    "COMMERCE_CART_URL": "",
+    "COMMERCE_CACHE_URL": "memory://",
+    "COMMERCE_SESSIONS_URL": "",
+    "COMMERCE_SEARCH_URL": "memory://",
+    "COMMERCE_EVENTS_URL": "memory://",
     "COMMERCE_PAYMENTS_URL": "fake://",
     "COMMERCE_NOTIFY_URL": "log://",
 }
@@ -51,6 +63,12 @@ URL_SETTINGS = {
 def setting(name: str, given: str | None = None) -> str:
     """``given``, else the environment's ``name``, else its default (``URL_SETTINGS``)."""
     return given or os.environ.get(name, URL_SETTINGS[name])
+
+
+def part_url(name: str, database_url: str, given: str | None = None) -> str:
+    """The URL of the part the setting ``name`` places: as :func:`setting`, and
+    ``database_url`` for a part that follows the database."""
+    return setting(name, given) or database_url
 
 
 def replica_setting() -> list[str]:
@@ -65,53 +83,136 @@ def scheme(url: str) -> str:
 
 @attrs.frozen
 class Storage:
-    """What a database backend provides: units of work and (by default) the cart and
-    activity stores."""
+    """What a database backend keeps: the transactional store's units of work, and the
+    parts that follow the database unless a URL of their own moves them."""
 
     uow_factory: UnitOfWorkFactory
-    carts: CartStore
+    catalog: CatalogSessions
     activity: ActivityStore
+    carts: CartStore
+    revocations: RevokedTokens
 
 
-# scheme -> (module:factory, pip extra that brings its driver)
-DATABASES: dict[str, tuple[str, str | None]] = {
-    "memory": ("commerce_adapters.memory.backend:open_memory", None),
-    "sqlite": ("commerce_adapters.sql.backend:open_sql", None),
-    "postgresql": ("commerce_adapters.sql.backend:open_sql", "postgres"),
-    "postgres": ("commerce_adapters.sql.backend:open_sql", "postgres"),
+@attrs.frozen
+class Sessions:
+    """The sessions part: token revocations and rate-limit counters."""
+
+    revocations: RevokedTokens
+    limiter: RateLimiter
+
+
+@attrs.frozen
+class Adapter:
+    """One row of a part's scheme table: ``module:factory``, the pip extra that brings its
+    driver and the driver's module (imported first, so a missing one names the extra)."""
+
+    target: str
+    extra: str | None = None
+    driver: str | None = None
+
+
+# a part whose entry is FROM_DATABASE is taken from the database backend at that URL
+FROM_DATABASE = Adapter("")
+DATABASES: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.backend:open_memory"),
+    "sqlite": Adapter("commerce_adapters.sql.backend:open_sql"),
+    "postgresql": Adapter("commerce_adapters.sql.backend:open_sql", "postgres", "psycopg"),
+    "postgres": Adapter("commerce_adapters.sql.backend:open_sql", "postgres", "psycopg"),
 }
-GATEWAYS: dict[str, tuple[str, str | None]] = {
-    "fake": ("commerce_adapters.fake.payments:shared_gateway", None),
+_IN_A_DATABASE = {name: FROM_DATABASE for name in DATABASES}
+CATALOGS: dict[str, Adapter] = dict(_IN_A_DATABASE)
+CARTS: dict[str, Adapter] = dict(_IN_A_DATABASE)
+SESSIONS: dict[str, Adapter] = dict(_IN_A_DATABASE)
+CACHES: dict[str, Adapter] = {"memory": Adapter("commerce_adapters.memory.cache:MemoryCache")}
+SEARCH_INDEXES: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex")}
+EVENT_BUSES: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.bus:InProcessEventBus")}
+GATEWAYS: dict[str, Adapter] = {
+    "fake": Adapter("commerce_adapters.fake.payments:shared_gateway"),
 }
-NOTIFIERS: dict[str, tuple[str, str | None]] = {
-    "log": ("commerce_adapters.notify.log:LogNotifier", None),
-    "memory": ("commerce_adapters.notify.recording:RecordingNotifier", None),
-    "smtp": ("commerce_adapters.notify.smtp:SmtpNotifier", None),
+NOTIFIERS: dict[str, Adapter] = {
+    "log": Adapter("commerce_adapters.notify.log:LogNotifier"),
+    "memory": Adapter("commerce_adapters.notify.recording:RecordingNotifier"),
+    "smtp": Adapter("commerce_adapters.notify.smtp:SmtpNotifier"),
 }
 
 
-def load(table: dict[str, tuple[str, str | None]], url: str, what: str) -> Callable[..., Any]:
-    """The factory of the adapter ``url`` names in ``table``. ValueError for a scheme the
-    table lacks, ImportError (naming the pip extra) for a driver that is not installed."""
+@attrs.frozen
+class Part:
+    """A part of the shop: the setting that names its store and the adapters it knows."""
+
+    name: str
+    setting: str
+    adapters: dict[str, Adapter]
+
+
+PARTS: tuple[Part, ...] = (
+    Part("database", "COMMERCE_DATABASE_URL", DATABASES),
+    Part("catalog", "COMMERCE_CATALOG_URL", CATALOGS),
+    Part("carts", "COMMERCE_CART_URL", CARTS),
+    Part("cache", "COMMERCE_CACHE_URL", CACHES),
+    Part("sessions", "COMMERCE_SESSIONS_URL", SESSIONS),
+    Part("search", "COMMERCE_SEARCH_URL", SEARCH_INDEXES),
+    Part("events", "COMMERCE_EVENTS_URL", EVENT_BUSES),
+    Part("payments", "COMMERCE_PAYMENTS_URL", GATEWAYS),
+    Part("notifications", "COMMERCE_NOTIFY_URL", NOTIFIERS),
+)
+
+
+def adapter(table: dict[str, Adapter], url: str, what: str) -> Adapter:
+    """The table's row for ``url``'s scheme; ValueError naming the known ones if none."""
     kind = scheme(url)
     if kind not in table:
         known = ", ".join(f"{s}://" for s in sorted(table))
         raise ValueError(f"unknown {what} URL scheme {kind + '://'!r}; known: {known}")
-    target, extra = table[kind]
-    module_name, _, attr = target.partition(":")
+    return table[kind]
+
+
+def load(table: dict[str, Adapter], url: str, what: str) -> Callable[..., Any]:
+    """The factory of the adapter ``url`` names in ``table``. ValueError for a scheme the
+    table lacks, ImportError (naming the pip extra) for a driver that is not installed."""
+    row = adapter(table, url, what)
+    if row is FROM_DATABASE:
+        row = DATABASES[scheme(url)]
+    module_name, _, attr = row.target.partition(":")
     try:
+        if row.driver:
+            importlib.import_module(row.driver)
         module = importlib.import_module(module_name)
     except ImportError as ex:
-        hint = f": pip install 'commerce-sdk[{extra}]'" if extra else ""
-        raise ImportError(f"the {kind}:// {what} needs a driver that is not installed{hint}"
-                          ) from ex
+        hint = f": pip install 'commerce-sdk[{row.extra}]'" if row.extra else ""
+        raise ImportError(f"the {scheme(url)}:// {what} needs a driver that is not "
+                          f"installed{hint}") from ex
     factory: Callable[..., Any] = getattr(module, attr)
     return factory
 
 
+class _Backends:
+    """Database backends opened by URL, each once: parts that name the database's URL (or
+    follow it) share its pools and its in-memory state."""
+
+    def __init__(self, clock: Clock, ids: IdGenerator, replica_urls: list[str],
+                 options: dict[str, Any], database_url: str) -> None:
+        self._clock, self._ids = clock, ids
+        self._database_url = database_url
+        self._replicas, self._options = replica_urls, options
+        self._open: dict[str, Storage] = {}
+
+    def storage(self, url: str) -> Storage:
+        if url not in self._open:
+            main = url == self._database_url
+            self._open[url] = load(DATABASES, url, "database")(
+                url, self._clock, self._ids, replica_urls=self._replicas if main else [],
+                **(self._options if main else {}))
+        return self._open[url]
+
+
 def connect(database_url: str | None = None, *, replica_urls: list[str] | None = None,
-            database_options: dict[str, Any] | None = None,
-            payments_url: str | None = None,
+            database_options: dict[str, Any] | None = None, catalog_url: str | None = None,
+            cart_url: str | None = None, cache_url: str | None = None,
+            sessions_url: str | None = None, search_url: str | None = None,
+            events_url: str | None = None, payments_url: str | None = None,
             gateway: PaymentGateway | None = None, publisher: EventPublisher | None = None,
             notify_url: str | None = None, notifier: Notifier | None = None,
             secret_key: str | None = None, password_hasher: PasswordHasher | None = None,
@@ -120,25 +221,55 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             reservation_ttl: timedelta = RESERVATION_TTL,
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
             token_ttl: timedelta = TOKEN_TTL) -> Commerce:
-    """The whole SDK on the backends the URLs name (``COMMERCE_*`` settings when omitted).
+    """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
-    directory; ``connect("memory://")`` keeps everything in this process.
+    directory; ``connect("memory://")`` keeps everything in this process. Each part has its
+    own URL (docs/parts.md): the catalog, carts and sessions follow the database unless
+    moved; the cache, search index and event bus default to this process's memory.
     ``replica_urls`` (or ``COMMERCE_DATABASE_REPLICA_URLS``, comma separated) take
     read-only queries; ``database_options`` go to the backend (for SQL,
     ``settings=PoolSettings(...)``: pool size, statement and lock timeouts).
     Tokens are signed with ``secret_key`` (or ``COMMERCE_SECRET_KEY``); without one a random
     key is made, and tokens then die with the process. Without a ``publisher``, events go
-    to an in-process bus that feeds the notification service; with one, subscribe
-    ``shop.notifications.handle`` to your consumer.
+    to the event bus (``COMMERCE_EVENTS_URL``), which feeds the notification service; with
+    one, subscribe ``shop.notifications.consume`` to your consumer.
     """
     clock = clock or SystemClock()
     ids = ids or SnowflakeIds()
     database_url = setting("COMMERCE_DATABASE_URL", database_url)
     if replica_urls is None:
         replica_urls = replica_setting()
-    storage: Storage = load(DATABASES, database_url, "database")(
-        database_url, clock, ids, replica_urls=replica_urls, **(database_options or {}))
+    backends = _Backends(clock, ids, replica_urls, database_options or {}, database_url)
+    storage = backends.storage(database_url)
+
+    def kept(setting_name: str, given: str | None, table: dict[str, Adapter],
+             what: str) -> tuple[str, Storage | None]:
+        """The part's URL, and the database backend that keeps it (None: its own store)."""
+        url = part_url(setting_name, database_url, given)
+        row = adapter(table, url, what)
+        return url, backends.storage(url) if row is FROM_DATABASE else None
+
+    catalog_at, catalog = kept("COMMERCE_CATALOG_URL", catalog_url, CATALOGS, "catalog")
+    if catalog is not storage:
+        raise ValueError(
+            f"the catalog store {_shown(catalog_at)} is not the database: a catalog apart "
+            "from the transactional store needs the stock feed its listings filter on, which "
+            "only MongoDB's adapter will bring; leave COMMERCE_CATALOG_URL unset")
+    cart_at, cart_db = kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
+    carts = cart_db.carts if cart_db else load(CARTS, cart_at, "cart store")(cart_at, clock)
+    sessions_at, sessions_db = kept("COMMERCE_SESSIONS_URL", sessions_url, SESSIONS,
+                                    "sessions store")
+    sessions = (Sessions(sessions_db.revocations, MemoryRateLimiter(clock)) if sessions_db
+                else load(SESSIONS, sessions_at, "sessions store")(sessions_at, clock))
+    cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
+    cache: Cache = load(CACHES, cache_at, "cache")(clock=clock)
+    search_at = part_url("COMMERCE_SEARCH_URL", database_url, search_url)
+    search: SearchIndex = load(SEARCH_INDEXES, search_at, "search index")()
+    bus: EventBus | None = None
+    if publisher is None:
+        events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
+        publisher = bus = load(EVENT_BUSES, events_at, "event bus")()
     if gateway is None:
         gateway = load(GATEWAYS, setting("COMMERCE_PAYMENTS_URL", payments_url), "payments")()
     if notifier is None:
@@ -149,15 +280,24 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         log.warning("COMMERCE_SECRET_KEY is not set: signing tokens with a random key that "
                     "dies with this process")
         secret_key = secrets.token_urlsafe(48)
-    bus = InProcessEventBus()
-    shop = Commerce(uow_factory=storage.uow_factory, carts=storage.carts,
-                    activity=storage.activity, gateway=gateway, publisher=publisher or bus,
-                    hasher=password_hasher or Argon2Hasher(),
+    shop = Commerce(uow_factory=storage.uow_factory, catalog=storage.catalog, carts=carts,
+                    activity=storage.activity, revocations=sessions.revocations,
+                    limiter=sessions.limiter, cache=cache, search=search, gateway=gateway,
+                    publisher=publisher, hasher=password_hasher or Argon2Hasher(),
                     tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl)
-    if publisher is None:
+    if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
     return shop
+
+
+def _shown(url: str) -> str:
+    """A URL fit for an error message: its password hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")
+                          ).geturl()

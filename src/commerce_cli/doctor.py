@@ -13,9 +13,14 @@ from sqlalchemy.engine import make_url
 
 from commerce_adapters.bootstrap import (
     DATABASES,
+    FROM_DATABASE,
     GATEWAYS,
     NOTIFIERS,
+    PARTS,
+    Part,
+    adapter,
     load,
+    part_url,
     replica_setting,
     scheme,
     setting,
@@ -71,6 +76,41 @@ def _database(name: str, url: str, migrated: bool) -> Finding:
         return Finding(name, OK, f"{shown}: empty; migrated when first opened")
     return Finding(name, FAIL, f"{shown}: schema at {found or 'nothing'}, this release needs "
                                f"{head}: run `commerce db upgrade`")
+
+
+# what a part kept in this process's memory means for a served shop
+_IN_MEMORY = {
+    "catalog": "memory://: the catalog is lost when the process ends",
+    "carts": "memory://: each process keeps its own carts, lost when it ends",
+    "sessions": "memory://: each process keeps its own sign-outs and rate limits",
+    "cache": "this process's memory: each worker caches alone",
+    "search": "memory://: the index lives in this process and is rebuilt by reindexing",
+    "events": "in-process delivery: consumers run in the process that published",
+}
+
+
+def _part(part: Part, database_url: str) -> Finding:
+    """A part named by its own URL: a known scheme with its driver; a database it keeps
+    apart is checked like the database. Following the database is the database's finding."""
+    url = part_url(part.setting, database_url)
+    shown = mask("", url)
+    try:
+        row = adapter(part.adapters, url, part.name)
+        load(part.adapters, url, part.name)
+    except (ValueError, ImportError) as ex:
+        return Finding(part.name, FAIL, f"{shown}: {ex}")
+    if url == database_url:
+        return Finding(part.name, OK, "kept by the database")
+    if scheme(url) == "memory":
+        return Finding(part.name, WARN if part.name in ("carts", "sessions") else OK,
+                       _IN_MEMORY[part.name])
+    if row is FROM_DATABASE:
+        if part.name == "catalog":
+            return Finding(part.name, FAIL, f"{shown}: a catalog apart from the database is "
+                                            "not supported yet; leave COMMERCE_CATALOG_URL "
+                                            "unset")
+        return attrs.evolve(_database(part.name, url, migrated=True), check=part.name)
+    return Finding(part.name, OK, shown)
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -146,11 +186,15 @@ def _api(api: str) -> list[Finding]:
 
 
 def examine(where: Target) -> list[Finding]:
-    """Every check, in order: the database and its replicas, payments, notifications, the
-    token secret, the HTTP server's extra, and the remote API when --api is given."""
-    found = [_database("database", where.database(), migrated=True)]
+    """Every check, in order: the database and its replicas, each other part (catalog,
+    carts, cache, sessions, search, events), payments, notifications, the token secret, the
+    HTTP server's extra, and the remote API when --api is given."""
+    database_url = where.database()
+    found = [_database("database", database_url, migrated=True)]
     found += [_database(f"replica {n}", url, migrated=False)
               for n, url in enumerate(replica_setting(), start=1)]
+    found += [_part(part, database_url) for part in PARTS
+              if part.name not in ("database", "payments", "notifications")]
     found += [_payments(), _notifications(), _secret(), _http_extra()]
     if where.api:
         found += _api(where.api)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from commerce_adapters.bootstrap import URL_SETTINGS
+from commerce_adapters.bootstrap import URL_SETTINGS, part_url, setting
 from commerce_cli.output import group
 
 app = group("Settings.")
@@ -40,11 +40,24 @@ def mask(name: str, value: str) -> str:
     return _URL_PASSWORD.sub(r"\1********@", value)
 
 
+def _value(name: str, default: str) -> str:
+    if name not in URL_SETTINGS or name == "COMMERCE_DATABASE_REPLICA_URLS":
+        return os.environ.get(name, default)
+    return part_url(name, setting("COMMERCE_DATABASE_URL"))
+
+
+def _source(name: str, default: str) -> str:
+    if name in os.environ:
+        return "environment"
+    follows = name in URL_SETTINGS and not default and name != "COMMERCE_DATABASE_REPLICA_URLS"
+    return "default: the database" if follows else "default"
+
+
 @app.command()
 def show(as_json: Annotated[bool, typer.Option("--json", help="For scripts.")] = False) -> None:
-    """Every COMMERCE_* setting: its value (secrets masked) and where it comes from."""
-    rows = [(name, mask(name, os.environ.get(name, default)),
-             "environment" if name in os.environ else "default")
+    """Every COMMERCE_* setting: its value (secrets masked) and where it comes from; a part
+    left unset follows the database, and shows the database's URL."""
+    rows = [(name, mask(name, _value(name, default)), _source(name, default))
             for name, default in SETTINGS.items()]
     if as_json:
         typer.echo(json.dumps({n: {"value": v, "source": s} for n, v, s in rows}, indent=2))

@@ -5,20 +5,24 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from commerce_core.accounts.policy import Action, Actor, authorize
-from commerce_core.accounts.ports import PasswordHasher, TokenService
+from commerce_core.accounts.ports import PasswordHasher, RevokedTokens, TokenService
 from commerce_core.accounts.service import TOKEN_TTL, AccountService
 from commerce_core.activity.ports import ActivityStore
 from commerce_core.activity.service import ActivityService
 from commerce_core.analytics.service import AnalyticsService
+from commerce_core.bus.ports import EventPublisher
+from commerce_core.cache.ports import Cache
 from commerce_core.cart.ports import CartStore
 from commerce_core.cart.service import CartService
+from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.catalog.service import CatalogService
 from commerce_core.checkout.service import CheckoutService
 from commerce_core.clock import Clock
+from commerce_core.errors import CommerceError
 from commerce_core.fraud.model import FraudRules
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.fraud.service import FraudService
@@ -34,20 +38,24 @@ from commerce_core.payments.resilience import CircuitBreaker, ResilientGateway, 
 from commerce_core.payments.service import PaymentService
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.reviews.service import ReviewService
+from commerce_core.search.ports import SearchIndex
 from commerce_core.sellers.service import SellerService
 from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
 from commerce_core.shipping.table_rate import TableRateCarrier
-from commerce_core.uow import EventPublisher, OutboxRelay, Transactions, UnitOfWorkFactory
+from commerce_core.uow import OutboxRelay, Transactions, UnitOfWorkFactory
 from commerce_core.wishlist.service import WishlistService
 
 
 class Commerce:
     """The SDK's entry point: ``shop.catalog``, ``shop.cart``, ``shop.checkout``, ..."""
 
-    def __init__(self, *, uow_factory: UnitOfWorkFactory, carts: CartStore,
-                 activity: ActivityStore, gateway: PaymentGateway, publisher: EventPublisher,
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, catalog: CatalogSessions,
+                 carts: CartStore, activity: ActivityStore, revocations: RevokedTokens,
+                 limiter: RateLimiter, cache: Cache, search: SearchIndex,
+                 gateway: PaymentGateway, publisher: EventPublisher,
                  hasher: PasswordHasher, tokens: TokenService, notifier: Notifier,
                  ids: IdGenerator, clock: Clock, rules: PricingRules | None = None,
                  retry_policy: RetryPolicy | None = None,
@@ -61,13 +69,17 @@ class Commerce:
         self.ids = ids
         self.publisher = publisher
         self.uow_factory = uow_factory
+        self.catalog_sessions = catalog
         self.carts = carts
-        self.tx = tx = Transactions(uow_factory, publisher, clock.now)
+        self.limiter = limiter
+        self.cache = cache
+        self.search_index = search
+        self.tx = tx = Transactions(uow_factory, catalog, publisher, clock.now)
         self.gateway = ResilientGateway(
             gateway, retry_policy or RetryPolicy(),
             breaker or CircuitBreaker(clock.now, name="payment gateway"))
         refunds = RefundDesk(tx, self.gateway, ids, clock)
-        self.accounts = AccountService(tx, hasher, tokens, ids, clock, token_ttl)
+        self.accounts = AccountService(tx, revocations, hasher, tokens, ids, clock, token_ttl)
         self.catalog = CatalogService(tx, ids, clock)
         self.inventory = InventoryService(tx, clock)
         self.cart = CartService(carts, tx, ids, clock, self.rules)
@@ -83,7 +95,7 @@ class Commerce:
         self.fraud = FraudService(tx, self.orders, clock)
         self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
         self.notifications = NotificationService(tx, notifier, ids, clock)
-        self.outbox = OutboxRelay(tx, uow_factory)
+        self.outbox = OutboxRelay(tx, uow_factory, clock.now)
 
     def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
         """Admins create any coupon; a seller only one scoped to their own products."""
@@ -92,14 +104,37 @@ class Commerce:
             uow.coupons.add(coupon)
         return coupon
 
+    def health(self) -> dict[str, str]:
+        """Each part that a request needs, "ok" or "down: why" (for ``/health``)."""
+        def probe(check: Callable[[], object]) -> str:
+            try:
+                check()
+            except (CommerceError, OSError) as ex:
+                return f"down: {type(ex).__name__}"
+            return "ok"
+
+        def database() -> None:
+            with self.tx.read() as uow:
+                uow.outbox.pending(1)
+
+        def catalog() -> None:
+            with self.tx.catalog_read() as session:
+                session.categories.all()
+        return {"database": probe(database), "catalog": probe(catalog),
+                "cache": probe(self.cache.ping)}
+
     def run_maintenance(self) -> dict[str, int]:
         """One pass of the background work: expire reservations, recover stuck checkouts,
-        retry pending refunds, relay unpublished events, send due notifications, forget
-        expired token revocations. Returns what each step did."""
+        retry pending refunds, repair catalog writes a crash cut short, relay unpublished
+        events, send due notifications, forget expired token revocations. Returns what each
+        step did."""
         done = {
             "expired_reservations": self.checkout.expire_reservations(),
             "recovered_checkouts": self.checkout.recover(),
             "retried_refunds": self.payments.retry_pending_refunds(),
+            # before the relay: it drops what the stale notices' lost writes left behind
+            "repaired_stock_rows": self.catalog.repair(
+                self.outbox.stale(), self.clock.now() - self.outbox.grace),
             "relayed_events": self.outbox.run_once(),
         }
         delivered = self.notifications.deliver_due()  # after the relay: it may queue more

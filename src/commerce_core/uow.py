@@ -1,8 +1,14 @@
-"""The unit of work port and the transaction helper every service uses.
+"""The transactional store's unit of work, and the transaction helper every service uses.
 
-A unit of work is one atomic transaction over every repository. Events recorded in it go to
-its outbox in the same commit, and are published right after; a crash in between leaves them
-in the outbox for :class:`OutboxRelay` to publish later (delivery is at least once).
+A unit of work is one atomic transaction over the transactional store's repositories (orders,
+payments, checkouts, inventory, coupons, accounts...). Events recorded in it go to its outbox
+in the same commit, and are published right after; a crash in between leaves them in the
+outbox for :class:`OutboxRelay` to publish later (delivery is at least once).
+
+The catalog (products, categories, reviews) is a part of its own with its own sessions
+(:class:`~commerce_core.catalog.ports.CatalogSession`). A change to it is announced before it
+is made: :meth:`Transactions.catalog_change` commits the notices to the outbox first, then
+writes the catalog, then publishes, so a crash anywhere loses no notice (docs/parts.md).
 """
 
 from __future__ import annotations
@@ -10,17 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 import attrs
 
+from commerce_core.bus.ports import EventPublisher
+from commerce_core.catalog.ports import CatalogSession, CatalogSessions
 from commerce_core.events import DomainEvent
 
 if TYPE_CHECKING:
-    from commerce_core.accounts.ports import AddressBook, RevokedTokens, UserRepository
-    from commerce_core.catalog.ports import CategoryRepository, ProductRepository
+    from commerce_core.accounts.ports import AddressBook, UserRepository
     from commerce_core.checkout.ports import CheckoutRepository
     from commerce_core.fraud.ports import FraudRepository
     from commerce_core.idempotency import IdempotencyStore
@@ -29,12 +36,14 @@ if TYPE_CHECKING:
     from commerce_core.orders.ports import OrderRepository
     from commerce_core.payments.ports import PaymentRepository
     from commerce_core.pricing.ports import CouponRepository
-    from commerce_core.reviews.ports import ReviewRepository
     from commerce_core.sellers.ports import SellerRepository
     from commerce_core.shipping.ports import ShipmentRepository
     from commerce_core.wishlist.ports import WishlistRepository
 
 log = logging.getLogger(__name__)
+# how old an unpublished outbox entry must be before the relay takes it: younger ones belong
+# to a commit whose own request is still publishing them (or still writing the catalog)
+RELAY_GRACE = timedelta(seconds=60)
 
 
 @attrs.frozen
@@ -46,8 +55,8 @@ class OutboxEntry:
 
 
 class Outbox(Protocol):
-    def pending(self, limit: int) -> Sequence[OutboxEntry]:
-        """Unpublished entries, oldest first."""
+    def pending(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
+        """Unpublished entries (created before ``before``, if given), oldest first."""
         ...
 
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
@@ -62,12 +71,6 @@ class Sequences(Protocol):
 
 
 class UnitOfWork(Protocol):
-    @property
-    def products(self) -> ProductRepository: ...
-
-    @property
-    def categories(self) -> CategoryRepository: ...
-
     @property
     def inventory(self) -> InventoryRepository: ...
 
@@ -97,12 +100,6 @@ class UnitOfWork(Protocol):
 
     @property
     def addresses(self) -> AddressBook: ...
-
-    @property
-    def revocations(self) -> RevokedTokens: ...
-
-    @property
-    def reviews(self) -> ReviewRepository: ...
 
     @property
     def wishlists(self) -> WishlistRepository: ...
@@ -148,18 +145,13 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
-class EventPublisher(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Deliver events in order; raise if they could not all be handed over."""
-        ...
-
-
 class Transactions:
     """Opens units of work for the services and publishes what each commit recorded."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, publisher: EventPublisher,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, catalog_sessions: CatalogSessions,
+                 publisher: EventPublisher, clock: Callable[[], datetime]) -> None:
         self._factory = uow_factory
+        self._catalog = catalog_sessions
         self._publisher = publisher
         self._now = clock
 
@@ -181,6 +173,47 @@ class Transactions:
         with self._factory(read_only=True, replica=replica) as uow:
             yield uow
 
+    @contextmanager
+    def catalog_read(self, replica: bool = False) -> Iterator[CatalogSession]:
+        """A read-only catalog session; ``replica`` as for :meth:`read`."""
+        with self._catalog(read_only=True, replica=replica) as session:
+            yield session
+
+    @contextmanager
+    def catalog_change(self, *notices: DomainEvent,
+                       prepare: Callable[[UnitOfWork], object] | None = None
+                       ) -> Iterator[CatalogSession]:
+        """Change the catalog, announced by ``notices``, in the order that survives a crash:
+
+        1. one unit of work runs ``prepare`` (the transactional side of the change, such as
+           a new variant's stock row) and commits it with the notices in the outbox;
+        2. the block writes the catalog session, committed when the block ends;
+        3. the notices are published.
+
+        A crash after 1 leaves notices of a change that may not have happened: consumers
+        re-read the catalog, so a notice is harmless, and the relay publishes it after
+        :data:`RELAY_GRACE`; ``CatalogService.repair`` first removes stock rows whose
+        variant never reached the catalog. If the block raises, the notices are withdrawn
+        (marked as handled) and the error goes on; undoing ``prepare`` is the caller's part.
+        """
+        entries: list[OutboxEntry] = []
+        if notices or prepare is not None:
+            with self._factory() as uow:
+                if prepare is not None:
+                    prepare(uow)
+                uow.record(*notices)
+                uow.commit()
+                entries = list(uow.committed())
+        try:
+            with self._catalog() as session:
+                yield session
+                session.commit()
+        except Exception:  # not BaseException: a crash leaves the notices to the repair pass
+            self._mark(entries)
+            raise
+        if entries:
+            self.publish(entries)
+
     def publish(self, entries: Sequence[OutboxEntry]) -> bool:
         """Hand entries to the publisher and mark them; False leaves them pending."""
         try:
@@ -188,21 +221,32 @@ class Transactions:
         except Exception:  # the relay will retry: the entries stay pending in the outbox
             log.exception("publishing %d events failed; left in the outbox", len(entries))
             return False
-        with self._factory() as uow:
-            uow.outbox.mark_published([e.id for e in entries], self._now())
-            uow.commit()
+        self._mark(entries)
         return True
+
+    def _mark(self, entries: Sequence[OutboxEntry]) -> None:
+        if entries:
+            with self._factory() as uow:
+                uow.outbox.mark_published([e.id for e in entries], self._now())
+                uow.commit()
 
 
 class OutboxRelay:
     """Publishes outbox entries that were committed but never published (after a crash)."""
 
-    def __init__(self, tx: Transactions, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, tx: Transactions, uow_factory: UnitOfWorkFactory,
+                 clock: Callable[[], datetime], grace: timedelta = RELAY_GRACE) -> None:
         self._tx = tx
         self._factory = uow_factory
+        self._now = clock
+        self.grace = grace
+
+    def stale(self, limit: int = 500) -> list[OutboxEntry]:
+        """Pending entries older than the grace period, oldest first."""
+        with self._factory(read_only=True) as uow:
+            return list(uow.outbox.pending(limit, before=self._now() - self.grace))
 
     def run_once(self, limit: int = 500) -> int:
-        """Publish up to ``limit`` pending entries; how many were published."""
-        with self._factory(read_only=True) as uow:
-            entries = list(uow.outbox.pending(limit))
+        """Publish up to ``limit`` stale pending entries; how many were published."""
+        entries = self.stale(limit)
         return len(entries) if entries and self._tx.publish(entries) else 0

@@ -8,7 +8,6 @@ from typing import Any
 import attrs
 import falcon
 
-from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
@@ -44,8 +43,8 @@ class HttpSettings:
 def create_app(shop: Commerce, settings: HttpSettings | None = None,
                limiter: RateLimiter | None = None
                ) -> falcon.App[falcon.Request, falcon.Response]:
-    """The API over ``shop``. ``limiter``: the rate-limit store (this process's memory by
-    default; give every worker the same shared store in production)."""
+    """The API over ``shop``. ``limiter``: the rate-limit store (by default the shop's
+    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production)."""
     settings = settings or HttpSettings()
     metrics = Metrics()
     middleware: list[Any] = [metrics, RequestId(), AccessLog(),
@@ -55,7 +54,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
             expose_headers=["X-Request-ID", "Retry-After"]))
     middleware += [Authentication(shop.accounts),
-                   RateLimit(limiter or MemoryRateLimiter(shop.clock), settings.limits),
+                   RateLimit(limiter or shop.limiter, settings.limits),
                    RequireSignIn(needs_token)]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
     app.req_options.media_handlers.update(media.handlers())

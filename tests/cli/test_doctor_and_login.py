@@ -38,6 +38,24 @@ def test_doctor_passes_a_sound_local_setup_without_touching_it(tmp_path: Path) -
     assert table.exit_code == 0 and "notifications" in table.stdout
 
 
+def test_doctor_checks_every_part(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'shop.db'}"
+    code, found = _doctor(["--database-url", db])
+    assert code == 0
+    for part in ("catalog", "carts", "sessions"):
+        assert found[part] == ("ok", "kept by the database")
+    assert {"cache", "search", "events"} <= found.keys()
+    carts = tmp_path / "carts.db"
+    code, found = _doctor(["--database-url", db], COMMERCE_CART_URL=f"sqlite:///{carts}",
+                          COMMERCE_SESSIONS_URL="memory://", COMMERCE_CACHE_URL="bogus://x")
+    assert code == 1
+    assert found["carts"][0] == "ok" and "not made yet" in found["carts"][1]
+    assert not carts.exists()  # looking did not make it
+    assert found["sessions"][0] == "warn" and "its own sign-outs" in found["sessions"][1]
+    assert found["cache"] == ("fail", "bogus://x: unknown cache URL scheme 'bogus://'; "
+                                      "known: memory://")
+
+
 def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     code, found = _doctor(

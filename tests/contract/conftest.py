@@ -15,8 +15,10 @@ import pytest
 from commerce_adapters.bootstrap import Storage
 from commerce_adapters.memory.backend import open_memory
 from commerce_adapters.sql.backend import open_sql
+from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import ManualClock
 from commerce_core.ids import SnowflakeIds
+from commerce_core.uow import UnitOfWork
 from tests.sql_servers import fresh_postgres, sqlite_template
 
 
@@ -26,6 +28,14 @@ class Backend:
     storage: Storage
     clock: ManualClock
     ids: SnowflakeIds
+
+    def uow(self, read_only: bool = False) -> UnitOfWork:
+        """A unit of work on the transactional store."""
+        return self.storage.uow_factory(read_only=read_only)
+
+    def catalog(self, read_only: bool = False, replica: bool = False) -> CatalogSession:
+        """A session on the catalog store (its own transaction, never the unit of work's)."""
+        return self.storage.catalog(read_only=read_only, replica=replica)
 
 
 def _memory(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:

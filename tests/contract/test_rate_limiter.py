@@ -1,4 +1,4 @@
-"""Contract of the rate-limiter port, for every adapter of it."""
+"""Contract of the RateLimiter port (ratelimit/ports.py), for every adapter of it."""
 
 from __future__ import annotations
 

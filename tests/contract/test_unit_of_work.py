@@ -1,21 +1,20 @@
-"""Contract: unit of work, outbox, sequences."""
+"""Contract of the UnitOfWork port (uow.py): transaction semantics, Outbox and Sequences."""
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 
 from commerce_core.accounts.model import SavedAddress, User
 from commerce_core.accounts.policy import Role
 from commerce_core.address import Address
-from commerce_core.catalog.model import Category
 from commerce_core.errors import NotFound
-from commerce_core.events import ProductCreated
+from commerce_core.events import OrderPlaced, ProductCreated
 from commerce_core.fraud.model import FraudCheck, FraudStatus
 from commerce_core.money import Money
 from commerce_core.notifications.model import Channel, Message, NotificationType
-from commerce_core.reviews.model import Review
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.shipping.model import ServiceLevel, Shipment
 from commerce_core.wishlist.model import WishlistItem
@@ -23,49 +22,84 @@ from tests.concurrency import run_together
 from tests.contract.conftest import Backend
 
 
-def committed_category(backend: Backend, category_id: int, name: str) -> None:
+def _user(backend: Backend, user_id: int, name: str) -> User:
+    now = backend.clock.now()
+    return User(user_id, f"user{user_id}@x.com", "h", name, Role.CUSTOMER, now, now)
+
+
+def committed_user(backend: Backend, user_id: int, name: str) -> None:
     with backend.storage.uow_factory() as uow:
-        uow.categories.add(Category(category_id, name, created_at=backend.clock.now()))
+        uow.users.add(_user(backend, user_id, name))
         uow.commit()
 
 
+# Transaction semantics -----------------------------------------------------------------------
+
 def test_rollback_discards_everything(backend: Backend) -> None:
     factory, now = backend.storage.uow_factory, backend.clock.now()
-    committed_category(backend, 1, "Kept")
+    committed_user(backend, 1, "Kept")
     with factory() as uow:
-        uow.categories.add(Category(2, "Dropped", created_at=now))
-        kept = uow.categories.get(1)
+        uow.users.add(_user(backend, 2, "Dropped"))
+        kept = uow.users.get(1)
         kept.name = "Renamed"
-        uow.categories.update(kept)
+        uow.users.update(kept)
         uow.record(ProductCreated(occurred_at=now, product_id=1, seller_id=1))
         uow.rollback()
     with factory() as uow:
-        assert uow.categories.get(1).name == "Kept"
+        assert uow.users.get(1).name == "Kept"
         with pytest.raises(NotFound):
-            uow.categories.get(2)
+            uow.users.get(2)
         assert not uow.outbox.pending(10)
 
 
 def test_leaving_without_commit_rolls_back_also_on_error(backend: Backend) -> None:
     factory, now = backend.storage.uow_factory, backend.clock.now()
     with pytest.raises(RuntimeError), factory() as uow:
-        uow.categories.add(Category(3, "Half", created_at=now))
+        uow.users.add(_user(backend, 3, "Half"))
+        uow.record(ProductCreated(occurred_at=now, product_id=3, seller_id=1))
         raise RuntimeError("boom")
     with factory() as uow:
-        uow.categories.add(Category(4, "Uncommitted", created_at=now))
+        uow.users.add(_user(backend, 4, "Uncommitted"))
+        uow.record(ProductCreated(occurred_at=now, product_id=4, seller_id=1))
     with factory() as uow:
-        assert uow.categories.all() == []
+        for user_id in (3, 4):
+            with pytest.raises(NotFound):
+                uow.users.get(user_id)
+        assert not uow.outbox.pending(10)
 
 
 def test_returned_objects_are_copies(backend: Backend) -> None:
     factory = backend.storage.uow_factory
-    committed_category(backend, 5, "Original")
+    committed_user(backend, 5, "Original")
     with factory() as uow:
-        uow.categories.get(5).name = "Mutated without saving"
+        uow.users.get(5).name = "Mutated without saving"
         uow.commit()
     with factory() as uow:
-        assert uow.categories.get(5).name == "Original"
+        assert uow.users.get(5).name == "Original"
 
+
+def test_rollback_undoes_every_newer_repository(backend: Backend) -> None:
+    now, usd = backend.clock.now(), Money("1", "USD")
+    with backend.storage.uow_factory() as uow:
+        uow.users.add(User(1, "a@x.com", "h", "A", Role.CUSTOMER, now, now))
+        uow.addresses.add(SavedAddress(2, 1, Address("1 St", "City", "1", "US")))
+        uow.wishlists.add(WishlistItem(1, 4, now))
+        uow.sellers.add(SellerProfile(5, "Store", now, now))
+        uow.fraud.add(FraudCheck(7, 1, 0, [], FraudStatus.CLEAR, usd, now, now))
+        uow.shipments.add(Shipment(8, 7, 5, [1], "c", ServiceLevel.STANDARD, "T", usd, now, now))
+        uow.notifications.add(Message(9, "e", 1, NotificationType.ORDER_PLACED, Channel.EMAIL,
+                                      "to", "s", "b", now, now))
+        uow.rollback()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert uow.users.by_email("a@x.com") is None
+        assert uow.addresses.for_user(1) == []
+        assert uow.wishlists.count(1) == 0
+        assert uow.sellers.find(5) is None and uow.fraud.find(7) is None
+        assert uow.shipments.for_order(7) == []
+        assert uow.notifications.due(now, 10) == []
+
+
+# Outbox --------------------------------------------------------------------------------------
 
 def test_events_reach_the_outbox_with_the_commit(backend: Backend) -> None:
     factory, now = backend.storage.uow_factory, backend.clock.now()
@@ -81,6 +115,49 @@ def test_events_reach_the_outbox_with_the_commit(backend: Backend) -> None:
     with factory() as uow:
         assert not uow.outbox.pending(10)
 
+
+def test_an_event_comes_back_from_the_outbox_as_recorded(backend: Backend) -> None:
+    now = backend.clock.now()
+    placed = OrderPlaced(occurred_at=now, order_id=1, order_number="ORD-2026-000001", user_id=1,
+                         total=Money("1", "USD"))
+    with backend.storage.uow_factory() as uow:
+        uow.record(placed)
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        (entry,) = uow.outbox.pending(10)
+    assert entry.event == placed and entry.created_at == now and entry.published_at is None
+    assert entry.event.to_dict()["payload"]["total"] == {"amount": "1.00", "currency": "USD"}
+
+
+def test_pending_before_takes_only_older_entries_oldest_first(backend: Backend) -> None:
+    factory, start = backend.storage.uow_factory, backend.clock.now()
+    ids: list[int] = []
+    for product_id in (1, 2, 3):  # one commit a minute
+        with factory() as uow:
+            uow.record(ProductCreated(occurred_at=backend.clock.now(), product_id=product_id,
+                                      seller_id=1))
+            uow.commit()
+            ids += [e.id for e in uow.committed()]
+        backend.clock.advance(timedelta(minutes=1))
+    minute = timedelta(minutes=1)
+
+    def pending(limit: int = 10, **kw: object) -> list[int]:
+        with factory(read_only=True) as uow:
+            return [e.id for e in uow.outbox.pending(limit, **kw)]  # type: ignore[arg-type]
+
+    assert pending() == ids == pending(before=None)
+    assert pending(before=start) == []                        # strictly before: not at
+    assert pending(before=start + timedelta(seconds=1)) == ids[:1]
+    assert pending(before=start + 2 * minute) == ids[:2]      # the third is at, not before
+    assert pending(before=start + timedelta(days=1)) == ids
+    assert pending(1, before=start + 2 * minute) == ids[:1]   # the limit still applies
+    with factory() as uow:
+        uow.outbox.mark_published([ids[0], 404], backend.clock.now())  # unknown ids ignored
+        uow.commit()
+    assert pending(before=start + 2 * minute) == ids[1:2]     # published ones are left out
+
+
+# Sequences -----------------------------------------------------------------------------------
 
 def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
     factory = backend.storage.uow_factory
@@ -99,29 +176,3 @@ def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
     assert len(set(got)) == 100 and min(got) >= 1
     with factory() as uow:
         assert uow.sequences.next_value("other") == 1
-
-
-def test_rollback_undoes_every_newer_repository(backend: Backend) -> None:
-    now, usd = backend.clock.now(), Money("1", "USD")
-    with backend.storage.uow_factory() as uow:
-        uow.users.add(User(1, "a@x.com", "h", "A", Role.CUSTOMER, now, now))
-        uow.addresses.add(SavedAddress(2, 1, Address("1 St", "City", "1", "US")))
-        uow.revocations.revoke("jti", now)
-        uow.reviews.add(Review(3, 4, 5, 1, 5, "t", "", now, now))
-        uow.reviews.set_vote(3, 6, True)
-        uow.wishlists.add(WishlistItem(1, 4, now))
-        uow.sellers.add(SellerProfile(5, "Store", now, now))
-        uow.fraud.add(FraudCheck(7, 1, 0, [], FraudStatus.CLEAR, usd, now, now))
-        uow.shipments.add(Shipment(8, 7, 5, [1], "c", ServiceLevel.STANDARD, "T", usd, now, now))
-        uow.notifications.add(Message(9, "e", 1, NotificationType.ORDER_PLACED, Channel.EMAIL,
-                                      "to", "s", "b", now, now))
-        uow.rollback()
-    with backend.storage.uow_factory(read_only=True) as uow:
-        assert uow.users.by_email("a@x.com") is None
-        assert uow.addresses.for_user(1) == []
-        assert not uow.revocations.is_revoked("jti")
-        assert uow.reviews.stats(4).count == 0 and uow.reviews.vote(3, 6) is None
-        assert uow.wishlists.count(1) == 0
-        assert uow.sellers.find(5) is None and uow.fraud.find(7) is None
-        assert uow.shipments.for_order(7) == []
-        assert uow.notifications.due(now, 10) == []

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from falcon import testing
 
+from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_core.clock import ManualClock
 from commerce_core.facade import Commerce
 from commerce_http import create_app
@@ -31,8 +32,10 @@ def test_rate_limits_per_ip_and_per_user(shop: Commerce, clock: ManualClock) -> 
     assert client.simulate_get("/api/v1/products").status_code == 200  # anonymous: per IP
     clock.advance(timedelta(seconds=61))
     assert client.simulate_get("/api/v1/cart", headers=headers).status_code == 200
+    # a limiter of its own: the shop's (its sessions part) still holds the counts above
     per_ip = testing.TestClient(create_app(shop, HttpSettings(
-        limits=Limits(per_ip=2, per_user=100, window_seconds=60))))
+        limits=Limits(per_ip=2, per_user=100, window_seconds=60)),
+        limiter=MemoryRateLimiter(clock)))
     codes = [per_ip.simulate_get("/api/v1/products").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert per_ip.simulate_get("/health").status_code == 200  # never limited

@@ -21,7 +21,7 @@ from commerce_core.money import Money
 from commerce_core.payments.model import RefundState
 from tests.concurrency import run_together
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
-from tests.sql_servers import empty_postgres, fresh_postgres
+from tests.sql_servers import derived_postgres, empty_postgres
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "marketplace.py"
 
@@ -64,29 +64,29 @@ def test_postgres_is_refused_until_migrated(postgres_url: str) -> None:
 
 
 def test_read_only_work_goes_to_the_replica(postgres_url: str) -> None:
-    replica = sa.engine.make_url(normalize_url(postgres_url)).set(database="root")
-    replica_url = fresh_postgres(replica.render_as_string(hide_password=False))
-    shop = make_shop(ManualClock(), FakeGateway(), postgres_url, replica_urls=[replica_url])
-    shop.catalog.create_category(ADMIN, "Written to the primary")
-    # the stand-in replica never receives the write: reads served by it do not see it
-    assert shop.catalog.categories() == []
-    with shop.tx() as uow:  # a writing unit of work reads the primary
-        assert [c.name for c in uow.categories.all()] == ["Written to the primary"]
-    # reads that must see what was just written (sign-in, checkout steps) use the primary
-    shop.accounts.register("ann@example.com", "correct-horse-42", "Ann")
-    assert shop.accounts.login("ann@example.com", "correct-horse-42").user.name == "Ann"
+    with derived_postgres(postgres_url, "replica") as replica_url:  # migrated, never written
+        migrate.upgrade(replica_url)
+        shop = make_shop(ManualClock(), FakeGateway(), postgres_url, replica_urls=[replica_url])
+        shop.catalog.create_category(ADMIN, "Written to the primary")
+        # the stand-in replica never receives the write: reads served by it do not see it
+        assert shop.catalog.categories() == []
+        with shop.tx.catalog_read() as catalog:  # a read not marked replica reads the primary
+            assert [c.name for c in catalog.categories.all()] == ["Written to the primary"]
+        # reads that must see what was just written (sign-in, checkout steps) use the primary
+        shop.accounts.register("ann@example.com", "correct-horse-42", "Ann")
+        assert shop.accounts.login("ann@example.com", "correct-horse-42").user.name == "Ann"
 
 
 def test_a_dropped_connection_leaves_nothing_half_written(postgres_url: str) -> None:
     shop = make_shop(ManualClock(), FakeGateway(), postgres_url)
     killer = sa.create_engine(normalize_url(postgres_url))
-    with pytest.raises(TransientError), shop.uow_factory() as uow:
-        uow.categories.add(Category(1, "Half", created_at=shop.clock.now()))
-        pid = uow.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with pytest.raises(TransientError), shop.catalog_sessions() as session:
+        session.categories.add(Category(1, "Half", created_at=shop.clock.now()))
+        pid = session.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
         with killer.begin() as conn:
             conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
-        uow.categories.add(Category(2, "Written", created_at=shop.clock.now()))
-        uow.commit()
+        session.categories.add(Category(2, "Written", created_at=shop.clock.now()))
+        session.commit()
     killer.dispose()
     assert shop.catalog.categories() == []  # the pool replaced the dead connection
 

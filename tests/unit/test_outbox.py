@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from commerce_adapters.fake.payments import FakeGateway
-from commerce_adapters.memory.events import InProcessEventBus
+from commerce_adapters.memory.bus import InProcessEventBus
 from commerce_core.clock import ManualClock
 from commerce_core.events import DomainEvent
+from commerce_core.uow import RELAY_GRACE
 from tests.conftest import ADMIN, CUSTOMER, HOME, add_product, make_shop
 
 
@@ -33,6 +35,7 @@ def test_events_survive_a_publisher_outage_and_are_relayed_once(clock: ManualClo
     bus.down = True
     order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
     assert seen == []  # the checkout itself went through; its events wait in the outbox
+    clock.advance(RELAY_GRACE + timedelta(seconds=1))
     assert shop.outbox.run_once() == 0  # still down: nothing claimed as relayed
     bus.down = False
     relayed = shop.outbox.run_once()
@@ -40,3 +43,18 @@ def test_events_survive_a_publisher_outage_and_are_relayed_once(clock: ManualClo
                                      "OrderConfirmed"} <= set(seen)
     assert shop.outbox.run_once() == 0
     assert shop.orders.get(order.id, CUSTOMER).status.value == "CONFIRMED"
+
+
+def test_the_relay_leaves_entries_younger_than_its_grace_to_their_own_request(
+        clock: ManualClock) -> None:
+    bus = FlakyBus()
+    shop = make_shop(clock, FakeGateway(), publisher=bus)
+    bus.down = True
+    shop.catalog.create_category(ADMIN, "C")
+    add_product(shop, shop.catalog.create_category(ADMIN, "D").id)  # ProductCreated waits
+    bus.down = False
+    assert shop.outbox.run_once() == 0  # a request may still be publishing them
+    clock.advance(RELAY_GRACE - timedelta(seconds=1))
+    assert shop.outbox.run_once() == 0
+    clock.advance(timedelta(seconds=2))
+    assert shop.outbox.run_once() == 1

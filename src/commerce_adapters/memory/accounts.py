@@ -1,9 +1,8 @@
-"""In-memory users, address books and revoked tokens."""
+"""In-memory users and address books."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.accounts.model import SavedAddress, User
@@ -81,21 +80,3 @@ class MemoryAddresses:
     def for_user(self, user_id: int) -> Sequence[SavedAddress]:
         return [fresh(a) for a in sorted((a for a in self._rows.values()
                                           if a.user_id == user_id), key=lambda a: a.id)]
-
-
-class MemoryRevocations:
-    def __init__(self, state: MemoryState, journal: Journal) -> None:
-        self._rows: dict[str, datetime] = state.table("revoked_tokens")
-        self._j = journal
-
-    def revoke(self, token_id: str, expires_at: datetime) -> None:
-        self._j.put(self._rows, token_id, expires_at)
-
-    def is_revoked(self, token_id: str) -> bool:
-        return token_id in self._rows
-
-    def purge(self, expired_before: datetime) -> int:
-        old = [t for t, exp in self._rows.items() if exp < expired_before]
-        for token_id in old:
-            self._j.delete(self._rows, token_id)
-        return len(old)

@@ -160,6 +160,17 @@ class MemoryInventory:
     def for_seller(self, seller_id: int) -> Sequence[StockItem]:
         return [fresh(s) for s in self._stock.values() if s.seller_id == seller_id]
 
+    def for_product(self, product_id: int) -> Sequence[StockItem]:
+        return sorted((fresh(s) for s in self._stock.values() if s.product_id == product_id),
+                      key=lambda s: s.variant_id)
+
+    def remove(self, variant_ids: Iterable[int]) -> None:
+        for variant_id in variant_ids:
+            if variant_id in self._stock:
+                self._j.delete(self._stock, variant_id)
+            if variant_id in self._movements:
+                self._j.delete(self._movements, variant_id)
+
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         return [fresh(s) for s in self._stock.values()
                 if s.is_low and (seller_id is None or s.seller_id == seller_id)]

@@ -17,9 +17,9 @@ class MemoryOutbox:
     def add(self, entry: OutboxEntry) -> None:
         self._j.put(self._rows, entry.id, entry)
 
-    def pending(self, limit: int) -> Sequence[OutboxEntry]:
-        waiting = sorted((e for e in self._rows.values() if e.published_at is None),
-                         key=lambda e: e.id)
+    def pending(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
+        waiting = sorted((e for e in self._rows.values() if e.published_at is None
+                          and (before is None or e.created_at < before)), key=lambda e: e.id)
         return waiting[:limit]
 
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:

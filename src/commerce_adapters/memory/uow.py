@@ -1,4 +1,5 @@
-"""The in-memory unit of work: holds the state's lock from begin to end, undoes on rollback."""
+"""In-memory sessions (the unit of work and the catalog session): each holds the state's
+lock from begin to end and undoes on rollback."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from commerce_adapters.memory.accounts import MemoryAddresses, MemoryRevocations, MemoryUsers
+from commerce_adapters.memory.accounts import MemoryAddresses, MemoryUsers
 from commerce_adapters.memory.catalog import MemoryCategories, MemoryProducts
 from commerce_adapters.memory.checkout import MemoryCheckouts
 from commerce_adapters.memory.coupons import MemoryCoupons
@@ -29,36 +30,14 @@ from commerce_core.events import DomainEvent
 from commerce_core.uow import OutboxEntry
 
 
-class MemoryUnitOfWork:
-    def __init__(self, state: MemoryState, clock: Clock | None = None,
-                 read_only: bool = False) -> None:
+class MemorySession:
+    """The state's lock held from begin to end, and an undo journal for rollback."""
+
+    def __init__(self, state: MemoryState, read_only: bool = False) -> None:
         self._state = state
-        self._clock = clock or SystemClock()
         self._read_only = read_only
         self._journal = Journal()
-        self._events: list[DomainEvent] = []
-        self._committed: list[OutboxEntry] = []
         self._open = False
-        j = self._journal
-        self.products = MemoryProducts(state, j)
-        self.categories = MemoryCategories(state, j)
-        self.inventory = MemoryInventory(state, j)
-        self.coupons = MemoryCoupons(state, j)
-        self.orders = MemoryOrders(state, j)
-        self.payments = MemoryPayments(state, j)
-        self.checkouts = MemoryCheckouts(state, j)
-        self.idempotency = MemoryIdempotency(state, j)
-        self.outbox = MemoryOutbox(state, j)
-        self.sequences = MemorySequences(state, j)
-        self.users = MemoryUsers(state, j)
-        self.addresses = MemoryAddresses(state, j)
-        self.revocations = MemoryRevocations(state, j)
-        self.reviews = MemoryReviews(state, j)
-        self.wishlists = MemoryWishlists(state, j)
-        self.sellers = MemorySellers(state, j)
-        self.fraud = MemoryFraud(state, j)
-        self.shipments = MemoryShipments(state, j)
-        self.notifications = MemoryNotifications(state, j)
 
     def __enter__(self) -> Self:
         self._state.lock.acquire()
@@ -76,6 +55,52 @@ class MemoryUnitOfWork:
     def commit(self) -> None:
         if not self._open:
             raise CommerceError("commit outside the unit of work's with-block")
+        self._journal.forget()
+
+    def rollback(self) -> None:
+        self._journal.rollback()
+
+
+class MemoryCatalogSession(MemorySession):
+    """The catalog store's session: products, categories and reviews."""
+
+    def __init__(self, state: MemoryState, read_only: bool = False) -> None:
+        super().__init__(state, read_only)
+        j = self._journal
+        self.products = MemoryProducts(state, j)
+        self.categories = MemoryCategories(state, j)
+        self.reviews = MemoryReviews(state, j)
+
+
+class MemoryUnitOfWork(MemorySession):
+    """The transactional store's unit of work; events recorded in it go to its outbox."""
+
+    def __init__(self, state: MemoryState, clock: Clock | None = None,
+                 read_only: bool = False) -> None:
+        super().__init__(state, read_only)
+        self._clock = clock or SystemClock()
+        self._events: list[DomainEvent] = []
+        self._committed: list[OutboxEntry] = []
+        j = self._journal
+        self.inventory = MemoryInventory(state, j)
+        self.coupons = MemoryCoupons(state, j)
+        self.orders = MemoryOrders(state, j)
+        self.payments = MemoryPayments(state, j)
+        self.checkouts = MemoryCheckouts(state, j)
+        self.idempotency = MemoryIdempotency(state, j)
+        self.outbox = MemoryOutbox(state, j)
+        self.sequences = MemorySequences(state, j)
+        self.users = MemoryUsers(state, j)
+        self.addresses = MemoryAddresses(state, j)
+        self.wishlists = MemoryWishlists(state, j)
+        self.sellers = MemorySellers(state, j)
+        self.fraud = MemoryFraud(state, j)
+        self.shipments = MemoryShipments(state, j)
+        self.notifications = MemoryNotifications(state, j)
+
+    def commit(self) -> None:
+        if not self._open:
+            raise CommerceError("commit outside the unit of work's with-block")
         if self._read_only and self._events:
             raise CommerceError("a read-only unit of work cannot record events")
         now = self._clock.now()
@@ -83,10 +108,10 @@ class MemoryUnitOfWork:
         for entry in self._committed:
             self.outbox.add(entry)
         self._events.clear()
-        self._journal.forget()
+        super().commit()
 
     def rollback(self) -> None:
-        self._journal.rollback()
+        super().rollback()
         self._events.clear()
 
     def record(self, *events: DomainEvent) -> None:

@@ -16,7 +16,8 @@ from commerce_adapters.sql.activity import SqlActivityStore
 from commerce_adapters.sql.carts import SqlCartStore
 from commerce_adapters.sql.database import Database, PoolSettings
 from commerce_adapters.sql.errors import opening
-from commerce_adapters.sql.uow import SqlUnitOfWork
+from commerce_adapters.sql.revocations import SqlRevocations
+from commerce_adapters.sql.uow import SqlCatalogSession, SqlUnitOfWork
 from commerce_core.clock import Clock
 from commerce_core.ids import IdGenerator
 
@@ -33,4 +34,9 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
         return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")),
                              replica=bool(options.get("replica")))
 
-    return Storage(unit_of_work, SqlCartStore(db, clock), SqlActivityStore(db))
+    def catalog(**options: Any) -> SqlCatalogSession:
+        return SqlCatalogSession(db, read_only=bool(options.get("read_only")),
+                                 replica=bool(options.get("replica")))
+
+    return Storage(unit_of_work, catalog, SqlActivityStore(db), SqlCartStore(db, clock),
+                   SqlRevocations(db))

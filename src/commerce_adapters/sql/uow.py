@@ -1,4 +1,5 @@
-"""The SQL unit of work: one connection and one database transaction.
+"""SQL sessions: the transactional store's unit of work and the catalog store's session,
+each one connection and one database transaction.
 
 A writing unit of work reads what it may change under a row lock (``SELECT ... FOR UPDATE``
 on PostgreSQL; SQLite's single writer lock, taken at ``BEGIN IMMEDIATE``), so two
@@ -28,36 +29,14 @@ if TYPE_CHECKING:
 S = TypeVar("S", bound=sa.Select[Any])
 
 
-class SqlUnitOfWork:
-    def __init__(self, db: Database, clock: Clock, ids: IdGenerator,
-                 read_only: bool = False, replica: bool = False) -> None:
+class SqlSession:
+    """One connection and its transaction: what both kinds of session share."""
+
+    def __init__(self, db: Database, read_only: bool = False, replica: bool = False) -> None:
         self.db = db
-        self.ids = ids
         self.read_only = read_only
         self.replica = replica and read_only  # a replica may lag: only when asked for
-        self._clock = clock
         self._conn: sa.Connection | None = None
-        self._events: list[DomainEvent] = []
-        self._committed: list[OutboxEntry] = []
-        self.products = r.SqlProducts(self)
-        self.categories = r.SqlCategories(self)
-        self.inventory = r.SqlInventory(self)
-        self.coupons = r.SqlCoupons(self)
-        self.orders = r.SqlOrders(self)
-        self.payments = r.SqlPayments(self)
-        self.checkouts = r.SqlCheckouts(self)
-        self.idempotency = r.SqlIdempotency(self)
-        self.outbox = r.SqlOutbox(self)
-        self.sequences = r.SqlSequences(self)
-        self.users = r.SqlUsers(self)
-        self.addresses = r.SqlAddresses(self)
-        self.revocations = r.SqlRevocations(self)
-        self.reviews = r.SqlReviews(self)
-        self.wishlists = r.SqlWishlists(self)
-        self.sellers = r.SqlSellers(self)
-        self.fraud = r.SqlFraud(self)
-        self.shipments = r.SqlShipments(self)
-        self.notifications = r.SqlNotifications(self)
 
     @property
     def conn(self) -> sa.Connection:
@@ -86,7 +65,6 @@ class SqlUnitOfWork:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         conn, self._conn = self._conn, None
-        self._events.clear()
         if conn is not None:
             try:
                 if conn.in_transaction():
@@ -99,22 +77,73 @@ class SqlUnitOfWork:
             raise error from exc
 
     def commit(self) -> None:
+        try:
+            self.conn.commit()
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
+
+
+class SqlCatalogSession(SqlSession):
+    """The catalog store's session: products, categories and reviews."""
+
+    def __init__(self, db: Database, read_only: bool = False, replica: bool = False) -> None:
+        super().__init__(db, read_only, replica)
+        self.products = r.SqlProducts(self)
+        self.categories = r.SqlCategories(self)
+        self.reviews = r.SqlReviews(self)
+
+
+class SqlUnitOfWork(SqlSession):
+    """The transactional store's unit of work; events recorded in it go to its outbox."""
+
+    def __init__(self, db: Database, clock: Clock, ids: IdGenerator,
+                 read_only: bool = False, replica: bool = False) -> None:
+        super().__init__(db, read_only, replica)
+        self.ids = ids
+        self._clock = clock
+        self._events: list[DomainEvent] = []
+        self._committed: list[OutboxEntry] = []
+        self.inventory = r.SqlInventory(self)
+        self.coupons = r.SqlCoupons(self)
+        self.orders = r.SqlOrders(self)
+        self.payments = r.SqlPayments(self)
+        self.checkouts = r.SqlCheckouts(self)
+        self.idempotency = r.SqlIdempotency(self)
+        self.outbox = r.SqlOutbox(self)
+        self.sequences = r.SqlSequences(self)
+        self.users = r.SqlUsers(self)
+        self.addresses = r.SqlAddresses(self)
+        self.wishlists = r.SqlWishlists(self)
+        self.sellers = r.SqlSellers(self)
+        self.fraud = r.SqlFraud(self)
+        self.shipments = r.SqlShipments(self)
+        self.notifications = r.SqlNotifications(self)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._events.clear()
+        super().__exit__(exc_type, exc, tb)
+
+    def commit(self) -> None:
         if self.read_only and self._events:
             raise CommerceError("a read-only unit of work cannot record events")
         now = self._clock.now()
         entries = [OutboxEntry(self.ids.next_id(), e, now) for e in self._events]
         try:
             self.outbox.add_many(entries)
-            self.conn.commit()
         except sa.exc.DBAPIError as ex:
             raise (translate(ex) or ex) from ex
+        super().commit()
         self._committed = entries
         self._events.clear()
 
     def rollback(self) -> None:
         self._events.clear()
-        if self._conn is not None and self._conn.in_transaction():
-            self._conn.rollback()
+        super().rollback()
 
     def record(self, *events: DomainEvent) -> None:
         self._events.extend(events)

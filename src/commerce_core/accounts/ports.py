@@ -65,6 +65,9 @@ class AddressBook(Protocol):
 
 
 class RevokedTokens(Protocol):
+    """Signed-out tokens: in the sessions store (COMMERCE_SESSIONS_URL), outside any
+    transaction, shared by every process that uses the same store."""
+
     def revoke(self, token_id: str, expires_at: datetime) -> None:
         """Refuse this token from now on (kept until it would have expired anyway)."""
         ...

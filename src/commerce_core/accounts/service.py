@@ -11,7 +11,13 @@ import attrs
 
 from commerce_core.accounts.model import SavedAddress, User, check_password, normalize_email
 from commerce_core.accounts.policy import Action, Actor, Role, authorize
-from commerce_core.accounts.ports import PasswordHasher, TokenClaims, TokenService, UserQuery
+from commerce_core.accounts.ports import (
+    PasswordHasher,
+    RevokedTokens,
+    TokenClaims,
+    TokenService,
+    UserQuery,
+)
 from commerce_core.address import Address
 from commerce_core.clock import Clock
 from commerce_core.errors import (
@@ -38,9 +44,11 @@ class Session:
 
 
 class AccountService:
-    def __init__(self, tx: Transactions, hasher: PasswordHasher, tokens: TokenService,
-                 ids: IdGenerator, clock: Clock, token_ttl: timedelta = TOKEN_TTL) -> None:
+    def __init__(self, tx: Transactions, revocations: RevokedTokens, hasher: PasswordHasher,
+                 tokens: TokenService, ids: IdGenerator, clock: Clock,
+                 token_ttl: timedelta = TOKEN_TTL) -> None:
         self._tx = tx
+        self._revocations = revocations
         self._hasher = hasher
         self._tokens = tokens
         self._ids = ids
@@ -141,8 +149,7 @@ class AccountService:
                 user = uow.users.get(claims.user_id)
             except NotFound:
                 raise Unauthenticated("invalid token") from None
-            revoked = uow.revocations.is_revoked(claims.token_id)
-        if revoked:
+        if self._revocations.is_revoked(claims.token_id):
             raise Unauthenticated("this token has been signed out")
         if not user.is_active:
             raise Unauthenticated("this account is deactivated")
@@ -166,12 +173,10 @@ class AccountService:
     def logout(self, token: str) -> None:
         """Revoke one token (other sessions stay signed in)."""
         claims = self._tokens.verify(token)
-        with self._tx() as uow:
-            uow.revocations.revoke(claims.token_id, claims.expires_at)
+        self._revocations.revoke(claims.token_id, claims.expires_at)
 
     def purge_revocations(self) -> int:
-        with self._tx() as uow:
-            return uow.revocations.purge(self._clock.now())
+        return self._revocations.purge(self._clock.now())
 
     # Profile --------------------------------------------------------------------------------
     def profile(self, actor: Actor, user_id: int | None = None) -> User:

@@ -161,7 +161,8 @@ class AnalyticsService:
             orders = uow.orders.created_between(since, until, None)
             refunds = uow.payments.refunds_between(since, until)
             checkouts = uow.checkouts.created_between(since, until)
-            names = {c.id: c.name for c in uow.categories.all()}
+        with self._tx.catalog_read(replica=True) as catalog:
+            names = {c.id: c.name for c in catalog.categories.all()}
         gmv: Amounts = {}
         paid: Counter[str] = Counter()
         by_category: dict[int | None, Amounts] = defaultdict(dict)

@@ -18,7 +18,7 @@ from commerce_core.ids import IdGenerator
 from commerce_core.pricing.coupons import Coupon, normalize_code
 from commerce_core.pricing.rates import PricingRules
 from commerce_core.pricing.totals import LineInput, Totals, price_lines
-from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.uow import Transactions
 
 T = TypeVar("T")
 _SAVE_ATTEMPTS = 5
@@ -58,12 +58,13 @@ class CartView:
         }
 
 
-def coupon_ancestors(uow: UnitOfWork, coupon: Coupon | None) -> dict[int, set[int]]:
+def coupon_ancestors(tx: Transactions, coupon: Coupon | None) -> dict[int, set[int]]:
     """Every category id mapped to the ids above it, read only when ``coupon`` is scoped to
     categories: every other cart prices without touching the category table."""
     if coupon is None or not coupon.category_ids:
         return {}
-    parents = {c.id: c.parent_id for c in uow.categories.all()}
+    with tx.catalog_read() as catalog:
+        parents = {c.id: c.parent_id for c in catalog.categories.all()}
     result: dict[int, set[int]] = {}
     for cid in parents:
         seen: set[int] = set()
@@ -115,12 +116,13 @@ class CartService:
                  selected_attributes: Mapping[str, str] | None = None) -> CartView:
         """Add ``quantity`` of the variant that ``selected_attributes`` pick."""
         check_line_quantity(quantity)
+        with self._tx.catalog_read() as catalog:
+            product = catalog.products.get(product_id)
+        if not product.is_active:
+            raise NotFound(f"product {product_id} is not available",
+                           {"product_id": product_id})
+        variant = product.pick_variant(dict(selected_attributes or {}))
         with self._tx.read() as uow:
-            product = uow.products.get(product_id)
-            if not product.is_active:
-                raise NotFound(f"product {product_id} is not available",
-                               {"product_id": product_id})
-            variant = product.pick_variant(dict(selected_attributes or {}))
             available = uow.inventory.get(variant.id).available
 
         def change(cart: Cart, now: datetime) -> None:
@@ -151,7 +153,7 @@ class CartService:
         with self._tx.read() as uow:
             coupon = uow.coupons.get(code)
             coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, actor.user_id))
-            ancestors = coupon_ancestors(uow, coupon)
+            ancestors = coupon_ancestors(self._tx, coupon)
 
         def change(cart: Cart, now: datetime) -> None:
             if not cart.lines:
@@ -170,8 +172,9 @@ class CartService:
     def refresh_prices(self, actor: Actor) -> CartView:
         """Take today's catalog prices into the cart (after a ``price_changed`` checkout)."""
         def change(cart: Cart, now: datetime) -> None:
-            with self._tx.read() as uow:
-                variants = uow.products.get_variants([line.variant_id for line in cart.lines])
+            with self._tx.catalog_read() as catalog:
+                variants = catalog.products.get_variants([line.variant_id
+                                                          for line in cart.lines])
             for line in cart.lines:
                 if line.variant_id in variants:
                     line.unit_price = variants[line.variant_id].price
@@ -209,7 +212,7 @@ class CartService:
                     coupon = uow.coupons.get(cart.coupon_code)
                 except NotFound:
                     coupon = None
-                ancestors = coupon_ancestors(uow, coupon)
+                ancestors = coupon_ancestors(self._tx, coupon)
         try:
             totals = price_cart(cart, self._rules, coupon, ancestors, destination)
         except ValidationError:  # the coupon no longer fits (lines removed): show it without

@@ -1,15 +1,19 @@
-"""Catalog repositories (used inside a unit of work)."""
+"""The catalog store: its repositories and the session that holds them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Protocol
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
 
 import attrs
 
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from commerce_core.reviews.ports import ReviewRepository
 
 
 @attrs.frozen
@@ -79,3 +83,37 @@ class CategoryRepository(Protocol):
     def all(self) -> Sequence[Category]:
         """Every category (the tree is small enough to hold)."""
         ...
+
+
+class CatalogSession(Protocol):
+    """One transaction on the catalog store (products, categories, reviews).
+
+    The catalog is a part of its own, eventually consistent with the transactional store:
+    it may live in another database (MongoDB in the seed), so nothing commits with both.
+    """
+
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Roll back whatever was not committed, and end the transaction."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change durable at once."""
+        ...
+
+
+# ``(read_only=False, replica=False)``: a session, as UnitOfWorkFactory opens units of work
+CatalogSessions = Callable[..., CatalogSession]

@@ -1,8 +1,14 @@
-"""Catalog use cases: categories, products with variants, listing and product detail."""
+"""Catalog use cases: categories, products with variants, listing and product detail.
+
+Products and categories live in the catalog store; stock rows in the transactional store.
+A new variant's stock row is written first and its catalog entry second, so a buyer never
+meets a variant without stock: a crash between them leaves a stock row nobody can reach,
+which :meth:`CatalogService.repair` removes (docs/parts.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,15 +17,15 @@ import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
-from commerce_core.catalog.ports import ProductQuery
+from commerce_core.catalog.ports import CatalogSession, ProductQuery
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
-from commerce_core.events import ProductCreated, ProductUpdated
+from commerce_core.events import DomainEvent, ProductCreated, ProductUpdated
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.uow import Transactions, UnitOfWork
+from commerce_core.uow import OutboxEntry, Transactions, UnitOfWork
 from commerce_core.validation import whole_number
 
 
@@ -113,56 +119,56 @@ class CatalogService:
     def create_category(self, actor: Actor, name: str, parent_id: int | None = None,
                         description: str = "") -> Category:
         authorize(actor, Action.MANAGE_CATEGORIES)
-        with self._tx() as uow:
+        with self._tx.catalog_change() as catalog:
             if parent_id is not None:
-                uow.categories.get(parent_id)
+                catalog.categories.get(parent_id)
             category = Category(self._ids.next_id(), name, parent_id, description,
                                 self._clock.now())
-            uow.categories.add(category)
+            catalog.categories.add(category)
             return category
 
     def rename_category(self, actor: Actor, category_id: int, name: str,
                         description: str | None = None) -> Category:
         authorize(actor, Action.MANAGE_CATEGORIES)
-        with self._tx() as uow:
-            category = uow.categories.get(category_id)
+        with self._tx.catalog_change() as catalog:
+            category = catalog.categories.get(category_id)
             category = attrs.evolve(category, name=name, description=(
                 category.description if description is None else description))
-            uow.categories.update(category)
+            catalog.categories.update(category)
             return category
 
     def move_category(self, actor: Actor, category_id: int,
                       parent_id: int | None) -> Category:
         """Put a category under another (or at the root); never under its own subtree."""
         authorize(actor, Action.MANAGE_CATEGORIES)
-        with self._tx() as uow:
-            category = uow.categories.get(category_id)
+        with self._tx.catalog_change() as catalog:
+            category = catalog.categories.get(category_id)
             if parent_id is not None:
-                uow.categories.get(parent_id)
-                if parent_id in _subtree(uow.categories.all(), category_id):
+                catalog.categories.get(parent_id)
+                if parent_id in _subtree(catalog.categories.all(), category_id):
                     raise ValidationError("a category cannot move under itself or its "
                                           "descendants", {"parent_id": "cycle"})
             category.parent_id = parent_id
-            uow.categories.update(category)
+            catalog.categories.update(category)
             return category
 
     def delete_category(self, actor: Actor, category_id: int) -> None:
         """Remove an empty category: no sub-categories and no products, active or not."""
         authorize(actor, Action.MANAGE_CATEGORIES)
-        with self._tx() as uow:
-            uow.categories.get(category_id)
-            children = [c.name for c in uow.categories.all() if c.parent_id == category_id]
-            products = uow.products.find(
+        with self._tx.catalog_change() as catalog:
+            catalog.categories.get(category_id)
+            children = [c.name for c in catalog.categories.all() if c.parent_id == category_id]
+            products = catalog.products.find(
                 ProductQuery(frozenset({category_id}), include_inactive=True),
                 PageRequest(1, 1)).total_count
             if children or products:
                 raise Conflict("only an empty category can be deleted",
                                {"sub_categories": len(children), "products": products})
-            uow.categories.delete(category_id)
+            catalog.categories.delete(category_id)
 
     def categories(self) -> list[Category]:
-        with self._tx.read(replica=True) as uow:
-            return list(uow.categories.all())
+        with self._tx.catalog_read(replica=True) as catalog:
+            return list(catalog.categories.all())
 
     def category_tree(self) -> list[dict[str, Any]]:
         """Nested ``{category_id, name, children}`` from the roots down, sorted by name."""
@@ -187,7 +193,7 @@ class CatalogService:
                        images: Sequence[str] = (), tags: Sequence[str] = (),
                        seller_id: int | None = None) -> Product:
         """A new product of the acting seller (admins name ``seller_id``), its variants and
-        their opening stock, in one transaction."""
+        their opening stock: the stock rows first, then the catalog entry (module doc)."""
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
         now = self._clock.now()
@@ -196,13 +202,17 @@ class CatalogService:
         product = Product(product_id, seller_id, name, category_id, currency, built,
                           description=description, attributes=dict(attributes or {}),
                           images=list(images), tags=list(tags), created_at=now, updated_at=now)
-        with self._tx() as uow:
-            uow.categories.get(category_id)
-            uow.products.add(product)
+        with self._tx.catalog_read() as catalog:
+            catalog.categories.get(category_id)
+
+        def open_stock(uow: UnitOfWork) -> None:
             for spec, variant in zip(variants, built, strict=True):
                 _open_stock(uow, variant, spec, seller_id, now)
-            uow.record(ProductCreated(occurred_at=now, product_id=product_id,
-                                      seller_id=seller_id))
+
+        notice = ProductCreated(occurred_at=now, product_id=product_id, seller_id=seller_id)
+        with self._undone_on_failure(product_id, built), \
+                self._tx.catalog_change(notice, prepare=open_stock) as catalog:
+            catalog.products.add(product)
         return product
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
@@ -211,15 +221,16 @@ class CatalogService:
 
     def add_variant(self, actor: Actor, product_id: int, spec: VariantSpec) -> Variant:
         now = self._clock.now()
-        with self._tx() as uow:
-            product = _own(uow, actor, product_id)
-            variant = self._variant(product_id, spec, product.currency)
+        with self._tx.catalog_read() as catalog:
+            product = _own(catalog, actor, product_id)
+        variant = self._variant(product_id, spec, product.currency)
+        with self._undone_on_failure(product_id, [variant]), self._tx.catalog_change(
+                self._updated(product), prepare=lambda uow: _open_stock(
+                    uow, variant, spec, product.seller_id, now)) as catalog:
+            product = catalog.products.get(product_id)
             product.variants.append(variant)
             product = attrs.evolve(product, updated_at=now)  # re-runs the product's checks
-            uow.products.update(product)
-            _open_stock(uow, variant, spec, product.seller_id, now)
-            uow.record(ProductUpdated(occurred_at=now, product_id=product_id,
-                                      seller_id=product.seller_id))
+            catalog.products.update(product)
         return variant
 
     # what a seller may change, and the shape each value must have
@@ -244,28 +255,27 @@ class CatalogService:
             raise ValidationError(f"wrong type for {', '.join(wrong)}",
                                   {f: "wrong type" for f in wrong})
         now = self._clock.now()
-        with self._tx() as uow:
-            product = _own(uow, actor, product_id)
+        with self._tx.catalog_read() as catalog:
+            product = _own(catalog, actor, product_id)
             if "category_id" in changes:
-                uow.categories.get(changes["category_id"])
-            product = attrs.evolve(product, **changes, updated_at=now)
-            uow.products.update(product)
-            uow.record(ProductUpdated(occurred_at=now, product_id=product_id,
-                                      seller_id=product.seller_id))
+                catalog.categories.get(changes["category_id"])
+        with self._tx.catalog_change(self._updated(product)) as catalog:
+            product = attrs.evolve(catalog.products.get(product_id), **changes, updated_at=now)
+            catalog.products.update(product)
         return product
 
     def set_price(self, actor: Actor, variant_id: int, price: Decimal | str | int) -> Variant:
         now = self._clock.now()
-        with self._tx() as uow:
-            variant = uow.products.get_variants([variant_id]).get(variant_id)
+        with self._tx.catalog_read() as catalog:
+            variant = catalog.products.get_variants([variant_id]).get(variant_id)
             if variant is None:
                 raise ValidationError(f"unknown variant {variant_id}", {"variant_id": "unknown"})
-            product = _own(uow, actor, variant.product_id)
-            new = attrs.evolve(variant, price=Money(price, product.currency))
+            product = _own(catalog, actor, variant.product_id)
+        new = attrs.evolve(variant, price=Money(price, product.currency))
+        with self._tx.catalog_change(self._updated(product)) as catalog:
+            product = catalog.products.get(product.id)
             product.variants = [new if v.id == variant_id else v for v in product.variants]
-            uow.products.update(attrs.evolve(product, updated_at=now))
-            uow.record(ProductUpdated(occurred_at=now, product_id=product.id,
-                                      seller_id=product.seller_id))
+            catalog.products.update(attrs.evolve(product, updated_at=now))
         return new
 
     def deactivate_product(self, actor: Actor, product_id: int) -> Product:
@@ -273,18 +283,17 @@ class CatalogService:
 
     # Reading --------------------------------------------------------------------------------
     def get_product(self, product_id: int) -> Product:
-        with self._tx.read(replica=True) as uow:
-            return uow.products.get(product_id)
+        with self._tx.catalog_read(replica=True) as catalog:
+            return catalog.products.get(product_id)
 
     def product_detail(self, product_id: int, include_inactive: bool = False) -> ProductDetail:
         """A product with its stock; a withdrawn one looks absent unless asked for (its
         seller's views ask)."""
-        with self._tx.read(replica=True) as uow:
-            product = uow.products.get(product_id)
-            if not (product.is_active or include_inactive):
-                raise NotFound(f"product {product_id} not found", {"product_id": product_id})
-            stock = uow.inventory.get_many([v.id for v in product.variants])
-        return ProductDetail(product, stock)
+        with self._tx.catalog_read(replica=True) as catalog:
+            product = catalog.products.get(product_id)
+        if not (product.is_active or include_inactive):
+            raise NotFound(f"product {product_id} not found", {"product_id": product_id})
+        return ProductDetail(product, self._stock([product], replica=True))
 
     def list_products(self, *, category_id: int | None = None, search: str | None = None,
                       min_price: Decimal | None = None, max_price: Decimal | None = None,
@@ -302,16 +311,15 @@ class CatalogService:
                                   ) from None
         if min_price is not None and max_price is not None and min_price > max_price:
             raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
-        with self._tx.read(replica=True) as uow:
+        with self._tx.catalog_read(replica=True) as catalog:
             categories = None
             if category_id is not None:
-                categories = (_subtree(uow.categories.all(), category_id)
+                categories = (_subtree(catalog.categories.all(), category_id)
                               or frozenset({category_id}))
             query = ProductQuery(categories, search, min_price, max_price, rating_min,
                                  in_stock, seller_id, include_inactive, order)
-            found = uow.products.find(query, request)
-            variant_ids = [v.id for p in found.items for v in p.active_variants]
-            stock = uow.inventory.get_many(variant_ids)
+            found = catalog.products.find(query, request)
+        stock = self._stock(found.items, replica=True, active_only=True)
         return found.map(lambda p: _summary(p, stock))
 
     def seller_products(self, actor: Actor, *, seller_id: int | None = None, page: int = 1,
@@ -321,22 +329,67 @@ class CatalogService:
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
         query = ProductQuery(seller_id=seller_id, include_inactive=True)
-        with self._tx.read() as uow:
-            found = uow.products.find(query, PageRequest(page, limit))
-            stock = uow.inventory.get_many([v.id for p in found.items for v in p.variants])
+        with self._tx.catalog_read() as catalog:
+            found = catalog.products.find(query, PageRequest(page, limit))
+        stock = self._stock(found.items)
         return found.map(lambda p: ProductDetail(p, stock))
 
     def seller_product(self, actor: Actor, product_id: int) -> ProductDetail:
         """One of the seller's own products, withdrawn or not, with its stock."""
-        with self._tx.read() as uow:
-            product = _own(uow, actor, product_id)
-            stock = uow.inventory.get_many([v.id for v in product.variants])
-        return ProductDetail(product, stock)
+        with self._tx.catalog_read() as catalog:
+            product = _own(catalog, actor, product_id)
+        return ProductDetail(product, self._stock([product]))
+
+    # Upkeep ---------------------------------------------------------------------------------
+    def repair(self, stale: Sequence[OutboxEntry], before: datetime) -> int:
+        """Remove the stock rows that a crashed product write left behind: rows untouched
+        since ``before``, of the products these stale (long unpublished) notices name, whose
+        variant is not in the catalog. How many rows went. Run before the relay publishes
+        the notices."""
+        product_ids = {e.event.product_id for e in stale
+                       if isinstance(e.event, ProductCreated | ProductUpdated)}
+        def untouched(item: StockItem) -> bool:
+            return item.updated_at is None or item.updated_at < before
+        return sum(self._drop_unlisted_stock(p, untouched) for p in sorted(product_ids))
+
+    def _drop_unlisted_stock(self, product_id: int, which: Callable[[StockItem], bool]) -> int:
+        with self._tx.catalog_read() as catalog:
+            product = catalog.products.get_many([product_id]).get(product_id)
+        listed = {v.id for v in product.variants} if product else set()
+        with self._tx() as uow:
+            orphans = [s.variant_id for s in uow.inventory.for_product(product_id)
+                       if s.variant_id not in listed and which(s)]
+            uow.inventory.remove(orphans)
+        return len(orphans)
+
+    @contextlib.contextmanager
+    def _undone_on_failure(self, product_id: int, variants: Sequence[Variant]
+                           ) -> Iterator[None]:
+        """A refused catalog write takes back the stock rows written for its variants."""
+        try:
+            yield
+        except Exception:
+            ours = {v.id for v in variants}
+            self._drop_unlisted_stock(product_id, lambda s: s.variant_id in ours)
+            raise
+
+    def _updated(self, product: Product) -> DomainEvent:
+        return ProductUpdated(occurred_at=self._clock.now(), product_id=product.id,
+                              seller_id=product.seller_id)
+
+    def _stock(self, products: Sequence[Product], replica: bool = False,
+               active_only: bool = False) -> dict[int, StockItem]:
+        ids = [v.id for p in products for v in (p.active_variants if active_only
+                                                 else p.variants)]
+        if not ids:
+            return {}
+        with self._tx.read(replica=replica) as uow:
+            return dict(uow.inventory.get_many(ids))
 
 
-def _own(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+def _own(catalog: CatalogSession, actor: Actor, product_id: int) -> Product:
     """The product, if the actor is its seller or an admin."""
-    product = uow.products.get(product_id)
+    product = catalog.products.get(product_id)
     authorize(actor, Action.MANAGE_PRODUCTS, product.seller_id, f"product {product_id}")
     return product
 

@@ -249,10 +249,11 @@ class CheckoutService:
         if cart is None or not cart.lines:
             raise ValidationError("the cart is empty", {"cart": "empty"})
         now = self._clock.now()
+        self._check_prices(cart)
         with self._tx() as uow:
-            self._check_prices(uow, cart)
             coupon = self._usable_coupon(uow, cart, user_id)
-            totals = price_cart(cart, self._rules, coupon, coupon_ancestors(uow, coupon), ship)
+            totals = price_cart(cart, self._rules, coupon, coupon_ancestors(self._tx, coupon),
+                                ship)
             order_id = self._ids.next_id()
             number = format_order_number(now.year,
                                          uow.sequences.next_value(f"order_number:{now.year}"))
@@ -296,9 +297,11 @@ class CheckoutService:
                          "reserved", uow, now)
         return checkout, cart, order, payment
 
-    def _check_prices(self, uow: UnitOfWork, cart: Cart) -> None:
-        # a snapshot, not a lock: checkouts of one product must not queue on its row
-        products = uow.products.get_many({line.product_id for line in cart.lines})
+    def _check_prices(self, cart: Cart) -> None:
+        # a snapshot of the catalog, not a lock: checkouts of one product must not queue on
+        # its row; a price changed after it is the price the buyer saw and agreed to
+        with self._tx.catalog_read() as catalog:
+            products = catalog.products.get_many({line.product_id for line in cart.lines})
         gone, changed = [], []
         for line in cart.lines:
             product = products.get(line.product_id)

@@ -86,6 +86,15 @@ class InventoryRepository(Protocol):
         """Every stock row of the seller's variants."""
         ...
 
+    def for_product(self, product_id: int) -> Sequence[StockItem]:
+        """Every stock row of the product's variants, by variant id."""
+        ...
+
+    def remove(self, variant_ids: Iterable[int]) -> None:
+        """Delete these stock rows and their movements (rows that never became sellable:
+        see ``CatalogService.repair``); unknown ids are ignored."""
+        ...
+
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         """Rows with available <= reorder_level, optionally for one seller."""
         ...

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
-from commerce_core.catalog.ports import ProductQuery
+from commerce_core.catalog.ports import CatalogSession, ProductQuery
 from commerce_core.clock import Clock
 from commerce_core.errors import (
     Conflict,
@@ -62,11 +62,12 @@ class SellerService:
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_STORE, seller_id)
         now = self._clock.now()
-        with self._tx() as uow:
-            profile = SellerProfile(seller_id, store_name, now, now, description.strip())
-            for product_id in _product_ids(uow, seller_id):
-                stats = uow.reviews.stats(product_id)
+        profile = SellerProfile(seller_id, store_name, now, now, description.strip())
+        with self._tx.catalog_read() as catalog:
+            for product_id in _product_ids(catalog, seller_id):
+                stats = catalog.reviews.stats(product_id)
                 profile.add_ratings(stats.total, stats.count)
+        with self._tx() as uow:
             uow.sellers.add(profile)
             return profile
 
@@ -102,9 +103,10 @@ class SellerService:
         authorize(actor, Action.MANAGE_INVENTORY, seller_id)
         with self._tx.read() as uow:
             items = [s for s in uow.inventory.for_seller(seller_id) if s.is_low or not low_only]
-            variants = uow.products.get_variants([s.variant_id for s in items])
-            names = {pid: uow.products.get(pid).name
-                     for pid in {s.product_id for s in items}}
+        with self._tx.catalog_read() as catalog:
+            variants = catalog.products.get_variants([s.variant_id for s in items])
+            names = {pid: p.name for pid, p in catalog.products.get_many(
+                {s.product_id for s in items}).items()}
         rows = [StockRow(s, variants[s.variant_id].sku if s.variant_id in variants else "",
                          names.get(s.product_id, "")) for s in items]
         return sorted(rows, key=lambda r: (r.product_name, r.sku))
@@ -176,11 +178,11 @@ class SellerService:
             uow.orders.update(order)
 
 
-def _product_ids(uow: UnitOfWork, seller_id: int) -> list[int]:
+def _product_ids(catalog: CatalogSession, seller_id: int) -> list[int]:
     ids: list[int] = []
     page = 1
     while True:
-        found = uow.products.find(ProductQuery(seller_id=seller_id, include_inactive=True),
+        found = catalog.products.find(ProductQuery(seller_id=seller_id, include_inactive=True),
                                   PageRequest(page, 100))
         ids += [p.id for p in found.items]
         if page * 100 >= found.total_count:

@@ -63,8 +63,8 @@ class ShippingService:
             order = uow.orders.get(order_id)
             items = self._shippable(uow, actor, order, item_ids)
         seller_id = items[0].seller_id
-        with self._tx.read() as uow:
-            variants = uow.products.get_variants([i.variant_id for i in items])
+        with self._tx.catalog_read() as catalog:
+            variants = catalog.products.get_variants([i.variant_id for i in items])
         weight = sum(variants[i.variant_id].weight_grams * i.quantity
                      for i in items if i.variant_id in variants)
         parcel = Parcel(weight, order.shipping_address, order.currency)

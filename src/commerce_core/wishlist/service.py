@@ -41,10 +41,11 @@ class WishlistService:
     def add(self, actor: Actor, product_id: int) -> bool:
         """Keep an active product for later; False if it was already on the list."""
         authorize(actor, Action.USE_WISHLIST, actor.user_id)
+        with self._tx.catalog_read() as catalog:
+            product = catalog.products.get(product_id)
+        if not product.is_active:
+            raise NotFound(f"product {product_id} not found", {"product_id": product_id})
         with self._tx() as uow:
-            product = uow.products.get(product_id)
-            if not product.is_active:
-                raise NotFound(f"product {product_id} not found", {"product_id": product_id})
             if uow.wishlists.count(actor.user_id) >= MAX_ITEMS:
                 raise ValidationError(f"a wishlist holds at most {MAX_ITEMS} products",
                                       {"wishlist": "full"})
@@ -60,12 +61,8 @@ class WishlistService:
         authorize(actor, Action.USE_WISHLIST, actor.user_id)
         with self._tx.read() as uow:
             found = uow.wishlists.list(actor.user_id, PageRequest(page, limit))
-            products: dict[int, Product] = {}
-            for item in found.items:
-                try:
-                    products[item.product_id] = uow.products.get(item.product_id)
-                except NotFound:
-                    continue
+        with self._tx.catalog_read() as catalog:
+            products = catalog.products.get_many({i.product_id for i in found.items})
         return found.map(lambda i: WishlistEntry(i, products.get(i.product_id)))
 
     def move_to_cart(self, actor: Actor, product_id: int, quantity: int = 1,

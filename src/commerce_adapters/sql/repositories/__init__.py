@@ -1,6 +1,6 @@
 """SQL repositories, one module per port (mirroring the core's ports and the memory adapters)."""
 
-from commerce_adapters.sql.repositories.accounts import SqlAddresses, SqlRevocations, SqlUsers
+from commerce_adapters.sql.repositories.accounts import SqlAddresses, SqlUsers
 from commerce_adapters.sql.repositories.catalog import SqlCategories, SqlProducts
 from commerce_adapters.sql.repositories.checkout import SqlCheckouts
 from commerce_adapters.sql.repositories.coupons import SqlCoupons
@@ -31,7 +31,6 @@ __all__ = [
     "SqlPayments",
     "SqlProducts",
     "SqlReviews",
-    "SqlRevocations",
     "SqlSellers",
     "SqlSequences",
     "SqlShipments",

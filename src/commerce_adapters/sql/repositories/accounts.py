@@ -1,9 +1,8 @@
-"""Users, address books and revoked tokens."""
+"""Users and address books."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -111,17 +110,3 @@ class SqlAddresses(SqlRepository):
     def for_user(self, user_id: int) -> Sequence[SavedAddress]:
         return [_address(r) for r in self.rows(sa.select(a).where(a.c.user_id == user_id)
                                                .order_by(a.c.id))]
-
-
-class SqlRevocations(SqlRepository):
-    def revoke(self, token_id: str, expires_at: datetime) -> None:
-        self.insert_ignore(t.revoked_tokens, {"token_id": token_id, "expires_at": expires_at})
-
-    def is_revoked(self, token_id: str) -> bool:
-        r = t.revoked_tokens
-        return self.c.execute(sa.select(r.c.token_id).where(
-            r.c.token_id == token_id)).first() is not None
-
-    def purge(self, expired_before: datetime) -> int:
-        r = t.revoked_tokens
-        return int(self.c.execute(r.delete().where(r.c.expires_at < expired_before)).rowcount)

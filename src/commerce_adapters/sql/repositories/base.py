@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
-    from commerce_adapters.sql.uow import SqlUnitOfWork
+    from commerce_adapters.sql.uow import SqlSession
 
 
 @functools.cache
@@ -47,7 +47,7 @@ def insert_ignore_stmt(dialect: str, table: sa.Table) -> Any:
 
 
 class SqlRepository:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
+    def __init__(self, uow: SqlSession) -> None:
         self._uow = uow
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -22,7 +22,11 @@ from commerce_core.inventory.model import (
     StockMovement,
 )
 
+if TYPE_CHECKING:
+    from commerce_adapters.sql.uow import SqlUnitOfWork
+
 inv = t.inventory
+mv = t.stock_movements
 
 
 @functools.cache
@@ -51,6 +55,8 @@ def _stock(r: Any) -> StockItem:
 
 
 class SqlInventory(SqlRepository):
+    _uow: SqlUnitOfWork  # movements take their ids from the unit of work
+
     def add(self, item: StockItem) -> None:
         if self.c.execute(sa.select(inv.c.variant_id).where(
                 inv.c.variant_id == item.variant_id)).first() is not None:
@@ -242,6 +248,16 @@ class SqlInventory(SqlRepository):
     def for_seller(self, seller_id: int) -> Sequence[StockItem]:
         return [_stock(r) for r in self.rows(sa.select(inv).where(inv.c.seller_id == seller_id)
                                              .order_by(inv.c.variant_id))]
+
+    def for_product(self, product_id: int) -> Sequence[StockItem]:
+        return [_stock(r) for r in self.rows(sa.select(inv).where(
+            inv.c.product_id == product_id).order_by(inv.c.variant_id))]
+
+    def remove(self, variant_ids: Iterable[int]) -> None:
+        ids = list(variant_ids)
+        if ids:
+            self.c.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
+            self.c.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
 
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         stmt = sa.select(inv).where(inv.c.quantity_available <= inv.c.reorder_level)

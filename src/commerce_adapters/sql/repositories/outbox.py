@@ -21,10 +21,12 @@ class SqlOutbox(SqlRepository):
                  "created_at": e.created_at, "published_at": e.published_at}
                 for e in entries])
 
-    def pending(self, limit: int) -> Sequence[OutboxEntry]:
+    def pending(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
         o = t.outbox
-        rows = self.rows(sa.select(o).where(o.c.published_at.is_(None)).order_by(o.c.id)
-                         .limit(limit))
+        stmt = sa.select(o).where(o.c.published_at.is_(None))
+        if before is not None:
+            stmt = stmt.where(o.c.created_at < before)
+        rows = self.rows(stmt.order_by(o.c.id).limit(limit))
         return [OutboxEntry(r.id, event_from_dict(r.event), r.created_at, r.published_at)
                 for r in rows]
 

@@ -1,19 +1,20 @@
-"""In-process event delivery: handlers subscribed by event type, called after commit."""
+"""The in-process event bus: handlers subscribed by event type, called after commit."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from commerce_core.bus.ports import Handler
 from commerce_core.events import DomainEvent
 
 log = logging.getLogger(__name__)
-Handler = Callable[[DomainEvent], None]
 
 
 class InProcessEventBus:
-    """Calls each handler subscribed to the event's class or a base class, in order.
+    """An :class:`~commerce_core.bus.ports.EventBus` calling each handler subscribed to the
+    event's class or a base class, in order.
 
     A handler that raises is called again (``attempts`` times in all: a deadlock or a dropped
     connection usually clears at once), then logged with the event, and does not stop the

@@ -1,4 +1,4 @@
-"""Contracts: users, address books, revoked tokens, seller profiles."""
+"""Contract of the accounts ports (accounts/ports.py): UserRepository and AddressBook."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from commerce_core.accounts.ports import UserQuery
 from commerce_core.address import Address
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.pagination import PageRequest
-from commerce_core.sellers.model import SellerProfile
 from tests.contract.conftest import Backend
 
 HOME = Address("1 Main St", "Springfield", "12345", "US")
@@ -65,32 +64,3 @@ def test_address_book(backend: Backend) -> None:
         assert [a.id for a in uow.addresses.for_user(1)] == [second.id]
         with pytest.raises(NotFound):
             uow.addresses.delete(first.id)
-
-
-def test_revoked_tokens_are_kept_until_they_expire(backend: Backend) -> None:
-    now = backend.clock.now()
-    with backend.storage.uow_factory() as uow:
-        uow.revocations.revoke("old", now - timedelta(minutes=1))
-        uow.revocations.revoke("live", now + timedelta(hours=1))
-        assert uow.revocations.is_revoked("old") and not uow.revocations.is_revoked("other")
-        assert uow.revocations.purge(now) == 1
-        assert not uow.revocations.is_revoked("old") and uow.revocations.is_revoked("live")
-
-
-def test_seller_profiles_have_unique_store_names(backend: Backend) -> None:
-    now = backend.clock.now()
-    with backend.storage.uow_factory() as uow:
-        uow.sellers.add(SellerProfile(7, "Lamp Co", now, now))
-        with pytest.raises(Conflict):
-            uow.sellers.add(SellerProfile(8, "LAMP CO", now, now))
-        with pytest.raises(Conflict):
-            uow.sellers.add(SellerProfile(7, "Other", now, now))
-        profile = uow.sellers.find(7)
-        assert profile is not None and uow.sellers.find(8) is None
-        profile.store_name = "Lamps & Co"
-        profile.add_ratings(9, 2)
-        uow.sellers.update(profile)
-        uow.sellers.add(SellerProfile(8, "lamp co", now, now))  # the old name was freed
-        assert (uow.sellers.find(7).rating_total, uow.sellers.find(7).rating_count) == (9, 2)  # type: ignore[union-attr]
-        with pytest.raises(NotFound):
-            uow.sellers.update(SellerProfile(9, "Ghost", now, now))

@@ -1,4 +1,4 @@
-"""Contract: atomic, all-or-nothing reservations and the stock arithmetic."""
+"""Contract of the InventoryRepository port (inventory/ports.py): reservations and stock."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from commerce_core.errors import Conflict, InsufficientStock
+from commerce_core.errors import Conflict, InsufficientStock, NotFound
 from commerce_core.inventory.model import (
     MovementType,
     Reservation,
@@ -153,3 +153,61 @@ def test_adjust_restock_return_and_low_stock(backend: Backend) -> None:
             uow.inventory.return_sold(a, 5, "more than sold", now)
         uow.commit()
     assert counts(backend, a) == (4, 0, 1)
+
+
+def test_stock_rows_by_seller(backend: Backend) -> None:
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.add(StockItem(501, 1, 7))
+        uow.inventory.add(StockItem(502, 1, 8))
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert [s.variant_id for s in uow.inventory.for_seller(8)] == [502]
+
+
+def test_stock_rows_by_product_in_variant_order(backend: Backend) -> None:
+    with backend.storage.uow_factory() as uow:
+        for vid, product in ((603, 1), (601, 1), (602, 2), (604, 1)):
+            uow.inventory.add(StockItem(vid, product, 7))
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert [s.variant_id for s in uow.inventory.for_product(1)] == [601, 603, 604]
+        assert [s.product_id for s in uow.inventory.for_product(2)] == [2]
+        assert uow.inventory.for_product(404) == []
+
+
+def test_remove_deletes_rows_and_their_movements_and_ignores_unknown_ids(
+        backend: Backend) -> None:
+    a, b, c = seed(backend, 5, 3, 0)
+    now = backend.clock.now()
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.adjust(a, -1, "shrinkage", now)
+        uow.inventory.remove([a, c, 404])
+        uow.inventory.remove([])
+        uow.commit()
+    with backend.storage.uow_factory() as uow:
+        for vid in (a, c):
+            with pytest.raises(NotFound):
+                uow.inventory.get(vid)
+            assert uow.inventory.movements(vid) == []
+        assert set(uow.inventory.get_many([a, b, c])) == {b}
+        assert [s.variant_id for s in uow.inventory.for_product(1)] == [b]
+        assert [m.movement_type for m in uow.inventory.movements(b)] == [MovementType.IN]
+        uow.inventory.add(StockItem(a, 1, 1))  # the id is free again, with no old trail
+        assert uow.inventory.movements(a) == []
+        uow.commit()
+    assert counts(backend, a) == (0, 0, 0) and counts(backend, b) == (3, 0, 0)
+
+
+def test_rollback_undoes_remove(backend: Backend) -> None:
+    a, b = seed(backend, 5, 2)
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.remove([a, b])
+        assert uow.inventory.for_product(1) == []  # gone inside the unit of work
+        uow.rollback()
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.remove([a])
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert [s.variant_id for s in uow.inventory.for_product(1)] == sorted([a, b])
+        assert [(m.movement_type, m.quantity) for m in uow.inventory.movements(a)] == \
+            [(MovementType.IN, 5)]
+    assert counts(backend, a) == (5, 0, 0) and counts(backend, b) == (2, 0, 0)

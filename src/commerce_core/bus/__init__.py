@@ -1,0 +1,1 @@
+"""The event bus part: how committed domain events reach their consumers."""

@@ -1,0 +1,1 @@
+"""The search part: a product index with text queries, filters and suggestions."""

@@ -1,0 +1,175 @@
+"""Contract of the cache port, for every adapter of it: a new adapter adds one entry to CACHES."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator, Iterator
+from datetime import timedelta
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commerce_adapters.memory.cache import MemoryCache
+from commerce_core.cache.ports import Cache
+from commerce_core.clock import ManualClock
+from tests.concurrency import run_together
+
+
+@attrs.define
+class CacheUnderTest:
+    cache: Cache
+    # Moves time on by that many seconds: a hand-driven clock here; a server-backed cache,
+    # whose TTLs run on the server's clock, sleeps (and its tests use short TTLs).
+    advance: Callable[[float], None]
+
+
+def _memory() -> Generator[CacheUnderTest, None, None]:
+    clock = ManualClock()
+
+    def advance(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+
+    yield CacheUnderTest(MemoryCache(clock), advance)
+
+
+CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory}
+
+
+@pytest.fixture(params=sorted(CACHES))
+def under_test(request: pytest.FixtureRequest) -> Iterator[CacheUnderTest]:
+    gen = CACHES[request.param]()
+    yield next(gen)
+    gen.close()
+
+
+@pytest.fixture
+def cache(under_test: CacheUnderTest) -> Cache:
+    return under_test.cache
+
+
+def test_absent_key_is_none(cache: Cache) -> None:
+    assert cache.get("nothing:here") is None
+    assert cache.get_many(["nothing:here", "nor:here"]) == {}
+
+
+@settings(max_examples=50, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # one cache, many keys
+@given(key=st.text(min_size=1, max_size=40), value=st.binary(max_size=2048))
+def test_round_trips_any_bytes(cache: Cache, key: str, value: bytes) -> None:
+    cache.set(key, value, 60)
+    assert cache.get(key) == value
+
+
+def test_set_replaces(cache: Cache) -> None:
+    cache.set("k", b"one", 60)
+    cache.set("k", b"two", 60)
+    assert cache.get("k") == b"two"
+
+
+def test_values_expire_after_their_ttl(under_test: CacheUnderTest) -> None:
+    cache = under_test.cache
+    cache.set("short", b"s", 1)
+    cache.set("long", b"l", 30)
+    under_test.advance(0.5)
+    assert cache.get("short") == b"s"
+    under_test.advance(1)
+    assert cache.get("short") is None
+    assert cache.get("long") == b"l"
+
+
+def test_replacing_resets_the_ttl(under_test: CacheUnderTest) -> None:
+    cache = under_test.cache
+    cache.set("k", b"old", 1)
+    cache.set("k", b"new", 30)
+    under_test.advance(1.5)
+    assert cache.get("k") == b"new"
+
+
+def test_get_many_leaves_out_absent_and_expired(under_test: CacheUnderTest) -> None:
+    cache = under_test.cache
+    cache.set("a", b"1", 30)
+    cache.set("b", b"2", 1)
+    cache.set("c", b"3", 30)
+    under_test.advance(1.5)
+    assert dict(cache.get_many(["a", "b", "c", "missing"])) == {"a": b"1", "c": b"3"}
+
+
+def test_add_stores_only_when_empty(under_test: CacheUnderTest) -> None:
+    cache = under_test.cache
+    assert cache.add("lock", b"first", 1)
+    assert not cache.add("lock", b"second", 30)
+    assert cache.get("lock") == b"first"
+    under_test.advance(1.5)
+    assert cache.add("lock", b"third", 30)  # an expired value holds nothing
+    assert cache.get("lock") == b"third"
+
+
+@pytest.mark.parametrize("round_", range(5))  # a few rounds: a race shows only sometimes
+def test_add_has_one_winner_among_concurrent_callers(cache: Cache, round_: int) -> None:
+    key = f"loader:{round_}"
+    wins: list[bytes] = []
+    lock = threading.Lock()
+
+    def contender(i: int) -> Callable[[], None]:
+        def go() -> None:
+            if cache.add(key, str(i).encode(), 30):
+                with lock:
+                    wins.append(str(i).encode())
+        return go
+
+    assert run_together([contender(i) for i in range(8)]) == []
+    assert len(wins) == 1
+    assert cache.get(key) == wins[0]
+
+
+def test_delete_counts_what_was_there(under_test: CacheUnderTest) -> None:
+    cache = under_test.cache
+    cache.set("a", b"1", 30)
+    cache.set("b", b"2", 30)
+    cache.set("gone", b"3", 1)
+    under_test.advance(1.5)
+    assert cache.delete("a", "missing", "gone") == 1
+    assert cache.get("a") is None
+    assert cache.get("b") == b"2"
+    assert cache.delete() == 0
+
+
+def test_delete_prefix_removes_only_that_prefix(cache: Cache) -> None:
+    for key in ("product:1", "product:2", "product:1:reviews", "products", "cart:1"):
+        cache.set(key, b"x", 30)
+    assert cache.delete_prefix("product:") == 3
+    assert cache.get("product:1") is None
+    assert cache.get("product:1:reviews") is None
+    assert cache.get("products") == b"x"
+    assert cache.get("cart:1") == b"x"
+    assert cache.delete_prefix("nothing:") == 0
+
+
+@pytest.mark.parametrize("ttl", [0, -1, float("nan")])
+def test_refuses_a_non_positive_ttl(cache: Cache, ttl: float) -> None:
+    with pytest.raises(ValueError):
+        cache.set("k", b"v", ttl)
+    with pytest.raises(ValueError):
+        cache.add("k", b"v", ttl)
+    assert cache.get("k") is None
+
+
+def test_ping_answers(cache: Cache) -> None:
+    cache.ping()
+
+
+# The memory adapter's own bound (a server cache has its own eviction policy) -------------------
+def test_memory_cache_evicts_expired_first_then_least_recently_used() -> None:
+    clock = ManualClock()
+    cache = MemoryCache(clock, max_entries=3)
+    cache.set("old", b"1", 30)
+    cache.set("brief", b"2", 1)
+    cache.set("used", b"3", 30)
+    clock.advance(timedelta(seconds=2))
+    cache.set("new", b"4", 30)  # "brief" has expired: it goes, not "old"
+    assert cache.get("old") == b"1"  # now the most recently used
+    cache.set("newer", b"5", 30)  # full of live entries: the least recently used goes
+    assert cache.get("used") is None
+    assert [cache.get(k) for k in ("old", "new", "newer")] == [b"1", b"4", b"5"]

@@ -1,0 +1,213 @@
+"""Contract of the catalog ports: ProductRepository, CategoryRepository, CatalogSession."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.catalog.ports import ProductQuery
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.inventory.model import StockItem
+from commerce_core.money import Money
+from commerce_core.pagination import PageRequest
+from tests.contract.conftest import Backend
+
+
+def _product(backend: Backend, name: str, price: str, category: int, seller: int = 1,
+             rating: str | None = None, sku: str | None = None) -> Product:
+    pid = backend.ids.next_id()
+    variant = Variant(backend.ids.next_id(), pid, sku or f"SKU-{pid}", Money(price, "USD"),
+                      {"size": "M"})
+    return Product(pid, seller, name, category, "USD", [variant], description=f"all about {name}",
+                   rating=Decimal(rating) if rating else None, created_at=backend.clock.now())
+
+
+def _categories(backend: Backend, *names: str) -> None:
+    """Committed categories 1, 2, ... (a product's category must exist)."""
+    with backend.catalog() as session:
+        for number, name in enumerate(names, start=1):
+            session.categories.add(Category(number, name, created_at=backend.clock.now()))
+        session.commit()
+
+
+def _catalog(backend: Backend) -> dict[str, Product]:
+    """Four products in two categories; 'cheap' has no stock."""
+    now = backend.clock.now()
+    products = {
+        "cheap": _product(backend, "Cheap phone", "50", 1, rating="3.0"),
+        "mid": _product(backend, "Mid phone", "300", 1, rating="4.5"),
+        "tablet": _product(backend, "Pricey tablet", "900", 2, seller=2),
+        "book": _product(backend, "Book on phones", "20", 2, rating="4.0"),
+    }
+    _categories(backend, "Phones", "Other")
+    with backend.catalog() as session:
+        for p in products.values():
+            session.products.add(p)
+        session.commit()
+    with backend.uow() as uow:  # the stock rows live in the transactional store
+        for key, p in products.items():
+            uow.inventory.add(StockItem(p.variants[0].id, p.id, p.seller_id))
+            if key != "cheap":
+                uow.inventory.restock(p.variants[0].id, 5, "opening", now)
+        uow.commit()
+    return products
+
+
+# ProductRepository ---------------------------------------------------------------------------
+
+def test_product_find_filters_sorts_and_pages(backend: Backend) -> None:
+    ps = _catalog(backend)
+
+    def find(**kw: object) -> list[str]:
+        with backend.catalog(read_only=True) as session:
+            page = session.products.find(ProductQuery(**kw), PageRequest(1, 10))  # type: ignore[arg-type]
+        by_id = {p.id: k for k, p in ps.items()}
+        return [by_id[p.id] for p in page.items]
+
+    assert find(sort=ProductSort.PRICE_ASC) == ["book", "cheap", "mid", "tablet"]
+    assert find(sort=ProductSort.PRICE_DESC) == ["tablet", "mid", "cheap", "book"]
+    assert find(sort=ProductSort.RATING) == ["mid", "book", "cheap", "tablet"]  # unrated last
+    assert find(sort=ProductSort.NEWEST) == ["book", "tablet", "mid", "cheap"]
+    assert find(category_ids=frozenset({1})) == ["mid", "cheap"]
+    assert find(min_price=Decimal(50), max_price=Decimal(300),
+                sort=ProductSort.PRICE_ASC) == ["cheap", "mid"]
+    assert find(rating_min=Decimal("4.0"), sort=ProductSort.PRICE_ASC) == ["book", "mid"]
+    assert find(in_stock=True, category_ids=frozenset({1})) == ["mid"]
+    assert find(in_stock=False) == ["cheap"]
+    assert find(seller_id=2) == ["tablet"]
+    assert find(search="PHONE", sort=ProductSort.PRICE_ASC) == ["book", "cheap", "mid"]
+    with backend.catalog(read_only=True) as session:
+        page = session.products.find(ProductQuery(sort=ProductSort.PRICE_ASC), PageRequest(2, 3))
+    assert page.total_count == 4 and [p.id for p in page.items] == [ps["tablet"].id]
+
+
+def test_get_many_returns_what_exists(backend: Backend) -> None:
+    products = _catalog(backend)
+    with backend.catalog() as session:
+        ids = [products["mid"].id, products["book"].id, 404]
+        found = session.products.get_many(ids)
+        assert set(found) == {products["mid"].id, products["book"].id}
+        assert found[products["mid"].id] == products["mid"]
+        assert session.products.get_many([]) == {}
+
+
+def test_inactive_products_are_hidden_unless_asked_for(backend: Backend) -> None:
+    ps = _catalog(backend)
+    with backend.catalog() as session:
+        book = session.products.get(ps["book"].id)
+        book.is_active = False
+        session.products.update(book)
+        session.commit()
+        assert session.products.find(ProductQuery(), PageRequest()).total_count == 3
+        assert session.products.find(ProductQuery(include_inactive=True),
+                                     PageRequest()).total_count == 4
+
+
+def test_sku_must_stay_unique_on_update_and_copies_are_deep(backend: Backend) -> None:
+    ps = _catalog(backend)
+    with backend.catalog() as session:
+        mid = session.products.get(ps["mid"].id)
+        mid.variants[0].options["size"] = "XL"   # nested change, never saved
+        mid.variants.append(Variant(backend.ids.next_id(), mid.id, ps["book"].variants[0].sku,
+                                    Money("1", "USD")))
+        with pytest.raises(Conflict):
+            session.products.update(mid)
+        stored = session.products.get(ps["mid"].id)
+        assert stored.variants[0].options == {"size": "M"} and len(stored.variants) == 1
+        with pytest.raises(Conflict):  # the refused update did not free mid's own SKU
+            session.products.add(_product(backend, "Copy", "1", 1, sku=ps["mid"].variants[0].sku))
+        assert set(session.products.get_variants([ps["mid"].variants[0].id, 404])) == \
+            {ps["mid"].variants[0].id}
+        with pytest.raises(NotFound):
+            session.products.get(404)
+
+
+# CategoryRepository --------------------------------------------------------------------------
+
+def test_category_names_are_unique_ignoring_case(backend: Backend) -> None:
+    now = backend.clock.now()
+    with backend.catalog() as session:
+        session.categories.add(Category(1, "Phones", created_at=now))
+        session.categories.add(Category(2, "Tablets", created_at=now))
+        with pytest.raises(Conflict):
+            session.categories.add(Category(3, "PHONES", created_at=now))
+        with pytest.raises(Conflict):
+            session.categories.update(Category(2, "phones", created_at=now))
+        session.categories.update(Category(2, "Slates", parent_id=1, created_at=now))
+        with pytest.raises(Conflict):  # still a parent
+            session.categories.delete(1)
+        session.categories.update(Category(2, "Slates", created_at=now))
+        session.categories.delete(1)
+        assert [c.name for c in session.categories.all()] == ["Slates"]
+        with pytest.raises(NotFound):
+            session.categories.delete(1)
+
+
+# CatalogSession ------------------------------------------------------------------------------
+
+def test_leaving_without_commit_discards_every_change(backend: Backend) -> None:
+    now = backend.clock.now()
+    _categories(backend, "Kept")
+    with backend.catalog() as session:
+        session.categories.add(Category(2, "Dropped", created_at=now))
+        kept = session.categories.get(1)
+        kept.name = "Renamed"
+        session.categories.update(kept)
+    with backend.catalog() as session:
+        assert session.categories.get(1).name == "Kept"
+        with pytest.raises(NotFound):
+            session.categories.get(2)
+
+
+def test_leaving_without_commit_rolls_back_also_on_error(backend: Backend) -> None:
+    now = backend.clock.now()
+    with pytest.raises(RuntimeError), backend.catalog() as session:
+        session.categories.add(Category(3, "Half", created_at=now))
+        raise RuntimeError("boom")
+    with backend.catalog() as session:
+        session.categories.add(Category(4, "Uncommitted", created_at=now))
+    with backend.catalog() as session:
+        assert session.categories.all() == []
+
+
+def test_a_product_is_visible_after_the_session_only_if_committed(backend: Backend) -> None:
+    _categories(backend, "Lamps")
+    kept, dropped = _product(backend, "Kept", "10", 1), _product(backend, "Dropped", "10", 1)
+    with backend.catalog() as session:
+        session.products.add(dropped)
+        assert session.products.get(dropped.id) == dropped  # the session sees its own write
+    with backend.catalog() as session:
+        session.products.add(kept)
+        session.commit()
+    with backend.catalog() as session:
+        with pytest.raises(NotFound):
+            session.products.get(dropped.id)
+        assert session.products.get_many([kept.id, dropped.id]) == {kept.id: kept}
+        assert session.products.get_variants([dropped.variants[0].id]) == {}
+        assert [p.id for p in session.products.find(ProductQuery(), PageRequest()).items] \
+            == [kept.id]
+        session.products.add(_product(backend, "Reuse", "1", 1, sku=dropped.variants[0].sku))
+
+
+@pytest.mark.parametrize("replica", [False, True], ids=["primary", "replica"])
+def test_a_read_only_session_sees_committed_data(backend: Backend, replica: bool) -> None:
+    _categories(backend, "Lamps")
+    lamp = _product(backend, "Lamp", "10", 1)
+    with backend.catalog() as session:
+        session.products.add(lamp)
+        session.commit()
+    with backend.catalog(read_only=True, replica=replica) as session:
+        assert session.products.get(lamp.id) == lamp
+        assert [c.name for c in session.categories.all()] == ["Lamps"]
+        assert session.products.find(ProductQuery(), PageRequest()).total_count == 1
+
+
+def test_returned_objects_are_copies(backend: Backend) -> None:
+    _categories(backend, "Original")
+    with backend.catalog() as session:
+        session.categories.get(1).name = "Mutated without saving"
+        session.commit()
+    with backend.catalog() as session:
+        assert session.categories.get(1).name == "Original"

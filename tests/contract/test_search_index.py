@@ -1,0 +1,256 @@
+"""Contract of the search index port, for every adapter of it: a new adapter adds one entry to
+INDEXES. Every write is followed by ``refresh()``, so indexes that are not read-your-writes
+(``read_your_writes = False``) pass the same suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from commerce_adapters.memory.search import MemorySearchIndex
+from commerce_core.errors import ValidationError
+from commerce_core.search.ports import ProductDocument, SearchIndex, SearchQuery, SearchSort
+
+
+def _memory() -> Generator[SearchIndex, None, None]:
+    yield MemorySearchIndex()
+
+
+INDEXES: dict[str, Callable[[], Generator[SearchIndex, None, None]]] = {"memory": _memory}
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=sorted(INDEXES))
+def index(request: pytest.FixtureRequest) -> Iterator[SearchIndex]:
+    gen = INDEXES[request.param]()
+    idx = next(gen)
+    idx.clear()
+    idx.refresh()
+    yield idx
+    gen.close()
+
+
+def doc(product_id: int, name: str = "Plain thing", *, description: str = "",
+        tags: tuple[str, ...] = (), category_ids: frozenset[int] = frozenset({1}),
+        seller_id: int = 7, price: str = "10.00", rating: str = "0", review_count: int = 0,
+        in_stock: bool = True, created_at: datetime | None = None,
+        attributes: Mapping[str, str] | None = None) -> ProductDocument:
+    """A document; by default a higher id is a newer product."""
+    return ProductDocument(
+        product_id=product_id, name=name, description=description, category_ids=category_ids,
+        seller_id=seller_id, min_price=Decimal(price), currency="USD", rating=Decimal(rating),
+        review_count=review_count, in_stock=in_stock,
+        created_at=created_at or T0 + timedelta(hours=product_id), tags=tags,
+        attributes=dict(attributes or {}))
+
+
+def put(index: SearchIndex, *docs: ProductDocument) -> None:
+    index.index(docs)
+    index.refresh()
+
+
+def found(index: SearchIndex, text: str = "", **query: Any) -> list[int]:
+    """The product ids of the first page, in order."""
+    return [hit.product_id for hit in index.search(SearchQuery(text=text, **query)).hits]
+
+
+# Text matching ----------------------------------------------------------------------------------
+def test_a_word_finds_the_products_that_have_it(index: SearchIndex) -> None:
+    put(index, doc(1, "Red running shoes"), doc(2, "Blue kettle"),
+        doc(3, "Kettle", description="Boils water"), doc(4, "Mug", tags=("kitchen", "Water")))
+    assert found(index, "kettle") == [3, 2]  # same score: newest first
+    assert found(index, "WATER") == [4, 3]  # tags weigh more than the description
+    assert found(index, "toaster") == []
+
+
+def test_every_word_must_match(index: SearchIndex) -> None:
+    put(index, doc(1, "Red running shoes"), doc(2, "Red kettle"), doc(3, "Running socks"))
+    assert found(index, "red running") == [1]
+    assert sorted(found(index, "running")) == [1, 3]
+    assert found(index, "red toaster") == []
+
+
+def test_words_are_whole_except_the_last_which_may_be_a_prefix(index: SearchIndex) -> None:
+    put(index, doc(1, "Red running shoes"), doc(2, "Reddish shoebox"))
+    assert found(index, "red sho") == [1]  # "red" is whole: "Reddish" does not match it
+    assert sorted(found(index, "sho")) == [1, 2]
+    assert found(index, "shoes red") == [1]
+    assert found(index, "unn") == []  # a prefix, not any substring
+
+
+def test_matching_ignores_case_and_punctuation(index: SearchIndex) -> None:
+    put(index, doc(1, "Café crème, large!"))
+    assert found(index, "CAFÉ") == [1]
+    assert found(index, "large") == [1]
+    assert found(index, "cr") == [1]
+
+
+def test_a_name_match_ranks_above_a_tag_and_a_description_match(index: SearchIndex) -> None:
+    put(index, doc(3, "Thing", description="a lamp for the desk"),
+        doc(1, "Desk lamp"), doc(2, "Light", tags=("lamp",)))
+    result = index.search(SearchQuery(text="lamp"))
+    assert [h.product_id for h in result.hits] == [1, 2, 3]
+    scores = [h.score for h in result.hits]
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_an_empty_text_matches_everything_newest_first(index: SearchIndex) -> None:
+    put(index, doc(1), doc(3), doc(2, created_at=T0 + timedelta(days=30)))
+    assert found(index) == [2, 3, 1]
+    assert found(index, "  ") == [2, 3, 1]
+
+
+# Filters ------------------------------------------------------------------------------------
+def test_filters_by_category_including_ancestors(index: SearchIndex) -> None:
+    put(index, doc(1, category_ids=frozenset({10, 11})), doc(2, category_ids=frozenset({10})),
+        doc(3, category_ids=frozenset({20})))
+    assert found(index, category_id=10) == [2, 1]
+    assert found(index, category_id=11) == [1]
+    assert found(index, category_id=99) == []
+
+
+def test_filters_by_price_range_inclusive(index: SearchIndex) -> None:
+    put(index, doc(1, price="5.00"), doc(2, price="10.00"), doc(3, price="20.00"))
+    assert found(index, min_price=Decimal("10.00")) == [3, 2]
+    assert found(index, max_price=Decimal("10.00")) == [2, 1]
+    assert found(index, min_price=Decimal("6"), max_price=Decimal("19.99")) == [2]
+
+
+def test_filters_by_minimum_rating(index: SearchIndex) -> None:
+    put(index, doc(1, rating="3.9"), doc(2, rating="4.0"), doc(3, rating="4.8"))
+    assert found(index, rating_min=Decimal("4.0")) == [3, 2]
+
+
+def test_filters_by_stock(index: SearchIndex) -> None:
+    put(index, doc(1, in_stock=True), doc(2, in_stock=False))
+    assert found(index, in_stock=True) == [1]
+    assert found(index, in_stock=False) == [2]
+    assert found(index, in_stock=None) == [2, 1]
+
+
+def test_filters_by_seller(index: SearchIndex) -> None:
+    put(index, doc(1, seller_id=7), doc(2, seller_id=8))
+    assert found(index, seller_id=8) == [2]
+
+
+def test_filters_by_every_attribute_given_ignoring_case_of_values(index: SearchIndex) -> None:
+    put(index, doc(1, attributes={"color": "Red", "size": "M"}),
+        doc(2, attributes={"color": "red", "size": "L"}), doc(3, attributes={"size": "M"}))
+    assert found(index, attributes={"color": "RED"}) == [2, 1]
+    assert found(index, attributes={"color": "red", "size": "m"}) == [1]
+    assert found(index, attributes={"color": "blue"}) == []
+
+
+def test_filters_combine_with_text(index: SearchIndex) -> None:
+    put(index, doc(1, "Red shoes", price="50"), doc(2, "Red shoes", price="80", seller_id=8),
+        doc(3, "Blue shoes", price="60"))
+    assert found(index, "shoes", max_price=Decimal("70")) == [3, 1]
+    assert found(index, "red", seller_id=8) == [2]
+
+
+# Sorts --------------------------------------------------------------------------------------
+@pytest.fixture
+def assorted(index: SearchIndex) -> SearchIndex:
+    put(index,
+        doc(1, price="30", rating="4.5", review_count=10),
+        doc(2, price="10", rating="4.5", review_count=50),
+        doc(3, price="20", rating="3.0", review_count=99, created_at=T0 + timedelta(days=9)),
+        doc(4, price="40", rating="5.0", review_count=1))
+    return index
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    (SearchSort.PRICE_ASC, [2, 3, 1, 4]),
+    (SearchSort.PRICE_DESC, [4, 1, 3, 2]),
+    (SearchSort.RATING, [4, 2, 1, 3]),  # equal ratings: more reviews first
+    (SearchSort.NEWEST, [3, 4, 2, 1]),
+    (SearchSort.RELEVANCE, [3, 4, 2, 1]),  # no text, so no score: newest first
+])
+def test_sorts(assorted: SearchIndex, sort: SearchSort, expected: list[int]) -> None:
+    assert found(assorted, sort=sort) == expected
+
+
+def test_a_sort_applies_to_text_matches_only(assorted: SearchIndex) -> None:
+    put(assorted, doc(5, "Special", price="1"), doc(6, "Special", price="2"))
+    assert found(assorted, "special", sort=SearchSort.PRICE_DESC) == [6, 5]
+
+
+# Paging -------------------------------------------------------------------------------------
+def test_pages_with_an_exact_total(index: SearchIndex) -> None:
+    put(index, *(doc(i, "Widget") for i in range(1, 8)), doc(99, "Gadget"))
+    pages = [index.search(SearchQuery(text="widget", page=p, limit=3)) for p in (1, 2, 3, 4)]
+    assert [[h.product_id for h in page.hits] for page in pages] == [
+        [7, 6, 5], [4, 3, 2], [1], []]
+    assert {page.total for page in pages} == {7}
+    assert all(page.total_is_exact for page in pages)
+
+
+@pytest.mark.parametrize(("page", "limit"), [(0, 20), (-1, 20), (1, 0), (1, 101)])
+def test_a_bad_page_is_refused_before_any_index_sees_it(page: int, limit: int) -> None:
+    with pytest.raises(ValidationError):
+        SearchQuery(page=page, limit=limit)
+
+
+def test_accepts_the_largest_page(index: SearchIndex) -> None:
+    put(index, *(doc(i) for i in range(1, 106)))
+    result = index.search(SearchQuery(limit=100))
+    assert len(result.hits) == 100
+    assert result.total == 105
+
+
+# Writes -------------------------------------------------------------------------------------
+def test_reindexing_replaces_the_document(index: SearchIndex) -> None:
+    put(index, doc(1, "Old name", price="10"))
+    put(index, doc(1, "Fresh title", price="99"))
+    assert found(index, "old") == []
+    assert found(index, "fresh") == [1]
+    assert found(index, max_price=Decimal("50")) == []
+    assert index.search(SearchQuery()).total == 1
+
+
+def test_read_your_writes_means_searchable_without_a_refresh(index: SearchIndex) -> None:
+    if not index.read_your_writes:
+        pytest.skip("this index makes writes searchable only on refresh")
+    index.index([doc(1, "Lamp")])
+    assert found(index, "lamp") == [1]
+    index.remove([1])
+    assert found(index, "lamp") == []
+
+
+def test_remove_drops_products_and_ignores_unknown_ids(index: SearchIndex) -> None:
+    put(index, doc(1, "Lamp"), doc(2, "Lamp"))
+    index.remove([1, 12345])
+    index.refresh()
+    assert found(index, "lamp") == [2]
+    assert index.suggest("lam") == ["Lamp"]
+
+
+def test_clear_drops_everything(index: SearchIndex) -> None:
+    put(index, doc(1, "Lamp"), doc(2, "Mug"))
+    index.clear()
+    index.refresh()
+    assert index.search(SearchQuery()).total == 0
+    assert index.suggest("la") == []
+    put(index, doc(3, "Lamp"))  # still usable afterwards
+    assert found(index, "lamp") == [3]
+
+
+# Suggestions --------------------------------------------------------------------------------
+def test_suggests_distinct_names_most_reviewed_first(index: SearchIndex) -> None:
+    put(index, doc(1, "Desk lamp", review_count=5), doc(2, "Lava lamp", review_count=40),
+        doc(3, "Desk lamp", review_count=3), doc(4, "Lamp shade", review_count=5),
+        doc(5, "Kettle", review_count=100), doc(6, "Clamp", review_count=100))
+    assert index.suggest("LAM") == ["Lava lamp", "Desk lamp", "Lamp shade"]  # 5 = 5: by name
+    assert index.suggest("lam", limit=2) == ["Lava lamp", "Desk lamp"]
+    assert index.suggest("kett") == ["Kettle"]
+    assert index.suggest("zzz") == []
+
+
+def test_suggest_of_an_empty_prefix_is_empty(index: SearchIndex) -> None:
+    put(index, doc(1, "Lamp"))
+    assert index.suggest("") == []

@@ -1,0 +1,28 @@
+"""Contract of the SellerRepository port (sellers/ports.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from commerce_core.errors import Conflict, NotFound
+from commerce_core.sellers.model import SellerProfile
+from tests.contract.conftest import Backend
+
+
+def test_seller_profiles_have_unique_store_names(backend: Backend) -> None:
+    now = backend.clock.now()
+    with backend.storage.uow_factory() as uow:
+        uow.sellers.add(SellerProfile(7, "Lamp Co", now, now))
+        with pytest.raises(Conflict):
+            uow.sellers.add(SellerProfile(8, "LAMP CO", now, now))
+        with pytest.raises(Conflict):
+            uow.sellers.add(SellerProfile(7, "Other", now, now))
+        profile = uow.sellers.find(7)
+        assert profile is not None and uow.sellers.find(8) is None
+        profile.store_name = "Lamps & Co"
+        profile.add_ratings(9, 2)
+        uow.sellers.update(profile)
+        uow.sellers.add(SellerProfile(8, "lamp co", now, now))  # the old name was freed
+        assert (uow.sellers.find(7).rating_total, uow.sellers.find(7).rating_count) == (9, 2)  # type: ignore[union-attr]
+        with pytest.raises(NotFound):
+            uow.sellers.update(SellerProfile(9, "Ghost", now, now))
