@@ -93,6 +93,29 @@ def test_get_many_returns_what_exists(backend: Backend) -> None:
         assert session.products.get_many([]) == {}
 
 
+def test_offers_give_price_and_whether_still_sold(backend: Backend) -> None:
+    _categories(backend, "Phones")
+    on, off, gone = (_product(backend, n, "10.50", 1) for n in ("On", "Off", "Gone"))
+    off.variants.append(Variant(backend.ids.next_id(), off.id, f"SKU-{off.id}-b",
+                                Money("12", "USD"), {"size": "L"}, is_active=False))
+    gone.is_active = False
+    with backend.catalog() as session:
+        for p in (on, off, gone):
+            session.products.add(p)
+        session.commit()
+    with backend.catalog(read_only=True) as session:
+        ids = [on.variants[0].id, *(v.id for v in off.variants), gone.variants[0].id, 404]
+        offers = session.products.offers(ids)
+        assert session.products.offers([]) == {}
+    assert set(offers) == set(ids) - {404}
+    first = offers[on.variants[0].id]
+    assert (first.product_id, first.price, first.on_sale) == (on.id, Money("10.50", "USD"),
+                                                              True)
+    assert [offers[v.id].on_sale for v in off.variants] == [True, False]  # the variant's flag
+    assert offers[off.variants[1].id].price == Money("12", "USD")
+    assert not offers[gone.variants[0].id].on_sale  # its product is withdrawn
+
+
 def test_inactive_products_are_hidden_unless_asked_for(backend: Backend) -> None:
     ps = _catalog(backend)
     with backend.catalog() as session:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
-from commerce_core.catalog.ports import ProductQuery
+from commerce_core.catalog.ports import Offer, ProductQuery
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.pagination import Page, PageRequest
 
@@ -65,6 +65,16 @@ class MemoryProducts:
             pid = self._variants.get(vid)
             if pid is not None:
                 found[vid] = fresh(next(v for v in self._rows[pid].variants if v.id == vid))
+        return found
+
+    def offers(self, variant_ids: Iterable[int]) -> dict[int, Offer]:
+        found: dict[int, Offer] = {}
+        for vid in variant_ids:
+            pid = self._variants.get(vid)
+            if pid is not None:
+                product = self._rows[pid]
+                v = next(v for v in product.variants if v.id == vid)
+                found[vid] = Offer(vid, pid, v.price, v.is_active and product.is_active)
         return found
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:

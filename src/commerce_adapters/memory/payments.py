@@ -7,7 +7,7 @@ from datetime import datetime
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
+from commerce_core.payments.model import Payment, Refund, RefundState
 
 
 class MemoryPayments:
@@ -78,10 +78,6 @@ class MemoryPayments:
         hits = sorted((r for r in self._refunds.values() if since <= r.created_at < until),
                       key=lambda r: (r.created_at, r.id))
         return [fresh(r) for r in hits]
-
-    def failures_since(self, user_id: int, since: datetime) -> int:
-        return sum(1 for p in self._rows.values() if p.user_id == user_id
-                   and p.status is PaymentState.FAILED and p.updated_at >= since)
 
     def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
         found = sorted((r for r in self._refunds.values()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 import attrs
 
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
@@ -29,6 +30,17 @@ class ProductQuery:
     seller_id: int | None = None
     include_inactive: bool = False
     sort: ProductSort = ProductSort.NEWEST
+
+
+@attrs.frozen
+class Offer:
+    """What a checkout needs of a variant: its price, and whether it is still sold (the
+    variant and its product both active)."""
+
+    variant_id: int
+    product_id: int
+    price: Money
+    on_sale: bool
 
 
 class ProductRepository(Protocol):
@@ -52,6 +64,11 @@ class ProductRepository(Protocol):
 
     def get_variants(self, variant_ids: Iterable[int]) -> dict[int, Variant]:
         """The variants found among ``variant_ids`` (missing ones are left out)."""
+        ...
+
+    def offers(self, variant_ids: Iterable[int]) -> dict[int, Offer]:
+        """The offers of the variants found among ``variant_ids`` (missing ones are left
+        out), in one read: the checkout's price check."""
         ...
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:

@@ -301,20 +301,17 @@ class CheckoutService:
         # a snapshot of the catalog, not a lock: checkouts of one product must not queue on
         # its row; a price changed after it is the price the buyer saw and agreed to
         with self._tx.catalog_read() as catalog:
-            products = catalog.products.get_many({line.product_id for line in cart.lines})
+            offers = catalog.products.offers([line.variant_id for line in cart.lines])
         gone, changed = [], []
         for line in cart.lines:
-            product = products.get(line.product_id)
-            variant = next((v for v in product.variants if v.id == line.variant_id),
-                           None) if product else None
-            if variant is None or product is None or not (variant.is_active
-                                                          and product.is_active):
+            offer = offers.get(line.variant_id)
+            if offer is None or not offer.on_sale:
                 gone.append(line.product_name)
-            elif variant.price != line.unit_price:
+            elif offer.price != line.unit_price:
                 changed.append({"cart_item_id": line.id, "product_id": line.product_id,
                                 "product_name": line.product_name, "sku": line.sku,
                                 "old_price": line.unit_price.amount,
-                                "new_price": variant.price.amount})
+                                "new_price": offer.price.amount})
         if gone:
             raise ValidationError(f"no longer available: {', '.join(gone)}",
                                   {"items": {"unavailable": gone}})

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from commerce_core.errors import NotFound
 from commerce_core.events import OrderHeld
 from commerce_core.fraud.model import FraudCheck, FraudRules, FraudStatus, OrderFacts
 from commerce_core.orders.model import Order
-from commerce_core.orders.ports import OrderQuery
 from commerce_core.uow import UnitOfWork
 
 
@@ -22,16 +18,12 @@ class FraudScreen:
     def screen(self, uow: UnitOfWork, order: Order) -> FraudCheck:
         now = order.created_at
         rules = self.rules
-        recent = 1 + uow.orders.count(OrderQuery(user_id=order.user_id,
-                                                 from_date=now - rules.velocity_window))
-        try:
-            age: timedelta | None = now - uow.users.get(order.user_id).created_at
-        except NotFound:
-            age = None
-        facts = OrderFacts(order.total, recent, age, order.shipping_address.country,
-                           order.billing_address.country,
-                           uow.payments.failures_since(order.user_id,
-                                                       now - rules.failure_window))
+        seen = uow.fraud.history(order.user_id, now - rules.velocity_window,
+                                 now - rules.failure_window)
+        age = None if seen.account_created_at is None else now - seen.account_created_at
+        facts = OrderFacts(order.total, 1 + seen.orders_since, age,
+                           order.shipping_address.country, order.billing_address.country,
+                           seen.failures_since)
         signals = rules.signals(facts)
         score = rules.score(signals)
         status = FraudStatus.HELD if score >= rules.hold_at else FraudStatus.CLEAR

@@ -125,10 +125,6 @@ class PaymentRepository(Protocol):
         """Refunds created in [since, until), oldest first; for reports."""
         ...
 
-    def failures_since(self, user_id: int, since: datetime) -> int:
-        """How many of the user's payments failed since ``since``."""
-        ...
-
     def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
         """Refunds still PENDING that were created before the cutoff, oldest first."""
         ...

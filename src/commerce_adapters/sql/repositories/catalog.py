@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
-from commerce_core.catalog.ports import ProductQuery
+from commerce_core.catalog.ports import Offer, ProductQuery
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
@@ -20,6 +20,13 @@ from commerce_core.pagination import Page, PageRequest
 _CENT = Decimal("0.01")
 _VARIANTS_WITH_CURRENCY = sa.select(t.variants, t.products.c.currency).join(
     t.products, t.products.c.id == t.variants.c.product_id).where(
+    t.variants.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+_OFFERS = sa.select(t.variants.c.id, t.variants.c.product_id, t.variants.c.price,
+                    t.products.c.currency,
+                    sa.and_(t.variants.c.is_active, t.products.c.is_active).label("on_sale")
+                    ).join(t.products, t.products.c.id == t.variants.c.product_id).where(
     t.variants.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -111,6 +118,13 @@ class SqlProducts(SqlRepository):
             return {}
         rows = self.c.execute(_VARIANTS_WITH_CURRENCY, {"ids": ids}).all()
         return {r.id: _variant(r, r.currency) for r in rows}
+
+    def offers(self, variant_ids: Iterable[int]) -> dict[int, Offer]:
+        ids = list(variant_ids)
+        if not ids:
+            return {}
+        return {r.id: Offer(r.id, r.product_id, Money(r.price, r.currency), bool(r.on_sale))
+                for r in self.c.execute(_OFFERS, {"ids": ids})}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
         p = t.products

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,10 +11,26 @@ from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.fraud.model import FraudCheck, FraudStatus
+from commerce_core.fraud.ports import BuyerHistory
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
+from commerce_core.payments.model import PaymentState
 
 f = t.fraud_checks
+_SINCE = t.orders.c.created_at.type
+# one round trip, no lock: screening must not make one buyer's checkouts queue
+_HISTORY = sa.select(
+    sa.select(sa.func.count()).where(
+        t.orders.c.user_id == sa.bindparam("u"),
+        t.orders.c.created_at >= sa.bindparam("orders_since", type_=_SINCE)
+    ).scalar_subquery().label("orders"),
+    sa.select(t.users.c.created_at).where(t.users.c.id == sa.bindparam("u"))
+    .scalar_subquery().label("created_at"),
+    sa.select(sa.func.count()).where(
+        t.payments.c.user_id == sa.bindparam("u"),
+        t.payments.c.status == PaymentState.FAILED.value,
+        t.payments.c.updated_at >= sa.bindparam("failures_since", type_=_SINCE)
+    ).scalar_subquery().label("failures"))
 
 
 def _check_row(c: FraudCheck) -> dict[str, Any]:
@@ -30,6 +47,12 @@ def _check(r: Any) -> FraudCheck:
 
 
 class SqlFraud(SqlRepository):
+    def history(self, user_id: int, orders_since: datetime,
+                failures_since: datetime) -> BuyerHistory:
+        row = self.c.execute(_HISTORY, {"u": user_id, "orders_since": orders_since,
+                                        "failures_since": failures_since}).one()
+        return BuyerHistory(int(row.orders), row.created_at, int(row.failures))
+
     def add(self, check: FraudCheck) -> None:
         if not self.insert_ignore(f, _check_row(check)):
             raise Conflict(f"order {check.order_id} was screened already")

@@ -18,12 +18,6 @@ _TRANSACTION_OWNER = sa.select(t.payments.c.id).where(
     t.payments.c.transaction_id == sa.bindparam("txn"), t.payments.c.id != sa.bindparam("pid"))
 
 
-_FAILURES = sa.select(sa.func.count()).where(
-    t.payments.c.user_id == sa.bindparam("u"),
-    t.payments.c.status == PaymentState.FAILED.value,
-    t.payments.c.updated_at >= sa.bindparam("since", type_=t.payments.c.updated_at.type))
-
-
 def _payment_row(p: Payment) -> dict[str, Any]:
     return {"id": p.id, "order_id": p.order_id, "user_id": p.user_id,
             "amount": p.amount.amount, "currency": p.amount.currency,
@@ -117,9 +111,6 @@ class SqlPayments(SqlRepository):
         r = t.refunds
         return [_refund(x) for x in self.rows(sa.select(r).where(
             r.c.created_at >= since, r.c.created_at < until).order_by(r.c.created_at, r.c.id))]
-
-    def failures_since(self, user_id: int, since: datetime) -> int:
-        return int(self.c.execute(_FAILURES, {"u": user_id, "since": since}).scalar_one())
 
     def pending_refunds(self, created_before: datetime, limit: int) -> Sequence[Refund]:
         r = t.refunds
