@@ -1,7 +1,7 @@
 """Checkout throughput: the SDK against a hand-written transaction doing the same writes.
 
     python benchmarks/checkout.py [--backends memory,sqlite,postgres] [--checkouts 300]
-                                  [--workers 8]
+                                  [--workers 8] [--json]
 
 For each backend it measures completed checkouts per second (cart already filled, card
 charged by the fake gateway, events written to the outbox and published to an in-process bus
@@ -13,6 +13,9 @@ outbox rows, emptied cart; and the same writes shaped like the SDK's saga, three
 transactions (reserve and record, start payment, complete), which is what a crash-safe
 checkout needs. The ratios are the figures to watch, since absolute numbers move with the
 machine.
+
+It also counts, for SQL backends, the statements and transactions one checkout costs (a
+1-line and a 5-line cart): counts do not drift with the machine's load as times do.
 
 PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/
 commerce_bench``, created if missing). Its commerce tables are emptied first.
@@ -57,6 +60,39 @@ ADMIN, SELLER = Actor.admin(1), Actor.seller(2)
 PRODUCTS = 50
 
 
+# Counting -------------------------------------------------------------------------------------
+class SqlCounter:
+    """Statements and transactions every SQLAlchemy engine of this process runs (the SDK's;
+    the hand-written floors use their drivers directly)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.transactions = 0
+        self._lock = threading.Lock()
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._statement)
+        sa.event.listen(sa.engine.Engine, "begin", self._begin)
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's explicit BEGIN
+            with self._lock:
+                self.statements += 1
+
+    def _begin(self, _conn: Any) -> None:
+        with self._lock:
+            self.transactions += 1
+
+    def per_call(self, calls: list[Callable[[], None]]) -> tuple[float, float]:
+        """Average statements and transactions of each call, run one after another."""
+        before = self.statements, self.transactions
+        for call in calls:
+            call()
+        n = len(calls)
+        return (self.statements - before[0]) / n, (self.transactions - before[1]) / n
+
+
+COUNTER = SqlCounter()
+
+
 # The SDK ---------------------------------------------------------------------------------------
 class SdkShop:
     def __init__(self, url: str) -> None:
@@ -72,14 +108,15 @@ class SdkShop:
             for n in range(PRODUCTS)]
         self._next_user = 10_000 + random.randrange(10**9)
 
-    def prepare(self, count: int, hot: bool) -> list[Actor]:
-        """``count`` customers with one line in their cart (not timed)."""
+    def prepare(self, count: int, hot: bool, lines: int = 1) -> list[Actor]:
+        """``count`` customers with ``lines`` lines in their cart (not timed)."""
         buyers = []
         for n in range(count):
             self._next_user += 1
             buyer = Actor.customer(self._next_user)
-            product = self.products[0 if hot else n % PRODUCTS]
-            self.shop.cart.add_item(buyer, product.id, 1)
+            for line in range(lines):
+                product = self.products[0 if hot else (n + line) % PRODUCTS]
+                self.shop.cart.add_item(buyer, product.id, 1)
             buyers.append(buyer)
         return buyers
 
@@ -236,6 +273,18 @@ def timed(jobs: list[Callable[[], None]], workers: int) -> float:
     return run_pool(jobs, workers).per_second
 
 
+def count_sdk(sdk: SdkShop, checkouts: int) -> dict[str, float]:
+    """Statements and transactions per checkout of a 1-line and a 5-line cart."""
+    found = {}
+    for lines in (1, 5):
+        buyers = sdk.prepare(checkouts, False, lines)
+        statements, transactions = COUNTER.per_call(
+            [functools.partial(sdk.checkout, b) for b in buyers])
+        found[f"statements, {lines} line{'s' if lines > 1 else ''}"] = statements
+        found[f"transactions, {lines} line{'s' if lines > 1 else ''}"] = transactions
+    return found
+
+
 def bench_sdk(url: str, checkouts: int, workers: int) -> dict[str, float]:
     sdk = SdkShop(url)
     figures = {}
@@ -243,6 +292,8 @@ def bench_sdk(url: str, checkouts: int, workers: int) -> dict[str, float]:
                                 (f"hot variant, {workers} workers", workers, True)):
         buyers = sdk.prepare(checkouts, hot)
         figures[label] = timed([functools.partial(sdk.checkout, b) for b in buyers], threads)
+    if not url.startswith("memory"):
+        figures.update(count_sdk(sdk, max(10, checkouts // 10)))
     return figures
 
 
@@ -329,7 +380,7 @@ def run(backends: list[str], checkouts: int, workers: int) -> list[Row]:
         sdk = bench_sdk(url, checkouts, workers)  # creates and stocks the products
         one = bench_hand(make, checkouts, workers, "one")
         saga = bench_hand(make, checkouts, workers, "saga")
-        rows += [(backend, label, sdk[label], one[label], saga[label]) for label in sdk]
+        rows += [(backend, label, sdk[label], one.get(label), saga.get(label)) for label in sdk]
     return rows
 
 
@@ -338,16 +389,33 @@ def main() -> None:
     parser.add_argument("--backends", default="memory,sqlite,postgres")
     parser.add_argument("--checkouts", type=int, default=300, help="per scenario")
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--json", action="store_true", help="print JSON, for scripts")
     args = parser.parse_args()
     rows = run(args.backends.split(","), args.checkouts, args.workers)
+    if args.json:
+        print(json.dumps({"machine": machine(), "checkouts": args.checkouts,
+                          "rows": [{"backend": b, "scenario": label, "sdk": sdk,
+                                    "hand_one_tx": one, "hand_saga": saga,
+                                    "sdk_over_one_tx": sdk / one if one else None,
+                                    "sdk_over_saga": sdk / saga if saga else None}
+                                   for b, label, sdk, one, saga in rows]}, indent=2))
+        return
     print(f"# checkout throughput ({platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {args.checkouts} checkouts per scenario)\n")
     print("| backend | scenario | SDK/s | hand-written, 1 tx/s | SDK / 1 tx "
           "| hand-written saga, 3 tx/s | SDK / saga |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for backend, label, sdk, one, saga in rows:
+        if label.startswith(("statements", "transactions")):
+            print(f"| {backend} | {label} per checkout | {sdk:.1f} | | | | |")
+            continue
         print(f"| {backend} | {label} | {sdk:,.0f} | {_cell(one)} | {_ratio(sdk, one)} | "
               f"{_cell(saga)} | {_ratio(sdk, saga)} |")
+
+
+def machine() -> str:
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}")
 
 
 def _cell(value: float | None) -> str:
