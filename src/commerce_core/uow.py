@@ -14,6 +14,7 @@ writes the catalog, then publishes, so a crash anywhere loses no notice (docs/pa
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -154,13 +155,25 @@ class Transactions:
         self._catalog = catalog_sessions
         self._publisher = publisher
         self._now = clock
+        # entries delivered but not yet stamped published: stamped by the next write
+        # transaction of this process (no transaction of their own), or by flush_marks
+        self._unmarked: list[int] = []
+        self._unmarked_lock = threading.Lock()
 
     @contextmanager
     def __call__(self) -> Iterator[UnitOfWork]:
-        """A read-write transaction: committed if the block finishes, rolled back if it raises."""
+        """A read-write transaction: committed if the block finishes, rolled back if it raises.
+        It also stamps the entries delivered since the last one as published."""
         with self._factory() as uow:
             yield uow
-            uow.commit()
+            marks = self._take_marks()
+            try:
+                if marks:
+                    uow.outbox.mark_published(marks, self._now())
+                uow.commit()
+            except BaseException:
+                self._give_back(marks)
+                raise
             entries = list(uow.committed())
         if entries:
             self.publish(entries)
@@ -209,25 +222,48 @@ class Transactions:
                 yield session
                 session.commit()
         except Exception:  # not BaseException: a crash leaves the notices to the repair pass
-            self._mark(entries)
+            self._mark([e.id for e in entries])
             raise
         if entries:
             self.publish(entries)
 
     def publish(self, entries: Sequence[OutboxEntry]) -> bool:
-        """Hand entries to the publisher and mark them; False leaves them pending."""
+        """Hand entries to the publisher; False leaves them pending. Delivered entries are
+        stamped published by the next write transaction (or :meth:`flush_marks`): until
+        then the relay, which waits :data:`RELAY_GRACE`, leaves them alone, and if this
+        process dies first they are delivered again (at least once)."""
         try:
             self._publisher.publish([e.event for e in entries])
         except Exception:  # the relay will retry: the entries stay pending in the outbox
             log.exception("publishing %d events failed; left in the outbox", len(entries))
             return False
-        self._mark(entries)
+        with self._unmarked_lock:
+            self._unmarked.extend(e.id for e in entries)
         return True
 
-    def _mark(self, entries: Sequence[OutboxEntry]) -> None:
-        if entries:
+    def flush_marks(self) -> int:
+        """Stamp every delivered entry published now, in one transaction; how many."""
+        marks = self._take_marks()
+        try:
+            self._mark(marks)
+        except BaseException:
+            self._give_back(marks)
+            raise
+        return len(marks)
+
+    def _take_marks(self) -> list[int]:
+        with self._unmarked_lock:
+            marks, self._unmarked = self._unmarked, []
+        return marks
+
+    def _give_back(self, marks: list[int]) -> None:
+        with self._unmarked_lock:
+            self._unmarked[:0] = marks
+
+    def _mark(self, entry_ids: Sequence[int]) -> None:
+        if entry_ids:
             with self._factory() as uow:
-                uow.outbox.mark_published([e.id for e in entries], self._now())
+                uow.outbox.mark_published(entry_ids, self._now())
                 uow.commit()
 
 
@@ -242,7 +278,9 @@ class OutboxRelay:
         self.grace = grace
 
     def stale(self, limit: int = 500) -> list[OutboxEntry]:
-        """Pending entries older than the grace period, oldest first."""
+        """Pending entries older than the grace period, oldest first (this process's own
+        delivered ones stamped first, so they are not delivered twice)."""
+        self._tx.flush_marks()
         with self._factory(read_only=True) as uow:
             return list(uow.outbox.pending(limit, before=self._now() - self.grace))
 

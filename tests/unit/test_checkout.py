@@ -83,6 +83,10 @@ def test_happy_path_confirms_sells_stock_clears_cart_and_publishes(
         "OrderConfirmed")
     assert [t.event for t in order.timeline] == ["ORDER_PLACED", "PAYMENT_CONFIRMED",
                                                  "ORDER_CONFIRMED"]
+    with shop.tx.read() as uow:  # the reservation's events: stamped by completion's commit
+        left = [e.event.name for e in uow.outbox.pending(10)]
+    assert "OrderPlaced" not in left and {"PaymentConfirmed", "OrderConfirmed"} <= set(left)
+    assert shop.tx.flush_marks() == len(left)  # completion's own: by the next write
     with shop.tx.read() as uow:
         assert not uow.outbox.pending(10)  # everything published and marked
 

@@ -27,8 +27,10 @@ class PoolSettings:
     statement_timeout_ms: int = 30_000
     lock_timeout_ms: int = 10_000
     sqlite_busy_timeout_ms: int = 30_000
-    pre_ping: bool = True  # test each pooled connection before use: one round trip, but a
-    #                        restarted server costs no failed request
+    # test each pooled connection before use? Off: a round trip on every transaction to
+    # spare the one request that meets a dead connection after a restart (a TransientError,
+    # a 503), since that first failure invalidates the whole pool at once
+    pre_ping: bool = False
 
 
 def normalize_url(url: str) -> str:

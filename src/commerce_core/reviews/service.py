@@ -161,12 +161,14 @@ class ReviewService:
     def _changing(catalog: CatalogSession, product_id: int, write: Any) -> tuple[int, int]:
         """Run ``write`` and bring the product's aggregates in step with it; the change of
         (star total, review count) it made, for the seller's totals."""
+        # the product first: its lock queues the product's review writers, so each one's
+        # before and after counts see every other's committed change and none in flight
+        product = catalog.products.get(product_id)
         before = catalog.reviews.stats(product_id)
         write()
         after = catalog.reviews.stats(product_id)
         if after == before:
             return 0, 0
-        product = catalog.products.get(product_id)
         catalog.products.update(attrs.evolve(product, rating=after.average,
                                              review_count=after.count))
         return after.total - before.total, after.count - before.count
