@@ -20,6 +20,7 @@ import attrs
 from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.security.tokens import JwtTokens
+from commerce_adapters.urls import shown as _shown
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens
 from commerce_core.accounts.service import TOKEN_TTL
 from commerce_core.activity.ports import ActivityStore
@@ -30,7 +31,7 @@ from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.facade import Commerce
 from commerce_core.fraud.model import FraudRules
-from commerce_core.ids import IdGenerator, SnowflakeIds
+from commerce_core.ids import NODE_IDS, IdGenerator, SnowflakeIds
 from commerce_core.inventory.model import RESERVATION_TTL
 from commerce_core.notifications.ports import Notifier
 from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
@@ -138,6 +139,61 @@ NOTIFIERS: dict[str, Adapter] = {
 }
 
 
+# databases that lease each process a snowflake node id (module:function(url) -> ids)
+NODE_LEASES: dict[str, str] = {
+    "sqlite": "commerce_adapters.sql.nodes:leased_ids",
+    "postgresql": "commerce_adapters.sql.nodes:leased_ids",
+    "postgres": "commerce_adapters.sql.nodes:leased_ids",
+}
+
+
+def node_setting(given: int | None = None) -> int | None:
+    """The snowflake node this process mints ids on: ``given``, else ``COMMERCE_NODE_ID``,
+    else None (lease one from the database). ValueError naming the setting if malformed."""
+    raw = str(given) if given is not None else os.environ.get("COMMERCE_NODE_ID", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) >= NODE_IDS:
+        raise ValueError(f"COMMERCE_NODE_ID must be a whole number within 0..{NODE_IDS - 1}, "
+                         f"not {raw!r}")
+    return int(raw)
+
+
+class _LeasedIds:
+    """The shop's ids on a node leased once the database is open: the backend needs the
+    generator to open, and opening is what migrates the lease table."""
+
+    def __init__(self) -> None:
+        self.ids: SnowflakeIds | None = None
+
+    @property
+    def node(self) -> int:
+        return self._ids().node
+
+    def _ids(self) -> SnowflakeIds:
+        if self.ids is None:
+            raise RuntimeError("no node id before the database is open")
+        return self.ids
+
+    def next_id(self) -> int:
+        return self._ids().next_id()
+
+
+def _ids_for(database_url: str, node_id: int | None) -> tuple[IdGenerator, _LeasedIds | None]:
+    """Snowflakes on the configured node; else, on a database that leases nodes, a generator
+    whose node :func:`connect` leases once it is open; else (memory://: one process) any."""
+    node = node_setting(node_id)
+    if node is not None or scheme(database_url) not in NODE_LEASES:
+        return SnowflakeIds(node), None
+    leased = _LeasedIds()
+    return leased, leased
+
+
+def _lease_node(leased: _LeasedIds, database_url: str) -> None:
+    module_name, _, attr = NODE_LEASES[scheme(database_url)].partition(":")
+    leased.ids = getattr(importlib.import_module(module_name), attr)(database_url)
+
+
 @attrs.frozen
 class Part:
     """A part of the shop: the setting that names its store and the adapters it knows."""
@@ -220,7 +276,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             rules: PricingRules | None = None, retry_policy: RetryPolicy | None = None,
             reservation_ttl: timedelta = RESERVATION_TTL,
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
-            token_ttl: timedelta = TOKEN_TTL) -> Commerce:
+            token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None) -> Commerce:
     """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
@@ -234,14 +290,20 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     key is made, and tokens then die with the process. Without a ``publisher``, events go
     to the event bus (``COMMERCE_EVENTS_URL``), which feeds the notification service; with
     one, subscribe ``shop.notifications.consume`` to your consumer.
+    Ids are snowflakes on ``node_id`` (or ``COMMERCE_NODE_ID``, 0..1023) when given, else on
+    a node the SQL database leases to this shop alone while it lives (docs/sql.md).
     """
     clock = clock or SystemClock()
-    ids = ids or SnowflakeIds()
     database_url = setting("COMMERCE_DATABASE_URL", database_url)
+    leased: _LeasedIds | None = None
+    if ids is None:
+        ids, leased = _ids_for(database_url, node_id)
     if replica_urls is None:
         replica_urls = replica_setting()
     backends = _Backends(clock, ids, replica_urls, database_options or {}, database_url)
     storage = backends.storage(database_url)
+    if leased is not None:
+        _lease_node(leased, database_url)
 
     def kept(setting_name: str, given: str | None, table: dict[str, Adapter],
              what: str) -> tuple[str, Storage | None]:
@@ -292,12 +354,3 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
     return shop
-
-
-def _shown(url: str) -> str:
-    """A URL fit for an error message: its password hidden."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")
-                          ).geturl()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.tree import Tree
 
 from commerce_cli.errors import domain_errors
@@ -67,7 +68,7 @@ def create(ctx: typer.Context, email: str,
            = "") -> None:
     """Create an account of any role."""
     with domain_errors():
-        user = target(ctx).as_admin().create_user(email, password, name, role)
+        user = target(ctx).as_admin(create=True).create_user(email, password, name, role)
     typer.echo(f"created {user['role']} {user['email']} ({user['user_id']})")
 
 
@@ -107,7 +108,7 @@ def tree(ctx: typer.Context, json_out: Json = False) -> None:
 
     def add(branch: Tree, children: list[dict[str, Any]]) -> None:
         for node in children:
-            add(branch.add(f"{node['name']} [dim]({node['category_id']})[/dim]"),
+            add(branch.add(f"{escape(node['name'])} [dim]({node['category_id']})[/dim]"),
                 node["children"])
     add(root, nodes)
     console.print(root)
@@ -120,7 +121,7 @@ ParentOption = Annotated[int | None, typer.Option("--parent", help="Id of the pa
 def create_category(ctx: typer.Context, name: str, parent: ParentOption = None) -> None:
     """Create a category (under ``--parent``)."""
     with domain_errors():
-        category = target(ctx).as_admin().create_category(name, parent)
+        category = target(ctx).as_admin(create=True).create_category(name, parent)
     typer.echo(f"created {category['name']} ({category['category_id']})")
 
 

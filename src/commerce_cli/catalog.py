@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from commerce_cli import product_files
@@ -213,12 +214,12 @@ def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
                                         for r in refused], "not_tried": untried}))
     else:
         for r in refused:
-            err.print(f"{file.name}:{r.line}: {r.reason}", highlight=False, soft_wrap=True)
+            err.print(escape(f"{file.name}:{r.line}: {r.reason}"), highlight=False, soft_wrap=True)
         typer.echo(f"imported {len(made)} products; {len(refused)} refused"
                    + (f"; {untried} not tried" if untried else ""))
     if stopped is not None:
         # a product sent as the connection failed may exist: a second run names it taken
-        err.print(f"[red]error:[/red] stopped: {stopped.message} ({stopped.code})",
+        err.print(f"[red]error:[/red] stopped: {escape(stopped.message)} ({stopped.code})",
                   highlight=False, soft_wrap=True)
     if refused or stopped is not None:
         raise typer.Exit(1)

@@ -6,7 +6,7 @@ import typer
 
 from commerce_cli.errors import domain_errors
 from commerce_cli.output import group
-from commerce_cli.target import target
+from commerce_cli.target import sqlite_file, target
 
 app = group("Database schema: upgrade it, see where it is.")
 
@@ -26,6 +26,8 @@ def current(ctx: typer.Context) -> None:
     """Print the schema revision of the database and the one this release needs."""
     from commerce_adapters.sql import migrate  # noqa: PLC0415 - only SQL databases migrate
 
-    with domain_errors():
-        found = migrate.revision_of(target(ctx).database())
+    url = target(ctx).database()
+    file = sqlite_file(url)
+    with domain_errors():  # looking must not make the file
+        found = None if file and not file.exists() else migrate.revision_of(url)
     typer.echo(f"database: {found or 'empty'}; this release: {migrate.head()}")

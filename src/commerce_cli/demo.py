@@ -11,11 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from commerce_adapters import connect
 from commerce_adapters.notify.recording import RecordingNotifier
+from commerce_adapters.urls import shown
 from commerce_cli.errors import domain_errors
 from commerce_cli.target import target
 from commerce_core.accounts.policy import Actor
@@ -45,7 +47,7 @@ def demo(ctx: typer.Context,
     with domain_errors():
         shop = connect(url, notifier=RecordingNotifier(),
                        secret_key="commerce-demo-secret-0123456789abcdef")
-        console.print(f"[bold]commerce demo[/bold] on {url}")
+        console.print(f"[bold]commerce demo[/bold] on {escape(shown(url))}")
         rng = random.Random(seed)
         buyer, catalog = _seed(shop, products, rng)
         _walk_checkout(shop, buyer, catalog, rng)
@@ -121,7 +123,7 @@ def _walk_checkout(shop: Commerce, buyer: Actor, catalog: list[int],
     view = shop.cart.apply_coupon(buyer, "welcome10").as_dict()
     table = Table("item", "qty", "price", title="your cart")
     for item in view["items"]:
-        table.add_row(item["product_name"], str(item["quantity"]), str(item["unit_price"]))
+        table.add_row(escape(item["product_name"]), str(item["quantity"]), str(item["unit_price"]))
     table.add_row("discount (WELCOME10)", "", f"-{view['discount']}")
     table.add_row("[bold]total[/bold]", "", f"[bold]{view['total']}[/bold]")
     console.print(table)
@@ -131,4 +133,4 @@ def _walk_checkout(shop: Commerce, buyer: Actor, catalog: list[int],
     order = result.order
     console.print(f"[green]order {order.number}[/green]: {order.status}, paid {order.total}")
     for entry in order.timeline:
-        console.print(f"  {entry.timestamp:%H:%M:%S}  {entry.event}")
+        console.print(f"  {entry.timestamp:%H:%M:%S}  {escape(entry.event)}")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from pathlib import Path
 from typing import Annotated
 
 import attrs
 import typer
-from sqlalchemy.engine import make_url
+from rich.text import Text
 
 from commerce_adapters.bootstrap import (
     DATABASES,
@@ -20,16 +19,17 @@ from commerce_adapters.bootstrap import (
     Part,
     adapter,
     load,
+    node_setting,
     part_url,
     replica_setting,
     scheme,
     setting,
 )
 from commerce_adapters.security.tokens import MIN_SECRET_BYTES
+from commerce_adapters.urls import shown as show_url
 from commerce_cli import credentials
 from commerce_cli.output import emit
-from commerce_cli.settings import mask
-from commerce_cli.target import Target, target
+from commerce_cli.target import Target, sqlite_file, target
 from commerce_core.errors import CommerceError
 from commerce_http.client import ApiClient
 
@@ -47,14 +47,14 @@ class Finding:
 
 
 def _database(name: str, url: str, migrated: bool) -> Finding:
-    shown = mask("", url)
+    shown = show_url(url)
     try:
         load(DATABASES, url, "database")  # a known scheme, its driver installed
     except (ValueError, ImportError) as ex:
         return Finding(name, FAIL, f"{shown}: {ex}")
     if scheme(url) == "memory":
         return Finding(name, WARN, "memory://: nothing is kept when the process ends")
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if file is not None and not file.exists():  # looking must not create it
         if not migrated:  # a replica is a copy: there is nothing to make
             return Finding(name, FAIL, f"{shown}: no such file")
@@ -93,7 +93,7 @@ def _part(part: Part, database_url: str) -> Finding:
     """A part named by its own URL: a known scheme with its driver; a database it keeps
     apart is checked like the database. Following the database is the database's finding."""
     url = part_url(part.setting, database_url)
-    shown = mask("", url)
+    shown = show_url(url)
     try:
         row = adapter(part.adapters, url, part.name)
         load(part.adapters, url, part.name)
@@ -113,13 +113,6 @@ def _part(part: Part, database_url: str) -> Finding:
     return Finding(part.name, OK, shown)
 
 
-def _sqlite_file(url: str) -> Path | None:
-    if scheme(url) != "sqlite":
-        return None
-    path = make_url(url).database
-    return None if not path or path == ":memory:" else Path(path)
-
-
 def _payments() -> Finding:
     url = setting("COMMERCE_PAYMENTS_URL")
     try:
@@ -128,7 +121,7 @@ def _payments() -> Finding:
         return Finding("payments", FAIL, str(ex))
     if scheme(url) == "fake":
         return Finding("payments", WARN, "fake://: test gateway, no real money moves")
-    return Finding("payments", OK, mask("", url))
+    return Finding("payments", OK, show_url(url))
 
 
 def _notifications() -> Finding:
@@ -141,8 +134,8 @@ def _notifications() -> Finding:
     except CommerceError as ex:
         return Finding("notifications", FAIL, ex.message)
     except (ValueError, ImportError) as ex:
-        return Finding("notifications", FAIL, f"{mask('', url)}: {ex}")
-    return Finding("notifications", OK, mask("", url))
+        return Finding("notifications", FAIL, f"{show_url(url)}: {ex}")
+    return Finding("notifications", OK, show_url(url))
 
 
 def _secret() -> Finding:
@@ -154,6 +147,16 @@ def _secret() -> Finding:
         return Finding("secret key", FAIL, f"COMMERCE_SECRET_KEY has {len(key.encode())} "
                                            f"bytes; at least {MIN_SECRET_BYTES} are needed")
     return Finding("secret key", OK, "set")
+
+
+def _node_id() -> Finding:
+    try:
+        node = node_setting()
+    except ValueError as ex:
+        return Finding("node id", FAIL, str(ex))
+    if node is None:
+        return Finding("node id", OK, "leased from the database per process")
+    return Finding("node id", OK, f"COMMERCE_NODE_ID={node}: give each process its own")
 
 
 def _http_extra() -> Finding:
@@ -171,9 +174,9 @@ def _api(api: str) -> list[Finding]:
         try:
             health = client.health()
         except Exception as ex:
-            return [Finding("api", FAIL, f"{api}: {ex}")]
+            return [Finding("api", FAIL, f"{show_url(api)}: {ex}")]
         status = str(health.get("status", "?"))
-        found = [Finding("api", OK if status == "ok" else FAIL, f"{api}: {status}")]
+        found = [Finding("api", OK if status == "ok" else FAIL, f"{show_url(api)}: {status}")]
         if token is None:
             return [*found, Finding("sign-in", WARN, f"not signed in: commerce --api {api} "
                                                      "login")]
@@ -195,7 +198,7 @@ def examine(where: Target) -> list[Finding]:
               for n, url in enumerate(replica_setting(), start=1)]
     found += [_part(part, database_url) for part in PARTS
               if part.name not in ("database", "payments", "notifications")]
-    found += [_payments(), _notifications(), _secret(), _http_extra()]
+    found += [_payments(), _notifications(), _secret(), _node_id(), _http_extra()]
     if where.api:
         found += _api(where.api)
     return found
@@ -206,8 +209,8 @@ def doctor(ctx: typer.Context, json_out: Annotated[bool, typer.Option(
     """Reach each configured backend and say what is wrong; exit 1 if anything failed."""
     found = examine(target(ctx))
     rows = [{**f.as_dict(), "status": f.status if json_out else
-             {OK: "[green]ok[/green]", WARN: "[yellow]warn[/yellow]",
-              FAIL: "[red]fail[/red]"}[f.status]} for f in found]
+             Text(f.status, style={OK: "green", WARN: "yellow", FAIL: "red"}[f.status])}
+            for f in found]
     emit(rows, ["check", "status", "detail"], json_out, "commerce doctor")
     if any(f.status == FAIL for f in found):
         raise typer.Exit(1)

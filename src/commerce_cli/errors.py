@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from commerce_core.errors import CommerceError
 
@@ -27,10 +28,11 @@ def domain_errors() -> Iterator[None]:
     try:
         yield
     except CommerceError as ex:
-        err.print(f"[red]error:[/red] {ex.message} ({ex.code})", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(ex.message)} ({ex.code})", highlight=False,
+                  soft_wrap=True)
         raise typer.Exit(code=1) from None
     except (ValueError, ImportError) as ex:
-        err.print(f"[red]error:[/red] {ex}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(ex))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
 
 

@@ -6,12 +6,11 @@ command line itself is wrong.
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import Annotated
 
 import typer
 
-from commerce_cli import account, admin, db, seller, settings
+from commerce_cli import __version__, account, admin, db, seller, settings
 from commerce_cli.demo import demo
 from commerce_cli.doctor import doctor
 from commerce_cli.serve import serve
@@ -39,7 +38,7 @@ def _root(ctx: typer.Context,
 @app.command("version")
 def show_version() -> None:
     """Print the installed commerce-sdk version."""
-    typer.echo(version("commerce-sdk"))
+    typer.echo(__version__)
 
 
 app.command("serve")(serve)
@@ -56,4 +55,4 @@ app.add_typer(seller.app, name="seller")
 
 
 def main() -> None:
-    app()
+    app(prog_name="commerce")  # also under python -m commerce_cli

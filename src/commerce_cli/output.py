@@ -1,4 +1,9 @@
-"""How results are shown: Rich tables for people, ``--json`` for scripts."""
+"""How results are shown: Rich tables for people, ``--json`` for scripts.
+
+Rich reads ``[...]`` as markup, so every value shown goes through :func:`shown_cell`: a name
+like ``[/]`` would crash the table and ``[bold]`` would be rendered. Styled cells are
+``rich.text.Text``, which is never read as markup.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from commerce_http.encoding import default
 
@@ -26,6 +33,7 @@ def as_json(value: Any) -> str:
 
 
 def cell(value: Any) -> str:
+    """A value as plain text (not yet escaped)."""
     if value is None:
         return ""
     if isinstance(value, dict):
@@ -33,6 +41,11 @@ def cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(cell(v) for v in value)
     return str(value)
+
+
+def shown_cell(value: Any) -> str | Text:
+    """A value as a table cell: user data escaped, a ``Text`` (styled by us) kept."""
+    return value if isinstance(value, Text) else escape(cell(value))
 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], json_out: bool,
@@ -49,7 +62,7 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], json_out: bool,
         else:
             table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(cell(row.get(c)) for c in columns))
+        table.add_row(*(shown_cell(row.get(c)) for c in columns))
     console.print(table)
 
 
@@ -60,5 +73,5 @@ def emit_record(record: dict[str, Any], json_out: bool, title: str = "") -> None
         return
     table = Table("field", "value", title=title or None)
     for key, value in record.items():
-        table.add_row(key, cell(value))
+        table.add_row(escape(key), shown_cell(value))
     console.print(table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commerce_adapters.bootstrap import URL_SETTINGS, part_url, setting
+from commerce_adapters.urls import shown
 from commerce_cli.output import group
 
 app = group("Settings.")
@@ -27,17 +27,21 @@ SETTINGS = {
     "COMMERCE_RATE_LIMIT_PER_USER": "120",
     "COMMERCE_API_URL": "",
     "COMMERCE_SELLER": "",
+    "COMMERCE_NODE_ID": "",  # unset: each process leases a node id from the database
 }
 _SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
-_URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
 
 
 def mask(name: str, value: str) -> str:
+    """``value`` fit to show: a secret setting hidden whole, a URL's password (or a list of
+    URLs' passwords) hidden as SQLAlchemy renders it."""
     if not value:
         return value
     if any(part in name for part in _SECRET_NAMES):
         return "********"
-    return _URL_PASSWORD.sub(r"\1********@", value)
+    if "," in value and "://" in value:  # COMMERCE_DATABASE_REPLICA_URLS
+        return ",".join(shown(url.strip()) for url in value.split(","))
+    return shown(value)
 
 
 def _value(name: str, default: str) -> str:

@@ -3,18 +3,21 @@ database) or remote (``--api URL``, with the token ``commerce login`` stored).""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import attrs
 import typer
+from sqlalchemy.engine import make_url
 
 from commerce_adapters import connect
-from commerce_adapters.bootstrap import setting
+from commerce_adapters.bootstrap import scheme, setting
+from commerce_adapters.urls import shown
 from commerce_cli import credentials
 from commerce_cli.errors import Usage
 from commerce_cli.local import LocalShop
 from commerce_core.accounts.policy import Actor, Role
-from commerce_core.errors import Forbidden, Unauthenticated
+from commerce_core.errors import Forbidden, NotFound, Unauthenticated
 from commerce_core.facade import Commerce
 from commerce_http.client import ApiClient
 
@@ -43,8 +46,13 @@ class Target:
         """The database URL in effect: --database-url, else the setting, else the default."""
         return setting("COMMERCE_DATABASE_URL", self.database_url)
 
-    def open(self) -> Commerce:
-        return connect(self.database())
+    def open(self, create: bool = False) -> Commerce:
+        """The shop on the local database. Opening a SQLite file that is not there makes
+        it, so only a command that writes may (``create``); a read says it is missing."""
+        url = self.database()
+        if not create:
+            require_database(url)
+        return connect(url)
 
     def client(self) -> ApiClient:
         api = self.api
@@ -56,8 +64,9 @@ class Target:
                                   "first")
         return ApiClient(api, token)
 
-    def as_admin(self) -> Shop:
-        return self.client() if self.remote else LocalShop(self.open(), OPERATOR)
+    def as_admin(self, create: bool = False) -> Shop:
+        """``create``: the command writes, and may make a new database (see :meth:`open`)."""
+        return self.client() if self.remote else LocalShop(self.open(create), OPERATOR)
 
     def as_seller(self) -> Shop:
         if self.remote:
@@ -69,6 +78,23 @@ class Target:
             raise Usage("say which seller to act as: commerce seller --as EMAIL ...")
         shop = self.open()
         return LocalShop(shop, _seller(shop, self.seller))
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a ``sqlite://`` URL names (None: not SQLite, or no file)."""
+    if scheme(url) != "sqlite":
+        return None
+    path = make_url(url).database
+    return None if not path or path == ":memory:" else Path(path)
+
+
+def require_database(url: str) -> None:
+    """NotFound if ``url`` names a SQLite file that does not exist: a read must not make it."""
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        raise NotFound(f"no database at {shown(url)} (no such file): `commerce demo` seeds "
+                       "one, `commerce db upgrade` makes an empty one",
+                       {"database": "missing"})
 
 
 def _seller(shop: Commerce, who: str) -> Actor:

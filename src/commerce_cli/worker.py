@@ -25,7 +25,7 @@ def worker(ctx: typer.Context,
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with domain_errors():
-        shop = target(ctx).open()
+        shop = target(ctx).open(create=True)  # it writes: may make the database
         while True:
             done = shop.run_maintenance()
             busy = {k: v for k, v in done.items() if v}

@@ -6,5 +6,6 @@ the ports; ``commerce_adapters.connect()`` wires them into a :class:`Commerce` f
 
 from commerce_core.errors import CommerceError
 from commerce_core.money import Money
+from commerce_core.version import __version__
 
-__all__ = ["CommerceError", "Money"]
+__all__ = ["CommerceError", "Money", "__version__"]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from commerce_core.version import __version__
+
 if TYPE_CHECKING:
     from commerce_http.app import create_app
 
-__all__ = ["create_app"]
+__all__ = ["__version__", "create_app"]
 
 
 def __getattr__(name: str) -> Any:

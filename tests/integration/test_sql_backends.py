@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import functools
+import gc
+import os
 import runpy
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +17,13 @@ import sqlalchemy as sa
 
 from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
-from commerce_adapters.sql import migrate
+from commerce_adapters.sql import migrate, nodes
 from commerce_adapters.sql.database import normalize_url
 from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, TransientError, Unavailable
+from commerce_core.ids import node_of
 from commerce_core.money import Money
 from commerce_core.payments.model import RefundState
 from tests.concurrency import run_together
@@ -125,3 +132,185 @@ def test_fake_payments_are_one_gateway_per_process(tmp_path: Path) -> None:
     payment = second.payments.for_order(order.id, buyer)[0]
     refund = second.payments.refund(ADMIN, payment.id, Money("40.00", "USD"))
     assert refund.status is RefundState.COMPLETED
+
+
+# The SDK's own Alembic version table, beside a host application's --------------------------
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'host.db'}"
+        return
+    url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set")
+    with derived_postgres(url, "alembic") as empty:
+        yield empty
+
+
+def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(sql)]
+    finally:
+        engine.dispose()
+
+
+def _run(url: str, *statements: str) -> None:
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+HOST_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+
+
+def test_a_host_applications_alembic_version_is_left_alone(empty_database: str) -> None:
+    _run(empty_database, HOST_TABLE, "INSERT INTO alembic_version VALUES ('hostapp_7f3a')")
+    assert migrate.upgrade(empty_database) == migrate.head()
+    assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
+        ("hostapp_7f3a",)]
+    assert _rows(empty_database, f"SELECT version_num FROM {migrate.VERSION_TABLE}") == [
+        (migrate.head(),)]
+    connect(empty_database, secret_key=SECRET)  # the SDK is content with its own table
+    assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
+        ("hostapp_7f3a",)]
+
+
+def _old_style(url: str, *host_rows: str) -> None:
+    """A database as releases before the SDK's own version table left it: at 0001, its
+    revision in alembic_version (beside ``host_rows``, a host application's)."""
+    assert migrate.upgrade(url, "0001") == "0001"
+    _run(url, f"DROP TABLE {migrate.VERSION_TABLE}", HOST_TABLE,
+         "INSERT INTO alembic_version VALUES ('0001')",
+         *(f"INSERT INTO alembic_version VALUES ('{row}')" for row in host_rows))
+
+
+def test_an_old_style_database_upgrades_and_drops_the_old_table(empty_database: str) -> None:
+    _old_style(empty_database)
+    assert migrate.revision_of(empty_database) is None  # the new table is not there yet
+    assert migrate.upgrade(empty_database) == migrate.head()
+    assert "alembic_version" not in _tables(empty_database)
+    assert _rows(empty_database, f"SELECT version_num FROM {migrate.VERSION_TABLE}") == [
+        (migrate.head(),)]
+    assert migrate.upgrade(empty_database) == migrate.head()  # and again: nothing to do
+
+
+def test_an_old_style_database_keeps_a_host_row_it_shared(empty_database: str) -> None:
+    _old_style(empty_database, "hostapp_7f3a")
+    assert migrate.upgrade(empty_database) == migrate.head()
+    assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
+        ("hostapp_7f3a",)]
+    assert migrate.revision_of(empty_database) == migrate.head()
+
+
+def test_an_old_style_sqlite_file_is_upgraded_when_opened(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_style(url)
+    shop = connect(url, secret_key=SECRET)
+    assert shop.catalog.create_category(ADMIN, "Books").name == "Books"
+    assert migrate.revision_of(url) == migrate.head()
+
+
+# Snowflake node ids: leased, never shared by two live shops ----------------------------------
+def _leased_on(url: str) -> None:
+    shops = [connect(url, secret_key=SECRET) for _ in range(12)]
+    nodes = [node_of(shop.ids.next_id()) for shop in shops]
+    assert len(set(nodes)) == len(shops), nodes
+    held = _rows(url, "SELECT node_id FROM node_leases")
+    assert sorted(n for (n,) in held) == sorted(nodes)
+    del shops
+    gc.collect()
+    assert _rows(url, "SELECT node_id FROM node_leases") == []  # released when collected
+
+
+def test_two_shops_on_one_sqlite_file_never_share_a_node(tmp_path: Path) -> None:
+    _leased_on(f"sqlite:///{tmp_path / 'shop.db'}")
+
+
+def test_two_shops_on_one_postgres_database_never_share_a_node(postgres_url: str) -> None:
+    _leased_on(postgres_url)
+
+
+def test_shops_starting_together_lease_distinct_nodes(postgres_url: str) -> None:
+    nodes: list[int] = []
+
+    def start() -> None:
+        shop = connect(postgres_url, secret_key=SECRET)
+        nodes.append(shop.ids.next_id())
+        keep.append(shop)
+
+    keep: list[object] = []
+    assert run_together([start] * 8) == []
+    assert len({node_of(i) for i in nodes}) == 8
+
+
+def test_separate_processes_lease_distinct_nodes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    connect(url, secret_key=SECRET)  # made and migrated once
+    code = ("import sys, time; from commerce_adapters import connect;"
+            "from commerce_core.ids import node_of;"
+            f"s = connect({url!r}, secret_key='x' * 32); print(node_of(s.ids.next_id()),"
+            " flush=True); time.sleep(3)")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    nodes = [int((p.stdout.readline() if p.stdout else "").strip()) for p in procs]
+    for p in procs:
+        p.wait(timeout=60)
+    assert len(set(nodes)) == 3, nodes
+
+
+def test_a_shop_whose_node_was_taken_over_stops_minting(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    connect(url, secret_key=SECRET)
+    first = nodes.leased_ids(url, ttl=0.4)
+    first.next_id()
+    _run(url, "UPDATE node_leases SET holder = 'another-process', "
+              f"expires_at_ms = 9000000000000000 WHERE node_id = {first.node}")
+    time.sleep(1.5)  # past its local validity; each renewal since found the node taken
+    with pytest.raises(Unavailable, match="no longer leased"):
+        first.next_id()
+    assert _rows(url, "SELECT holder FROM node_leases") == [("another-process",)]
+
+
+def test_a_configured_node_id_is_used_and_checked(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    monkeypatch.setenv("COMMERCE_NODE_ID", "517")
+    assert node_of(connect(url, secret_key=SECRET).ids.next_id()) == 517
+    assert _rows(url, "SELECT node_id FROM node_leases") == []  # the operator's choice
+    assert node_of(connect(url, secret_key=SECRET, node_id=3).ids.next_id()) == 3
+    for bad in ("1024", "-1", "seven"):
+        monkeypatch.setenv("COMMERCE_NODE_ID", bad)
+        with pytest.raises(ValueError, match="COMMERCE_NODE_ID"):
+            connect(url, secret_key=SECRET)
+
+
+def test_a_forked_child_does_not_mint_on_its_parents_node(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop = connect(url, secret_key=SECRET)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: report whether it could mint, and leave without cleanup
+        try:
+            shop.ids.next_id()
+            os.write(write, b"minted")
+        except Unavailable:
+            os.write(write, b"refused")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 16) == b"refused"
+    shop.ids.next_id()  # the parent still holds its node

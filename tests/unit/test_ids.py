@@ -1,7 +1,8 @@
 
 import pytest
 
-from commerce_core.ids import SnowflakeIds, format_order_number, timestamp_of
+from commerce_core.errors import Unavailable
+from commerce_core.ids import SnowflakeIds, format_order_number, node_of, timestamp_of
 from tests.concurrency import run_together
 
 
@@ -39,3 +40,19 @@ def test_order_numbers() -> None:
     assert format_order_number(2026, 1_234_567) == "ORD-2026-1234567"
     with pytest.raises(ValueError):
         format_order_number(2026, 0)
+
+
+def test_the_node_is_in_every_id() -> None:
+    gen = SnowflakeIds(node=1023)
+    assert gen.node == 1023 and node_of(gen.next_id()) == 1023
+
+
+def test_no_id_is_minted_on_a_node_no_longer_held() -> None:
+    held = [True]
+    gen = SnowflakeIds(node=5, holds_node=lambda: held[0])
+    gen.next_id()
+    held[0] = False
+    with pytest.raises(Unavailable, match="no longer leased"):
+        gen.next_id()
+    held[0] = True
+    gen.next_id()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from commerce_adapters.urls import shown
 from commerce_core.errors import CommerceError, Conflict, TransientError, Unavailable
 
 # PostgreSQL SQLSTATEs: serialization failure, deadlock; lock / statement timeouts
@@ -45,7 +46,6 @@ def opening(url: str) -> Iterator[None]:
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as ex:
-        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
         reason = str(ex.orig).strip().splitlines()[0] if ex.orig else str(ex)
-        raise Unavailable(f"cannot open the database {shown}: {reason}",
+        raise Unavailable(f"cannot open the database {shown(url)}: {reason}",
                           {"database": "unreachable"}) from ex

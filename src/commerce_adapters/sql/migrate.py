@@ -15,6 +15,10 @@ from commerce_adapters.sql.errors import opening
 from commerce_core.errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Our own version table: a host application's Alembic keeps ``alembic_version`` to itself
+# on the same database. Releases before this one used that default table.
+VERSION_TABLE = "commerce_alembic_version"
+LEGACY_VERSION_TABLE = "alembic_version"
 
 
 def _config(url: str) -> Config:
@@ -26,15 +30,47 @@ def _config(url: str) -> Config:
 
 def head() -> str:
     """The newest revision this release ships."""
-    current = ScriptDirectory.from_config(_config("sqlite:///unused")).get_current_head()
+    current = _scripts().get_current_head()
     if current is None:
         raise RuntimeError("no migrations shipped")
     return current
 
 
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config("sqlite:///unused"))
+
+
 def current(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _context(conn).get_current_revision()
+
+
+def _context(conn: sa.Connection) -> MigrationContext:
+    return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+
+
+def adopt_legacy_version(conn: sa.Connection) -> str | None:
+    """Move our revision from ``alembic_version`` (where releases before this one kept it)
+    to :data:`VERSION_TABLE`; drop the old table only if nothing else was in it. Rows of
+    other revisions (a host application's) stay. Returns the revision moved, if any."""
+    tables = sa.inspect(conn).get_table_names()
+    if LEGACY_VERSION_TABLE not in tables or VERSION_TABLE in tables:
+        return None
+    legacy = sa.table(LEGACY_VERSION_TABLE, sa.column("version_num", sa.String))
+    found = {row[0] for row in conn.execute(sa.select(legacy.c.version_num))}
+    ours = {r.revision for r in _scripts().walk_revisions()}
+    moved = sorted(found & ours)
+    if not moved:
+        return None
+    if len(moved) > 1:  # our history is linear: two of ours is not a state we wrote
+        raise RuntimeError(f"{LEGACY_VERSION_TABLE} holds several commerce revisions: {moved}")
+    revision: str = moved[0]
+    _context(conn).stamp(_scripts(), revision)
+    if found == set(moved):
+        conn.execute(sa.text(f"DROP TABLE {LEGACY_VERSION_TABLE}"))
+    else:
+        conn.execute(legacy.delete().where(legacy.c.version_num == revision))
+    return revision
 
 
 def revision_of(url: str) -> str | None:

@@ -458,3 +458,11 @@ user_activity = sa.Table(
     sa.PrimaryKeyConstraint("user_id", "kind", "subject"),
     sa.Index("ix_user_activity_recent", "user_id", "kind", "at"),
 )
+
+# Snowflake node ids leased by the processes that mint ids on this database (sql/nodes.py)
+node_leases = sa.Table(
+    "node_leases", metadata,
+    sa.Column("node_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("holder", sa.String(64), nullable=False),
+    sa.Column("expires_at_ms", sa.BigInteger, nullable=False),
+)

@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from commerce_adapters.sql.database import create_engine
+from commerce_adapters.sql.migrate import VERSION_TABLE, adopt_legacy_version
 from commerce_adapters.sql.schema import metadata
 
 config = context.config
@@ -15,8 +16,9 @@ config = context.config
 def run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
-                      compare_type=True)
+                      compare_type=True, version_table=VERSION_TABLE)
     with context.begin_transaction():
+        adopt_legacy_version(connection)  # a database of an older release: same transaction
         context.run_migrations()
 
 
