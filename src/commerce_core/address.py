@@ -7,6 +7,11 @@ from typing import Any
 import attrs
 
 from commerce_core.errors import ValidationError
+from commerce_core.validation import text
+
+# what each line may hold: generous for any country's addresses, bounded for every store
+LIMITS = {"line1": 200, "line2": 200, "name": 200, "city": 100, "region": 100,
+          "postal_code": 20, "country": 2}
 
 
 @attrs.frozen
@@ -20,6 +25,8 @@ class Address:
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
+        for field, limit in LIMITS.items():  # before the blanks: country is checked below
+            text(field, getattr(self, field), limit if field != "country" else 20)
         missing = {f: "required" for f in ("line1", "city", "postal_code", "country")
                    if not str(getattr(self, f)).strip()}
         if missing:

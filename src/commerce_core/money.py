@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -15,6 +16,12 @@ _EXPONENTS: dict[str, int] = {
     "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
     "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }
+
+
+# The stores keep amounts as NUMERIC(19, 4): at most 15 digits before the point.
+MAX_AMOUNT = Decimal(10) ** 15
+# Plain decimal notation only: no sign but minus, no spaces, exponent, underscores or NaN.
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 
 
 def minor_exponent(currency: str) -> int:
@@ -37,7 +44,30 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
         raise ValidationError(f"invalid amount {value!r}", {"amount": "not a number"}) from ex
     if not result.is_finite():
         raise ValidationError(f"invalid amount {value!r}", {"amount": "not finite"})
+    if abs(result) >= MAX_AMOUNT:
+        raise ValidationError(f"amount {value!r} is out of range",
+                              {"amount": f"below {MAX_AMOUNT:,} in size"})
     return result
+
+
+def exact_amount(value: object, currency: str, field: str = "amount") -> Decimal:
+    """An amount as given by a person or a client: a Decimal, an int or a plain decimal
+    string, with no more decimals than ``currency`` has and within what the stores hold.
+    Nothing is rounded: ``"10.001"`` in USD is refused, as are ``" 5"`` and ``"1e3"``."""
+    if isinstance(value, str | Decimal) and not _PLAIN.match(str(value)):
+        raise ValidationError(f"{field} must be a plain decimal number like 12.50",
+                              {field: "a plain decimal number"})
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ValidationError(f"{field} must be a decimal number", {field: "a number"})
+    amount = Decimal(value)
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise ValidationError(f"{field} is out of range",
+                              {field: f"below {MAX_AMOUNT:,} in size"})
+    places = minor_exponent(_check_currency(currency))
+    if amount != amount.quantize(_quantum(currency)):
+        raise ValidationError(f"{field} has more than {places} decimals for {currency}",
+                              {field: f"at most {places} decimals"})
+    return amount
 
 
 def _check_currency(currency: str) -> str:
@@ -62,6 +92,11 @@ class Money:
     def __attrs_post_init__(self) -> None:
         rounded = self.amount.quantize(_quantum(self.currency), rounding=ROUND_HALF_UP)
         object.__setattr__(self, "amount", rounded)
+
+    @classmethod
+    def exact(cls, value: object, currency: str, field: str = "amount") -> Money:
+        """Money from input, refused rather than rounded (:func:`exact_amount`)."""
+        return cls(exact_amount(value, currency, field), currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

@@ -13,6 +13,7 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 MAX_LIMIT = 100
+MAX_PAGE = 10_000  # deeper than any person pages; keeps OFFSET within every store's range
 
 
 @attrs.frozen
@@ -21,7 +22,7 @@ class PageRequest:
     limit: int = 20
 
     def __attrs_post_init__(self) -> None:
-        whole_number("page", self.page, 1)
+        whole_number("page", self.page, 1, MAX_PAGE)
         whole_number("limit", self.limit, 1, MAX_LIMIT)
 
     @property

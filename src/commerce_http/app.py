@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import falcon
+from falcon.routing import CompiledRouter
 
 from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
@@ -14,7 +15,13 @@ from commerce_http import errors, media
 from commerce_http.limits import Limits, RateLimit
 from commerce_http.logs import AccessLog
 from commerce_http.metrics import Metrics, MetricsEndpoint
-from commerce_http.middleware import Authentication, BodyLimit, RequestId, RequireSignIn
+from commerce_http.middleware import (
+    Authentication,
+    BodyLimit,
+    PathIds,
+    RequestId,
+    RequireSignIn,
+)
 from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
     accounts,
@@ -38,6 +45,8 @@ class HttpSettings:
     max_body_bytes: int = 1_000_000
     cors_origins: tuple[str, ...] = ()  # e.g. ("https://shop.example",); "*" for any
     limits: Limits = attrs.field(factory=Limits)
+    # the server's shared Prometheus directory (multiprocess mode); None: this process only
+    metrics_dir: str | None = None
 
 
 def create_app(shop: Commerce, settings: HttpSettings | None = None,
@@ -46,7 +55,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     """The API over ``shop``. ``limiter``: the rate-limit store (by default the shop's
     sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production)."""
     settings = settings or HttpSettings()
-    metrics = Metrics()
+    router = CompiledRouter()  # ours, so metrics can name the route of a refused request
+    metrics = Metrics(settings.metrics_dir, router)
     middleware: list[Any] = [metrics, RequestId(), AccessLog(),
                              BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:
@@ -55,8 +65,9 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
             expose_headers=["X-Request-ID", "Retry-After"]))
     middleware += [Authentication(shop.accounts),
                    RateLimit(limiter or shop.limiter, settings.limits),
-                   RequireSignIn(needs_token)]
-    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware)
+                   RequireSignIn(needs_token), PathIds()]
+    app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware,
+                                                                     router=router)
     app.req_options.media_handlers.update(media.handlers())
     app.resp_options.media_handlers.update(media.handlers())
     app.req_options.strip_url_path_trailing_slash = True
@@ -123,7 +134,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     described = [*routes.items(), ("/openapi.json", OpenApi({}))]
     routes["/openapi.json"] = OpenApi(document(described))
     for path, resource in routes.items():
-        app.add_route(_ID_FIELD.sub(r"{\1:int(min=1)}", path), resource)  # ids from 1
+        # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
+        app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
     return app
 
 

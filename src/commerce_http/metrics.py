@@ -1,13 +1,24 @@
 """Prometheus metrics: request latency and counts by route and status, checkout and payment
-outcomes. One registry per app (no module state); ``GET /metrics`` renders it."""
+outcomes. One registry per app (no module state); ``GET /metrics`` renders it. Under a
+pre-fork server each worker counts in files of one shared directory (Prometheus multiprocess
+mode), and ``/metrics`` sums them, so any worker answers for the whole server."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
 import falcon
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from falcon.routing import CompiledRouter
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    multiprocess,
+    values,
+)
 from prometheus_client.exposition import generate_latest
 
 _OUTCOMES = {  # (method, route) whose result is a business outcome worth counting
@@ -19,17 +30,43 @@ _OUTCOMES = {  # (method, route) whose result is a business outcome worth counti
 _CONVERTER = re.compile(r":int(\([^)]*\))?}")
 
 
+def count_across_processes(directory: str) -> None:
+    """Make every metric created after this, in this process and the ones it forks, count in
+    files under ``directory``. Call in a server's master before its workers start."""
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    # prometheus_client picks its value store from this variable when first imported, which
+    # may have been before the directory existed; pick again
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+
+
+def process_gone(directory: str, pid: int) -> None:
+    """A worker exited: drop its live gauges (its counts stay in the totals)."""
+    multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+
+
 class Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
+    """``shared_dir``: the multiprocess directory (see :func:`count_across_processes`), or
+    ``None`` to count in this process only. ``router``: the app's, to name the route of a
+    request refused before routing (a 401 or a 429 from middleware)."""
+
+    def __init__(self, shared_dir: str | None = None,
+                 router: CompiledRouter | None = None) -> None:
+        self._router = router
+        own = CollectorRegistry()  # the metrics live here; exposition reads ``registry``
+        if shared_dir is None:
+            self.registry = own
+        else:
+            self.registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(  # type: ignore[no-untyped-call]
+                self.registry, path=shared_dir)
         self.latency = Histogram("commerce_http_request_seconds", "Request latency",
-                                 ["route", "method", "status"], registry=self.registry,
+                                 ["route", "method", "status"], registry=own,
                                  buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
         self.requests = Counter("commerce_http_requests_total", "Requests answered",
-                                ["route", "method", "status"], registry=self.registry)
+                                ["route", "method", "status"], registry=own)
         self.outcomes = Counter("commerce_outcomes_total",
                                 "Checkouts and payments by outcome (HTTP status)",
-                                ["kind", "status"], registry=self.registry)
+                                ["kind", "status"], registry=own)
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.perf_counter()
@@ -39,14 +76,22 @@ class Metrics:
         started = getattr(req.context, "started", None)
         if started is None:
             return
-        # route templates, not paths, so labels stay few; converters left out
-        route = _CONVERTER.sub("}", req.uri_template) if req.uri_template else "unmatched"
+        route = self._route(req)
         status = str(resp.status_code)
         self.latency.labels(route, req.method, status).observe(time.perf_counter() - started)
         self.requests.labels(route, req.method, status).inc()
         kind = _OUTCOMES.get((req.method, route))
         if kind is not None:
             self.outcomes.labels(kind, status).inc()
+
+    def _route(self, req: falcon.Request) -> str:
+        """The route template (not the path, so labels stay few), converters left out."""
+        template = req.uri_template
+        if template is None and self._router is not None:
+            # refused in process_request, before Falcon routed it: look the route up here
+            found = self._router.find(req.path)
+            template = found[3] if found else None
+        return _CONVERTER.sub("}", template) if template else "unmatched"
 
 
 class MetricsEndpoint:

@@ -10,10 +10,13 @@ from typing import Any
 
 import falcon
 
+from commerce_core.pagination import MAX_PAGE
+from commerce_core.validation import MAX_ID
+
 METHODS = ("get", "post", "put", "delete")
 _FIELD = re.compile(r"{(\w+)(?::int(?:\([^)]*\))?)?}")
 
-_ID = {"type": "integer", "minimum": 1}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _MONEY = {"type": ["number", "string"]}
 _ADDRESS = {"type": "object", "required": ["line1", "city", "postal_code", "country"],
             "properties": {"line1": {"type": "string"}, "line2": {"type": "string"},
@@ -24,10 +27,14 @@ _ADDRESS = {"type": "object", "required": ["line1", "city", "postal_code", "coun
 
 
 def _obj(required: Iterable[str] = (), **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": list(required), "properties": properties}
+    # unknown fields are refused (params.body), so the document says so
+    return {"type": "object", "required": list(required), "properties": properties,
+            "additionalProperties": False}
 
 
-_PAGE = [("page", {"type": "integer", "minimum": 1}),
+_STRINGS = {"type": "object", "additionalProperties": {"type": "string"}}
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+_PAGE = [("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
          ("limit", {"type": "integer", "minimum": 1, "maximum": 100})]
 
 # (path, method) -> summary, needs a token, query parameters, request body, success status
@@ -60,7 +67,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                      default_billing={"type": "boolean"})},
     ("/api/v1/users/me/addresses/{address_id}", "put"): {
         "summary": "Change a saved address",
-        "body": _obj(address=_ADDRESS, label={"type": "string"})},
+        "body": _obj(address=_ADDRESS, label={"type": "string"},
+                     default_shipping={"type": "boolean"},
+                     default_billing={"type": "boolean"})},
     ("/api/v1/users/me/addresses/{address_id}", "delete"): {"summary": "Forget an address",
                                                             "status": "204"},
     ("/api/v1/users/me/activity", "get"): {"summary": "Recently viewed and searched"},
@@ -74,7 +83,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/wishlist/{product_id}", "delete"): {"summary": "Drop a product",
                                                   "status": "204"},
     ("/api/v1/wishlist/{product_id}/move-to-cart", "post"): {
-        "summary": "Move to the cart", "body": _obj(quantity={"type": "integer"})},
+        "summary": "Move to the cart",
+        "body": _obj(quantity={"type": "integer"}, selected_attributes=_STRINGS)},
     ("/api/v1/products", "get"): {
         "summary": "Browse products", "auth": False,
         "query": [("category", _ID), ("search", {"type": "string"}),
@@ -159,11 +169,14 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "List a product", "status": "201",
         "body": _obj(["name", "category_id"], name={"type": "string"}, category_id=_ID,
                      variants={"type": "array", "items": {"type": "object"}}, price=_MONEY,
-                     sku={"type": "string"})},
+                     sku={"type": "string"}, stock={"type": "integer"},
+                     currency={"type": "string"}, description={"type": "string"},
+                     attributes=_STRINGS, images=_TEXTS, tags=_TEXTS)},
     ("/api/v1/products/{product_id}", "put"): {
-        "summary": "Change a product", "body": _obj(name={"type": "string"},
-                                                   description={"type": "string"},
-                                                   is_active={"type": "boolean"})},
+        "summary": "Change a product",
+        "body": _obj(name={"type": "string"}, description={"type": "string"},
+                     is_active={"type": "boolean"}, category_id=_ID, attributes=_STRINGS,
+                     images=_TEXTS, tags=_TEXTS)},
     ("/api/v1/seller/products", "get"): {
         "summary": "My products, withdrawn ones included, with variants and stock",
         "query": _PAGE},
@@ -205,7 +218,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "body": _obj(is_active={"type": "boolean"}, role={"type": "string"})},
     ("/api/v1/admin/categories", "post"): {
         "summary": "Create a category", "status": "201",
-        "body": _obj(["name"], name={"type": "string"}, parent_id=_ID)},
+        "body": _obj(["name"], name={"type": "string"}, parent_id=_ID,
+                     description={"type": "string"})},
     ("/api/v1/admin/categories/{category_id}", "put"): {
         "summary": "Rename or move a category",
         "body": _obj(name={"type": "string"}, parent_id=_ID)},
@@ -237,6 +251,14 @@ def needs_token(template: str, method: str) -> bool:
     """Whether the operation at a Falcon route template is for signed-in callers."""
     spec = OPERATIONS.get((_FIELD.sub(r"{\1}", template), method))
     return spec is not None and spec.get("auth", True)
+
+
+def body_fields(template: str, method: str) -> frozenset[str] | None:
+    """The top-level fields an operation's body declares; None when it declares none (the
+    body is then read raw or not at all)."""
+    spec = OPERATIONS.get((_FIELD.sub(r"{\1}", template), method), {})
+    properties = spec.get("body", {}).get("properties")
+    return None if properties is None else frozenset(properties)
 
 
 def document(routes: Iterable[tuple[str, object]]) -> dict[str, Any]:

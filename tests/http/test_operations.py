@@ -16,6 +16,7 @@ from commerce_http import create_app
 from commerce_http.app import HttpSettings
 from commerce_http.limits import Limits
 from commerce_http.logs import JsonFormatter
+from commerce_http.settings import ServeSettings, SettingError
 from tests.http.conftest import PASSWORD, error, sign_up
 
 
@@ -64,6 +65,40 @@ def test_metrics_count_requests_by_route_and_outcome(client: testing.TestClient)
     assert 'route="/api/v1/products/{product_id}",status="404"' in text
     assert 'commerce_outcomes_total{kind="checkout",status="422"} 1.0' in text
     assert "commerce_http_request_seconds_bucket" in text
+
+
+def test_refused_requests_are_labelled_with_their_route(shop: Commerce,
+                                                         clock: ManualClock) -> None:
+    # a bad token (401) and the rate limit (429) refuse in middleware, before Falcon routes
+    client = testing.TestClient(create_app(shop, HttpSettings(
+        limits=Limits(per_ip=2, per_user=100, window_seconds=60)),
+        limiter=MemoryRateLimiter(clock)))
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert client.simulate_get("/api/v1/products/7", headers=bad).status_code == 401
+    codes = [client.simulate_get("/api/v1/orders/5/timeline").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]  # anonymous: refused by sign-in, then by the limit
+    client.simulate_get("/api/v1/no/such/route")
+    text = client.simulate_get("/metrics").text
+    assert ('commerce_http_requests_total{method="GET",route="/api/v1/products/{product_id}",'
+            'status="401"} 1.0') in text
+    assert ('commerce_http_requests_total{method="GET",'
+            'route="/api/v1/orders/{order_id}/timeline",status="429"} 1.0') in text
+    assert 'route="unmatched",status="429"' in text  # a path no route has stays unmatched
+    assert 'route="unmatched",status="401"' not in text
+
+
+def test_serve_settings_are_whole_numbers_in_range() -> None:
+    assert ServeSettings.from_environment({}) == ServeSettings()
+    read = ServeSettings.from_environment({"COMMERCE_WORKERS": " 4 ",
+                                           "COMMERCE_GRACEFUL_TIMEOUT": "5",
+                                           "COMMERCE_RATE_LIMIT_PER_IP": ""})  # blank: default
+    assert (read.workers, read.graceful_timeout, read.limits.per_ip) == (4, 5, Limits().per_ip)
+    for name, bad in [("COMMERCE_RATE_LIMIT_PER_IP", "abc"), ("COMMERCE_RATE_LIMIT_PER_USER",
+                      "1_000"), ("COMMERCE_WORKER_TIMEOUT", "-1"), ("COMMERCE_WORKERS", "65"),
+                      ("COMMERCE_GRACEFUL_TIMEOUT", "\u0663"), ("COMMERCE_WORKERS", "9" * 40)]:
+        with pytest.raises(SettingError) as refused:
+            ServeSettings.from_environment({name: bad})
+        assert str(refused.value).startswith(f"{name}={bad!r} is not valid"), refused.value
 
 
 def test_the_first_admin_is_made_once(shop: Commerce) -> None:

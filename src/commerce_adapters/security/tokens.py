@@ -6,7 +6,7 @@ token must carry ``sub``, ``jti``, ``iat`` and ``exp`` and name this issuer.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -14,9 +14,11 @@ from commerce_core.accounts.policy import Role
 from commerce_core.accounts.ports import TokenClaims
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import Unauthenticated
+from commerce_core.validation import MAX_ID
 
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash output
 ISSUER = "commerce-sdk"
+CLOCK_SKEW = timedelta(seconds=60)  # how far ahead of ours a server's clock may run
 
 
 class JwtTokens:
@@ -51,8 +53,13 @@ class JwtTokens:
                                  datetime.fromtimestamp(int(data["iat"]), UTC),
                                  datetime.fromtimestamp(int(data["exp"]), UTC),
                                  int(data.get("gen", 0)))
-        except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
+        except (jwt.InvalidTokenError, KeyError, ValueError, TypeError, OverflowError, OSError):
             raise Unauthenticated("invalid token") from None
-        if claims.expires_at <= self._clock.now():
+        now = self._clock.now()
+        if not 1 <= claims.user_id <= MAX_ID:  # no such user can exist in any store
+            raise Unauthenticated("invalid token")
+        if claims.issued_at > now + CLOCK_SKEW:  # we never issue one for later
+            raise Unauthenticated("invalid token: issued in the future")
+        if claims.expires_at <= now:
             raise Unauthenticated("the token has expired")
         return claims

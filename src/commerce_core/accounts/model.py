@@ -11,6 +11,7 @@ import attrs
 from commerce_core.accounts.policy import Role
 from commerce_core.address import Address
 from commerce_core.errors import ValidationError
+from commerce_core.validation import forbidden_character, text
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MIN_PASSWORD = 10
@@ -20,7 +21,7 @@ MAX_PASSWORD = 256  # hashing a megabyte of "password" is a cheap denial of serv
 def normalize_email(raw: str) -> str:
     """Trimmed and lower-cased, so ``Ann@X.com `` and ``ann@x.com`` are one account."""
     email = (raw or "").strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    if len(email) > 254 or not _EMAIL.match(email) or forbidden_character(email):
         raise ValidationError("email is not a valid address", {"email": "invalid"})
     return email
 
@@ -62,6 +63,8 @@ class User:
         self.name = (self.name or "").strip()
         if not self.name or len(self.name) > 200:
             raise ValidationError("name must be 1 to 200 characters", {"name": "required"})
+        text("name", self.name, 200)
+        text("phone", self.phone, 40)
 
     def void_tokens(self, now: datetime) -> None:
         self.token_generation += 1
@@ -79,7 +82,8 @@ class SavedAddress:
     id: int
     user_id: int
     address: Address
-    label: str = ""
+    # a validator, not a post-init check: attrs.define runs it on assignment too
+    label: str = attrs.field(default="", validator=lambda _s, _a, v: text("label", v, 100))
     is_default_shipping: bool = False
     is_default_billing: bool = False
 

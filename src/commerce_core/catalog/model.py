@@ -11,18 +11,17 @@ import attrs
 
 from commerce_core.errors import ValidationError
 from commerce_core.money import Money
+from commerce_core.validation import text, text_map, texts
 
 MAX_NAME = 255
+MAX_DESCRIPTION = 20_000
+MAX_PRICE = Decimal(10) ** 11  # times a line's quantity limit, still within MAX_AMOUNT
+MAX_LIST = 50            # images, tags, attributes of one product
+MAX_ENTRY = 500          # one image URL, tag, attribute name or value
 
 
 def _non_blank(field: str, value: str, limit: int = MAX_NAME) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(f"{field} must not be blank", {field: "required"})
-    if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters",
-                              {field: f"at most {limit} characters"})
-    return value
+    return text(field, (value or "").strip(), limit, required=True)
 
 
 @attrs.define
@@ -35,6 +34,7 @@ class Category:
 
     def __attrs_post_init__(self) -> None:
         self.name = _non_blank("name", self.name, 100)
+        self.description = text("description", self.description, 5000, multiline=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {"category_id": self.id, "name": self.name, "parent_id": self.parent_id}
@@ -56,6 +56,10 @@ class Variant:
         self.sku = _non_blank("sku", self.sku, 64)
         if self.price.is_negative or self.price.is_zero:
             raise ValidationError("price must be positive", {"price": "must be > 0"})
+        if self.price.amount > MAX_PRICE:
+            raise ValidationError(f"price is above {MAX_PRICE:,}",
+                                  {"price": f"at most {MAX_PRICE:,}"})
+        self.options = text_map("options", self.options, 100, MAX_LIST)
         if self.weight_grams < 0:
             raise ValidationError("weight must not be negative", {"weight_grams": "must be >= 0"})
 
@@ -95,6 +99,12 @@ class Product:
 
     def __attrs_post_init__(self) -> None:
         self.name = _non_blank("name", self.name)
+        # the same limits on create and on every update (attrs.evolve runs this again)
+        self.description = text("description", self.description, MAX_DESCRIPTION,
+                                multiline=True)
+        self.attributes = text_map("attributes", self.attributes, MAX_ENTRY, MAX_LIST)
+        self.images = texts("images", self.images, MAX_ENTRY, MAX_LIST)
+        self.tags = texts("tags", self.tags, MAX_ENTRY, MAX_LIST)
         if not self.variants:
             raise ValidationError("a product needs at least one variant", {"variants": "empty"})
         for v in self.variants:

@@ -26,7 +26,7 @@ from commerce_core.inventory.model import StockItem
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import OutboxEntry, Transactions, UnitOfWork
-from commerce_core.validation import whole_number
+from commerce_core.validation import MAX_ID, whole_number
 
 
 @attrs.frozen
@@ -216,7 +216,8 @@ class CatalogService:
         return product
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
-        return Variant(self._ids.next_id(), product_id, spec.sku, Money(spec.price, currency),
+        return Variant(self._ids.next_id(), product_id, spec.sku,
+                       Money.exact(spec.price, currency, "price"),
                        dict(spec.options), spec.weight_grams)
 
     def add_variant(self, actor: Actor, product_id: int, spec: VariantSpec) -> Variant:
@@ -236,14 +237,15 @@ class CatalogService:
     # what a seller may change, and the shape each value must have
     _EDITABLE: dict[str, Any] = {
         "name": lambda v: isinstance(v, str), "description": lambda v: isinstance(v, str),
-        "category_id": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "category_id": lambda v: isinstance(v, int) and not isinstance(v, bool)
+        and 1 <= v <= MAX_ID,
         "attributes": lambda v: isinstance(v, dict) and all(
             isinstance(k, str) and isinstance(x, str) for k, x in v.items()),
         "images": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         "tags": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         "is_active": lambda v: isinstance(v, bool)}
 
-    def update_product(self, actor: Actor, product_id: int, **changes: Any) -> Product:
+    def update_product(self, actor: Actor, product_id: int, /, **changes: Any) -> Product:
         """Change the listed fields (name, description, category_id, attributes, images, tags,
         is_active); anything else is a validation error and nothing is saved."""
         unknown = set(changes) - set(self._EDITABLE)
@@ -271,7 +273,7 @@ class CatalogService:
             if variant is None:
                 raise ValidationError(f"unknown variant {variant_id}", {"variant_id": "unknown"})
             product = _own(catalog, actor, variant.product_id)
-        new = attrs.evolve(variant, price=Money(price, product.currency))
+        new = attrs.evolve(variant, price=Money.exact(price, product.currency, "price"))
         with self._tx.catalog_change(self._updated(product)) as catalog:
             product = catalog.products.get(product.id)
             product.variants = [new if v.id == variant_id else v for v in product.variants]

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from commerce_core.errors import ValidationError
+from commerce_core.validation import text
 
 MAX_IMAGES = 10
 
@@ -23,10 +24,7 @@ def _check_text(field: str, value: str, limit: int, required: bool = False) -> s
     value = (value or "").strip()
     if required and not value:
         raise ValidationError(f"{field} must not be blank", {field: "required"})
-    if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters",
-                              {field: f"at most {limit} characters"})
-    return value
+    return text(field, value, limit, multiline=True)
 
 
 def check_rating(rating: int) -> int:

@@ -10,6 +10,7 @@ import attrs
 
 from commerce_core.errors import ValidationError
 from commerce_core.reviews.model import average
+from commerce_core.validation import text
 
 
 @attrs.define
@@ -27,6 +28,8 @@ class SellerProfile:
         if not self.store_name or len(self.store_name) > 120:
             raise ValidationError("store_name must be 1 to 120 characters",
                                   {"store_name": "required"})
+        text("store_name", self.store_name, 120)
+        text("description", self.description, 5000, multiline=True)
 
     @property
     def rating(self) -> Decimal | None:

@@ -21,8 +21,8 @@ class Users:
         page = self._shop.accounts.find_users(
             actor(req), email=params.optional_text(q, "email", 254),
             role=params.optional_text(q, "role", 16), is_active=params.boolean(q, "is_active"),
-            page=params.integer(q, "page", 1, low=1),
-            limit=params.integer(q, "limit", 20, low=1, high=100))
+            page=params.page(q),
+            limit=params.limit(q))
         ok(resp, {"users": [u.as_dict() for u in page.items], "total_count": page.total_count})
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -98,8 +98,8 @@ class FraudQueue:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
         page = self._shop.fraud.queue(actor(req), params.text(q, "status", "HELD", limit=16),
-                                      params.integer(q, "page", 1, low=1),
-                                      params.integer(q, "limit", 20, low=1, high=100))
+                                      params.page(q),
+                                      params.limit(q))
         ok(resp, {"orders": [c.as_dict() for c in page.items], "total_count": page.total_count})
 
 

@@ -27,8 +27,8 @@ class Products:
             rating_min=params.decimal(q, "rating"), in_stock=params.boolean(q, "in_stock"),
             seller_id=None if q.get("seller") is None else params.ident(q, "seller"),
             sort=params.text(q, "sort", "newest", limit=20),
-            page=params.integer(q, "page", 1, low=1, high=10_000),
-            limit=params.integer(q, "limit", 20, low=1, high=100))
+            page=params.page(q),
+            limit=params.limit(q))
         search = params.optional_text(q, "search", 200)
         if req.context.actor is not None and search:
             self._shop.activity.searched(req.context.actor, search)

@@ -50,8 +50,8 @@ class Wishlist:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
-        page = self._shop.wishlist.items(actor(req), params.integer(q, "page", 1, low=1),
-                                         params.integer(q, "limit", 20, low=1, high=100))
+        page = self._shop.wishlist.items(actor(req), params.page(q),
+                                         params.limit(q))
         ok(resp, {"items": [e.as_dict() for e in page.items],
                   "total_count": page.total_count})
 
@@ -99,7 +99,7 @@ class Inbox:
         q = req.params
         page = self._shop.notifications.inbox(
             actor(req), bool(params.boolean(q, "unread_only")),
-            params.integer(q, "page", 1, low=1), params.integer(q, "limit", 20, low=1, high=100))
+            params.page(q), params.limit(q))
         ok(resp, {"notifications": [m.as_dict() for m in page.items],
                   "total_count": page.total_count})
 

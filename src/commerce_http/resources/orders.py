@@ -32,8 +32,8 @@ class Orders:
         page = self._shop.orders.history(
             actor(req), status=params.optional_text(q, "status", 20),
             from_date=params.moment(q, "from_date"), to_date=params.moment(q, "to_date"),
-            page=params.integer(q, "page", 1, low=1, high=10_000),
-            limit=params.integer(q, "limit", 10, low=1, high=100))
+            page=params.page(q),
+            limit=params.limit(q, 10))
         ok(resp, {"orders": [o.as_dict() for o in page.items],
                   "pagination": {"page": page.page, "limit": page.limit,
                                  "total_count": page.total_count}})

@@ -55,7 +55,7 @@ class Refund:
             currency = self._shop.payments.get(payment_id, who).amount.currency
         refund = self._shop.payments.refund(
             who, payment_id, None if amount is None or currency is None
-            else Money(amount, currency),
+            else Money.exact(amount, currency),  # refused, not rounded, past its decimals
             params.text(data, "reason", "", limit=500),
             idempotency_key=req.get_header("Idempotency-Key"))
         ok(resp, refund.as_dict(), falcon.HTTP_201)

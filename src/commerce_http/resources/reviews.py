@@ -32,8 +32,8 @@ class ProductReviews:
             product_id, rating=None if q.get("rating") is None
             else params.integer(q, "rating", low=1, high=5),
             sort=params.text(q, "sort", "helpful", limit=20),
-            page=params.integer(q, "page", 1, low=1, high=10_000),
-            limit=params.integer(q, "limit", 10, low=1, high=100),
+            page=params.page(q),
+            limit=params.limit(q, 10),
             unanswered=bool(params.boolean(q, "unanswered")))
         ok(resp, listing.as_dict())
 

@@ -26,10 +26,14 @@ def _variants(data: dict[str, Any]) -> list[VariantSpec]:
     if not isinstance(raw, list) or not raw or not all(isinstance(v, dict) for v in raw):
         raise ValidationError("variants must be a non-empty list of objects",
                               {"variants": "required"})
-    return [_variant(v) for v in raw]
+    return [_variant(v, f"variants.{i}.") for i, v in enumerate(raw)]
 
 
-def _variant(v: dict[str, Any]) -> VariantSpec:
+_VARIANT_FIELDS = ("sku", "price", "options", "weight_grams", "stock", "reorder_level")
+
+
+def _variant(v: dict[str, Any], prefix: str = "") -> VariantSpec:
+    params.known(v, _VARIANT_FIELDS, prefix)
     price = params.decimal(v, "price")
     if price is None:
         raise ValidationError("every variant needs a price", {"variants.price": "required"})
@@ -69,8 +73,8 @@ class SellerProductList:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
         page = self._shop.catalog.seller_products(
-            actor(req), page=params.integer(q, "page", 1, low=1),
-            limit=params.integer(q, "limit", 20, low=1, high=100))
+            actor(req), page=params.page(q),
+            limit=params.limit(q))
         ok(resp, {"products": [d.as_seller_dict() for d in page.items],
                   "total_count": page.total_count})
 
@@ -103,6 +107,7 @@ class SellerProduct:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
         # the catalog refuses fields it does not let sellers change, naming them
+        # body() has refused undeclared fields, so none can collide with an argument
         self._shop.catalog.update_product(actor(req), product_id, **params.body(req))
         detail = self._shop.catalog.product_detail(product_id, include_inactive=True)
         ok(resp, detail.as_dict())
@@ -162,8 +167,8 @@ class SellerOrders:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
         page = self._shop.sellers.orders(actor(req), status=params.optional_text(q, "status", 20),
-                                         page=params.integer(q, "page", 1, low=1),
-                                         limit=params.integer(q, "limit", 20, low=1, high=100))
+                                         page=params.page(q),
+                                         limit=params.limit(q))
         ok(resp, {"orders": [o.as_dict() for o in page.items], "total_count": page.total_count})
 
 
@@ -173,10 +178,7 @@ class SellerRefunds:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
         data = params.body(req)
-        items = data.get("order_item_ids")
-        if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
-            raise ValidationError("order_item_ids must be a list of ids",
-                                  {"order_item_ids": "a list of ids"})
+        items = params.idents(data, "order_item_ids")
         refund = self._shop.sellers.refund_items(
             actor(req), order_id, items, params.text(data, "reason", limit=500),
             restock=bool(params.boolean(data, "restock")),
@@ -193,11 +195,8 @@ class SellerShipments:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = params.body(req)
         order_id = params.ident(data, "order_id")
-        items = data.get("order_item_ids")
-        if items is not None and (not isinstance(items, list)
-                                  or not all(isinstance(i, int) for i in items)):
-            raise ValidationError("order_item_ids must be a list of ids",
-                                  {"order_item_ids": "a list of ids"})
+        items = None if data.get("order_item_ids") is None else params.idents(
+            data, "order_item_ids")
         shipment = self._shop.shipping.create_shipment(
             actor(req), order_id, items,
             service_level=params.text(data, "service_level", "standard", limit=20),
