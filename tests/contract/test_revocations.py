@@ -50,3 +50,12 @@ def test_purge_drops_only_what_expired_before_the_moment(backend: Backend) -> No
     assert tokens.purge(now) == 0  # already gone
     assert tokens.purge(now + timedelta(hours=2)) == 2
     assert not tokens.is_revoked("edge") and not tokens.is_revoked("c")
+
+
+def test_the_first_revocation_of_a_token_sets_how_long_it_is_kept(backend: Backend) -> None:
+    now = backend.clock.now()
+    tokens = backend.storage.revocations
+    tokens.revoke("jti", now + timedelta(minutes=5))
+    tokens.revoke("jti", now + timedelta(hours=5))  # a later expiry does not extend it
+    assert tokens.purge(now + timedelta(minutes=10)) == 1
+    assert not tokens.is_revoked("jti")
