@@ -14,7 +14,10 @@ writes the catalog, then publishes, so a crash anywhere loses no notice (docs/pa
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -45,6 +48,9 @@ log = logging.getLogger(__name__)
 # how old an unpublished outbox entry must be before the relay takes it: younger ones belong
 # to a commit whose own request is still publishing them (or still writing the catalog)
 RELAY_GRACE = timedelta(seconds=60)
+# how often delivered entries are stamped published, in one transaction per shop, by one
+# thread of the process (well inside RELAY_GRACE, so the relay never sends them again)
+MARK_INTERVAL = 1.0
 
 
 @attrs.frozen
@@ -155,25 +161,18 @@ class Transactions:
         self._catalog = catalog_sessions
         self._publisher = publisher
         self._now = clock
-        # entries delivered but not yet stamped published: stamped by the next write
-        # transaction of this process (no transaction of their own), or by flush_marks
+        # entries delivered but not yet stamped published: stamped in batches by the
+        # process's marking thread (no request waits for it), or by flush_marks
         self._unmarked: list[int] = []
         self._unmarked_lock = threading.Lock()
 
     @contextmanager
     def __call__(self) -> Iterator[UnitOfWork]:
-        """A read-write transaction: committed if the block finishes, rolled back if it raises.
-        It also stamps the entries delivered since the last one as published."""
+        """A read-write transaction: committed if the block finishes, rolled back if it raises;
+        what it recorded is published after the commit."""
         with self._factory() as uow:
             yield uow
-            marks = self._take_marks()
-            try:
-                if marks:
-                    uow.outbox.mark_published(marks, self._now())
-                uow.commit()
-            except BaseException:
-                self._give_back(marks)
-                raise
+            uow.commit()
             entries = list(uow.committed())
         if entries:
             self.publish(entries)
@@ -187,9 +186,12 @@ class Transactions:
             yield uow
 
     @contextmanager
-    def catalog_read(self, replica: bool = False) -> Iterator[CatalogSession]:
-        """A read-only catalog session; ``replica`` as for :meth:`read`."""
-        with self._catalog(read_only=True, replica=replica) as session:
+    def catalog_read(self, replica: bool = False, within: UnitOfWork | None = None
+                     ) -> Iterator[CatalogSession]:
+        """A read-only catalog session; ``replica`` as for :meth:`read`. ``within``: read
+        inside that unit of work's transaction when the catalog lives in the same database
+        (a round trip per statement saved, and one snapshot); a session of its own if not."""
+        with self._catalog(read_only=True, replica=replica, within=within) as session:
             yield session
 
     @contextmanager
@@ -229,7 +231,7 @@ class Transactions:
 
     def publish(self, entries: Sequence[OutboxEntry]) -> bool:
         """Hand entries to the publisher; False leaves them pending. Delivered entries are
-        stamped published by the next write transaction (or :meth:`flush_marks`): until
+        stamped published within :data:`MARK_INTERVAL` (or by :meth:`flush_marks`): until
         then the relay, which waits :data:`RELAY_GRACE`, leaves them alone, and if this
         process dies first they are delivered again (at least once)."""
         try:
@@ -239,6 +241,7 @@ class Transactions:
             return False
         with self._unmarked_lock:
             self._unmarked.extend(e.id for e in entries)
+        _MARKER.watch(self)
         return True
 
     def flush_marks(self) -> int:
@@ -265,6 +268,45 @@ class Transactions:
             with self._factory() as uow:
                 uow.outbox.mark_published(entry_ids, self._now())
                 uow.commit()
+
+
+class _Marker:
+    """One daemon thread per process that stamps, every :data:`MARK_INTERVAL`, what each
+    live :class:`Transactions` delivered. A batch that cannot be stamped is dropped: its
+    entries stay pending and the relay delivers them again after the grace (at least once,
+    as after a crash)."""
+
+    def __init__(self) -> None:
+        self._live: weakref.WeakSet[Transactions] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def watch(self, tx: Transactions) -> None:
+        with self._lock:
+            self._live.add(tx)
+            # a forked worker inherits the set but not the thread
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="commerce-outbox-marks",
+                                                daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(MARK_INTERVAL)
+            with self._lock:
+                live = list(self._live)
+            for tx in live:
+                try:
+                    tx.flush_marks()
+                except Exception:
+                    tx._take_marks()
+                    log.warning("could not stamp delivered events; the relay will deliver "
+                                "them again", exc_info=True)
+
+
+_MARKER = _Marker()
 
 
 class OutboxRelay:

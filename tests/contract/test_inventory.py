@@ -54,11 +54,11 @@ def test_reserve_commit_release_arithmetic(backend: Backend) -> None:
         uow.commit()
     assert counts(backend, a) == (5, 5, 0)
     with factory() as uow:
-        uow.inventory.commit(r1.id, now)
-        assert uow.inventory.release(r2.id, now) != []
-        assert uow.inventory.release(r2.id, now) == []  # idempotent
+        uow.inventory.commit(r1, now)
+        assert uow.inventory.release(r2, now) != []
+        assert uow.inventory.release(r2, now) == []  # idempotent
         with pytest.raises(Conflict):
-            uow.inventory.commit(r2.id, now)
+            uow.inventory.commit(r2, now)
         uow.commit()
     assert counts(backend, a) == (7, 0, 3) and counts(backend, b) == (3, 0, 1)
     with factory() as uow:
@@ -105,7 +105,7 @@ def test_due_reservations_oldest_first(backend: Backend) -> None:
     with factory() as uow:
         assert [r.id for r in uow.inventory.due_reservations(backend.clock.now(), 10)] == \
             [early.id]
-        uow.inventory.release(early.id, backend.clock.now(), ReservationStatus.EXPIRED)
+        uow.inventory.release(early, backend.clock.now(), ReservationStatus.EXPIRED)
         uow.commit()
     backend.clock.advance(timedelta(minutes=10))
     with factory() as uow:
@@ -147,7 +147,7 @@ def test_adjust_restock_return_and_low_stock(backend: Backend) -> None:
         uow.inventory.restock(a, 4, "delivery", now)
         r = reservation(backend, (a, 2))
         uow.inventory.reserve(r, now)
-        uow.inventory.commit(r.id, now)
+        uow.inventory.commit(r, now)
         uow.inventory.return_sold(a, 1, "returned", now)
         with pytest.raises(Conflict):
             uow.inventory.return_sold(a, 5, "more than sold", now)

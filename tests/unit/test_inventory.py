@@ -59,7 +59,7 @@ def test_inventory_invariant_under_random_operations(steps: list[tuple[str, int,
     cat = shop.catalog.create_category(ADMIN, "C").id
     variants = [add_product(shop, cat, f"P{i}", stock=5).variants[0].id for i in range(3)]
     received = {v: 5 for v in variants}
-    reservations: list[int] = []
+    reservations: list[Reservation] = []
     for op, which, n in steps:
         v = variants[which]
         now = clock.now()
@@ -71,13 +71,13 @@ def test_inventory_invariant_under_random_operations(steps: list[tuple[str, int,
                                      ReservationLine(variants[(which + 1) % 3], 1)),
                                     now + timedelta(minutes=30), now)
                     uow.inventory.reserve(r, now)
-                    reservations.append(r.id)
+                    reservations.append(r)
                 elif op in ("commit", "release") and reservations:
-                    rid = reservations[n % len(reservations)]
+                    held = reservations[n % len(reservations)]
                     if op == "commit":
-                        uow.inventory.commit(rid, now)
+                        uow.inventory.commit(held, now)
                     else:
-                        uow.inventory.release(rid, now)
+                        uow.inventory.release(held, now)
                 elif op == "adjust":
                     uow.inventory.adjust(v, n or 1, "count", now)
                     received[v] += n or 1
@@ -96,7 +96,7 @@ def test_inventory_invariant_under_random_operations(steps: list[tuple[str, int,
                 assert min(s.available, s.reserved, s.sold) >= 0
                 assert s.available + s.reserved + s.sold == received[var]
                 assert s.on_hand == s.available + s.reserved
-            active = [uow.inventory.get_reservation(r) for r in reservations]
+            active = [uow.inventory.get_reservation(r.id) for r in reservations]
             for var in variants:
                 held = sum(line.quantity for r in active
                            if r.status is ReservationStatus.ACTIVE

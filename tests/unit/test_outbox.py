@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.memory.bus import InProcessEventBus
 from commerce_core.clock import ManualClock
 from commerce_core.events import DomainEvent
-from commerce_core.uow import RELAY_GRACE
+from commerce_core.uow import MARK_INTERVAL, RELAY_GRACE
 from tests.conftest import ADMIN, CUSTOMER, HOME, add_product, make_shop
 
 
@@ -58,3 +59,20 @@ def test_the_relay_leaves_entries_younger_than_its_grace_to_their_own_request(
     assert shop.outbox.run_once() == 0
     clock.advance(timedelta(seconds=2))
     assert shop.outbox.run_once() == 1
+
+
+def test_delivered_entries_are_stamped_by_the_process_thread_not_the_request(
+        clock: ManualClock) -> None:
+    shop = make_shop(clock, FakeGateway())
+    p = add_product(shop, shop.catalog.create_category(ADMIN, "C").id)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    deadline = time.monotonic() + 10 * MARK_INTERVAL
+    while True:  # bounded: the marking thread runs every MARK_INTERVAL seconds
+        with shop.tx.read() as uow:
+            if not uow.outbox.pending(100):
+                break
+        assert time.monotonic() < deadline, "delivered entries were never stamped published"
+        time.sleep(MARK_INTERVAL / 10)
+    clock.advance(RELAY_GRACE + timedelta(seconds=1))
+    assert shop.outbox.run_once() == 0  # nothing delivered twice

@@ -8,6 +8,7 @@ import threading
 from commerce_core.cart.model import Cart
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import Conflict
+from commerce_core.uow import UnitOfWork
 
 
 class MemoryCartStore:
@@ -40,6 +41,19 @@ class MemoryCartStore:
             self._carts[cart.user_id] = saved
             return copy.deepcopy(saved)
 
+    def discard(self, cart: Cart) -> None:
+        with self._lock:
+            stored = self._live(cart.user_id)
+            if stored is None:
+                return
+            if stored.version != cart.version:
+                raise Conflict("the cart was changed by another request",
+                               {"cart_version": stored.version})
+            del self._carts[cart.user_id]
+
     def delete(self, user_id: int) -> None:
         with self._lock:
             self._carts.pop(user_id, None)
+
+    def joined(self, uow: UnitOfWork) -> None:
+        return None  # the memory units of work keep no carts: nothing to share

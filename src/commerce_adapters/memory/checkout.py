@@ -33,9 +33,11 @@ class MemoryCheckouts:
             raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
         return self.get(self._by_order[order_id])
 
-    def update(self, checkout: Checkout) -> None:
-        self.get(checkout.id)
-        self._j.put(self._rows, checkout.id, checkout)
+    def move(self, checkout: Checkout, expected: CheckoutState) -> bool:
+        if self.get(checkout.id).state is not expected:
+            return False
+        self._j.put(self._rows, checkout.id, fresh(checkout))
+        return True
 
     def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
         hits = sorted((c for c in self._rows.values() if since <= c.created_at < until),

@@ -83,7 +83,8 @@ class MemoryInventory:
             raise NotFound(f"reservation {reservation_id} not found") from None
         return found
 
-    def commit(self, reservation_id: int, now: datetime) -> list[StockItem]:
+    def commit(self, held: Reservation, now: datetime) -> list[StockItem]:
+        reservation_id = held.id
         reservation = self._active(reservation_id)
         if reservation is None:
             raise Conflict(f"reservation {reservation_id} is not active",
@@ -99,11 +100,11 @@ class MemoryInventory:
         self._j.put(self._reservations, reservation.id, reservation)
         return after
 
-    def release(self, reservation_id: int, now: datetime,
+    def release(self, held: Reservation, now: datetime,
                 status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
         if status not in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
             raise ValidationError("release ends as RELEASED or EXPIRED", {"status": status})
-        reservation = self._active(reservation_id)
+        reservation = self._active(held.id)
         if reservation is None:
             return []
         kind = MovementType.EXPIRE if status is ReservationStatus.EXPIRED else MovementType.RELEASE

@@ -33,8 +33,16 @@ class MemoryOrders:
             raise NotFound(f"order {order_id} not found", {"order_id": order_id}) from None
 
     def update(self, order: Order) -> None:
-        self.get(order.id)
-        self._j.put(self._rows, order.id, order)
+        order.version = self.get(order.id).version + 1
+        self._j.put(self._rows, order.id, fresh(order))
+
+    def move(self, order: Order) -> bool:
+        stored = self._rows.get(order.id)
+        if stored is None or stored.version != order.version:
+            return False
+        order.version += 1
+        self._j.put(self._rows, order.id, fresh(order))
+        return True
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
         def keep(o: Order) -> bool:

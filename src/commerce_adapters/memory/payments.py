@@ -7,7 +7,7 @@ from datetime import datetime
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.payments.model import Payment, Refund, RefundState
+from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
 
 class MemoryPayments:
@@ -44,6 +44,14 @@ class MemoryPayments:
         self.get(payment.id)
         self._index_txn(payment)
         self._j.put(self._rows, payment.id, payment)
+
+    def settle(self, payment: Payment, expected: PaymentState) -> bool:
+        stored = self._rows.get(payment.id)
+        if stored is None or stored.status is not expected:
+            return False
+        self._index_txn(payment)
+        self._j.put(self._rows, payment.id, fresh(payment))
+        return True
 
     def for_order(self, order_id: int) -> Sequence[Payment]:
         found = [p for p in self._rows.values() if p.order_id == order_id]

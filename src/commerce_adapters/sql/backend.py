@@ -35,6 +35,9 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
                              replica=bool(options.get("replica")))
 
     def catalog(**options: Any) -> SqlCatalogSession:
+        within = options.get("within")  # a read inside a unit of work on this database
+        if isinstance(within, SqlUnitOfWork) and within.db is db and options.get("read_only"):
+            return SqlCatalogSession(db, read_only=True, joined=within)
         return SqlCatalogSession(db, read_only=bool(options.get("read_only")),
                                  replica=bool(options.get("replica")))
 

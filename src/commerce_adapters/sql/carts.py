@@ -1,50 +1,72 @@
-"""The cart store on the database, outside any unit of work."""
+"""The cart store on the database: each call its own short transaction, or, joined to a
+unit of work of the same database, inside that unit's transaction."""
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.database import Database, SqlStore
 from commerce_adapters.sql.repositories.base import insert_ignore_stmt
+from commerce_adapters.sql.uow import SqlSession
 from commerce_core.cart.model import CART_TTL, Cart, CartLine
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict
 from commerce_core.money import Money
+from commerce_core.uow import UnitOfWork
 
-_CART = sa.select(t.carts).where(t.carts.c.user_id == sa.bindparam("u"))
-_CART_ITEMS = (sa.select(t.cart_items).where(t.cart_items.c.user_id == sa.bindparam("u"))
-               .order_by(t.cart_items.c.position))
+# the cart and its lines in one round trip (no lines: one row of NULL line columns)
+_CART = (sa.select(t.carts, t.cart_items.c.id.label("line_id"),
+                   *[c for c in t.cart_items.c if c.name not in ("id", "user_id")])
+         .select_from(t.carts.outerjoin(t.cart_items,
+                                        t.cart_items.c.user_id == t.carts.c.user_id))
+         .where(t.carts.c.user_id == sa.bindparam("u"))
+         .order_by(t.cart_items.c.position))
 _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
                                       t.carts.c.version == sa.bindparam("v"))
+_CART_DISCARD = t.carts.delete().where(t.carts.c.user_id == sa.bindparam("u"),
+                                       t.carts.c.version == sa.bindparam("v"))
 _CART_ITEMS_DELETE = t.cart_items.delete().where(t.cart_items.c.user_id == sa.bindparam("u"))
 _CART_ITEMS_INSERT = t.cart_items.insert()
 
 
 class SqlCartStore(SqlStore):
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, session: SqlSession | None = None) -> None:
         super().__init__(db)
         self._clock = clock
+        self._session = session
+
+    def _run(self, work: Any) -> Any:
+        if self._session is None:
+            return super()._run(work)
+        return work(self._session.conn)  # the unit of work translates driver errors
+
+    def joined(self, uow: UnitOfWork) -> SqlCartStore | None:
+        if isinstance(uow, SqlSession) and uow.db is self._db and not uow.read_only:
+            return SqlCartStore(self._db, self._clock, uow)
+        return None
 
     def get(self, user_id: int) -> Cart | None:
         return self._run(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
 
     def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
-        row = conn.execute(_CART, {"u": user_id}).first()
-        if row is None:
+        rows = conn.execute(_CART, {"u": user_id}).all()
+        if not rows:
             return None
-        cart = Cart(row.cart_id, user_id, row.created_at, row.updated_at, [],
-                    row.coupon_code, row.version)
+        head = rows[0]
+        cart = Cart(head.cart_id, user_id, head.created_at, head.updated_at, [],
+                    head.coupon_code, head.version)
         if cart.expires_at() <= self._clock.now():
             conn.execute(t.carts.delete().where(t.carts.c.user_id == user_id))
             return None
-        for r in conn.execute(_CART_ITEMS, {"u": user_id}):
-            cart.lines.append(CartLine(r.id, r.product_id, r.variant_id, r.sku, r.product_name,
-                                       r.quantity, Money(r.unit_price, r.currency), r.seller_id,
-                                       r.category_id, r.weight_grams,
-                                       dict(r.selected_attributes)))
+        cart.lines.extend(
+            CartLine(r.line_id, r.product_id, r.variant_id, r.sku, r.product_name,
+                     r.quantity, Money(r.unit_price, r.currency), r.seller_id, r.category_id,
+                     r.weight_grams, dict(r.selected_attributes))
+            for r in rows if r.line_id is not None)
         return cart
 
     def save(self, cart: Cart) -> Cart:
@@ -79,6 +101,17 @@ class SqlCartStore(SqlStore):
                     for n, ln in enumerate(cart.lines)])
             return saved
         return self._run(work)  # type: ignore[no-any-return]
+
+    def discard(self, cart: Cart) -> None:
+        """One statement (its lines go by the foreign key's cascade); a cart that is gone
+        (expired, or deleted) counts as discarded."""
+        def work(conn: sa.Connection) -> None:
+            if conn.execute(_CART_DISCARD, {"u": cart.user_id, "v": cart.version}).rowcount:
+                return
+            if conn.execute(sa.select(t.carts.c.version).where(
+                    t.carts.c.user_id == cart.user_id)).first() is not None:
+                raise Conflict("the cart was changed by another request")
+        self._run(work)
 
     def _drop_expired(self, conn: sa.Connection, user_id: int) -> None:
         c = t.carts

@@ -164,16 +164,11 @@ reservations = sa.Table(
     "reservations", metadata, _id(),
     sa.Column("order_id", sa.BigInteger, nullable=True, index=True),
     sa.Column("status", sa.String(16), nullable=False),
+    # [[variant_id, quantity], ...]: a reservation's lines never change and are only ever
+    # read with it, so they live in its row (one write to hold stock, one read to settle it)
+    sa.Column("lines", sa.JSON, nullable=False),
     _ts("expires_at"), _ts("created_at"),
     sa.Index("ix_reservations_active_expiry", "status", "expires_at"),
-)
-
-reservation_lines = sa.Table(
-    "reservation_lines", metadata,
-    _fk("reservation_id", "reservations.id"),
-    sa.Column("variant_id", sa.BigInteger, nullable=False),
-    sa.Column("quantity", sa.Integer, nullable=False),
-    sa.PrimaryKeyConstraint("reservation_id", "variant_id"),
 )
 
 # Pricing ------------------------------------------------------------------------------------
@@ -245,6 +240,7 @@ orders = sa.Table(
     sa.Column("payment_method", sa.String(50), nullable=False),
     sa.Column("cancel_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("timeline", sa.JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"), _ts("updated_at"),
     sa.Index("ix_orders_created_at", "created_at"),
     sa.Index("ix_orders_user_created", "user_id", "created_at"),

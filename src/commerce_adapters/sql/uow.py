@@ -32,11 +32,14 @@ S = TypeVar("S", bound=sa.Select[Any])
 class SqlSession:
     """One connection and its transaction: what both kinds of session share."""
 
-    def __init__(self, db: Database, read_only: bool = False, replica: bool = False) -> None:
+    def __init__(self, db: Database, read_only: bool = False, replica: bool = False,
+                 joined: SqlSession | None = None) -> None:
         self.db = db
         self.read_only = read_only
         self.replica = replica and read_only  # a replica may lag: only when asked for
         self._conn: sa.Connection | None = None
+        # a session inside another's transaction: it neither begins nor ends it
+        self._joined = joined
 
     @property
     def conn(self) -> sa.Connection:
@@ -49,6 +52,9 @@ class SqlSession:
         return stmt if self.read_only else stmt.with_for_update()
 
     def __enter__(self) -> Self:
+        if self._joined is not None:
+            self._conn = self._joined.conn
+            return self
         engine = self.db.engine_for(self.replica)
         try:
             conn = engine.connect()
@@ -65,6 +71,8 @@ class SqlSession:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         conn, self._conn = self._conn, None
+        if self._joined is not None:
+            return  # the owning session ends the transaction (and translates its errors)
         if conn is not None:
             try:
                 if conn.in_transaction():
@@ -77,6 +85,8 @@ class SqlSession:
             raise error from exc
 
     def commit(self) -> None:
+        if self._joined is not None:
+            raise CommerceError("a joined session commits with the one it joined")
         try:
             self.conn.commit()
         except sa.exc.DBAPIError as ex:
@@ -90,8 +100,9 @@ class SqlSession:
 class SqlCatalogSession(SqlSession):
     """The catalog store's session: products, categories and reviews."""
 
-    def __init__(self, db: Database, read_only: bool = False, replica: bool = False) -> None:
-        super().__init__(db, read_only, replica)
+    def __init__(self, db: Database, read_only: bool = False, replica: bool = False,
+                 joined: SqlSession | None = None) -> None:
+        super().__init__(db, read_only, replica, joined)
         self.products = r.SqlProducts(self)
         self.categories = r.SqlCategories(self)
         self.reviews = r.SqlReviews(self)

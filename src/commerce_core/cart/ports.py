@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from commerce_core.cart.model import Cart
+
+if TYPE_CHECKING:
+    from commerce_core.uow import UnitOfWork
 
 
 class CartStore(Protocol):
@@ -19,6 +22,16 @@ class CartStore(Protocol):
         """
         ...
 
+    def discard(self, cart: Cart) -> None:
+        """Remove the cart if nobody saved it since it was read (same ``version``), else
+        Conflict; no-op if it is gone already."""
+        ...
+
     def delete(self, user_id: int) -> None:
         """Remove the user's cart; no-op if there is none."""
+        ...
+
+    def joined(self, uow: UnitOfWork) -> CartStore | None:
+        """This store inside ``uow``'s transaction, when both live in one database (a
+        checkout then reads and empties the cart in its own transactions); None otherwise."""
         ...

@@ -22,8 +22,9 @@ class CheckoutRepository(Protocol):
         """The checkout that created the order; NotFound if none."""
         ...
 
-    def update(self, checkout: Checkout) -> None:
-        """Replace the saga state; NotFound if absent."""
+    def move(self, checkout: Checkout, expected: CheckoutState) -> bool:
+        """Store the checkout's state, payment id, failure and ``updated_at`` if the stored
+        state is still ``expected``; False, writing nothing, if it has moved meanwhile."""
         ...
 
     def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:

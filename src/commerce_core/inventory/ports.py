@@ -35,13 +35,17 @@ class InventoryRepository(Protocol):
         """
         ...
 
-    def commit(self, reservation_id: int, now: datetime) -> list[StockItem]:
-        """Turn an ACTIVE reservation into sold stock (OUT movements); Conflict if not ACTIVE."""
+    def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
+        """Turn an ACTIVE reservation into sold stock (OUT movements); Conflict if not ACTIVE.
+
+        ``reservation`` as the caller holds it (from :meth:`reserve` or
+        :meth:`get_reservation`): its lines are settled without reading them again."""
         ...
 
-    def release(self, reservation_id: int, now: datetime,
+    def release(self, reservation: Reservation, now: datetime,
                 status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
-        """Give an ACTIVE reservation's stock back (RELEASE or EXPIRE movements).
+        """Give an ACTIVE reservation's stock back (RELEASE or EXPIRE movements); the
+        reservation as for :meth:`commit`.
 
         A reservation that is no longer ACTIVE is left alone and ``[]`` returned (idempotent).
         """

@@ -102,6 +102,9 @@ class Order:
     payment_method: str = "card"
     cancel_reason: str = ""
     timeline: list[TimelineEntry] = attrs.field(factory=list)
+    # bumped by every stored write: a writer that holds the order without a lock stores
+    # it only if nobody wrote it since (OrderRepository.move)
+    version: int = 0
 
     @property
     def total(self) -> Money:

@@ -31,7 +31,13 @@ class OrderRepository(Protocol):
         ...
 
     def update(self, order: Order) -> None:
-        """Replace status, items' status, payment status and timeline; NotFound if absent."""
+        """Replace status, items' status, payment status and timeline (the caller read the
+        order under a lock); bumps ``order.version``. NotFound if absent."""
+        ...
+
+    def move(self, order: Order) -> bool:
+        """Store what :meth:`update` stores if the stored order is still at
+        ``order.version`` (bumping it); False, writing nothing, if it was written since."""
         ...
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import attrs
 
 from commerce_core.money import Money
-from commerce_core.payments.model import Payment, Refund
+from commerce_core.payments.model import Payment, PaymentState, Refund
 
 
 class ChargeStatus(enum.StrEnum):
@@ -99,6 +99,12 @@ class PaymentRepository(Protocol):
 
     def for_order(self, order_id: int) -> Sequence[Payment]:
         """The order's payments, oldest first."""
+        ...
+
+    def settle(self, payment: Payment, expected: PaymentState) -> bool:
+        """Store the payment's status, transaction id, failure reason, gateway response and
+        ``updated_at`` if its stored status is still ``expected``; False, writing nothing,
+        otherwise. Conflict if the transaction id belongs to another payment."""
         ...
 
     def by_transaction(self, transaction_id: str) -> Payment:

@@ -13,6 +13,12 @@ from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import Conflict, NotFound
 
+_MOVE = (t.checkouts.update()
+         .where(t.checkouts.c.id == sa.bindparam("cid"),
+                t.checkouts.c.state == sa.bindparam("expected"))
+         .values({c: sa.bindparam(c) for c in ("state", "payment_id", "failure_code",
+                                               "failure_message", "updated_at")}))
+
 
 def _checkout_row(c: Checkout) -> dict[str, Any]:
     return {"id": c.id, "user_id": c.user_id, "order_id": c.order_id,
@@ -45,9 +51,12 @@ class SqlCheckouts(SqlRepository):
             raise NotFound(f"no checkout for order {order_id}", {"order_id": order_id})
         return _checkout(row)
 
-    def update(self, checkout: Checkout) -> None:
-        if not self.update_by(t.checkouts, "id", checkout.id, _checkout_row(checkout)):
-            raise NotFound(f"checkout {checkout.id} not found")
+    def move(self, checkout: Checkout, expected: CheckoutState) -> bool:
+        return bool(self.c.execute(_MOVE, {
+            "cid": checkout.id, "expected": expected.value, "state": checkout.state.value,
+            "payment_id": checkout.payment_id, "failure_code": checkout.failure_code,
+            "failure_message": checkout.failure_message,
+            "updated_at": checkout.updated_at}).rowcount)
 
     def created_between(self, since: datetime, until: datetime) -> Sequence[Checkout]:
         c = t.checkouts

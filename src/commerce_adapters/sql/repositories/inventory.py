@@ -48,6 +48,12 @@ def _apply_stmt(take_available: bool, take_reserved: bool, take_sold: bool,
         .returning(*inv.c))
 
 
+_END = (t.reservations.update()
+        .where(t.reservations.c.id == sa.bindparam("rid"),
+               t.reservations.c.status == ReservationStatus.ACTIVE.value)
+        .values(status=sa.bindparam("status")))
+
+
 def _stock(r: Any) -> StockItem:
     return StockItem(r.variant_id, r.product_id, r.seller_id, r.quantity_available,
                      r.quantity_reserved, r.quantity_sold, r.reorder_level, r.last_restocked,
@@ -85,12 +91,17 @@ class SqlInventory(SqlRepository):
 
     def _move(self, variant_id: int, kind: MovementType, quantity: int, reason: str,
               now: datetime, **refs: Any) -> None:
-        self.insert(t.stock_movements, {
+        self._moves([(variant_id, quantity)], kind, reason, now, **refs)
+
+    def _moves(self, lines: Sequence[tuple[int, int]], kind: MovementType, reason: str,
+               now: datetime, **refs: Any) -> None:
+        """One movement per (variant id, quantity), in one statement."""
+        self.insert(t.stock_movements, [{
             "id": self._uow.ids.next_id(), "variant_id": variant_id,
             "movement_type": kind.value, "quantity": quantity, "reason": reason[:255],
             "created_at": now, "order_id": refs.get("order_id"),
             "reservation_id": refs.get("reservation_id"),
-            "created_by": refs.get("created_by")})
+            "created_by": refs.get("created_by")} for variant_id, quantity in lines])
 
     def _apply(self, variant_id: int, *, available: int = 0, reserved: int = 0, sold: int = 0,
                now: datetime, extra: dict[str, Any] | None = None) -> StockItem | None:
@@ -106,7 +117,8 @@ class SqlInventory(SqlRepository):
         if not self.insert_ignore(t.reservations, {
                 "id": reservation.id, "order_id": reservation.order_id,
                 "status": reservation.status.value, "expires_at": reservation.expires_at,
-                "created_at": reservation.created_at}):
+                "created_at": reservation.created_at,
+                "lines": [[ln.variant_id, ln.quantity] for ln in reservation.lines]}):
             raise Conflict(f"reservation {reservation.id} exists")
         after, short = [], []
         for line in reservation.lines:  # sorted by variant id: one lock order for everyone
@@ -124,36 +136,28 @@ class SqlInventory(SqlRepository):
                             now=now)
             self.c.execute(t.reservations.delete().where(t.reservations.c.id == reservation.id))
             raise InsufficientStock(short)
-        for line in reservation.lines:
-            self._move(line.variant_id, MovementType.RESERVE, line.quantity, "reserved", now,
-                       order_id=reservation.order_id, reservation_id=reservation.id)
-        self.insert(t.reservation_lines, [
-            {"reservation_id": reservation.id, "variant_id": ln.variant_id,
-             "quantity": ln.quantity} for ln in reservation.lines])
+        self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines],
+                    MovementType.RESERVE, "reserved", now,
+                    order_id=reservation.order_id, reservation_id=reservation.id)
         return after
 
-    def _end(self, reservation_id: int, status: ReservationStatus) -> Reservation | None:
-        """Move an active reservation to ``status``; None if it was no longer active."""
-        r = t.reservations
-        row = self.c.execute(r.update().where(
-            r.c.id == reservation_id, r.c.status == ReservationStatus.ACTIVE.value)
-            .values(status=status.value).returning(*r.c)).first()
-        return None if row is None else self._reservations([row])[0]
+    def _end(self, reservation_id: int, status: ReservationStatus) -> bool:
+        """Move an active reservation to ``status``; False if it was no longer active."""
+        return bool(self.c.execute(_END, {"rid": reservation_id,
+                                          "status": status.value}).rowcount)
 
-    def commit(self, reservation_id: int, now: datetime) -> list[StockItem]:
-        reservation = self._end(reservation_id, ReservationStatus.COMMITTED)
-        if reservation is None:
-            raise Conflict(f"reservation {reservation_id} is not active",
-                           {"status": self.get_reservation(reservation_id).status.value})
+    def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
+        if not self._end(reservation.id, ReservationStatus.COMMITTED):
+            raise Conflict(f"reservation {reservation.id} is not active",
+                           {"status": self.get_reservation(reservation.id).status.value})
         return self._settle(reservation, MovementType.OUT, "sold", now,
                             reserved=-1, sold=1)
 
-    def release(self, reservation_id: int, now: datetime,
+    def release(self, reservation: Reservation, now: datetime,
                 status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
         if status not in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
             raise ValidationError("release ends as RELEASED or EXPIRED", {"status": status})
-        reservation = self._end(reservation_id, status)
-        if reservation is None:
+        if not self._end(reservation.id, status):
             return []
         kind = MovementType.EXPIRE if status is ReservationStatus.EXPIRED else MovementType.RELEASE
         return self._settle(reservation, kind, status.value.lower(), now,
@@ -170,9 +174,9 @@ class SqlInventory(SqlRepository):
             if row is None:
                 raise Conflict(f"variant {line.variant_id} has less reserved than "
                                f"reservation {reservation.id} holds")
-            self._move(line.variant_id, kind, line.quantity, reason, now,
-                       order_id=reservation.order_id, reservation_id=reservation.id)
             after.append(row)
+        self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines], kind, reason,
+                    now, order_id=reservation.order_id, reservation_id=reservation.id)
         return after
 
     def get_reservation(self, reservation_id: int) -> Reservation:
@@ -182,13 +186,11 @@ class SqlInventory(SqlRepository):
             raise NotFound(f"reservation {reservation_id} not found")
         return self._reservations([row])[0]
 
-    def _reservations(self, rows: Sequence[Any]) -> list[Reservation]:
-        ids = [r.id for r in rows]
-        lines: dict[int, list[ReservationLine]] = {i: [] for i in ids}
-        for ln in self.by_keys(t.reservation_lines, "reservation_id", ids):
-            lines[ln.reservation_id].append(ReservationLine(ln.variant_id, ln.quantity))
-        return [Reservation(r.id, tuple(lines[r.id]), r.expires_at, r.created_at, r.order_id,
-                            ReservationStatus(r.status)) for r in rows]
+    @staticmethod
+    def _reservations(rows: Sequence[Any]) -> list[Reservation]:
+        return [Reservation(r.id, tuple(ReservationLine(v, q) for v, q in r.lines),
+                            r.expires_at, r.created_at, r.order_id, ReservationStatus(r.status))
+                for r in rows]
 
     def due_reservations(self, now: datetime, limit: int) -> Sequence[Reservation]:
         r = t.reservations

@@ -25,8 +25,16 @@ from commerce_core.orders.model import (
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
 
-_ITEM_STATUS = (t.order_items.update().where(t.order_items.c.id == sa.bindparam("item_id"))
+_ITEM_STATUS = (t.order_items.update()
+                .where(t.order_items.c.order_id == sa.bindparam("oid"),
+                       t.order_items.c.id.in_(sa.bindparam("item_ids", expanding=True)))
                 .values(status=sa.bindparam("item_status")))
+_STATUS_COLUMNS = ("status", "payment_status", "cancel_reason", "timeline", "updated_at")
+_MOVE = (t.orders.update()
+         .where(t.orders.c.id == sa.bindparam("oid"),
+                t.orders.c.version == sa.bindparam("expected"))
+         .values({**{c: sa.bindparam(c) for c in _STATUS_COLUMNS},
+                  "version": t.orders.c.version + 1}))
 _FILTERS = ("user_id", "seller_id", "status", "from_date", "to_date")
 
 
@@ -101,11 +109,31 @@ class SqlOrders(SqlRepository):
 
     def update(self, order: Order) -> None:
         row = _order_row(order)
-        if not self.update_by(t.orders, "id", order.id, {
-                k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")}):
+        o = t.orders
+        if not self.c.execute(o.update().where(o.c.id == order.id).values(
+                {**{k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")},
+                 "version": o.c.version + 1})).rowcount:
             raise NotFound(f"order {order.id} not found", {"order_id": order.id})
-        self.c.execute(_ITEM_STATUS, [{"item_id": x.id, "item_status": x.status.value}
-                                      for x in order.items])
+        self._store_items(order)
+        order.version += 1
+
+    def move(self, order: Order) -> bool:
+        row = _order_row(order)
+        if not self.c.execute(_MOVE, {"oid": order.id, "expected": order.version,
+                                      **{c: row[c] for c in _STATUS_COLUMNS}}).rowcount:
+            return False
+        self._store_items(order)
+        order.version += 1
+        return True
+
+    def _store_items(self, order: Order) -> None:
+        """Items' statuses, one statement per distinct status (one, mostly)."""
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for item in order.items:
+            by_status[item.status.value].append(item.id)
+        for status, ids in by_status.items():
+            self.c.execute(_ITEM_STATUS, {"oid": order.id, "item_ids": ids,
+                                          "item_status": status})
 
     def count(self, query: OrderQuery) -> int:
         present, values = _order_filters(query)
@@ -154,5 +182,5 @@ class SqlOrders(SqlRepository):
                       PaymentStatus(r.payment_status), r.coupon_code, r.payment_method,
                       r.cancel_reason,
                       [TimelineEntry(e["event"], datetime.fromisoformat(e["timestamp"]),
-                                     e["note"]) for e in r.timeline])
+                                     e["note"]) for e in r.timeline], r.version)
                 for r in rows]

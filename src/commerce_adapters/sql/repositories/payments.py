@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,11 @@ from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
 from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
-_TRANSACTION_OWNER = sa.select(t.payments.c.id).where(
-    t.payments.c.transaction_id == sa.bindparam("txn"), t.payments.c.id != sa.bindparam("pid"))
+_SETTLED = ("status", "transaction_id", "failure_reason", "gateway_response", "updated_at")
+_SETTLE = (t.payments.update()
+           .where(t.payments.c.id == sa.bindparam("pid"),
+                  t.payments.c.status == sa.bindparam("expected"))
+           .values({c: sa.bindparam(c) for c in _SETTLED}))
 
 
 def _payment_row(p: Payment) -> dict[str, Any]:
@@ -49,19 +53,24 @@ def _refund(r: Any) -> Refund:
                   r.failure_reason, r.seller_id, tuple(r.item_ids))
 
 
-class SqlPayments(SqlRepository):
-    def _check_transaction(self, payment: Payment) -> None:
-        if payment.transaction_id:
-            owner = self.c.execute(_TRANSACTION_OWNER, {
-                "txn": payment.transaction_id, "pid": payment.id}).first()
-            if owner is not None:
-                raise Conflict(f"transaction {payment.transaction_id} belongs to another "
-                               "payment", {"transaction_id": payment.transaction_id})
+@contextlib.contextmanager
+def _transaction_id_unique(payment: Payment) -> Iterator[None]:
+    """The unique key on transaction_id refuses a second owner; say so by name (on
+    PostgreSQL the transaction is aborted then, which the unit of work rolls back)."""
+    try:
+        yield
+    except sa.exc.IntegrityError as ex:
+        if payment.transaction_id and "transaction_id" in str(ex.orig):
+            raise Conflict(f"transaction {payment.transaction_id} belongs to another payment",
+                           {"transaction_id": payment.transaction_id}) from ex
+        raise
 
+
+class SqlPayments(SqlRepository):
     def add(self, payment: Payment) -> None:
-        self._check_transaction(payment)
-        if not self.insert_ignore(t.payments, _payment_row(payment)):  # id or key taken
-            raise Conflict(f"payment {payment.id} exists")
+        with _transaction_id_unique(payment):
+            if not self.insert_ignore(t.payments, _payment_row(payment)):  # id or key taken
+                raise Conflict(f"payment {payment.id} exists")
 
     def get(self, payment_id: int) -> Payment:
         row = self.by_key(t.payments, "id", payment_id)
@@ -70,9 +79,15 @@ class SqlPayments(SqlRepository):
         return _payment(row)
 
     def update(self, payment: Payment) -> None:
-        self._check_transaction(payment)
-        if not self.update_by(t.payments, "id", payment.id, _payment_row(payment)):
-            raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
+        with _transaction_id_unique(payment):
+            if not self.update_by(t.payments, "id", payment.id, _payment_row(payment)):
+                raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
+
+    def settle(self, payment: Payment, expected: PaymentState) -> bool:
+        row = _payment_row(payment)
+        with _transaction_id_unique(payment):
+            return bool(self.c.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
+                                                 **{c: row[c] for c in _SETTLED}}).rowcount)
 
     def for_order(self, order_id: int) -> Sequence[Payment]:
         return [_payment(r) for r in self.by_keys(t.payments, "order_id", [order_id],

@@ -1,0 +1,152 @@
+"""What every step of the checkout saga shares: its dependencies, what a request holds
+between steps, and the helpers the steps use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from commerce_core.cart.model import Cart
+from commerce_core.cart.ports import CartStore
+from commerce_core.checkout.model import Checkout, CheckoutState
+from commerce_core.clock import Clock
+from commerce_core.errors import CommerceError, InsufficientStock, NotFound, PaymentDeclined
+from commerce_core.fraud.screen import FraudScreen
+from commerce_core.idempotency import replay
+from commerce_core.ids import IdGenerator
+from commerce_core.inventory.model import Reservation, StockItem
+from commerce_core.inventory.service import stock_events
+from commerce_core.orders.model import Order
+from commerce_core.payments.model import Payment, PaymentState
+from commerce_core.payments.ports import PaymentGateway
+from commerce_core.pricing.rates import PricingRules
+from commerce_core.uow import Transactions, UnitOfWork
+
+
+@attrs.frozen
+class Saga:
+    """The checkout's dependencies, handed to each step."""
+
+    tx: Transactions
+    carts: CartStore
+    gateway: PaymentGateway
+    ids: IdGenerator
+    clock: Clock
+    rules: PricingRules
+    ttl: timedelta
+    fraud: FraudScreen
+
+
+@attrs.define
+class Held:
+    """A checkout as this process last wrote or read it: the later steps store their
+    changes conditionally on it (``CheckoutRepository.move``, ``OrderRepository.move``,
+    ``PaymentRepository.settle``) instead of reading every record again."""
+
+    checkout: Checkout
+    order: Order
+    reservation: Reservation
+    payment: Payment | None = None
+    cart: Cart | None = None  # as step 1 read it: its version guards emptying it
+
+
+@attrs.frozen
+class CheckoutResult:
+    order: Order
+    payment: Payment | None
+
+    @property
+    def requires_action(self) -> bool:
+        return self.payment is not None and self.payment.status is PaymentState.REQUIRES_ACTION
+
+
+Idem = tuple[str, str | None, str]  # scope, key (None: no key), request fingerprint
+
+
+def load(uow: UnitOfWork, checkout: Checkout) -> Held:
+    """Everything a step needs about ``checkout``, for the paths that hold nothing
+    (a webhook, recovery, expiry, a cancel)."""
+    payment = (None if checkout.payment_id is None
+               else uow.payments.get(checkout.payment_id))
+    return Held(checkout, uow.orders.get(checkout.order_id),
+                uow.inventory.get_reservation(checkout.reservation_id), payment)
+
+
+def held_payment(held: Held) -> Payment:
+    if held.payment is None:
+        raise NotFound(f"checkout {held.checkout.id} has no payment")
+    return held.payment
+
+
+def store_order(uow: UnitOfWork, order: Order, change: Callable[[Order], None]) -> Order:
+    """Apply ``change`` to the order as held and store it if nobody wrote it since (one
+    statement); else apply it to the stored order, read under lock, and store that."""
+    change(order)
+    if uow.orders.move(order):
+        return order
+    current = uow.orders.get(order.id)
+    change(current)
+    uow.orders.update(current)
+    return current
+
+
+def stock_moved(items: Sequence[StockItem], deltas: Mapping[int, int], reason: str,
+                uow: UnitOfWork, now: datetime) -> None:
+    """Record stock events; ``deltas`` is how much each variant's available went up."""
+    for item in items:
+        uow.record(*stock_events(item, item.available - deltas.get(item.variant_id, 0),
+                                 reason, now))
+
+
+def read_result(tx: Transactions, order_id: int) -> CheckoutResult:
+    with tx.read() as uow:
+        order = uow.orders.get(order_id)
+        payments = uow.payments.for_order(order_id)
+    return CheckoutResult(order, payments[-1] if payments else None)
+
+
+def idempotent(tx: Transactions, idem: Idem, run: Callable[[], CheckoutResult],
+               raced: tuple[type[Exception], ...]) -> CheckoutResult:
+    """``run`` once per key: a key seen before returns the first outcome (Conflict if it
+    came with another request); if ``run`` raises one of ``raced``, a concurrent request
+    with the key may have won, and its outcome is returned."""
+    scope, key, fingerprint = idem
+    if key is None:
+        return run()
+    earlier = _replayed(tx, scope, key, fingerprint)
+    if earlier is not None:
+        return earlier
+    try:
+        return run()
+    except raced:
+        earlier = _replayed(tx, scope, key, fingerprint)
+        if earlier is not None:
+            return earlier
+        raise
+
+
+def _replayed(tx: Transactions, scope: str, key: str, fingerprint: str
+              ) -> CheckoutResult | None:
+    with tx.read() as uow:
+        record = uow.idempotency.get(scope, key)
+        if record is None:
+            return None
+        order_id = int(replay(record, fingerprint)["order_id"])
+        checkout = uow.checkouts.for_order(order_id)
+    if checkout.state is CheckoutState.FAILED and checkout.failure_code == "payment_declined":
+        raise PaymentDeclined(f"payment declined: {checkout.failure_message}",
+                              {"order_id": order_id, "reason": checkout.failure_message})
+    return read_result(tx, order_id)
+
+
+def named(ex: InsufficientStock, cart: Cart) -> CommerceError:
+    """Add SKUs and product names from the cart to the inventory's short lines."""
+    by_variant = {line.variant_id: line for line in cart.lines}
+    lines = []
+    for short in ex.lines:
+        line = by_variant.get(short["variant_id"])
+        lines.append({**short, "sku": line.sku if line else None,
+                      "product_name": line.product_name if line else None})
+    return InsufficientStock(lines)
