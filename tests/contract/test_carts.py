@@ -43,3 +43,35 @@ def test_cart_store_expires_untouched_carts(backend: Backend) -> None:
     fresh = _cart(backend, 2)  # a new cart after the old one expired starts at version 1
     fresh.updated_at = backend.clock.now()
     assert store.save(fresh).version == 1
+
+
+def test_discard_removes_the_cart_only_as_it_was_read(backend: Backend) -> None:
+    store = backend.storage.carts
+    read = store.save(_cart(backend, 3))
+    newer = store.save(read)  # another tab saved since `read`
+    with pytest.raises(Conflict):
+        store.discard(read)
+    assert store.get(3) == newer
+    store.discard(newer)
+    assert store.get(3) is None
+    store.discard(newer)  # gone already: nothing to do
+
+
+def test_a_joined_cart_store_commits_and_rolls_back_with_the_unit_of_work(
+        backend: Backend) -> None:
+    store = backend.storage.carts
+    saved = store.save(_cart(backend, 4))
+    with backend.storage.uow_factory() as uow:
+        joined = store.joined(uow)
+        if joined is None:  # kept apart from the unit of work (memory, a server)
+            return
+        joined.discard(saved)
+        assert joined.get(4) is None  # seen inside the transaction
+        uow.rollback()
+    assert store.get(4) == saved
+    with backend.storage.uow_factory() as uow:
+        joined = store.joined(uow)
+        assert joined is not None
+        joined.discard(saved)
+        uow.commit()
+    assert store.get(4) is None

@@ -45,3 +45,26 @@ def test_report_query_created_between_is_half_open(backend: Backend) -> None:
         uow.commit()
     with backend.storage.uow_factory(read_only=True) as uow:
         assert len(uow.checkouts.created_between(start, start + timedelta(hours=48))) == 1
+
+
+def test_move_stores_a_step_only_from_the_state_it_was_made_from(backend: Backend) -> None:
+    now = backend.clock.now()
+    held = Checkout(backend.ids.next_id(), 1, 7, 99, CheckoutState.PAYMENT_STARTED, now, now,
+                    payment_id=5)
+    with backend.storage.uow_factory() as uow:
+        uow.checkouts.add(held)
+        uow.commit()
+    later = now + timedelta(seconds=5)
+    other = Checkout(held.id, 1, 7, 99, CheckoutState.PAYMENT_STARTED, now, now, payment_id=5)
+    left = held.move(CheckoutState.COMPLETED, later)
+    other.fail("expired", "too late", later, CheckoutState.FAILED)
+    with backend.storage.uow_factory() as uow:
+        assert uow.checkouts.move(held, left)
+        assert not uow.checkouts.move(other, left)  # the first settler won: nothing written
+        assert not uow.checkouts.move(Checkout(404, 1, 8, 1, CheckoutState.FAILED, now, now),
+                                      CheckoutState.RESERVED)
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        stored = uow.checkouts.get(held.id)
+    assert (stored.state, stored.payment_id, stored.failure_code, stored.updated_at) == \
+        (CheckoutState.COMPLETED, 5, "", later)

@@ -86,3 +86,29 @@ def test_report_queries_created_between_and_has_purchased(backend: Backend) -> N
         assert [o.id for o in uow.orders.created_between(*window, 7)] == [orders[0].id]
         assert uow.orders.has_purchased(1, 1)            # the confirmed order's item
         assert not uow.orders.has_purchased(2, 1)        # a pending order is not a purchase
+
+
+def test_move_stores_an_order_only_if_nobody_wrote_it_since(backend: Backend) -> None:
+    order = _order(backend, 1, 2, 90, 0)
+    with backend.storage.uow_factory() as uow:
+        uow.orders.add(order)
+        uow.commit()
+    with backend.storage.uow_factory() as uow:  # a reviewer's note, under lock
+        noted = uow.orders.get(order.id)
+        noted.note("FRAUD_APPROVED", backend.clock.now())
+        uow.orders.update(noted)
+        assert noted.version == order.version + 1
+        uow.commit()
+    order.confirm(backend.clock.now())
+    with backend.storage.uow_factory() as uow:
+        assert not uow.orders.move(order)  # held from before the note: nothing written
+        current = uow.orders.get(order.id)
+        assert current.status is OrderStatus.PENDING
+        current.confirm(backend.clock.now())
+        assert uow.orders.move(current)
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        stored = uow.orders.get(order.id)
+    assert stored.status is OrderStatus.CONFIRMED and stored.version == current.version
+    assert [i.status for i in stored.items] == [OrderStatus.CONFIRMED]
+    assert [e.event for e in stored.timeline] == ["FRAUD_APPROVED", "ORDER_CONFIRMED"]

@@ -8,7 +8,7 @@ import pytest
 
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
-from commerce_core.payments.model import Payment, Refund, RefundState
+from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 from tests.contract.conftest import Backend
 
 
@@ -60,3 +60,32 @@ def test_report_queries_refunds_between(backend: Backend) -> None:
     with backend.storage.uow_factory(read_only=True) as uow:
         assert len(uow.payments.refunds_between(start + timedelta(hours=24),
                                                 start + timedelta(hours=48))) == 1
+
+
+def test_settle_stores_an_outcome_only_from_the_status_it_was_made_from(
+        backend: Backend) -> None:
+    now = backend.clock.now()
+    later = now + timedelta(seconds=3)
+    held = Payment(3, 12, 1, Money("5", "USD"), "pay_3", now, now)
+    other = Payment(4, 13, 1, Money("5", "USD"), "pay_4", now, now, transaction_id="txn_4")
+    with backend.storage.uow_factory() as uow:
+        uow.payments.add(held)
+        uow.payments.add(other)
+        uow.commit()
+    stale = Payment(3, 12, 1, Money("5", "USD"), "pay_3", now, now)
+    held.succeed("txn_3", {"id": "txn_3"}, later)
+    stale.fail("declined", {}, later)
+    taken = Payment(4, 13, 1, Money("5", "USD"), "pay_4", now, now)
+    taken.succeed("txn_3", {}, later)  # the other payment's transaction id
+    with backend.storage.uow_factory() as uow:
+        assert uow.payments.settle(held, PaymentState.PROCESSING)
+        assert not uow.payments.settle(stale, PaymentState.PROCESSING)  # settled already
+        with pytest.raises(Conflict):
+            uow.payments.settle(taken, PaymentState.PROCESSING)
+        assert uow.payments.by_transaction("txn_3").id == 3  # the unit of work goes on
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        stored = uow.payments.get(3)
+        assert (stored.status, stored.transaction_id, stored.updated_at) == \
+            (PaymentState.COMPLETED, "txn_3", later)
+        assert uow.payments.get(4).transaction_id == "txn_4"

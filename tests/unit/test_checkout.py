@@ -11,6 +11,7 @@ import pytest
 
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_core.accounts.policy import Actor
+from commerce_core.address import Address
 from commerce_core.checkout import pay as pay_step
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
@@ -425,3 +426,45 @@ def test_lines_added_while_paying_stay_in_the_cart(shop: Commerce, category: int
     assert order.status is OrderStatus.CONFIRMED
     lines = shop.cart.get(CUSTOMER).cart.lines
     assert [(line.product_id, line.quantity) for line in lines] == [(later.id, 2)]
+
+
+def test_a_charge_that_lands_after_recovery_compensated_its_checkout_is_voided(
+        shop: Commerce, category: int, gateway: FakeGateway, clock: ManualClock) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    real = gateway.charge
+
+    def slow_charge(request: ChargeRequest) -> ChargeResult:
+        clock.advance(timedelta(minutes=5))  # the charge hangs; recovery runs meanwhile,
+        assert shop.checkout.recover() == 1  # finds no charge yet, compensates
+        return real(request)
+
+    gateway.charge = slow_charge  # type: ignore[method-assign]
+    with pytest.raises(Conflict, match="reversed"):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    order = shop.orders.history(CUSTOMER).items[0]
+    assert order.status is OrderStatus.CANCELLED
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+    assert gateway.charge_count() == 0 and gateway.net_captured().is_zero  # voided
+    assert shop.cart.get(CUSTOMER).cart.lines  # nothing bought: the cart keeps its line
+
+
+def test_a_note_written_while_the_card_is_charged_is_kept_by_completion(
+        shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, prices=["1500.00"], stock=3)  # over the fraud threshold
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    abroad = Address("1 Rue de Rivoli", "Paris", "75001", "FR")
+
+    def review() -> None:
+        (held,) = shop.fraud.queue(ADMIN).items
+        shop.fraud.approve(ADMIN, held.order_id, "called the customer")
+
+    restore = after_charging(gateway, review)
+    order = shop.checkout.place_order(CUSTOMER, HOME, abroad, payment_token="tok_visa").order
+    restore()
+    assert order.status is OrderStatus.CONFIRMED
+    stored = shop.orders.get(order.id, CUSTOMER)
+    assert stored.status is OrderStatus.CONFIRMED
+    assert [t.event for t in stored.timeline] == [
+        "ORDER_PLACED", "HELD_FOR_REVIEW", "FRAUD_APPROVED", "PAYMENT_CONFIRMED",
+        "ORDER_CONFIRMED"]

@@ -34,7 +34,8 @@ class MemoryCheckouts:
         return self.get(self._by_order[order_id])
 
     def move(self, checkout: Checkout, expected: CheckoutState) -> bool:
-        if self.get(checkout.id).state is not expected:
+        stored = self._rows.get(checkout.id)
+        if stored is None or stored.state is not expected:
             return False
         self._j.put(self._rows, checkout.id, fresh(checkout))
         return True

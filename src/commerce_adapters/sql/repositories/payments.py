@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +15,19 @@ from commerce_core.money import Money
 from commerce_core.payments.model import Payment, PaymentState, Refund, RefundState
 
 _SETTLED = ("status", "transaction_id", "failure_reason", "gateway_response", "updated_at")
+_owner = t.payments.alias("owner")
+# a transaction id another payment holds: refused in the statement itself (a unique-key
+# violation would abort a PostgreSQL transaction), named by a query on that path only
+_TXN_FREE = ~sa.exists().where(_owner.c.transaction_id == sa.bindparam("txn"),
+                               _owner.c.id != sa.bindparam("pid"))
 _SETTLE = (t.payments.update()
            .where(t.payments.c.id == sa.bindparam("pid"),
-                  t.payments.c.status == sa.bindparam("expected"))
+                  t.payments.c.status == sa.bindparam("expected"), _TXN_FREE)
            .values({c: sa.bindparam(c) for c in _SETTLED}))
+_UPDATE = (t.payments.update().where(t.payments.c.id == sa.bindparam("pid"), _TXN_FREE)
+           .values({c.name: sa.bindparam(c.name) for c in t.payments.c if c.name != "id"}))
+_TXN_OWNER = sa.select(t.payments.c.id).where(
+    t.payments.c.transaction_id == sa.bindparam("txn"), t.payments.c.id != sa.bindparam("pid"))
 
 
 def _payment_row(p: Payment) -> dict[str, Any]:
@@ -53,24 +61,17 @@ def _refund(r: Any) -> Refund:
                   r.failure_reason, r.seller_id, tuple(r.item_ids))
 
 
-@contextlib.contextmanager
-def _transaction_id_unique(payment: Payment) -> Iterator[None]:
-    """The unique key on transaction_id refuses a second owner; say so by name (on
-    PostgreSQL the transaction is aborted then, which the unit of work rolls back)."""
-    try:
-        yield
-    except sa.exc.IntegrityError as ex:
-        if payment.transaction_id and "transaction_id" in str(ex.orig):
-            raise Conflict(f"transaction {payment.transaction_id} belongs to another payment",
-                           {"transaction_id": payment.transaction_id}) from ex
-        raise
-
-
 class SqlPayments(SqlRepository):
+    def _refuse_taken_transaction(self, payment: Payment) -> None:
+        if payment.transaction_id and self.c.execute(_TXN_OWNER, {
+                "txn": payment.transaction_id, "pid": payment.id}).first() is not None:
+            raise Conflict(f"transaction {payment.transaction_id} belongs to another payment",
+                           {"transaction_id": payment.transaction_id})
+
     def add(self, payment: Payment) -> None:
-        with _transaction_id_unique(payment):
-            if not self.insert_ignore(t.payments, _payment_row(payment)):  # id or key taken
-                raise Conflict(f"payment {payment.id} exists")
+        if not self.insert_ignore(t.payments, _payment_row(payment)):  # a unique key taken
+            self._refuse_taken_transaction(payment)
+            raise Conflict(f"payment {payment.id} exists")
 
     def get(self, payment_id: int) -> Payment:
         row = self.by_key(t.payments, "id", payment_id)
@@ -79,15 +80,21 @@ class SqlPayments(SqlRepository):
         return _payment(row)
 
     def update(self, payment: Payment) -> None:
-        with _transaction_id_unique(payment):
-            if not self.update_by(t.payments, "id", payment.id, _payment_row(payment)):
-                raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
+        row = _payment_row(payment)
+        del row["id"]
+        if not self.c.execute(_UPDATE, {"pid": payment.id, "txn": payment.transaction_id,
+                                        **row}).rowcount:
+            self._refuse_taken_transaction(payment)
+            raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
 
     def settle(self, payment: Payment, expected: PaymentState) -> bool:
         row = _payment_row(payment)
-        with _transaction_id_unique(payment):
-            return bool(self.c.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
-                                                 **{c: row[c] for c in _SETTLED}}).rowcount)
+        if self.c.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
+                                    "txn": payment.transaction_id,
+                                    **{c: row[c] for c in _SETTLED}}).rowcount:
+            return True
+        self._refuse_taken_transaction(payment)
+        return False
 
     def for_order(self, order_id: int) -> Sequence[Payment]:
         return [_payment(r) for r in self.by_keys(t.payments, "order_id", [order_id],
