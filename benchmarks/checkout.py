@@ -218,11 +218,9 @@ class HandWritten:
         cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
                     f"quantity_reserved = quantity_reserved + 1, updated_at = {p} "
                     f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
-        cur.execute(f"INSERT INTO reservations (id, order_id, status, expires_at, created_at) "
-                    f"VALUES ({p}, {p}, 'ACTIVE', {p}, {p})",
-                    (reservation_id, order_id, stamp, stamp))
-        cur.execute(f"INSERT INTO reservation_lines VALUES ({p}, {p}, 1)",
-                    (reservation_id, variant))
+        cur.execute("INSERT INTO reservations (id, order_id, status, lines, expires_at, "
+                    f"created_at) VALUES ({p}, {p}, 'ACTIVE', {p}, {p}, {p})",
+                    (reservation_id, order_id, f"[[{variant}, 1]]", stamp, stamp))
         self._order(cur, order_id, user_id, variant, "PENDING", "PENDING", stamp)
         cur.execute(
             "INSERT INTO checkouts (id, user_id, order_id, reservation_id, state, "

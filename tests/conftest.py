@@ -47,6 +47,8 @@ default_shop_url = "memory://"
 def make_shop(clock: ManualClock, gateway: FakeGateway, database_url: str | None = None,
               **kw: object) -> Commerce:
     kw.setdefault("notifier", RecordingNotifier())
+    # tests read what handlers wrote right after the call; background delivery has its own
+    kw.setdefault("event_delivery", "inline")
     return connect(database_url or default_shop_url, clock=clock, gateway=gateway,
                    secret_key=SECRET, password_hasher=FAST_HASHER,
                    retry_policy=RetryPolicy(attempts=3, base_delay=0.0), **kw)  # type: ignore[arg-type]

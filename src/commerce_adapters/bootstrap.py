@@ -72,6 +72,17 @@ def part_url(name: str, database_url: str, given: str | None = None) -> str:
     return setting(name, given) or database_url
 
 
+DELIVERIES = ("background", "inline")
+
+
+def _inline_delivery(given: str | None) -> bool:
+    chosen = (given or os.environ.get("COMMERCE_EVENT_DELIVERY") or "background").strip()
+    if chosen not in DELIVERIES:
+        raise ValueError(f"COMMERCE_EVENT_DELIVERY must be one of {', '.join(DELIVERIES)}, "
+                         f"not {chosen!r}")
+    return chosen == "inline"
+
+
 def replica_setting() -> list[str]:
     return [u.strip() for u in setting("COMMERCE_DATABASE_REPLICA_URLS").split(",")
             if u.strip()]
@@ -276,7 +287,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             rules: PricingRules | None = None, retry_policy: RetryPolicy | None = None,
             reservation_ttl: timedelta = RESERVATION_TTL,
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
-            token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None) -> Commerce:
+            token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None,
+            event_delivery: str | None = None) -> Commerce:
     """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
@@ -292,6 +304,9 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     one, subscribe ``shop.notifications.consume`` to your consumer.
     Ids are snowflakes on ``node_id`` (or ``COMMERCE_NODE_ID``, 0..1023) when given, else on
     a node the SQL database leases to this shop alone while it lives (docs/sql.md).
+    ``event_delivery`` (or ``COMMERCE_EVENT_DELIVERY``): ``background``, the default, hands
+    committed events to a delivery thread so no request waits on their handlers;
+    ``inline`` delivers them in the committing thread before the call returns.
     """
     clock = clock or SystemClock()
     database_url = setting("COMMERCE_DATABASE_URL", database_url)
@@ -349,7 +364,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
-                    carriers=carriers, token_ttl=token_ttl)
+                    carriers=carriers, token_ttl=token_ttl,
+                    deliver_inline=_inline_delivery(event_delivery))
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)

@@ -63,7 +63,7 @@ class Commerce:
                  reservation_ttl: timedelta = RESERVATION_TTL,
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
-                 token_ttl: timedelta = TOKEN_TTL) -> None:
+                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False) -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -74,7 +74,8 @@ class Commerce:
         self.limiter = limiter
         self.cache = cache
         self.search_index = search
-        self.tx = tx = Transactions(uow_factory, catalog, publisher, clock.now)
+        self.tx = tx = Transactions(uow_factory, catalog, publisher, clock.now,
+                                    inline=deliver_inline)
         self.gateway = ResilientGateway(
             gateway, retry_policy or RetryPolicy(),
             breaker or CircuitBreaker(clock.now, name="payment gateway"))

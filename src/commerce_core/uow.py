@@ -13,8 +13,10 @@ writes the catalog, then publishes, so a crash anywhere loses no notice (docs/pa
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import queue
 import threading
 import time
 import weakref
@@ -156,13 +158,17 @@ class Transactions:
     """Opens units of work for the services and publishes what each commit recorded."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, catalog_sessions: CatalogSessions,
-                 publisher: EventPublisher, clock: Callable[[], datetime]) -> None:
+                 publisher: EventPublisher, clock: Callable[[], datetime],
+                 inline: bool = False) -> None:
         self._factory = uow_factory
         self._catalog = catalog_sessions
         self._publisher = publisher
         self._now = clock
+        # inline: committed events are published by the committing thread before it goes
+        # on (scripts and tests that read what handlers wrote); else by the delivery thread
+        self._inline = inline
         # entries delivered but not yet stamped published: stamped in batches by the
-        # process's marking thread (no request waits for it), or by flush_marks
+        # process's delivery thread (no request waits for it), or by flush_marks
         self._unmarked: list[int] = []
         self._unmarked_lock = threading.Lock()
 
@@ -175,7 +181,7 @@ class Transactions:
             uow.commit()
             entries = list(uow.committed())
         if entries:
-            self.publish(entries)
+            self._delivered(entries)
 
     @contextmanager
     def read(self, replica: bool = False) -> Iterator[UnitOfWork]:
@@ -227,7 +233,7 @@ class Transactions:
             self._mark([e.id for e in entries])
             raise
         if entries:
-            self.publish(entries)
+            self._delivered(entries)
 
     def publish(self, entries: Sequence[OutboxEntry]) -> bool:
         """Hand entries to the publisher; False leaves them pending. Delivered entries are
@@ -241,8 +247,21 @@ class Transactions:
             return False
         with self._unmarked_lock:
             self._unmarked.extend(e.id for e in entries)
-        _MARKER.watch(self)
+        _DELIVERY.watch(self)
         return True
+
+    def _delivered(self, entries: Sequence[OutboxEntry]) -> None:
+        """After a commit: hand the entries to the delivery thread (the caller returns at
+        once), or publish them here when delivery is inline."""
+        if self._inline:
+            self.publish(entries)
+        else:
+            _DELIVERY.submit(self, entries)
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every event committed so far in this process has been delivered
+        (False if ``timeout`` seconds passed first)."""
+        return _DELIVERY.join(timeout)
 
     def flush_marks(self) -> int:
         """Stamp every delivered entry published now, in one transaction; how many."""
@@ -270,43 +289,84 @@ class Transactions:
                 uow.commit()
 
 
-class _Marker:
-    """One daemon thread per process that stamps, every :data:`MARK_INTERVAL`, what each
-    live :class:`Transactions` delivered. A batch that cannot be stamped is dropped: its
-    entries stay pending and the relay delivers them again after the grace (at least once,
-    as after a crash)."""
+class _Delivery:
+    """One daemon thread per process that delivers what each :class:`Transactions` handed
+    it after a commit (in commit order) and stamps the delivered entries published, in one
+    transaction per shop at most every :data:`MARK_INTERVAL`. A batch that cannot be
+    stamped is dropped: its entries stay pending and the relay delivers them again after the
+    grace (at least once, as after a crash)."""
 
     def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[Transactions, Sequence[OutboxEntry]]] = queue.Queue()
         self._live: weakref.WeakSet[Transactions] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
 
+    def submit(self, tx: Transactions, entries: Sequence[OutboxEntry]) -> None:
+        self.watch(tx)
+        self._queue.put((tx, entries))
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until everything submitted so far has been delivered; False on timeout."""
+        done = self._queue.all_tasks_done
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with done:
+            while self._queue.unfinished_tasks:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                done.wait(left)
+        return True
+
+    def finish(self, timeout: float) -> None:
+        """At exit: deliver what is queued, then stamp it."""
+        self.join(timeout)
+        self._stamp(quiet=True)  # shops whose databases are gone by now are no news
+
     def watch(self, tx: Transactions) -> None:
         with self._lock:
             self._live.add(tx)
-            # a forked worker inherits the set but not the thread
+            # a forked worker inherits the queue but not the thread
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="commerce-outbox-marks",
+                self._thread = threading.Thread(target=self._run, name="commerce-events",
                                                 daemon=True)
                 self._thread.start()
 
     def _run(self) -> None:
+        stamped = time.monotonic()
         while True:
-            time.sleep(MARK_INTERVAL)
-            with self._lock:
-                live = list(self._live)
-            for tx in live:
+            try:
+                tx, entries = self._queue.get(timeout=MARK_INTERVAL)
+            except queue.Empty:
+                pass
+            else:
                 try:
-                    tx.flush_marks()
-                except Exception:
-                    tx._take_marks()
+                    tx.publish(entries)
+                finally:
+                    self._queue.task_done()
+            if time.monotonic() - stamped >= MARK_INTERVAL:
+                self._stamp()
+                stamped = time.monotonic()
+
+    def _stamp(self, quiet: bool = False) -> None:
+        with self._lock:
+            live = list(self._live)
+        for tx in live:
+            try:
+                tx.flush_marks()
+            except Exception:
+                tx._take_marks()
+                if not quiet:
                     log.warning("could not stamp delivered events; the relay will deliver "
                                 "them again", exc_info=True)
 
 
-_MARKER = _Marker()
+_DELIVERY = _Delivery()
+# a script that exits right after its last commit still delivers and stamps what it
+# committed (what does not make it in time stays in the outbox for the relay)
+atexit.register(_DELIVERY.finish, 10.0)
 
 
 class OutboxRelay:

@@ -43,6 +43,10 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
                          json={"product_id": product["product_id"], "quantity": 2})
     order = client.simulate_post("/api/v1/orders", headers=ann, json={
         "shipping_address": ADDRESS, "payment_token": "tok_visa"}).json["data"]
+    assert (order["status"], order["payment"]["status"], order["shipping"]["status"],
+            order["shipping"]["tracking_number"], order["shipments"], order["review_status"],
+            order["requires_action"]) == ("CONFIRMED", "COMPLETED", "NOT_SHIPPED", None, [],
+                                          "CLEAR", False)
     mine = client.simulate_get("/api/v1/seller/orders", headers=seller).json["data"]
     assert [o["order_id"] for o in mine["orders"]] == [order["order_id"]]
     shipped = client.simulate_post("/api/v1/shipments", headers=seller, json={
@@ -54,6 +58,13 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     track = client.simulate_get(f"/api/v1/shipments/{shipment['shipment_id']}/track",
                                 headers=ann).json["data"]
     assert track["status"] == "DELIVERED"
+    page = client.simulate_get(f"/api/v1/orders/{order['order_id']}", headers=ann).json["data"]
+    assert (page["status"], page["shipping"]["status"], page["shipping"]["tracking_number"],
+            [s["shipment_id"] for s in page["shipments"]], page["payment"]["payment_id"]) == (
+        "DELIVERED", "DELIVERED", shipment["tracking_number"], [shipment["shipment_id"]],
+        order["payment"]["payment_id"])
+    assert client.simulate_get(f"/api/v1/orders/{order['order_id']}",
+                               headers=seller).status_code == 404
     item = order["items"][0]["order_item_id"]
     refund = client.simulate_post(f"/api/v1/seller/orders/{order['order_id']}/refunds",
                                   headers=seller, json={"order_item_ids": [item],

@@ -18,6 +18,7 @@ from commerce_core.clock import ManualClock
 from commerce_core.errors import (
     Conflict,
     InsufficientStock,
+    NotFound,
     PaymentDeclined,
     PriceChanged,
     Unauthenticated,
@@ -468,3 +469,16 @@ def test_a_note_written_while_the_card_is_charged_is_kept_by_completion(
     assert [t.event for t in stored.timeline] == [
         "ORDER_PLACED", "HELD_FOR_REVIEW", "FRAUD_APPROVED", "PAYMENT_CONFIRMED",
         "ORDER_CONFIRMED"]
+
+
+def test_a_payment_key_replays_only_for_the_customer_who_paid(
+        shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    order = shop.checkout.place_order(CUSTOMER, HOME).order
+    paid = shop.checkout.pay(CUSTOMER, order.id, "tok_visa", idempotency_key="k-shared")
+    assert paid.order.status is OrderStatus.CONFIRMED
+    with pytest.raises(NotFound):  # same order, key and token: still not theirs to see
+        shop.checkout.pay(Actor.customer(999), order.id, "tok_visa",
+                          idempotency_key="k-shared")
+    assert gateway.charge_count() == 1

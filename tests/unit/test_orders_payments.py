@@ -17,6 +17,7 @@ from commerce_core.errors import (
     ValidationError,
 )
 from commerce_core.facade import Commerce
+from commerce_core.fraud.model import FraudStatus
 from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState, RefundState
@@ -204,6 +205,9 @@ def test_payment_is_visible_only_to_its_owner(shop: Commerce, category: int) -> 
     assert shop.payments.get(payment.id, CUSTOMER).as_dict()["amount"] == Decimal("100.00")
     with pytest.raises(NotFound):
         shop.payments.get(payment.id, Actor.customer(1))
-    detail = shop.orders.as_detail(shop.orders.get(order_id, CUSTOMER))
-    assert detail["payment"]["transaction_id"] == payment.transaction_id
-    assert detail["shipping"]["status"] == "NOT_SHIPPED"
+    detail = shop.orders.detail(order_id, CUSTOMER)
+    assert detail.payment is not None
+    assert detail.payment.transaction_id == payment.transaction_id
+    assert detail.shipments == () and detail.review is FraudStatus.CLEAR
+    with pytest.raises(NotFound):
+        shop.orders.detail(order_id, Actor.customer(1))

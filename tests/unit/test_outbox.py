@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+
+import pytest
 
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.memory.bus import InProcessEventBus
@@ -76,3 +79,32 @@ def test_delivered_entries_are_stamped_by_the_process_thread_not_the_request(
         time.sleep(MARK_INTERVAL / 10)
     clock.advance(RELAY_GRACE + timedelta(seconds=1))
     assert shop.outbox.run_once() == 0  # nothing delivered twice
+
+
+def test_background_delivery_runs_handlers_off_the_committing_thread_in_commit_order(
+        clock: ManualClock) -> None:
+    bus = InProcessEventBus()
+    shop = make_shop(clock, FakeGateway(), publisher=bus, event_delivery="background")
+    seen: list[tuple[str, int]] = []
+    release = threading.Event()
+
+    def handler(event: DomainEvent) -> None:
+        release.wait(5)  # a slow handler: the request must not wait for it
+        seen.append((event.name, threading.get_ident()))
+
+    bus.subscribe(DomainEvent, handler)
+    p = add_product(shop, shop.catalog.create_category(ADMIN, "C").id)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
+    assert order.status.value == "CONFIRMED"  # returned while the handler still waits
+    release.set()
+    assert shop.tx.drain(10)
+    names = [name for name, _ in seen]
+    assert names.index("OrderPlaced") < names.index("PaymentConfirmed") < \
+        names.index("OrderConfirmed")
+    assert {ident for _, ident in seen} == {seen[0][1]} != {threading.get_ident()}
+
+
+def test_an_unknown_event_delivery_is_refused_by_name(clock: ManualClock) -> None:
+    with pytest.raises(ValueError, match="COMMERCE_EVENT_DELIVERY"):
+        make_shop(clock, FakeGateway(), event_delivery="sometimes")

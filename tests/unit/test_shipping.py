@@ -83,9 +83,9 @@ def test_tracking_moves_items_then_the_order_and_asks_for_a_review(
                                                    | ReviewRequested)]
     assert names == [OrderShipped, OrderShipped, OrderDelivered, ReviewRequested,
                      OrderDelivered, ReviewRequested]
-    detail = shop.orders.as_detail(shop.orders.get(order_id, CUSTOMER))
-    assert detail["shipping"]["tracking_number"] == lamp.tracking_number
-    assert len(detail["shipments"]) == 2
+    detail = shop.orders.detail(order_id, CUSTOMER)
+    assert {s.tracking_number for s in detail.shipments} == {rug.tracking_number,
+                                                               lamp.tracking_number}
 
 
 def test_repeated_and_stale_tracking_events_change_nothing(

@@ -81,7 +81,7 @@ def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
     if outside is not None:  # a cart store apart: after the commit (a crash between leaves
         # the bought lines in the cart, never takes them from an order that was cancelled)
         _remove_bought(outside, held.order, held.cart)
-    return CheckoutResult(held.order, payment)
+    return held.result()
 
 
 def _remove_bought(carts: CartStore, order: Order, cart: Cart | None) -> None:

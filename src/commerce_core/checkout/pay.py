@@ -88,4 +88,4 @@ def _await_action(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResul
             raise Conflict(f"payment {payment.id} was settled meanwhile")
         uow.record(PaymentRequiresAction(occurred_at=now, order_id=checkout.order_id,
                                          payment_id=payment.id, user_id=checkout.user_id))
-    return CheckoutResult(held.order, payment)
+    return held.result()

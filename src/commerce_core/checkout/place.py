@@ -75,7 +75,7 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
                                user_id=user_id, total=order.total))
         stock_moved(held_stock, {line.variant_id: -line.quantity
                                  for line in reservation.lines}, "reserved", uow, now)
-    return Held(checkout, order, reservation, payment, cart)
+    return Held(checkout, order, reservation, payment, cart, check.status)
 
 
 def new_payment(saga: Saga, uow: UnitOfWork, checkout: Checkout, order: Order, method: str,

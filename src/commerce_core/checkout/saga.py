@@ -13,6 +13,7 @@ from commerce_core.cart.ports import CartStore
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.clock import Clock
 from commerce_core.errors import CommerceError, InsufficientStock, NotFound, PaymentDeclined
+from commerce_core.fraud.model import FraudStatus
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import replay
 from commerce_core.ids import IdGenerator
@@ -50,12 +51,17 @@ class Held:
     reservation: Reservation
     payment: Payment | None = None
     cart: Cart | None = None  # as step 1 read it: its version guards emptying it
+    review: FraudStatus | None = None  # as step 1 screened it
+
+    def result(self) -> CheckoutResult:
+        return CheckoutResult(self.order, self.payment, self.review)
 
 
 @attrs.frozen
 class CheckoutResult:
     order: Order
     payment: Payment | None
+    review: FraudStatus | None = None  # the fraud screen's verdict, when known
 
     @property
     def requires_action(self) -> bool:
@@ -104,27 +110,27 @@ def read_result(tx: Transactions, order_id: int) -> CheckoutResult:
     with tx.read() as uow:
         order = uow.orders.get(order_id)
         payments = uow.payments.for_order(order_id)
-    return CheckoutResult(order, payments[-1] if payments else None)
+        check = uow.fraud.find(order_id)
+    return CheckoutResult(order, payments[-1] if payments else None,
+                          check.status if check else None)
 
 
-def idempotent(tx: Transactions, idem: Idem, run: Callable[[], CheckoutResult],
-               raced: tuple[type[Exception], ...]) -> CheckoutResult:
-    """``run`` once per key: a key seen before returns the first outcome (Conflict if it
-    came with another request); if ``run`` raises one of ``raced``, a concurrent request
-    with the key may have won, and its outcome is returned."""
+def idempotent(tx: Transactions, idem: Idem, start: Callable[[], Held],
+               finish: Callable[[Held], CheckoutResult]) -> CheckoutResult:
+    """``start`` then ``finish``, once per key, with nothing read first: ``start``'s
+    transaction writes the key's record, so a repeated or concurrent request with the key
+    fails in it (the record's unique key, a cart already emptied, an order no longer
+    payable) and gets the first request's outcome instead (Conflict if the key came with
+    another request). What ``finish`` raises is this request's own outcome."""
     scope, key, fingerprint = idem
-    if key is None:
-        return run()
-    earlier = _replayed(tx, scope, key, fingerprint)
-    if earlier is not None:
-        return earlier
     try:
-        return run()
-    except raced:
-        earlier = _replayed(tx, scope, key, fingerprint)
+        held = start()
+    except CommerceError:
+        earlier = None if key is None else _replayed(tx, scope, key, fingerprint)
         if earlier is not None:
             return earlier
         raise
+    return finish(held)
 
 
 def _replayed(tx: Transactions, scope: str, key: str, fingerprint: str

@@ -24,9 +24,16 @@ from commerce_core.checkout.complete import compensate, complete
 from commerce_core.checkout.model import PAYABLE, CheckoutState
 from commerce_core.checkout.pay import charge, start_payment
 from commerce_core.checkout.place import place
-from commerce_core.checkout.saga import CheckoutResult, Saga, idempotent, load, read_result
+from commerce_core.checkout.saga import (
+    CheckoutResult,
+    Held,
+    Saga,
+    idempotent,
+    load,
+    read_result,
+)
 from commerce_core.clock import Clock
-from commerce_core.errors import Conflict, InvalidTransition, ValidationError
+from commerce_core.errors import Conflict, InvalidTransition
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import check_key, request_hash
 from commerce_core.ids import IdGenerator
@@ -74,24 +81,25 @@ class CheckoutService:
                                     "method": payment_method})
         idem = (f"checkout:{user_id}", _key(idempotency_key), fingerprint)
 
-        def run() -> CheckoutResult:
-            held = place(self._saga, user_id, shipping_address, billing, payment_method,
+        def start() -> Held:
+            return place(self._saga, user_id, shipping_address, billing, payment_method,
                          payment_token is None, idem)
+
+        def finish(held: Held) -> CheckoutResult:
             if payment_token is None:
-                return CheckoutResult(held.order, None)
+                return held.result()
             return charge(self._saga, held, payment_token)
-        # Conflict on the key: a concurrent request with it holds the stock; ValidationError:
-        # its checkout emptied the cart first
-        return idempotent(self._saga.tx, idem, run, (Conflict, ValidationError))
+        return idempotent(self._saga.tx, idem, start, finish)
 
     def pay(self, actor: Actor, order_id: int, payment_token: str,
             payment_method: str = "card", idempotency_key: str | None = None) -> CheckoutResult:
         """Pay for an order placed without a token (POST /payments/{order_id}/process)."""
         fingerprint = request_hash({"order": order_id, "token": payment_token,
                                     "method": payment_method})
-        idem = (f"pay:{order_id}", _key(idempotency_key), fingerprint)
+        # the payer in the scope: a key replays only its own user's outcome
+        idem = (f"pay:{actor.user_id}:{order_id}", _key(idempotency_key), fingerprint)
 
-        def run() -> CheckoutResult:
+        def start() -> Held:
             with self._saga.tx.read() as uow:
                 order = uow.orders.get(order_id)
                 authorize(actor, Action.BUY, order.user_id, f"order {order_id}")
@@ -99,9 +107,9 @@ class CheckoutService:
             if held.checkout.state not in PAYABLE:
                 raise InvalidTransition(f"order {order.number} is not awaiting payment",
                                         {"state": held.checkout.state.value})
-            held = start_payment(self._saga, held, payment_method, idem)
-            return charge(self._saga, held, payment_token)
-        return idempotent(self._saga.tx, idem, run, (Conflict,))
+            return start_payment(self._saga, held, payment_method, idem)
+        return idempotent(self._saga.tx, idem, start,
+                          lambda held: charge(self._saga, held, payment_token))
 
     def handle_gateway_event(self, event: GatewayEvent) -> CheckoutResult:
         """Settle a charge that waited for the customer (a verified webhook)."""

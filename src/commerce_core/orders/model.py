@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import attrs
 
@@ -145,26 +144,6 @@ class Order:
             if reached and _rank(self.status) < _rank(status):
                 self.status = _move("order", self.id, self.status, status)
                 self.note(f"ORDER_{status.value}", now)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "order_id": self.id, "order_number": self.number, "user_id": self.user_id,
-            "status": self.status.value, "payment_status": self.payment_status.value,
-            "currency": self.currency, "subtotal": self.subtotal.amount,
-            "discount": self.discount.amount, "shipping_cost": self.shipping.amount,
-            "tax": self.tax.amount, "total_amount": self.total.amount,
-            "coupon_code": self.coupon_code,
-            "items": [{"order_item_id": i.id, "product_id": i.product_id,
-                       "variant_id": i.variant_id, "sku": i.sku, "product_name": i.product_name,
-                       "seller_id": i.seller_id, "quantity": i.quantity,
-                       "unit_price": i.unit_price.amount, "total_price": i.total.amount,
-                       "status": i.status.value} for i in self.items],
-            "shipping_address": self.shipping_address.as_dict(),
-            "billing_address": self.billing_address.as_dict(),
-            "timeline": [{"event": e.event, "timestamp": e.timestamp.isoformat(),
-                          "note": e.note} for e in self.timeline],
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-        }
 
 
 def _rank(status: OrderStatus) -> int:

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.checkout.service import CheckoutService
 from commerce_core.clock import Clock
 from commerce_core.errors import InvalidTransition, ValidationError
 from commerce_core.events import OrderCancelled
+from commerce_core.fraud.model import FraudStatus
 from commerce_core.orders.model import Order, OrderStatus, TimelineEntry
 from commerce_core.orders.ports import OrderQuery
 from commerce_core.pagination import Page, PageRequest
-from commerce_core.payments.model import PaymentState
+from commerce_core.payments.model import Payment, PaymentState
 from commerce_core.payments.refunds import RefundDesk
-from commerce_core.shipping.model import ShipmentStatus
+from commerce_core.shipping.model import Shipment
 from commerce_core.uow import Transactions
+
+
+@attrs.frozen
+class OrderDetail:
+    """An order with what its page shows beside it."""
+
+    order: Order
+    payment: Payment | None        # the last one
+    shipments: tuple[Shipment, ...]
+    review: FraudStatus | None     # None: never screened
 
 
 class OrderService:
@@ -90,23 +102,14 @@ class OrderService:
                         if p.status in (PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED)]
         return captured[-1].id if captured else None
 
-    def as_detail(self, order: Order) -> dict[str, Any]:
-        """The seed's GET /orders/{id} body, with the payment and shipment blocks."""
-        body = order.as_dict()
+    def detail(self, order_id: int, actor: Actor) -> OrderDetail:
+        """What an order's page shows, in one read: as :meth:`get`, with its last payment,
+        its shipments and its fraud review."""
         with self._tx.read() as uow:
-            payments = uow.payments.for_order(order.id)
-            shipments = uow.shipments.for_order(order.id)
-            check = uow.fraud.find(order.id)
-        last = payments[-1] if payments else None
-        body["payment"] = None if last is None else {
-            "payment_id": last.id, "amount": last.amount.amount, "status": last.status.value,
-            "method": last.method, "transaction_id": last.transaction_id}
-        body["shipping"] = {"address": order.shipping_address.as_dict(),
-                            "status": "NOT_SHIPPED" if order.status in (
-                                OrderStatus.PENDING, OrderStatus.CONFIRMED) else order.status.value,
-                            "tracking_number": next((s.tracking_number for s in shipments
-                                                     if s.status is not ShipmentStatus.CANCELLED),
-                                                    None)}
-        body["shipments"] = [s.as_dict() for s in shipments]
-        body["review_status"] = check.status.value if check else None
-        return body
+            order = uow.orders.get(order_id)
+            authorize(actor, Action.VIEW_ORDER, order.user_id, f"order {order_id}")
+            payments = uow.payments.for_order(order_id)
+            shipments = uow.shipments.for_order(order_id)
+            check = uow.fraud.find(order_id)
+        return OrderDetail(order, payments[-1] if payments else None, tuple(shipments),
+                           check.status if check else None)

@@ -8,6 +8,7 @@ from commerce_core.facade import Commerce
 from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
+from commerce_http.render.orders import order_body, order_detail_body, placed_body
 
 
 class Orders:
@@ -23,9 +24,8 @@ class Orders:
             payment_token=params.optional_text(data, "payment_token", 255),
             payment_method=params.text(data, "payment_method", "card", limit=50),
             idempotency_key=req.get_header("Idempotency-Key"))
-        body = self._shop.orders.as_detail(result.order)
-        body["requires_action"] = result.requires_action
-        ok(resp, body, falcon.HTTP_201)
+        ok(resp, {**placed_body(result), "requires_action": result.requires_action},
+           falcon.HTTP_201)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
@@ -34,7 +34,7 @@ class Orders:
             from_date=params.moment(q, "from_date"), to_date=params.moment(q, "to_date"),
             page=params.page(q),
             limit=params.limit(q, 10))
-        ok(resp, {"orders": [o.as_dict() for o in page.items],
+        ok(resp, {"orders": [order_body(o) for o in page.items],
                   "pagination": {"page": page.page, "limit": page.limit,
                                  "total_count": page.total_count}})
 
@@ -44,7 +44,7 @@ class Order:
         self._shop = shop
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
-        ok(resp, self._shop.orders.as_detail(self._shop.orders.get(order_id, actor(req))))
+        ok(resp, order_detail_body(self._shop.orders.detail(order_id, actor(req))))
 
 
 class CancelOrder:
@@ -53,10 +53,10 @@ class CancelOrder:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
         data = params.body(req)
-        order = self._shop.orders.cancel(order_id, actor(req),
-                                         params.text(data, "reason", "cancelled by customer",
-                                                     limit=500))
-        ok(resp, self._shop.orders.as_detail(order))
+        who = actor(req)
+        self._shop.orders.cancel(order_id, who,
+                                 params.text(data, "reason", "cancelled by customer", limit=500))
+        ok(resp, order_detail_body(self._shop.orders.detail(order_id, who)))
 
 
 class Timeline:

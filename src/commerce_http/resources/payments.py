@@ -10,6 +10,7 @@ from commerce_core.money import Money
 from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
+from commerce_http.render.orders import placed_body
 
 MAX_WEBHOOK_BYTES = 64_000
 
@@ -27,7 +28,7 @@ class ProcessPayment:
             params.text(data, "payment_method", "card", limit=50),
             idempotency_key=req.get_header("Idempotency-Key"))
         payment = result.payment.as_dict() if result.payment else None
-        ok(resp, {"order": self._shop.orders.as_detail(result.order), "payment": payment,
+        ok(resp, {"order": placed_body(result), "payment": payment,
                   "requires_action": result.requires_action})
 
 

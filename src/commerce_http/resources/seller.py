@@ -17,6 +17,7 @@ from commerce_core.facade import Commerce
 from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
+from commerce_http.render.orders import order_body
 
 
 def _variants(data: dict[str, Any]) -> list[VariantSpec]:
@@ -169,7 +170,8 @@ class SellerOrders:
         page = self._shop.sellers.orders(actor(req), status=params.optional_text(q, "status", 20),
                                          page=params.page(q),
                                          limit=params.limit(q))
-        ok(resp, {"orders": [o.as_dict() for o in page.items], "total_count": page.total_count})
+        ok(resp, {"orders": [order_body(o) for o in page.items],
+                  "total_count": page.total_count})
 
 
 class SellerRefunds:
