@@ -12,6 +12,7 @@ import pytest
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_core.accounts.policy import Actor
 from commerce_core.address import Address
+from commerce_core.checkout import complete as complete_step
 from commerce_core.checkout import pay as pay_step
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
@@ -27,6 +28,7 @@ from commerce_core.errors import (
 )
 from commerce_core.events import DomainEvent, OrderCancelled, OrderPlaced, PaymentConfirmed
 from commerce_core.facade import Commerce
+from commerce_core.fraud.screen import FraudScreen
 from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState
@@ -482,3 +484,44 @@ def test_a_payment_key_replays_only_for_the_customer_who_paid(
         shop.checkout.pay(Actor.customer(999), order.id, "tok_visa",
                           idempotency_key="k-shared")
     assert gateway.charge_count() == 1
+
+
+def test_a_crash_inside_the_place_transaction_leaves_nothing_behind(
+        shop: Commerce, category: int, gateway: FakeGateway,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 2)
+
+    def dies(*args: object) -> object:  # after the stock is reserved, before the commit
+        raise Crash
+
+    monkeypatch.setattr(FraudScreen, "screen", dies)
+    with pytest.raises(Crash):
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    assert stock(shop, p.variants[0].id) == (3, 0, 0)
+    assert shop.orders.history(CUSTOMER).total_count == 0
+    assert gateway.charge_count() == 0
+    assert [ln.quantity for ln in shop.cart.get(CUSTOMER).cart.lines] == [2]
+
+
+def test_a_crash_after_completion_before_a_cart_kept_apart_is_emptied_loses_no_sale(
+        shop: Commerce, category: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    real = complete_step._remove_bought
+
+    def crash_outside(carts: object, *args: object) -> None:
+        if carts is shop.carts:  # the store kept apart, emptied after the commit
+            raise Crash
+        real(carts, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(complete_step, "_remove_bought", crash_outside)
+    try:
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa")
+    except Crash:  # carts apart from the database (memory): the sale stands, the line stays
+        assert [ln.quantity for ln in shop.cart.get(CUSTOMER).cart.lines] == [1]
+    else:  # carts in the database: emptied inside the completing transaction
+        assert not shop.cart.get(CUSTOMER).cart.lines
+    order = shop.orders.history(CUSTOMER).items[0]
+    assert order.status is OrderStatus.CONFIRMED
+    assert stock(shop, p.variants[0].id) == (2, 0, 1)
