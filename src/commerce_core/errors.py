@@ -39,6 +39,18 @@ class Conflict(CommerceError):
     code = "conflict"
 
 
+class InProgress(Conflict):
+    """A request with this Idempotency-Key is still running: ask again after
+    ``retry_after`` seconds for its outcome (never a half-done snapshot of it)."""
+
+    code = "idempotency_in_progress"
+
+    def __init__(self, message: str, retry_after: float,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, {**(details or {}), "retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class InvalidTransition(Conflict):
     code = "invalid_state_transition"
 

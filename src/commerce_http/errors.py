@@ -30,7 +30,7 @@ def commerce_error(req: falcon.Request, resp: falcon.Response, ex: e.CommerceErr
     resp.media = body(ex.code, ex.message, ex.details)
     if isinstance(ex, e.Unauthenticated):
         resp.set_header("WWW-Authenticate", "Bearer")
-    if isinstance(ex, e.RateLimited):
+    if isinstance(ex, e.RateLimited | e.InProgress):
         resp.set_header("Retry-After", str(max(1, round(ex.retry_after))))
 
 

@@ -10,6 +10,7 @@ STATUS: list[tuple[type[e.CommerceError], int]] = [
     (e.InsufficientStock, 409),
     (e.PriceChanged, 409),
     (e.InvalidTransition, 409),
+    (e.InProgress, 409),
     (e.Conflict, 409),
     (e.NotFound, 404),
     (e.ValidationError, 422),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from falcon import testing
 
+from commerce_adapters.fake.payments import FakeGateway
 from commerce_core.facade import Commerce
+from commerce_core.payments.ports import ChargeRequest, ChargeResult
 from tests.conftest import ADMIN, SELLER, add_product
 from tests.http.conftest import error, sign_up
 
@@ -94,6 +98,31 @@ def test_checkout_is_idempotent_and_orders_are_private(client: testing.TestClien
                                     json={"reason": "changed my mind"})
     assert cancelled.json["data"]["status"] == "CANCELLED"
     assert cancelled.json["data"]["payment_status"] == "REFUNDED"
+
+
+def test_a_twin_of_a_running_checkout_gets_409_with_retry_after(
+        client: testing.TestClient, shop: Commerce, gateway: FakeGateway) -> None:
+    product_id = stocked(shop)
+    ann, _ = sign_up(client, "ann@example.com")
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    keyed = {**ann, "Idempotency-Key": "order-twin"}
+    body = {"shipping_address": ADDRESS, "payment_token": "tok_visa"}
+    twins: list[Any] = []
+    real = gateway.charge
+
+    def charge(request: ChargeRequest) -> ChargeResult:
+        twins.append(client.simulate_post("/api/v1/orders", headers=keyed, json=body))
+        return real(request)
+
+    gateway.charge = charge  # type: ignore[method-assign]
+    first = client.simulate_post("/api/v1/orders", headers=keyed, json=body)
+    gateway.charge = real  # type: ignore[method-assign]
+    assert first.status_code == 201 and first.json["data"]["status"] == "CONFIRMED"
+    (twin,) = twins
+    assert twin.status_code == 409 and int(twin.headers["Retry-After"]) >= 1
+    assert error(twin)["code"] == "idempotency_in_progress"
+    after = client.simulate_post("/api/v1/orders", headers=keyed, json=body)
+    assert after.status_code == 201 and after.json["data"] == first.json["data"]
 
 
 def test_checkout_errors(client: testing.TestClient, shop: Commerce) -> None:

@@ -18,6 +18,7 @@ from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
 from commerce_core.errors import (
     Conflict,
+    InProgress,
     InsufficientStock,
     NotFound,
     PaymentDeclined,
@@ -328,16 +329,50 @@ def test_concurrent_requests_with_one_key_charge_once(shop: Commerce, category: 
                                                       gateway: FakeGateway) -> None:
     p = add_product(shop, category, stock=50)
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    orders: list[int] = []
+    answers: list[tuple[int, OrderStatus] | str] = []
 
     def buy() -> None:
-        orders.append(shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
-                                                idempotency_key="same").order.id)
+        try:
+            order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                              idempotency_key="same").order
+        except InProgress as busy:  # a twin of the running one: told to ask again
+            assert busy.retry_after > 0
+            answers.append(busy.code)
+        else:
+            answers.append((order.id, order.status))
 
     assert run_together([buy] * 8) == []
-    assert len(orders) == 8 and len(set(orders)) == 1
+    outcomes = {a for a in answers if a != "idempotency_in_progress"}
+    assert len(answers) == 8 and len(outcomes) == 1  # never a half-done snapshot
+    ((order_id, status),) = outcomes
+    assert status is OrderStatus.CONFIRMED
+    again = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      idempotency_key="same").order
+    assert (again.id, again.status) == (order_id, OrderStatus.CONFIRMED)
     assert gateway.charge_count() == 1
     assert stock(shop, p.variants[0].id)[2] == 1
+
+
+def test_a_twin_of_a_checkout_still_charging_is_told_to_ask_again(
+        shop: Commerce, category: int, gateway: FakeGateway) -> None:
+    p = add_product(shop, category, stock=5)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    twin: list[BaseException] = []
+
+    def repeat() -> None:
+        try:
+            shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      idempotency_key="k-twin")
+        except InProgress as ex:
+            twin.append(ex)
+
+    restore = after_charging(gateway, repeat)  # the twin arrives while the card is charged
+    first = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      idempotency_key="k-twin").order
+    restore()
+    assert [ex.code for ex in twin] == ["idempotency_in_progress"]
+    assert twin[0].details["order_id"] == first.id  # type: ignore[attr-defined]
+    assert stock(shop, p.variants[0].id) == (4, 0, 1)  # the twin held nothing
 
 
 def test_coupon_is_redeemed_once_and_given_back_on_failure(shop: Commerce,

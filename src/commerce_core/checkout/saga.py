@@ -12,7 +12,13 @@ from commerce_core.cart.model import Cart
 from commerce_core.cart.ports import CartStore
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.clock import Clock
-from commerce_core.errors import CommerceError, InsufficientStock, NotFound, PaymentDeclined
+from commerce_core.errors import (
+    CommerceError,
+    InProgress,
+    InsufficientStock,
+    NotFound,
+    PaymentDeclined,
+)
 from commerce_core.fraud.model import FraudStatus
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import replay
@@ -69,6 +75,8 @@ class CheckoutResult:
 
 
 Idem = tuple[str, str | None, str]  # scope, key (None: no key), request fingerprint
+# seconds a twin of a running checkout is told to wait: about one charge with its retries
+IN_PROGRESS_RETRY = 2.0
 
 
 def load(uow: UnitOfWork, checkout: Checkout) -> Held:
@@ -144,6 +152,11 @@ def _replayed(tx: Transactions, scope: str, key: str, fingerprint: str
     if checkout.state is CheckoutState.FAILED and checkout.failure_code == "payment_declined":
         raise PaymentDeclined(f"payment declined: {checkout.failure_message}",
                               {"order_id": order_id, "reason": checkout.failure_message})
+    if checkout.state in (CheckoutState.RESERVED, CheckoutState.PAYMENT_STARTED):
+        # the first request is still charging (or died doing so: recover() settles it)
+        raise InProgress("a request with this Idempotency-Key is still in progress; ask "
+                         "again shortly for its outcome", IN_PROGRESS_RETRY,
+                         {"order_id": order_id})
     return read_result(tx, order_id)
 
 
