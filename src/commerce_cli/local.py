@@ -18,6 +18,7 @@ from commerce_core.facade import Commerce
 from commerce_core.pagination import Page
 from commerce_http.client import JSON
 from commerce_http.encoding import plain
+from commerce_http.render.orders import order_body
 
 
 def _one(value: Any) -> JSON:
@@ -142,7 +143,7 @@ class LocalShop:
     def seller_orders(self, status: str | None = None, page: int = 1, limit: int = 20
                       ) -> Page[JSON]:
         return _page(self.shop.sellers.orders(self.actor, status=status, page=page,
-                                              limit=limit))
+                                              limit=limit), order_body)
 
     def refund_items(self, order_id: int, item_ids: Sequence[int], reason: str,
                      restock: bool = False, idempotency_key: str | None = None) -> JSON:

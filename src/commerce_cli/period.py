@@ -3,7 +3,7 @@ period (the last 30 days) when not given."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -18,7 +18,9 @@ Until = Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"],
 
 
 def period(since: datetime | None, until: datetime | None) -> tuple[date, date]:
-    start, end = core_period(since and since.date(), until and until.date(), date.today())
+    # reports count UTC days (the core's windows): today is the UTC date, not the local one
+    start, end = core_period(since and since.date(), until and until.date(),
+                             datetime.now(UTC).date())
     if start > end:
         raise Usage(f"--from {start} is after --to {end}")
     return start, end
