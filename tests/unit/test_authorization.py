@@ -171,13 +171,13 @@ def test_matrix(case: str, who: str) -> None:
     world = build_world()
     use_case, allowed_for = CASES[case]
     actor = world.actors[who]
-    before = world.shop.orders.get(world.order_id, world.buyer).as_dict()
+    before = attrs.asdict(world.shop.orders.get(world.order_id, world.buyer))
     if who in allowed_for:
         use_case(world, actor)
         return
     with pytest.raises((Forbidden, NotFound)):
         use_case(world, actor)
-    assert world.shop.orders.get(world.order_id, world.buyer).as_dict() == before
+    assert attrs.asdict(world.shop.orders.get(world.order_id, world.buyer)) == before
     assert world.shop.catalog.get_product(world.product_id).name == "Lamp"
     assert world.gateway.charge_count() == 1
 
