@@ -234,3 +234,27 @@ def test_returned_objects_are_copies(backend: Backend) -> None:
         session.commit()
     with backend.catalog() as session:
         assert session.categories.get(1).name == "Original"
+
+
+def test_a_read_within_a_unit_of_work_leaves_that_unit_of_work_going(
+        backend: Backend) -> None:
+    with backend.catalog() as session:
+        session.categories.add(Category(41, "Lamps", created_at=backend.clock.now()))
+        session.commit()
+    stock = StockItem(9041, 41, 1, 5)
+    with backend.storage.uow_factory() as uow:
+        # joined to the unit's transaction where the catalog shares its database, a session
+        # of its own elsewhere: either way it neither commits nor ends the unit of work
+        uow.inventory.add(stock)  # before the read: its end must not roll this back
+        with backend.storage.catalog(read_only=True, within=uow) as seen:
+            assert [c.name for c in seen.categories.all()] == ["Lamps"]
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert uow.inventory.get(9041).available == 5
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.adjust(9041, -5, "count", backend.clock.now())
+        with backend.storage.catalog(read_only=True, within=uow) as seen:
+            seen.categories.all()
+        uow.rollback()  # the read's end did not commit the unit's change behind its back
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert uow.inventory.get(9041).available == 5

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from commerce_core.cart.model import Cart
 from commerce_core.cart.ports import CartStore
-from commerce_core.checkout.model import CheckoutState
+from commerce_core.checkout.model import CHARGING, CheckoutState
 from commerce_core.checkout.saga import (
     CheckoutResult,
     Held,
@@ -23,6 +23,7 @@ from commerce_core.checkout.saga import (
     held_payment,
     stock_moved,
     store_order,
+    store_payment,
 )
 from commerce_core.errors import Conflict
 from commerce_core.events import (
@@ -44,7 +45,7 @@ _OPEN_PAYMENT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
 def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
     checkout, payment = held.checkout, held_payment(held)
-    if checkout.state not in (CheckoutState.PAYMENT_STARTED, CheckoutState.AWAITING_ACTION):
+    if checkout.state not in CHARGING:
         _void_late_charge(saga, held)
     now = saga.clock.now()
     txn = result.transaction_id or ""
@@ -55,10 +56,7 @@ def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
             outside = saga.carts
         left = checkout.move(CheckoutState.COMPLETED, now)
         if uow.checkouts.move(checkout, left):
-            expected = payment.status
-            payment.succeed(txn, dict(result.raw), now)
-            if not uow.payments.settle(payment, expected):
-                raise Conflict(f"payment {payment.id} was settled meanwhile")
+            store_payment(uow, payment, lambda: payment.succeed(txn, dict(result.raw), now))
 
             def confirm(order: Order) -> None:
                 order.note("PAYMENT_CONFIRMED", now, txn)
@@ -153,8 +151,5 @@ def _fail_payment(uow: UnitOfWork, payment: Payment | None, message: str,
     """The payment FAILED if it was still open; the payment, or None if nothing changed."""
     if payment is None or payment.status not in _OPEN_PAYMENT:
         return None
-    expected = payment.status
-    payment.fail(message, response, now)
-    if not uow.payments.settle(payment, expected):
-        raise Conflict(f"payment {payment.id} was settled meanwhile")
+    store_payment(uow, payment, lambda: payment.fail(message, response, now))
     return payment

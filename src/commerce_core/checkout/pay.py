@@ -9,10 +9,16 @@ import logging
 from commerce_core.checkout.complete import compensate, complete
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.checkout.place import new_payment, remember
-from commerce_core.checkout.saga import CheckoutResult, Held, Idem, Saga, held_payment
+from commerce_core.checkout.saga import (
+    CheckoutResult,
+    Held,
+    Idem,
+    Saga,
+    held_payment,
+    store_payment,
+)
 from commerce_core.errors import Conflict, PaymentDeclined, Unavailable
 from commerce_core.events import PaymentRequiresAction
-from commerce_core.payments.model import PaymentState
 from commerce_core.payments.ports import ChargeRequest, ChargeResult, ChargeStatus
 
 log = logging.getLogger(__name__)
@@ -83,9 +89,8 @@ def _await_action(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResul
         if not uow.checkouts.move(checkout, left):
             raise Conflict("the checkout was settled meanwhile",
                            {"order_id": checkout.order_id})
-        payment.require_action(result.transaction_id, dict(result.raw), now)
-        if not uow.payments.settle(payment, PaymentState.PROCESSING):
-            raise Conflict(f"payment {payment.id} was settled meanwhile")
+        store_payment(uow, payment, lambda: payment.require_action(
+            result.transaction_id, dict(result.raw), now))
         uow.record(PaymentRequiresAction(occurred_at=now, order_id=checkout.order_id,
                                          payment_id=payment.id, user_id=checkout.user_id))
     return held.result()

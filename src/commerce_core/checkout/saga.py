@@ -14,6 +14,7 @@ from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.clock import Clock
 from commerce_core.errors import (
     CommerceError,
+    Conflict,
     InProgress,
     InsufficientStock,
     NotFound,
@@ -104,6 +105,15 @@ def store_order(uow: UnitOfWork, order: Order, change: Callable[[Order], None]) 
     change(current)
     uow.orders.update(current)
     return current
+
+
+def store_payment(uow: UnitOfWork, payment: Payment, change: Callable[[], None]) -> None:
+    """Apply ``change`` to the payment as held and store it only from the status it had;
+    Conflict if the stored payment was settled meanwhile."""
+    expected = payment.status
+    change()
+    if not uow.payments.settle(payment, expected):
+        raise Conflict(f"payment {payment.id} was settled meanwhile")
 
 
 def stock_moved(items: Sequence[StockItem], deltas: Mapping[int, int], reason: str,

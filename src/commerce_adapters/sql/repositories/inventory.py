@@ -89,10 +89,6 @@ class SqlInventory(SqlRepository):
             return {}
         return {r.variant_id: _stock(r) for r in self.by_keys(inv, "variant_id", ids)}
 
-    def _move(self, variant_id: int, kind: MovementType, quantity: int, reason: str,
-              now: datetime, **refs: Any) -> None:
-        self._moves([(variant_id, quantity)], kind, reason, now, **refs)
-
     def _moves(self, lines: Sequence[tuple[int, int]], kind: MovementType, reason: str,
                now: datetime, **refs: Any) -> None:
         """One movement per (variant id, quantity), in one statement."""
@@ -207,7 +203,7 @@ class SqlInventory(SqlRepository):
         self.get(variant_id).restock(quantity, now)  # validates; NotFound if absent
         row = self._apply(variant_id, available=quantity, now=now,
                           extra={"last_restocked": now})
-        self._move(variant_id, MovementType.IN, quantity, reason, now, created_by=created_by)
+        self._moves([(variant_id, quantity)], MovementType.IN, reason, now, created_by=created_by)
         return row  # type: ignore[return-value]
 
     def adjust(self, variant_id: int, delta: int, reason: str, now: datetime,
@@ -217,7 +213,7 @@ class SqlInventory(SqlRepository):
         if row is None:
             raise InsufficientStock([{"variant_id": variant_id, "requested": -delta,
                                       "available": self.get(variant_id).available}])
-        self._move(variant_id, MovementType.ADJUSTMENT, delta, reason, now,
+        self._moves([(variant_id, delta)], MovementType.ADJUSTMENT, reason, now,
                    created_by=created_by)
         return row
 
@@ -227,7 +223,7 @@ class SqlInventory(SqlRepository):
         row = self._apply(variant_id, sold=-quantity, available=quantity, now=now)
         if row is None:
             raise Conflict(f"variant {variant_id} has less sold than {quantity}")
-        self._move(variant_id, MovementType.RETURN, quantity, reason, now, order_id=order_id)
+        self._moves([(variant_id, quantity)], MovementType.RETURN, reason, now, order_id=order_id)
         return row
 
     def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
