@@ -168,6 +168,24 @@ def _http_extra() -> Finding:
     return Finding("http server", OK, "falcon, gunicorn and prometheus-client installed")
 
 
+def _serve_settings() -> list[Finding]:
+    """The server's numeric settings, read as ``commerce serve`` reads them: a bad one is
+    named here rather than found when the server refuses to start."""
+    if importlib.util.find_spec("falcon") is None:
+        return []  # no server to start here: the http server finding says so
+    from commerce_http.settings import NUMBERS, SettingError  # noqa: PLC0415 - needs [http]
+
+    good, bad = [], []
+    for number in NUMBERS:
+        try:
+            good.append(f"{number.name}={number.read(os.environ)}")
+        except SettingError as ex:
+            bad.append(str(ex))
+    if bad:
+        return [Finding("serve settings", FAIL, "; ".join(bad))]
+    return [Finding("serve settings", OK, ", ".join(good))]
+
+
 def _api(api: str) -> list[Finding]:
     token = credentials.token_for(api)
     with ApiClient(api, token, timeout=5) as client:
@@ -191,14 +209,15 @@ def _api(api: str) -> list[Finding]:
 def examine(where: Target) -> list[Finding]:
     """Every check, in order: the database and its replicas, each other part (catalog,
     carts, cache, sessions, search, events), payments, notifications, the token secret, the
-    HTTP server's extra, and the remote API when --api is given."""
+    HTTP server's extra and its settings, and the remote API when --api is given."""
     database_url = where.database()
     found = [_database("database", database_url, migrated=True)]
     found += [_database(f"replica {n}", url, migrated=False)
               for n, url in enumerate(replica_setting(), start=1)]
     found += [_part(part, database_url) for part in PARTS
               if part.name not in ("database", "payments", "notifications")]
-    found += [_payments(), _notifications(), _secret(), _node_id(), _http_extra()]
+    found += [_payments(), _notifications(), _secret(), _node_id(), _http_extra(),
+              *_serve_settings()]
     if where.api:
         found += _api(where.api)
     return found

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import falcon
+from falcon.routing import CompiledRouter
+
+from commerce_http.metrics import route_label
 
 access = logging.getLogger("commerce.http.access")
 _RESERVED = set(vars(logging.makeLogRecord({})))
@@ -28,7 +31,11 @@ class JsonFormatter(logging.Formatter):
 
 
 class AccessLog:
-    """Middleware: the access line, after the response is known."""
+    """Middleware: the access line, after the response is known. ``router``: the app's, to
+    name the route of a request refused before routing (a 401 or a 429 from middleware)."""
+
+    def __init__(self, router: CompiledRouter | None = None) -> None:
+        self._router = router
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.log_started = time.perf_counter()
@@ -37,9 +44,11 @@ class AccessLog:
                          resource: object, req_succeeded: bool) -> None:
         started = getattr(req.context, "log_started", None)
         actor = getattr(req.context, "actor", None)
-        access.info("%s %s %s", req.method, req.uri_template or req.path, resp.status_code,
+        route = route_label(req, self._router)
+        access.info("%s %s %s", req.method, req.path if route == "unmatched" else route,
+                    resp.status_code,
                     extra={"request_id": getattr(req.context, "request_id", None),
-                           "method": req.method, "route": req.uri_template,
+                           "method": req.method, "route": route,
                            "status": resp.status_code,
                            "duration_ms": None if started is None
                            else round((time.perf_counter() - started) * 1000, 2),

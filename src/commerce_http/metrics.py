@@ -30,6 +30,22 @@ _OUTCOMES = {  # (method, route) whose result is a business outcome worth counti
 _CONVERTER = re.compile(r":int(\([^)]*\))?}")
 
 
+def route_label(req: falcon.Request, router: CompiledRouter | None) -> str:
+    """The request's route template (not its path, so labels stay few), converters left
+    out; ``unmatched`` when no route has the path. Found once per request and kept."""
+    label: str | None = getattr(req.context, "route_label", None)
+    if label is not None:
+        return label
+    template = req.uri_template
+    if template is None and router is not None:
+        # refused in process_request (a 401, a 429), before Falcon routed it: look it up
+        found = router.find(req.path)
+        template = found[3] if found else None
+    label = _CONVERTER.sub("}", template) if template else "unmatched"
+    req.context.route_label = label
+    return label
+
+
 def count_across_processes(directory: str) -> None:
     """Make every metric created after this, in this process and the ones it forks, count in
     files under ``directory``. Call in a server's master before its workers start."""
@@ -76,7 +92,7 @@ class Metrics:
         started = getattr(req.context, "started", None)
         if started is None:
             return
-        route = self._route(req)
+        route = route_label(req, self._router)
         status = str(resp.status_code)
         self.latency.labels(route, req.method, status).observe(time.perf_counter() - started)
         self.requests.labels(route, req.method, status).inc()
@@ -84,14 +100,6 @@ class Metrics:
         if kind is not None:
             self.outcomes.labels(kind, status).inc()
 
-    def _route(self, req: falcon.Request) -> str:
-        """The route template (not the path, so labels stay few), converters left out."""
-        template = req.uri_template
-        if template is None and self._router is not None:
-            # refused in process_request, before Falcon routed it: look the route up here
-            found = self._router.find(req.path)
-            template = found[3] if found else None
-        return _CONVERTER.sub("}", template) if template else "unmatched"
 
 
 class MetricsEndpoint:

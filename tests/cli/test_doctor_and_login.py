@@ -33,6 +33,8 @@ def test_doctor_passes_a_sound_local_setup_without_touching_it(tmp_path: Path) -
     assert not db.exists()  # looking did not make it
     assert found["payments"] == ("warn", "fake://: test gateway, no real money moves")
     assert found["secret key"] == ("ok", "set")
+    assert found["serve settings"][0] == "ok" and "COMMERCE_WORKERS=2" in found[
+        "serve settings"][1]
     table = CliRunner(env={"COMMERCE_SECRET_KEY": SECRET, "COLUMNS": "200"}).invoke(
         app, ["--database-url", f"sqlite:///{db}", "doctor"])
     assert table.exit_code == 0 and "notifications" in table.stdout
@@ -79,6 +81,12 @@ def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:
                 "smtp://host:587?from=a@b.c")
     assert found["payments"] == ("fail", "unknown payments URL scheme 'paypal://'; known: "
                                          "fake://")
+    code, found = _doctor(["--database-url", f"sqlite:///{tmp_path / 'shop.db'}"],
+                          COMMERCE_WORKERS="two", COMMERCE_GRACEFUL_TIMEOUT="0")
+    assert code == 1 and found["serve settings"][0] == "fail"
+    detail = found["serve settings"][1]
+    assert "COMMERCE_WORKERS='two' is not valid" in detail
+    assert "COMMERCE_GRACEFUL_TIMEOUT='0' is not valid" in detail
 
 
 def test_doctor_sends_an_unmigrated_postgres_to_db_upgrade() -> None:

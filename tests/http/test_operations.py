@@ -123,3 +123,9 @@ def test_access_logs_are_json_and_never_hold_secrets(client: testing.TestClient,
     assert login["status"] == 200 and len(login["request_id"]) == 32
     order = next(a for a in access if a["route"] == "/api/v1/orders")
     assert order["user_id"] == user_id and order["status"] == 422
+    # refused before routing (no token): still named by its route, not "unmatched"
+    caplog.clear()
+    assert client.simulate_get(f"/api/v1/orders/{10**6}").status_code == 401
+    refused = [json.loads(JsonFormatter().format(r)) for r in caplog.records
+               if r.name == "commerce.http.access"]
+    assert [(a["route"], a["status"]) for a in refused] == [("/api/v1/orders/{order_id}", 401)]

@@ -1,9 +1,11 @@
-"""PostgreSQL under concurrent checkouts: never oversold, never deadlocked."""
+"""PostgreSQL under concurrent checkouts and sweeps: never oversold, never deadlocked, never
+expired twice."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -20,8 +22,13 @@ WIDE_POOL = {"settings": PoolSettings(pool_size=55, max_overflow=5)}
 
 
 @pytest.fixture
-def shop(postgres_url: str) -> Commerce:
-    return make_shop(ManualClock(), FakeGateway(), postgres_url, database_options=WIDE_POOL)
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def shop(postgres_url: str, clock: ManualClock) -> Commerce:
+    return make_shop(clock, FakeGateway(), postgres_url, database_options=WIDE_POOL)
 
 
 def test_fifty_connections_buy_ten_units_twenty_times_over(shop: Commerce) -> None:
@@ -66,3 +73,29 @@ def test_multi_line_checkouts_in_random_order_never_deadlock(shop: Commerce) -> 
                  for o in shop.orders.history(ADMIN, user_id=b.user_id).items
                  if o.status.value == "CONFIRMED" for i in o.items)
     assert sold == bought > 0
+
+
+def test_sweepers_at_once_expire_each_reservation_exactly_once(shop: Commerce,
+                                                               clock: ManualClock) -> None:
+    # each sweeper reads the due reservations unlocked; the conditional release is what
+    # lets only one of them give a reservation's stock back and cancel its order
+    category = shop.catalog.create_category(ADMIN, "Slow").id
+    product = add_product(shop, category, "Unpaid", stock=60)
+    variant = product.variants[0].id
+    buyers = [Actor.customer(700_000 + n) for n in range(30)]
+    for buyer in buyers:
+        shop.cart.add_item(buyer, product.id, 2)
+        shop.checkout.place_order(buyer, HOME)  # no token: waits for payment
+    assert shop.inventory.stock(ADMIN, variant).reserved == 60
+    clock.advance(timedelta(minutes=31))
+    expired: list[int] = []
+    errors = run_together([lambda: expired.append(shop.checkout.expire_reservations())] * 6)
+    assert errors == [] and sum(expired) == 30, expired
+    s = shop.inventory.stock(ADMIN, variant)
+    assert (s.available, s.reserved, s.sold) == (60, 0, 0)
+    trail = [m for m in shop.inventory.movements(ADMIN, variant)
+             if m.movement_type.value == "EXPIRE"]
+    assert len(trail) == 30
+    cancelled = [o for b in buyers for o in shop.orders.history(ADMIN, user_id=b.user_id).items
+                 if o.status.value == "CANCELLED"]
+    assert len(cancelled) == 30

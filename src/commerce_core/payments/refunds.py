@@ -47,8 +47,11 @@ class RefundDesk:
         once."""
         now = self._clock.now()
         scope = f"refund:{payment_id}"
+        # who refunds what is part of the request: the same key for other items (or by
+        # another seller) is a different request, not a replay of the first
         fingerprint = request_hash({"payment_id": payment_id, "reason": reason,
-                                    "amount": str(amount.amount) if amount else None})
+                                    "amount": str(amount.amount) if amount else None,
+                                    "seller_id": seller_id, "items": sorted(item_ids)})
         with self._tx() as uow:
             if idempotency_key is not None:
                 record = uow.idempotency.get(scope, check_key(idempotency_key))
