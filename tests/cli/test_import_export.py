@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,8 @@ def test_bad_rows_are_reported_by_line_and_the_good_products_imported(
     floor = next(d for d in cli.world.shop().catalog.seller_products(
         Actor.seller(cli.world.seller_id)).items if d.product.name == "Floor lamp")
     assert [(v.sku, v.price.amount, floor.stock[v.id].available)
-            for v in floor.product.variants] == [("FL-1", 150, 4), ("FL-2", 155, 2)]
+            for v in floor.product.variants] == [("FL-1", Decimal(150), 4),
+                                                 ("FL-2", Decimal(155), 2)]
     again = cli.seller("products", "import", str(file), "--json")
     assert again.exit_code == 1
     report = json.loads(again.stdout)

@@ -91,8 +91,8 @@ def test_orders_refunds_reviews_and_analytics(cli: Cli) -> None:
     assert (item["sku"], item["quantity"]) == ("ARC-S", 2)
     assert "2 x ARC-S" in cli.ok(cli.seller("orders", "list"))
     # the order's own UTC day: the report's days are UTC days, whatever the machine's zone
-    today = cli.world.shop().orders.get(cli.world.order_id, Actor.admin(0)).created_at
-    today = today.astimezone(UTC).date().isoformat()
+    placed = cli.world.shop().orders.get(cli.world.order_id, Actor.admin(0)).created_at
+    today = placed.astimezone(UTC).date().isoformat()
     sales = cli.json(cli.seller("analytics", "--from", today, "--to", today, "--json"))
     assert (sales["units"], sales["orders"], sales["revenue"]) == (2, 1, {"USD": 199})
     chart = cli.ok(cli.seller("analytics"))

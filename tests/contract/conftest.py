@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import attrs
@@ -38,11 +38,11 @@ class Backend:
         return self.storage.catalog(read_only=read_only, replica=replica)
 
 
-def _memory(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
+def _memory(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
     yield open_memory("memory://", clock, ids)
 
 
-def _sqlite(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
+def _sqlite(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
     folder = Path(tempfile.mkdtemp(prefix="commerce-contract-"))
     shutil.copy(sqlite_template(), folder / "shop.db")
     storage = open_sql(f"sqlite:///{folder / 'shop.db'}", clock, ids)
@@ -50,14 +50,14 @@ def _sqlite(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _postgres(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
+def _postgres(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
     url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set (and no Docker engine here)")
     yield open_sql(fresh_postgres(url), clock, ids)
 
 
-BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Iterator[Storage]]] = {
+BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Generator[Storage]]] = {
     "memory": _memory,
     "sqlite": _sqlite,
     "postgres": _postgres,
@@ -65,7 +65,7 @@ BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Iterator[Storage]]] = 
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+def backend(request: pytest.FixtureRequest) -> Generator[Backend]:
     clock, ids = ManualClock(), SnowflakeIds()
     gen = BACKENDS[request.param](clock, ids)
     yield Backend(request.param, next(gen), clock, ids)

@@ -39,7 +39,7 @@ def test_fifty_connections_buy_ten_units_twenty_times_over(shop: Commerce) -> No
         for buyer in buyers:
             shop.cart.add_item(buyer, product.id, 1)
 
-        def buy(buyer: Actor) -> Callable[[], None]:
+        def buy(buyer: Actor) -> Callable[[], object]:
             return lambda: shop.checkout.place_order(buyer, HOME, payment_token="tok_visa")
 
         errors = run_together([buy(b) for b in buyers])
@@ -60,7 +60,7 @@ def test_multi_line_checkouts_in_random_order_never_deadlock(shop: Commerce) -> 
         for p in rng.sample(products, k=rng.randint(2, 5)):  # lines added in random order
             shop.cart.add_item(buyer, p.id, rng.randint(1, 2))
 
-    def buy(buyer: Actor) -> Callable[[], None]:
+    def buy(buyer: Actor) -> Callable[[], object]:
         return lambda: shop.checkout.place_order(buyer, HOME, payment_token="tok_visa")
 
     errors = run_together([buy(b) for b in buyers])

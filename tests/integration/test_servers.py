@@ -17,7 +17,8 @@ import pymongo
 import redis
 import stripe
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 from elasticsearch import Elasticsearch
 
 from tests.servers import server_url
@@ -107,9 +108,11 @@ def test_kafka_produce_and_consume_in_a_group() -> None:
             assert (received.topic(), received.key(), received.value()) == (
                 topic, b"order-1", value)
             consumer.commit(message=received, asynchronous=False)
-            [committed] = consumer.committed([TopicPartition(topic, received.partition())],
+            partition, offset = received.partition(), received.offset()
+            assert partition is not None and offset is not None
+            [committed] = consumer.committed([TopicPartition(topic, partition)],
                                              timeout=KAFKA_TIMEOUT)
-            assert committed.offset == received.offset() + 1
+            assert committed.offset == offset + 1
         finally:
             consumer.close()
     finally:
@@ -137,7 +140,7 @@ def test_stripe_payment_intent_confirmed() -> None:
         max_network_retries=0, http_client=stripe.new_default_http_client(timeout=10))
     intent = client.v1.payment_intents.create(params={
         "amount": 1999, "currency": "usd", "payment_method": "pm_card_visa",
-        "payment_method_types": ["card"]})
+        "payment_method_types": ["card"]})  # type: ignore[typeddict-unknown-key]
     assert intent.id.startswith("pi_")
     confirmed = client.v1.payment_intents.confirm(intent.id)
     assert confirmed.id.startswith("pi_")

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.sql import migrate, nodes
 from commerce_adapters.sql.database import normalize_url
+from commerce_adapters.sql.uow import SqlSession
 from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
@@ -89,6 +91,7 @@ def test_a_dropped_connection_leaves_nothing_half_written(postgres_url: str) -> 
     killer = sa.create_engine(normalize_url(postgres_url))
     with pytest.raises(TransientError), shop.catalog_sessions() as session:
         session.categories.add(Category(1, "Half", created_at=shop.clock.now()))
+        assert isinstance(session, SqlSession)
         pid = session.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
         with killer.begin() as conn:
             conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
@@ -148,7 +151,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield empty
 
 
-def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
+def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     engine = sa.create_engine(normalize_url(url))
     try:
         with engine.connect() as conn:

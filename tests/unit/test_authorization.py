@@ -8,6 +8,7 @@ Forbidden (or NotFound, for records whose existence is private) and changes noth
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -79,7 +80,7 @@ def _payment(w: World) -> int:
 
 TODAY = date(2026, 1, 15)
 UseCase = Callable[[World, Actor], Any]
-CASES: dict[str, tuple[UseCase, frozenset[str]]] = {
+CASES: dict[str, tuple[UseCase, AbstractSet[str]]] = {
     # customers, on what they own
     "view cart": (lambda w, a: w.shop.cart.get(a), EVERYONE),
     "view order": (lambda w, a: w.shop.orders.get(w.order_id, a), {BUYER, ADMIN_}),

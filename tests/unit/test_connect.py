@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from tests.conftest import ADMIN, FAST_HASHER, SECRET, register
 from tests.sql_servers import sqlite_template
 
 
-def shop_on(database_url: str, **parts: str) -> Commerce:
+def shop_on(database_url: str, **parts: Any) -> Commerce:
     parts.setdefault("notify_url", "memory://")
     return connect(database_url, clock=ManualClock(), secret_key=SECRET,
                    password_hasher=FAST_HASHER, **parts)

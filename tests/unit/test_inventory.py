@@ -98,7 +98,7 @@ def test_inventory_invariant_under_random_operations(steps: list[tuple[str, int,
                 assert s.on_hand == s.available + s.reserved
             active = [uow.inventory.get_reservation(r.id) for r in reservations]
             for var in variants:
-                held = sum(line.quantity for r in active
-                           if r.status is ReservationStatus.ACTIVE
-                           for line in r.lines if line.variant_id == var)
-                assert uow.inventory.get(var).reserved == held
+                holding = sum(line.quantity for a in active
+                           if a.status is ReservationStatus.ACTIVE
+                           for line in a.lines if line.variant_id == var)
+                assert uow.inventory.get(var).reserved == holding
