@@ -175,10 +175,7 @@ class HandWritten:
             "failure_code, failure_message, created_at, updated_at) "
             f"VALUES ({', '.join([p] * 9)})",
             (self._id(), user_id, order_id, self._id(), "COMPLETED", "", "", stamp, stamp))
-        for kind in ("RESERVE", "OUT"):
-            cur.execute("INSERT INTO stock_movements (id, variant_id, movement_type, quantity, "
-                        f"reason, order_id, created_at) VALUES ({', '.join([p] * 7)})",
-                        (self._id(), variant, kind, 1, kind.lower(), order_id, stamp))
+        self._movement(cur, variant, order_id, stamp)  # the sale; a hold writes none
         for name in ("OrderPlaced", "InventoryUpdated", "PaymentConfirmed", "OrderConfirmed"):
             cur.execute(f"INSERT INTO outbox (id, name, event, created_at) "
                         f"VALUES ({p}, {p}, {p}, {p})",
@@ -227,7 +224,7 @@ class HandWritten:
             "failure_code, failure_message, created_at, updated_at) "
             f"VALUES ({', '.join([p] * 9)})",
             (checkout_id, user_id, order_id, reservation_id, "RESERVED", "", "", stamp, stamp))
-        self._movement_and_events(cur, variant, order_id, "RESERVE", stamp, 2)
+        self._events(cur, order_id, stamp, 2)
         conn.commit()
         cur.execute(
             "INSERT INTO payments (id, order_id, user_id, amount, currency, refunded, "
@@ -246,19 +243,21 @@ class HandWritten:
                     (order_id,))
         cur.execute(f"UPDATE inventory SET quantity_reserved = quantity_reserved - 1, "
                     f"quantity_sold = quantity_sold + 1 WHERE variant_id = {p}", (variant,))
-        cur.execute(f"UPDATE reservations SET status = 'COMMITTED' WHERE id = {p}",
-                    (reservation_id,))
+        cur.execute(f"UPDATE reservations SET status = 'COMMITTED', ended_at = {p} "
+                    f"WHERE id = {p}", (stamp, reservation_id))
         cur.execute(f"UPDATE checkouts SET state = 'COMPLETED' WHERE id = {p}", (checkout_id,))
-        self._movement_and_events(cur, variant, order_id, "OUT", stamp, 2)
+        self._movement(cur, variant, order_id, stamp)
+        self._events(cur, order_id, stamp, 2)
         cur.execute(f"DELETE FROM cart_items WHERE user_id = {p}", (user_id,))
         conn.commit()
 
-    def _movement_and_events(self, cur: Any, variant: int, order_id: int, kind: str,
-                             stamp: Any, events: int) -> None:
-        p = self._p
+    def _movement(self, cur: Any, variant: int, order_id: int, stamp: Any) -> None:
         cur.execute("INSERT INTO stock_movements (id, variant_id, movement_type, quantity, "
-                    f"reason, order_id, created_at) VALUES ({', '.join([p] * 7)})",
-                    (self._id(), variant, kind, 1, kind.lower(), order_id, stamp))
+                    f"reason, order_id, created_at) VALUES ({', '.join([self._p] * 7)})",
+                    (self._id(), variant, "OUT", 1, "sold", order_id, stamp))
+
+    def _events(self, cur: Any, order_id: int, stamp: Any, events: int) -> None:
+        p = self._p
         for _ in range(events):
             cur.execute(f"INSERT INTO outbox (id, name, event, created_at) "
                         f"VALUES ({p}, {p}, {p}, {p})",

@@ -281,8 +281,10 @@ def test_unpaid_order_expires_after_30_minutes(shop: Commerce, category: int,
     assert shop.checkout.expire_reservations() == 1
     assert shop.orders.get(result.order.id, CUSTOMER).status is OrderStatus.CANCELLED
     assert stock(shop, p.variants[0].id) == (3, 0, 0)
-    trail = shop.inventory.movements(SELLER, p.variants[0].id)
-    assert trail[-1].movement_type.value == "EXPIRE"
+    with shop.tx.read() as uow:
+        held = uow.inventory.get_reservation(uow.checkouts.for_order(result.order.id)
+                                             .reservation_id)
+    assert (held.status.value, held.ended_at) == ("EXPIRED", clock.now())
     with pytest.raises(Conflict):
         shop.checkout.pay(CUSTOMER, result.order.id, "tok_visa")
 

@@ -44,14 +44,18 @@ class MemoryInventory:
     def get_many(self, variant_ids: Iterable[int]) -> dict[int, StockItem]:
         return {v: fresh(self._stock[v]) for v in variant_ids if v in self._stock}
 
-    def _save(self, item: StockItem, now: datetime, kind: MovementType, quantity: int,
-              reason: str, **refs: Any) -> StockItem:
+    def _store(self, item: StockItem, now: datetime) -> StockItem:
         item.updated_at = now
         self._j.put(self._stock, item.variant_id, item)
+        return fresh(item)
+
+    def _save(self, item: StockItem, now: datetime, kind: MovementType, quantity: int,
+              reason: str, **refs: Any) -> StockItem:
+        after = self._store(item, now)
         movement = StockMovement(self._ids.next_id(), item.variant_id, kind, quantity, reason,
                                  now, **refs)
         self._j.append(self._movements, item.variant_id, movement)  # frozen: no copy
-        return fresh(item)
+        return after
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
         if reservation.id in self._reservations:
@@ -66,9 +70,7 @@ class MemoryInventory:
         after = []
         for row, line in zip(rows, reservation.lines, strict=True):
             row.reserve(line.quantity)
-            after.append(self._save(row, now, MovementType.RESERVE, line.quantity, "reserved",
-                                    order_id=reservation.order_id,
-                                    reservation_id=reservation.id))
+            after.append(self._store(row, now))  # a hold's trail is its reservation
         self._j.put(self._reservations, reservation.id, reservation)
         return after
 
@@ -96,7 +98,7 @@ class MemoryInventory:
             after.append(self._save(row, now, MovementType.OUT, line.quantity, "sold",
                                     order_id=reservation.order_id,
                                     reservation_id=reservation.id))
-        reservation.status = ReservationStatus.COMMITTED
+        reservation.status, reservation.ended_at = ReservationStatus.COMMITTED, now
         self._j.put(self._reservations, reservation.id, reservation)
         return after
 
@@ -107,15 +109,12 @@ class MemoryInventory:
         reservation = self._active(held.id)
         if reservation is None:
             return []
-        kind = MovementType.EXPIRE if status is ReservationStatus.EXPIRED else MovementType.RELEASE
         after = []
         for line in reservation.lines:
             row = fresh(self._row(line.variant_id))
             row.release(line.quantity)
-            after.append(self._save(row, now, kind, line.quantity, status.value.lower(),
-                                    order_id=reservation.order_id,
-                                    reservation_id=reservation.id))
-        reservation.status = status
+            after.append(self._store(row, now))
+        reservation.status, reservation.ended_at = status, now
         self._j.put(self._reservations, reservation.id, reservation)
         return after
 

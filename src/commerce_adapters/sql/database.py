@@ -100,6 +100,10 @@ class Database:
         self.dialect = self.primary.dialect.name
         self._next = itertools.cycle(self.replicas) if self.replicas else None
         self._lock = threading.Lock()
+        # PostgreSQL sequence name -> (next number, end) of the block this shop holds
+        # (repositories/sequences.py); a new shop on the same database takes its own blocks
+        self.sequence_blocks: dict[str, tuple[int, int]] = {}
+        self.sequence_lock = threading.Lock()
 
     def engine_for(self, replica: bool) -> sa.Engine:
         if not replica or self._next is None:

@@ -168,6 +168,9 @@ reservations = sa.Table(
     # read with it, so they live in its row (one write to hold stock, one read to settle it)
     sa.Column("lines", sa.JSON, nullable=False),
     _ts("expires_at"), _ts("created_at"),
+    # when it was committed, released or expired: with status and lines, the trail of a
+    # hold (holds write no stock movements)
+    _ts("ended_at", nullable=True),
     sa.Index("ix_reservations_active_expiry", "status", "expires_at"),
 )
 

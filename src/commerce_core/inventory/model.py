@@ -24,6 +24,9 @@ class MovementType(enum.StrEnum):
     OUT = "OUT"                # sale committed: reserved -= q, sold += q
     ADJUSTMENT = "ADJUSTMENT"  # count correction: available += delta (either sign)
     RETURN = "RETURN"          # sold goods back on the shelf: sold -= q, available += q
+    # Holds were movements before 0.x: their trail is now the reservation itself (status,
+    # lines, created_at, ended_at), so a checkout writes one movement (OUT), as the seed
+    # has it. These three stay to read the trails older databases hold.
     RESERVE = "RESERVE"        # available -= q, reserved += q
     RELEASE = "RELEASE"        # reserved -= q, available += q
     EXPIRE = "EXPIRE"          # a release caused by the reservation's deadline
@@ -140,6 +143,7 @@ class Reservation:
     created_at: datetime
     order_id: int | None = None
     status: ReservationStatus = ReservationStatus.ACTIVE
+    ended_at: datetime | None = None  # when it was committed, released or expired
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:

@@ -51,7 +51,8 @@ def _apply_stmt(take_available: bool, take_reserved: bool, take_sold: bool,
 _END = (t.reservations.update()
         .where(t.reservations.c.id == sa.bindparam("rid"),
                t.reservations.c.status == ReservationStatus.ACTIVE.value)
-        .values(status=sa.bindparam("status")))
+        .values(status=sa.bindparam("status"),
+                ended_at=sa.bindparam("now", type_=t.reservations.c.ended_at.type)))
 
 
 def _stock(r: Any) -> StockItem:
@@ -132,35 +133,33 @@ class SqlInventory(SqlRepository):
                             now=now)
             self.c.execute(t.reservations.delete().where(t.reservations.c.id == reservation.id))
             raise InsufficientStock(short)
-        self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines],
-                    MovementType.RESERVE, "reserved", now,
-                    order_id=reservation.order_id, reservation_id=reservation.id)
-        return after
+        return after  # a hold's trail is its reservation row: no movement
 
-    def _end(self, reservation_id: int, status: ReservationStatus) -> bool:
+    def _end(self, reservation_id: int, status: ReservationStatus, now: datetime) -> bool:
         """Move an active reservation to ``status``; False if it was no longer active."""
-        return bool(self.c.execute(_END, {"rid": reservation_id,
-                                          "status": status.value}).rowcount)
+        return bool(self.c.execute(_END, {"rid": reservation_id, "status": status.value,
+                                          "now": now}).rowcount)
 
     def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
-        if not self._end(reservation.id, ReservationStatus.COMMITTED):
+        if not self._end(reservation.id, ReservationStatus.COMMITTED, now):
             raise Conflict(f"reservation {reservation.id} is not active",
                            {"status": self.get_reservation(reservation.id).status.value})
-        return self._settle(reservation, MovementType.OUT, "sold", now,
-                            reserved=-1, sold=1)
+        after = self._settle(reservation, now, reserved=-1, sold=1)
+        self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines],
+                    MovementType.OUT, "sold", now, order_id=reservation.order_id,
+                    reservation_id=reservation.id)
+        return after
 
     def release(self, reservation: Reservation, now: datetime,
                 status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
         if status not in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
             raise ValidationError("release ends as RELEASED or EXPIRED", {"status": status})
-        if not self._end(reservation.id, status):
+        if not self._end(reservation.id, status, now):
             return []
-        kind = MovementType.EXPIRE if status is ReservationStatus.EXPIRED else MovementType.RELEASE
-        return self._settle(reservation, kind, status.value.lower(), now,
-                            reserved=-1, available=1)
+        return self._settle(reservation, now, reserved=-1, available=1)
 
-    def _settle(self, reservation: Reservation, kind: MovementType, reason: str,
-                now: datetime, **signs: int) -> list[StockItem]:
+    def _settle(self, reservation: Reservation, now: datetime,
+                **signs: int) -> list[StockItem]:
         after = []
         for line in reservation.lines:
             q = line.quantity
@@ -171,8 +170,6 @@ class SqlInventory(SqlRepository):
                 raise Conflict(f"variant {line.variant_id} has less reserved than "
                                f"reservation {reservation.id} holds")
             after.append(row)
-        self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines], kind, reason,
-                    now, order_id=reservation.order_id, reservation_id=reservation.id)
         return after
 
     def get_reservation(self, reservation_id: int) -> Reservation:
@@ -185,7 +182,8 @@ class SqlInventory(SqlRepository):
     @staticmethod
     def _reservations(rows: Sequence[Any]) -> list[Reservation]:
         return [Reservation(r.id, tuple(ReservationLine(v, q) for v, q in r.lines),
-                            r.expires_at, r.created_at, r.order_id, ReservationStatus(r.status))
+                            r.expires_at, r.created_at, r.order_id, ReservationStatus(r.status),
+                            r.ended_at)
                 for r in rows]
 
     def due_reservations(self, now: datetime, limit: int) -> Sequence[Reservation]:

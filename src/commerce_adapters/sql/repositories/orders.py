@@ -35,6 +35,13 @@ _MOVE = (t.orders.update()
                 t.orders.c.version == sa.bindparam("expected"))
          .values({**{c: sa.bindparam(c) for c in _STATUS_COLUMNS},
                   "version": t.orders.c.version + 1}))
+# PostgreSQL: the order's conditional move and its items' status in one statement (a
+# writable CTE); no item is touched unless the order row matched its expected version
+_MOVED = _MOVE.returning(t.orders.c.id).cte("moved")
+_MOVE_WITH_ITEMS = (t.order_items.update().add_cte(_MOVED)
+                    .where(t.order_items.c.order_id == sa.select(_MOVED.c.id).scalar_subquery(),
+                           t.order_items.c.id.in_(sa.bindparam("item_ids", expanding=True)))
+                    .values(status=sa.bindparam("item_status")))
 _FILTERS = ("user_id", "seller_id", "status", "from_date", "to_date")
 
 
@@ -119,10 +126,19 @@ class SqlOrders(SqlRepository):
 
     def move(self, order: Order) -> bool:
         row = _order_row(order)
-        if not self.c.execute(_MOVE, {"oid": order.id, "expected": order.version,
-                                      **{c: row[c] for c in _STATUS_COLUMNS}}).rowcount:
-            return False
-        self._store_items(order)
+        values = {"oid": order.id, "expected": order.version,
+                  **{c: row[c] for c in _STATUS_COLUMNS}}
+        statuses = {item.status for item in order.items}
+        if self.dialect == "postgresql" and len(statuses) == 1:
+            # an order has items, so none updated means the order row did not match
+            if not self.c.execute(_MOVE_WITH_ITEMS, {
+                    **values, "item_ids": [i.id for i in order.items],
+                    "item_status": statuses.pop().value}).rowcount:
+                return False
+        else:
+            if not self.c.execute(_MOVE, values).rowcount:
+                return False
+            self._store_items(order)
         order.version += 1
         return True
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,18 +17,26 @@ def _nextval(sequence: str) -> sa.Select[Any]:
     return sa.select(sa.func.nextval(sequence))
 
 
-_created: set[str] = set()
-_created_lock = threading.Lock()
+_STEP = sa.text("SELECT increment_by FROM pg_sequences WHERE schemaname = current_schema() "
+                "AND sequencename = :name")
+
+BLOCK = 50
+"""Values a process takes from a PostgreSQL sequence at once: the sequence steps by BLOCK and
+each value it gives stands for the next BLOCK numbers, handed out here without asking the
+server (the pooled scheme ORMs use). Numbers stay unique across processes; a process that
+ends leaves the rest of its block unused, so numbers have gaps and, across processes, are
+not in the order they were handed out. Never change it while processes of an earlier
+release still run: blocks of two sizes on one sequence would overlap."""
 
 
 class SqlSequences(SqlRepository):
     """PostgreSQL: a real sequence per name, which never holds a row lock, so checkouts do
-    not queue behind one another for an order number. SQLite: a counter row (its writers
-    are serialised anyway)."""
+    not queue behind one another for an order number, and is asked once per BLOCK numbers.
+    SQLite: a counter row in the unit of work (its writers are serialised anyway)."""
 
     def next_value(self, name: str) -> int:
         if self.dialect == "postgresql":
-            return self._nextval(name)
+            return self._pooled(name)
         s = t.sequences
         row = self.c.execute(s.update().where(s.c.name == name)
                              .values(value=s.c.value + 1).returning(s.c.value)).first()
@@ -38,15 +45,41 @@ class SqlSequences(SqlRepository):
         self.c.execute(s.insert(), {"name": name, "value": 1})
         return 1
 
-    def _nextval(self, name: str) -> int:
+    def _pooled(self, name: str) -> int:
+        # nextval is outside any transaction's rollback, so a block taken in a unit of work
+        # that then fails is still this process's to use
         sequence = "commerce_seq_" + re.sub(r"[^a-z0-9_]", "_", name.lower())
-        key = f"{self._uow.db.url}:{sequence}"
-        if key not in _created:
-            with _created_lock, self._uow.db.primary.connect() as conn:
+        db = self._uow.db
+        with db.sequence_lock:
+            block = db.sequence_blocks.get(sequence)
+            if block is not None and block[0] < block[1]:
+                db.sequence_blocks[sequence] = (block[0] + 1, block[1])
+                return block[0]
+            if block is None:
+                self._prepare(sequence)
+            start = int(self.c.execute(_nextval(sequence)).scalar_one())
+            db.sequence_blocks[sequence] = (start + 1, start + BLOCK)
+            return start
+
+    def _prepare(self, sequence: str) -> None:
+        """Create the sequence, or make one an earlier release made (stepping by 1) step by
+        BLOCK: values it gave before stay below the blocks it gives after.
+
+        Committed on a connection of its own, so the sequence outlives this unit of work
+        whatever becomes of it; opened outside the pool, which the units of work waiting
+        for this one may hold whole."""
+        engine = sa.create_engine(self._uow.db.primary.url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
                 try:
-                    conn.exec_driver_sql(f'CREATE SEQUENCE IF NOT EXISTS "{sequence}"')
+                    conn.exec_driver_sql(f'CREATE SEQUENCE IF NOT EXISTS "{sequence}" '
+                                         f"INCREMENT BY {BLOCK}")
                     conn.commit()
-                except sa.exc.IntegrityError:  # another process created it at the same moment
+                except sa.exc.IntegrityError:  # another process created it at this moment
                     conn.rollback()
-                _created.add(key)
-        return int(self.c.execute(_nextval(sequence)).scalar_one())
+                step = conn.execute(_STEP, {"name": sequence}).scalar_one()
+                if step != BLOCK:
+                    conn.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" INCREMENT BY {BLOCK}')
+                    conn.commit()
+        finally:
+            engine.dispose()
