@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from commerce_adapters.memory.cache import MemoryCache
 from commerce_core.cache.ports import Cache
 from commerce_core.clock import ManualClock
 from tests.concurrency import run_together
+from tests.contract.conftest import redis_test_client
 
 
 @attrs.define
@@ -34,7 +36,16 @@ def _memory() -> Generator[CacheUnderTest, None, None]:
     yield CacheUnderTest(MemoryCache(clock), advance)
 
 
-CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory}
+def _redis() -> Generator[CacheUnderTest, None, None]:
+    from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+
+    client = redis_test_client()
+    yield CacheUnderTest(RedisCache(client), time.sleep)  # TTLs run on the server's clock
+    client.close()
+
+
+CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory,
+                                                                         "redis": _redis}
 
 
 @pytest.fixture(params=sorted(CACHES))
@@ -158,6 +169,25 @@ def test_refuses_a_non_positive_ttl(cache: Cache, ttl: float) -> None:
 
 def test_ping_answers(cache: Cache) -> None:
     cache.ping()
+
+
+def test_delete_prefix_takes_glob_characters_literally(cache: Cache) -> None:
+    cache.set("search:a*b:1", b"x", 30)
+    cache.set("search:aXb:1", b"y", 30)
+    assert cache.delete_prefix("search:a*") == 1
+    assert cache.get("search:aXb:1") == b"y"
+
+
+def test_a_redis_cache_that_is_down_raises_unavailable() -> None:
+    from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+    from commerce_adapters.redis.client import client  # noqa: PLC0415
+    from commerce_core.errors import Unavailable  # noqa: PLC0415
+
+    cache = RedisCache(client("redis://127.0.0.1:1/0?socket_connect_timeout=0.2"))
+    for call in (lambda: cache.get("k"), lambda: cache.set("k", b"v", 1), cache.ping,
+                 lambda: cache.delete_prefix("k")):
+        with pytest.raises(Unavailable):
+            call()
 
 
 # The memory adapter's own bound (a server cache has its own eviction policy) -------------------

@@ -116,3 +116,8 @@ def _expiry(now: float, value: bytes, ttl_seconds: float) -> float:
     if not ttl_seconds > 0:  # also refuses NaN
         raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
     return now + ttl_seconds
+
+
+def open_cache(url: str, clock: Clock | None = None) -> MemoryCache:
+    """The cache part's embedded default (``COMMERCE_CACHE_URL=memory://``)."""
+    return MemoryCache(clock)
