@@ -386,7 +386,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery))
+                    deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix)
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)

@@ -57,6 +57,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
+    shop.cached.observe(metrics.cache_read)
     middleware: list[Any] = [metrics, RequestId(), AccessLog(),
                              BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:

@@ -67,6 +67,13 @@ class Metrics:
         self.outcomes = Counter("commerce_outcomes_total",
                                 "Checkouts and payments by outcome (HTTP status)",
                                 ["kind", "status"], registry=own)
+        self.cache = Counter("commerce_cache_reads_total",
+                             "Cache-aside key reads by result (hit, miss, error: bypassed)",
+                             ["result"], registry=own)
+
+    def cache_read(self, result: str) -> None:
+        """A cache-aside read's result (an observer of ``shop.cached``)."""
+        self.cache.labels(result).inc()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.perf_counter()
