@@ -151,6 +151,7 @@ SESSIONS: dict[str, Adapter] = {**_IN_A_DATABASE, **{
     for s in _REDIS}}
 CACHES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.cache:open_cache"),
+    "none": Adapter("commerce_adapters.memory.cache:open_no_cache"),
     **{s: Adapter("commerce_adapters.redis.cache:open_cache", "redis", "redis")
        for s in _REDIS}}
 SEARCH_INDEXES: dict[str, Adapter] = {

@@ -159,3 +159,15 @@ def test_events_drop_the_keys_they_make_stale() -> None:
                     OrderShipped(occurred_at=NOW, order_id=7, user_id=1, shipment_id=2,
                                  carrier="x", tracking_number="t")])
     assert left() == [keys.product(1), keys.availability(1), keys.order(8)]
+
+
+def test_no_cache_loads_every_time() -> None:
+    from commerce_adapters.memory.cache import NoCache  # noqa: PLC0415
+
+    aside = CacheAside(NoCache())
+    loads: list[int] = []
+    for _ in range(3):
+        assert aside.fetch("k", 60, lambda: loads.append(1) or b"v") == b"v"
+    assert len(loads) == 3
+    with pytest.raises(ValueError):
+        NoCache().set("k", b"v", 0)

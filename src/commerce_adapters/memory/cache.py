@@ -121,3 +121,35 @@ def _expiry(now: float, value: bytes, ttl_seconds: float) -> float:
 def open_cache(url: str, clock: Clock | None = None) -> MemoryCache:
     """The cache part's embedded default (``COMMERCE_CACHE_URL=memory://``)."""
     return MemoryCache(clock)
+
+
+class NoCache:
+    """A cache that keeps nothing (``COMMERCE_CACHE_URL=none://``): every read goes to the
+    database. For several workers without a shared cache, where each worker's own memory
+    would serve what another worker changed, and as the baseline of the benchmarks."""
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def get_many(self, keys: Iterable[str]) -> Mapping[str, bytes]:
+        return {}
+
+    def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
+        _expiry(0.0, value, ttl_seconds)  # the same refusals as a cache that keeps it
+
+    def add(self, key: str, value: bytes, ttl_seconds: float) -> bool:
+        _expiry(0.0, value, ttl_seconds)
+        return True
+
+    def delete(self, *keys: str) -> int:
+        return 0
+
+    def delete_prefix(self, prefix: str) -> int:
+        return 0
+
+    def ping(self) -> None:
+        return None
+
+
+def open_no_cache(url: str, clock: Clock | None = None) -> NoCache:
+    return NoCache()
