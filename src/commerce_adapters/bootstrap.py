@@ -38,6 +38,8 @@ from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
 from commerce_core.payments.ports import PaymentGateway
 from commerce_core.payments.resilience import RetryPolicy
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.rankings.ports import Rankings
+from commerce_core.rankings.service import EVENTS as RANKED_EVENTS
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.search.ports import SearchIndex
 from commerce_core.shipping.ports import Carrier
@@ -153,6 +155,12 @@ CACHES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.cache:open_cache"),
     "none": Adapter("commerce_adapters.memory.cache:open_no_cache"),
     **{s: Adapter("commerce_adapters.redis.cache:open_cache", "redis", "redis")
+       for s in _REDIS}}
+# rankings live beside the cache: a shared cache server ranks for every worker
+RANKINGS: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.rankings:open_rankings"),
+    "none": Adapter("commerce_adapters.memory.rankings:open_rankings"),
+    **{s: Adapter("commerce_adapters.redis.rankings:open_rankings", "redis", "redis")
        for s in _REDIS}}
 SEARCH_INDEXES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex")}
@@ -363,6 +371,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                                                                     prefix=prefix))
     cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
     cache: Cache = load(CACHES, cache_at, "cache")(cache_at, clock)
+    rankings: Rankings = load(RANKINGS, cache_at, "rankings store")(cache_at, clock, prefix)
     search_at = part_url("COMMERCE_SEARCH_URL", database_url, search_url)
     search: SearchIndex = load(SEARCH_INDEXES, search_at, "search index")()
     bus: EventBus | None = None
@@ -381,7 +390,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         secret_key = secrets.token_urlsafe(48)
     shop = Commerce(uow_factory=storage.uow_factory, catalog=storage.catalog, carts=carts,
                     activity=storage.activity, revocations=sessions.revocations,
-                    limiter=sessions.limiter, cache=cache, search=search, gateway=gateway,
+                    limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
+                    gateway=gateway,
                     publisher=publisher, hasher=password_hasher or Argon2Hasher(),
                     tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
@@ -391,4 +401,6 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
+        for event_type in RANKED_EVENTS:
+            bus.subscribe(event_type, shop.rankings.consume)
     return shop

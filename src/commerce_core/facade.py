@@ -41,6 +41,8 @@ from commerce_core.payments.resilience import CircuitBreaker, ResilientGateway, 
 from commerce_core.payments.service import PaymentService
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.rankings.ports import Rankings
+from commerce_core.rankings.service import RankingService
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.reviews.service import ReviewService
 from commerce_core.search.ports import SearchIndex
@@ -57,7 +59,8 @@ class Commerce:
 
     def __init__(self, *, uow_factory: UnitOfWorkFactory, catalog: CatalogSessions,
                  carts: CartStore, activity: ActivityStore, revocations: RevokedTokens,
-                 limiter: RateLimiter, cache: Cache, search: SearchIndex,
+                 limiter: RateLimiter, cache: Cache, rankings: Rankings,
+                 search: SearchIndex,
                  gateway: PaymentGateway, publisher: EventPublisher,
                  hasher: PasswordHasher, tokens: TokenService, notifier: Notifier,
                  ids: IdGenerator, clock: Clock, rules: PricingRules | None = None,
@@ -84,6 +87,7 @@ class Commerce:
         self.cached = CacheAside(cache, CacheKeys(key_prefix))
         self.cache_invalidation = CacheInvalidation(self.cached)
         tx.after_commit(self.cache_invalidation.handle)
+        self.rankings = RankingService(rankings, tx, clock)
         self.gateway = ResilientGateway(
             gateway, retry_policy or RetryPolicy(),
             breaker or CircuitBreaker(clock.now, name="payment gateway"))

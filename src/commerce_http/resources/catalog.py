@@ -51,8 +51,9 @@ class Product:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
         body = cached.product_detail(self._shop, product_id)
-        if req.context.actor is not None:
+        if req.context.actor is not None:  # a signed-in view: its history, and trending
             self._shop.activity.viewed(req.context.actor, product_id)
+            self._shop.rankings.viewed(product_id)
         cached.respond(resp, body)
 
 
