@@ -135,7 +135,7 @@ def serve(url: str, workers: int, cache: str) -> tuple[subprocess.Popen[bytes], 
     env = {**os.environ, "COMMERCE_SECRET_KEY": SECRET, "COMMERCE_NOTIFY_URL": "memory://",
            "COMMERCE_RATE_LIMIT_PER_IP": "1000000000", "COMMERCE_RATE_LIMIT_PER_USER": "1000000",
            "COMMERCE_CACHE_URL": CACHE_URLS[cache](),
-           "COMMERCE_KEY_PREFIX": f"bench{time.time_ns()}:"}  # a cold cache each run
+           "COMMERCE_REDIS_PREFIX": f"bench{time.time_ns()}:"}  # a cold cache each run
     return start([sys.executable, "-c", "from commerce_cli.main import main; main()",
                   "--database-url", url, "serve", "--port", str(port),
                   "--workers", str(workers)], port, env, "/health"), port

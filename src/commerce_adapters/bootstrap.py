@@ -67,8 +67,8 @@ DEFAULT_KEY_PREFIX = "commerce:"
 
 
 def prefix_setting(given: str | None = None) -> str:
-    """``given``, else ``COMMERCE_KEY_PREFIX``, else ``commerce:``."""
-    return given if given is not None else os.environ.get("COMMERCE_KEY_PREFIX",
+    """``given``, else ``COMMERCE_REDIS_PREFIX``, else ``commerce:``."""
+    return given if given is not None else os.environ.get("COMMERCE_REDIS_PREFIX",
                                                            DEFAULT_KEY_PREFIX)
 
 

@@ -33,7 +33,7 @@ def test_rankings_print_what_the_shop_counted(tmp_path: Path) -> None:
     assert placed.order.status.value == "CONFIRMED" and buyer.id
     shop.rankings.viewed(lamp.id)
     env = {"COMMERCE_SECRET_KEY": SECRET, "COMMERCE_CACHE_URL": url,
-           "COMMERCE_KEY_PREFIX": prefix}
+           "COMMERCE_REDIS_PREFIX": prefix}
     runner = CliRunner(env=env)
     sellers = runner.invoke(app, ["--database-url", db, "rankings", "top-sellers", "--json"])
     assert sellers.exit_code == 0, sellers.output

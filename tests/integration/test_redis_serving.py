@@ -19,7 +19,7 @@ PER_USER = 25
 def test_a_per_user_limit_of_n_lets_exactly_n_through_two_workers(tmp_path: Path) -> None:
     redis_test_client()  # this run's own database, emptied
     settings = {"COMMERCE_SESSIONS_URL": server_url("redis"),
-                "COMMERCE_KEY_PREFIX": f"serve{uuid.uuid4().hex[:6]}:",
+                "COMMERCE_REDIS_PREFIX": f"serve{uuid.uuid4().hex[:6]}:",
                 "COMMERCE_RATE_LIMIT_PER_USER": str(PER_USER),
                 "COMMERCE_RATE_LIMIT_PER_IP": "1000000"}
     with served(f"sqlite:///{tmp_path / 'shop.db'}", workers=2, **settings) as base:
