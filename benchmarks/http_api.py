@@ -8,7 +8,8 @@ For each backend it seeds a shop, starts ``commerce serve`` (gunicorn, ``--worke
 measures requests per second and p50/p99 latency for product detail, product list,
 add-to-cart and checkout, with ``--clients`` threads each opening a connection per request.
 The two reads are measured once per cache (``COMMERCE_CACHE_URL``): ``none`` (every read
-goes to the database), ``memory`` (each worker's own, the default) and ``redis``
+goes to the database), ``memory`` (each worker's own for at most 5 s: ``commerce serve``'s
+default with several workers) and ``redis``
 (``COMMERCE_BENCH_REDIS_URL``; in the default list only when that is set), each warmed by
 one request first.
 The ceiling is a bare Falcon app answering a small JSON document on the same gunicorn
@@ -126,7 +127,7 @@ def seed(url: str, buyers: int) -> tuple[int, list[str]]:
 
 
 CACHE_URLS: dict[str, Callable[[], str]] = {
-    "none": lambda: "none://", "memory": lambda: "memory://",
+    "none": lambda: "none://", "memory": lambda: "memory://?max_ttl=5",  # serve's default
     "redis": lambda: os.environ.get("COMMERCE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")}
 
 

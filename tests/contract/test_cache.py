@@ -203,3 +203,19 @@ def test_memory_cache_evicts_expired_first_then_least_recently_used() -> None:
     cache.set("newer", b"5", 30)  # full of live entries: the least recently used goes
     assert cache.get("used") is None
     assert [cache.get(k) for k in ("old", "new", "newer")] == [b"1", b"4", b"5"]
+
+
+def test_memory_cache_keeps_nothing_past_max_ttl() -> None:
+    from commerce_adapters.memory.cache import open_cache  # noqa: PLC0415
+
+    clock = ManualClock()
+    cache = open_cache("memory://?max_ttl=5", clock)
+    cache.set("k", b"v", 3600)
+    assert cache.add("lock", b"1", 3600)
+    clock.advance(timedelta(seconds=4))
+    assert cache.get("k") == b"v"
+    clock.advance(timedelta(seconds=1))
+    assert cache.get("k") is None and cache.add("lock", b"2", 3600)
+    for bad in ("memory://?max_ttl=0", "memory://?max_ttl=soon", "memory://?ttl=5"):
+        with pytest.raises(ValueError):
+            open_cache(bad, clock)
