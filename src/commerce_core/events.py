@@ -167,6 +167,14 @@ class OrderStatusChanged(DomainEvent):
     status: str
 
 
+@attrs.frozen(kw_only=True)
+class OrderChanged(DomainEvent):
+    """Something an order's page shows changed without a state change of its own (a
+    shipment made, tracked or voided; a fraud decision): readers of a cached copy re-read."""
+
+    order_id: int
+
+
 # Payments -----------------------------------------------------------------------------------
 @attrs.frozen(kw_only=True)
 class PaymentConfirmed(DomainEvent):
