@@ -2,13 +2,19 @@
 (Not named http.py: run as a script, that name would hide the standard library's http.)
 
     python benchmarks/http_api.py [--backends sqlite,postgres] [--requests 400] [--clients 8]
-                              [--workers 2]
+                              [--workers 2] [--caches none,memory,redis] [--json]
 
 For each backend it seeds a shop, starts ``commerce serve`` (gunicorn, ``--workers``), and
 measures requests per second and p50/p99 latency for product detail, product list,
 add-to-cart and checkout, with ``--clients`` threads each opening a connection per request.
+The two reads are measured once per cache (``COMMERCE_CACHE_URL``): ``none`` (every read
+goes to the database), ``memory`` (each worker's own for at most 5 s: ``commerce serve``'s
+default with several workers) and ``redis``
+(``COMMERCE_BENCH_REDIS_URL``; in the default list only when that is set), each warmed by
+one request first.
 The ceiling is a bare Falcon app answering a small JSON document on the same gunicorn
-settings, measured in the same run: the product detail's ratio to it is the figure to watch.
+settings, measured in the same run just before each server (the machine is shared and its
+load drifts): the product detail's ratio to it is the figure to watch.
 
 PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default database ``commerce_bench`` on the local
 server; emptied first).
@@ -120,31 +126,62 @@ def seed(url: str, buyers: int) -> tuple[int, list[str]]:
     return product.id, tokens
 
 
-def bench_backend(url: str, requests: int, clients: int, workers: int) -> dict[str, Any]:
-    product_id, tokens = seed(url, requests)
+CACHE_URLS: dict[str, Callable[[], str]] = {
+    "none": lambda: "none://", "memory": lambda: "memory://?max_ttl=5",  # serve's default
+    "redis": lambda: os.environ.get("COMMERCE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")}
+
+
+def serve(url: str, workers: int, cache: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "COMMERCE_SECRET_KEY": SECRET, "COMMERCE_NOTIFY_URL": "memory://",
-           "COMMERCE_RATE_LIMIT_PER_IP": "1000000000", "COMMERCE_RATE_LIMIT_PER_USER": "1000000"}
-    server = start([sys.executable, "-c", "from commerce_cli.main import main; main()",
-                    "--database-url", url, "serve", "--port", str(port),
-                    "--workers", str(workers)], port, env, "/health")
-    try:
-        figures = {
-            "product detail": measure([lambda: request(port, "GET",
-                                                       f"/api/v1/products/{product_id}")]
-                                      * requests, clients, 200),
-            "product list": measure([lambda: request(port, "GET", "/api/v1/products?limit=20")]
-                                    * requests, clients, 200),
-            "add to cart": measure([lambda t=t: request(  # type: ignore[misc]
+           "COMMERCE_RATE_LIMIT_PER_IP": "1000000000", "COMMERCE_RATE_LIMIT_PER_USER": "1000000",
+           "COMMERCE_CACHE_URL": CACHE_URLS[cache](),
+           "COMMERCE_REDIS_PREFIX": f"bench{time.time_ns()}:"}  # a cold cache each run
+    return start([sys.executable, "-c", "from commerce_cli.main import main; main()",
+                  "--database-url", url, "serve", "--port", str(port),
+                  "--workers", str(workers)], port, env, "/health"), port
+
+
+def reads(port: int, product_id: int, requests: int, clients: int, cache: str
+          ) -> dict[str, dict[str, float]]:
+    detail, listing = f"/api/v1/products/{product_id}", "/api/v1/products?limit=20"
+    for path in (detail, listing):  # warm: fill the cache, and each worker's first requests
+        for _ in range(20):
+            request(port, "GET", path)
+    return {f"product detail, cache {cache}": measure(
+                [lambda: request(port, "GET", detail)] * requests, clients, 200),
+            f"product list, cache {cache}": measure(
+                [lambda: request(port, "GET", listing)] * requests, clients, 200)}
+
+
+def writes(port: int, product_id: int, tokens: list[str], clients: int
+           ) -> dict[str, dict[str, float]]:
+    return {"add to cart": measure([lambda t=t: request(  # type: ignore[misc]
                 port, "POST", "/api/v1/cart/items", {"product_id": product_id}, t)
                 for t in tokens], clients, 201),
             "checkout": measure([lambda t=t: request(  # type: ignore[misc]
                 port, "POST", "/api/v1/orders",
                 {"shipping_address": ADDRESS, "payment_token": "tok_visa"}, t)
-                for t in tokens], clients, 201),
-        }
-    finally:
-        stop(server)
+                for t in tokens], clients, 201)}
+
+
+def bench_backend(url: str, requests: int, clients: int, workers: int,
+                  caches: list[str], ceiling: Callable[[], dict[str, float]]
+                  ) -> dict[str, Any]:
+    """Each cache's scenarios, each figure with the ceiling measured just before its server
+    started (the machine is shared: its load drifts within a run)."""
+    product_id, tokens = seed(url, requests)
+    figures: dict[str, Any] = {}
+    for cache in caches:
+        before = ceiling()["rps"]
+        server, port = serve(url, workers, cache)
+        try:
+            group = reads(port, product_id, requests, clients, cache)
+            if cache == caches[0]:
+                group.update(writes(port, product_id, tokens, clients))
+        finally:
+            stop(server)
+        figures.update({name: {**fig, "ceiling": before} for name, fig in group.items()})
     return figures
 
 
@@ -167,9 +204,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per scenario")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--caches", default="none,memory" + (
+        ",redis" if os.environ.get("COMMERCE_BENCH_REDIS_URL") else ""))
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    ceiling = bench_ceiling(args.requests, args.clients, args.workers)
-    rows = [("bare Falcon", "ping (ceiling)", ceiling)]
+    caches = args.caches.split(",")
+    if unknown := set(caches) - set(CACHE_URLS):
+        raise SystemExit(f"unknown cache {sorted(unknown)[0]!r}; known: {', '.join(CACHE_URLS)}")
+    def ceiling() -> dict[str, float]:
+        return bench_ceiling(args.requests, args.clients, args.workers)
+
+    first = ceiling()
+    rows = [("bare Falcon", "ping (ceiling)", {**first, "ceiling": first["rps"]})]
     for backend in args.backends.split(","):
         if backend == "sqlite":
             url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
@@ -180,15 +226,20 @@ def main() -> None:
         else:
             raise SystemExit(f"unknown backend {backend!r}")
         rows += [(backend, name, fig) for name, fig in
-                 bench_backend(url, args.requests, args.clients, args.workers).items()]
+                 bench_backend(url, args.requests, args.clients, args.workers,
+                               caches, ceiling).items()]
+    if args.json:
+        print(json.dumps([{"backend": b, "scenario": n, **fig,
+                           "ratio": fig["rps"] / fig["ceiling"]} for b, n, fig in rows]))
+        return
     print(f"# HTTP ({platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, gunicorn {args.workers} sync workers, "
           f"{args.clients} clients, {args.requests} requests per scenario)\n")
-    print("| backend | scenario | requests/s | p50 ms | p99 ms | / ceiling |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| backend | scenario | requests/s | p50 ms | p99 ms | ceiling r/s | / ceiling |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for backend, name, fig in rows:
         print(f"| {backend} | {name} | {fig['rps']:,.0f} | {fig['p50']:.1f} | "
-              f"{fig['p99']:.1f} | {fig['rps'] / ceiling['rps']:.2f} |")
+              f"{fig['p99']:.1f} | {fig['ceiling']:,.0f} | {fig['rps'] / fig['ceiling']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
 from commerce_core.payments.ports import PaymentGateway
 from commerce_core.payments.resilience import RetryPolicy
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.rankings.ports import Rankings
+from commerce_core.rankings.service import EVENTS as RANKED_EVENTS
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.search.ports import SearchIndex
 from commerce_core.shipping.ports import Carrier
@@ -59,6 +61,15 @@ URL_SETTINGS = {
     "COMMERCE_PAYMENTS_URL": "fake://",
     "COMMERCE_NOTIFY_URL": "log://",
 }
+# what every key this shop writes to a shared store (Redis) starts with: several shops (or
+# environments) can share one server
+DEFAULT_KEY_PREFIX = "commerce:"
+
+
+def prefix_setting(given: str | None = None) -> str:
+    """``given``, else ``COMMERCE_REDIS_PREFIX``, else ``commerce:``."""
+    return given if given is not None else os.environ.get("COMMERCE_REDIS_PREFIX",
+                                                           DEFAULT_KEY_PREFIX)
 
 
 def setting(name: str, given: str | None = None) -> str:
@@ -133,9 +144,24 @@ DATABASES: dict[str, Adapter] = {
 }
 _IN_A_DATABASE = {name: FROM_DATABASE for name in DATABASES}
 CATALOGS: dict[str, Adapter] = dict(_IN_A_DATABASE)
-CARTS: dict[str, Adapter] = dict(_IN_A_DATABASE)
-SESSIONS: dict[str, Adapter] = dict(_IN_A_DATABASE)
-CACHES: dict[str, Adapter] = {"memory": Adapter("commerce_adapters.memory.cache:MemoryCache")}
+# redis:// and rediss:// (TLS); redis+cluster:// picks the same row (scheme() drops "+...")
+_REDIS = ("redis", "rediss")
+CARTS: dict[str, Adapter] = {**_IN_A_DATABASE, **{
+    s: Adapter("commerce_adapters.redis.carts:open_carts", "redis", "redis") for s in _REDIS}}
+SESSIONS: dict[str, Adapter] = {**_IN_A_DATABASE, **{
+    s: Adapter("commerce_adapters.redis.sessions:open_sessions", "redis", "redis")
+    for s in _REDIS}}
+CACHES: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.cache:open_cache"),
+    "none": Adapter("commerce_adapters.memory.cache:open_no_cache"),
+    **{s: Adapter("commerce_adapters.redis.cache:open_cache", "redis", "redis")
+       for s in _REDIS}}
+# rankings live beside the cache: a shared cache server ranks for every worker
+RANKINGS: dict[str, Adapter] = {
+    "memory": Adapter("commerce_adapters.memory.rankings:open_rankings"),
+    "none": Adapter("commerce_adapters.memory.rankings:open_rankings"),
+    **{s: Adapter("commerce_adapters.redis.rankings:open_rankings", "redis", "redis")
+       for s in _REDIS}}
 SEARCH_INDEXES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex")}
 EVENT_BUSES: dict[str, Adapter] = {
@@ -288,7 +314,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             reservation_ttl: timedelta = RESERVATION_TTL,
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
             token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None,
-            event_delivery: str | None = None) -> Commerce:
+            event_delivery: str | None = None,
+            key_prefix: str | None = None) -> Commerce:
     """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
@@ -334,13 +361,17 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             "from the transactional store needs the stock feed its listings filter on, which "
             "only MongoDB's adapter will bring; leave COMMERCE_CATALOG_URL unset")
     cart_at, cart_db = kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
-    carts = cart_db.carts if cart_db else load(CARTS, cart_at, "cart store")(cart_at, clock)
+    prefix = prefix_setting(key_prefix)
+    carts = (cart_db.carts if cart_db
+             else load(CARTS, cart_at, "cart store")(cart_at, clock, prefix=prefix))
     sessions_at, sessions_db = kept("COMMERCE_SESSIONS_URL", sessions_url, SESSIONS,
                                     "sessions store")
     sessions = (Sessions(sessions_db.revocations, MemoryRateLimiter(clock)) if sessions_db
-                else load(SESSIONS, sessions_at, "sessions store")(sessions_at, clock))
+                else load(SESSIONS, sessions_at, "sessions store")(sessions_at, clock,
+                                                                    prefix=prefix))
     cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
-    cache: Cache = load(CACHES, cache_at, "cache")(clock=clock)
+    cache: Cache = load(CACHES, cache_at, "cache")(cache_at, clock)
+    rankings: Rankings = load(RANKINGS, cache_at, "rankings store")(cache_at, clock, prefix)
     search_at = part_url("COMMERCE_SEARCH_URL", database_url, search_url)
     search: SearchIndex = load(SEARCH_INDEXES, search_at, "search index")()
     bus: EventBus | None = None
@@ -359,14 +390,17 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         secret_key = secrets.token_urlsafe(48)
     shop = Commerce(uow_factory=storage.uow_factory, catalog=storage.catalog, carts=carts,
                     activity=storage.activity, revocations=sessions.revocations,
-                    limiter=sessions.limiter, cache=cache, search=search, gateway=gateway,
+                    limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
+                    gateway=gateway,
                     publisher=publisher, hasher=password_hasher or Argon2Hasher(),
                     tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery))
+                    deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix)
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
+        for event_type in RANKED_EVENTS:
+            bus.subscribe(event_type, shop.rankings.consume)
     return shop

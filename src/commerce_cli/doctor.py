@@ -110,7 +110,20 @@ def _part(part: Part, database_url: str) -> Finding:
                                             "not supported yet; leave COMMERCE_CATALOG_URL "
                                             "unset")
         return attrs.evolve(_database(part.name, url, migrated=True), check=part.name)
+    if scheme(url) in ("redis", "rediss"):
+        return _redis(part.name, url)
     return Finding(part.name, OK, shown)
+
+
+def _redis(name: str, url: str) -> Finding:
+    from commerce_adapters.redis.client import client, reached  # noqa: PLC0415 - the extra
+
+    try:
+        with reached(name):
+            client(url).ping()
+    except CommerceError as ex:
+        return Finding(name, FAIL, f"{show_url(url)}: {ex.message}")
+    return Finding(name, OK, f"{show_url(url)}: reachable")
 
 
 def _payments() -> Finding:

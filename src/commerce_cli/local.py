@@ -19,6 +19,7 @@ from commerce_core.pagination import Page
 from commerce_http.client import JSON
 from commerce_http.encoding import plain
 from commerce_http.render.orders import order_body
+from commerce_http.render.rankings import ranked_body
 
 
 def _one(value: Any) -> JSON:
@@ -58,6 +59,14 @@ class LocalShop:
 
     def change_role(self, user_id: int, role: str) -> JSON:
         return _one(self.shop.accounts.change_role(self.actor, user_id, role).as_dict())
+
+    # Rankings ---------------------------------------------------------------------------------
+    def trending(self, limit: int = 10) -> list[JSON]:
+        return [_one(r) for r in ranked_body("product_id", self.shop.rankings.trending(limit))]
+
+    def top_sellers(self, limit: int = 10) -> list[JSON]:
+        return [_one(r) for r in ranked_body("seller_id",
+                                             self.shop.rankings.top_sellers(limit))]
 
     # Admin: categories, fraud, figures ------------------------------------------------------
     def category_tree(self) -> list[JSON]:

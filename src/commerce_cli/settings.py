@@ -28,6 +28,8 @@ SETTINGS = {
     "COMMERCE_API_URL": "",
     "COMMERCE_SELLER": "",
     "COMMERCE_NODE_ID": "",  # unset: each process leases a node id from the database
+    "COMMERCE_REDIS_PREFIX": "commerce:",  # what every key in a shared Redis starts with
+    "COMMERCE_RATE_LIMIT_FAILURE": "open",  # a Redis limiter that is down: open or closed
 }
 _SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
 

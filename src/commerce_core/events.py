@@ -53,7 +53,8 @@ def event_from_dict(data: dict[str, Any]) -> DomainEvent:
         raise ValueError(f"unknown event {data.get('name')!r}") from None
     payload = data["payload"]
     fields = {f.name: _revive(str(f.type), payload[f.name]) for f in attrs.fields(cls)
-              if f.name not in ("occurred_at", "event_id")}
+              if f.name not in ("occurred_at", "event_id")
+              and (f.name in payload or f.default is attrs.NOTHING)}  # older rows lack new ones
     return cls(occurred_at=datetime.fromisoformat(data["occurred_at"]),
                event_id=data["event_id"], **fields)
 
@@ -97,6 +98,21 @@ class ProductUpdated(DomainEvent):
     seller_id: int
 
 
+@attrs.frozen(kw_only=True)
+class ReviewsChanged(DomainEvent):
+    """A review of the product was written, changed, hidden or voted on (its rating and
+    review count may have moved). Told to the committed-event handlers (caches) only."""
+
+    product_id: int
+
+
+@attrs.frozen(kw_only=True)
+class CategoriesChanged(DomainEvent):
+    """The category tree changed. Told to the committed-event handlers (caches) only."""
+
+    category_id: int
+
+
 # Inventory ----------------------------------------------------------------------------------
 @attrs.frozen(kw_only=True)
 class InventoryUpdated(DomainEvent):
@@ -105,6 +121,7 @@ class InventoryUpdated(DomainEvent):
     reserved: int
     sold: int
     reason: str
+    product_id: int | None = None  # None in events written before it was carried
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +165,14 @@ class OrderStatusChanged(DomainEvent):
     order_id: int
     user_id: int
     status: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderChanged(DomainEvent):
+    """Something an order's page shows changed without a state change of its own (a
+    shipment made, tracked or voided; a fraud decision): readers of a cached copy re-read."""
+
+    order_id: int
 
 
 # Payments -----------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from commerce_core.activity.ports import ActivityStore
 from commerce_core.activity.service import ActivityService
 from commerce_core.analytics.service import AnalyticsService
 from commerce_core.bus.ports import EventPublisher
+from commerce_core.cache.aside import CacheAside
+from commerce_core.cache.invalidation import CacheInvalidation
+from commerce_core.cache.keys import CacheKeys
 from commerce_core.cache.ports import Cache
 from commerce_core.cart.ports import CartStore
 from commerce_core.cart.service import CartService
@@ -38,6 +41,8 @@ from commerce_core.payments.resilience import CircuitBreaker, ResilientGateway, 
 from commerce_core.payments.service import PaymentService
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.rankings.ports import Rankings
+from commerce_core.rankings.service import RankingService
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.reviews.service import ReviewService
 from commerce_core.search.ports import SearchIndex
@@ -54,7 +59,8 @@ class Commerce:
 
     def __init__(self, *, uow_factory: UnitOfWorkFactory, catalog: CatalogSessions,
                  carts: CartStore, activity: ActivityStore, revocations: RevokedTokens,
-                 limiter: RateLimiter, cache: Cache, search: SearchIndex,
+                 limiter: RateLimiter, cache: Cache, rankings: Rankings,
+                 search: SearchIndex,
                  gateway: PaymentGateway, publisher: EventPublisher,
                  hasher: PasswordHasher, tokens: TokenService, notifier: Notifier,
                  ids: IdGenerator, clock: Clock, rules: PricingRules | None = None,
@@ -63,7 +69,8 @@ class Commerce:
                  reservation_ttl: timedelta = RESERVATION_TTL,
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
-                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False) -> None:
+                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
+                 key_prefix: str = "commerce:") -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -76,10 +83,16 @@ class Commerce:
         self.search_index = search
         self.tx = tx = Transactions(uow_factory, catalog, publisher, clock.now,
                                     inline=deliver_inline)
+        # cache-aside reads (the HTTP API's), dropped by every commit's events
+        self.cached = CacheAside(cache, CacheKeys(key_prefix))
+        self.cache_invalidation = CacheInvalidation(self.cached)
+        tx.after_commit(self.cache_invalidation.handle)
+        self.rankings = RankingService(rankings, tx, clock)
         self.gateway = ResilientGateway(
             gateway, retry_policy or RetryPolicy(),
             breaker or CircuitBreaker(clock.now, name="payment gateway"))
         refunds = RefundDesk(tx, self.gateway, ids, clock)
+        self.revocations = revocations
         self.accounts = AccountService(tx, revocations, hasher, tokens, ids, clock, token_ttl)
         self.catalog = CatalogService(tx, ids, clock)
         self.inventory = InventoryService(tx, clock)
@@ -106,7 +119,8 @@ class Commerce:
         return coupon
 
     def health(self) -> dict[str, str]:
-        """Each part that a request needs, "ok" or "down: why" (for ``/health``)."""
+        """Each part that a request needs, "ok" or "down: why" (for ``/health``). The cache
+        is the one part a request can do without (it is bypassed)."""
         def probe(check: Callable[[], object]) -> str:
             try:
                 check()
@@ -122,6 +136,8 @@ class Commerce:
             with self.tx.catalog_read() as session:
                 session.categories.all()
         return {"database": probe(database), "catalog": probe(catalog),
+                "carts": probe(lambda: self.carts.get(0)),
+                "sessions": probe(lambda: self.revocations.is_revoked("health-probe")),
                 "cache": probe(self.cache.ping)}
 
     def run_maintenance(self) -> dict[str, int]:

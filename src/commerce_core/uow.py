@@ -171,6 +171,28 @@ class Transactions:
         # process's delivery thread (no request waits for it), or by flush_marks
         self._unmarked: list[int] = []
         self._unmarked_lock = threading.Lock()
+        # called in the committing thread with each commit's events (cache invalidation)
+        self._committed_handlers: list[Callable[[Sequence[DomainEvent]], None]] = []
+
+    def after_commit(self, handler: Callable[[Sequence[DomainEvent]], None]) -> None:
+        """Call ``handler`` with the events of every commit, in the committing thread,
+        before the call that committed returns (and with events the relay sends again). For
+        quick, local reactions such as dropping cache entries; a handler that raises is
+        logged, never undoes the commit."""
+        self._committed_handlers.append(handler)
+
+    def announce(self, *events: DomainEvent) -> None:
+        """Tell the :meth:`after_commit` handlers of a change that has no outbox notice (a
+        review, a category), after it was committed. At most once: a crash in between
+        leaves a cache stale until its TTL."""
+        self._tell_committed(events)
+
+    def _tell_committed(self, events: Sequence[DomainEvent]) -> None:
+        for handler in self._committed_handlers:
+            try:
+                handler(events)
+            except Exception:
+                log.exception("a committed-event handler failed")
 
     @contextmanager
     def __call__(self) -> Iterator[UnitOfWork]:
@@ -253,6 +275,7 @@ class Transactions:
     def _delivered(self, entries: Sequence[OutboxEntry]) -> None:
         """After a commit: hand the entries to the delivery thread (the caller returns at
         once), or publish them here when delivery is inline."""
+        self._tell_committed([e.event for e in entries])
         if self._inline:
             self.publish(entries)
         else:
@@ -389,4 +412,6 @@ class OutboxRelay:
     def run_once(self, limit: int = 500) -> int:
         """Publish up to ``limit`` stale pending entries; how many were published."""
         entries = self.stale(limit)
+        if entries:
+            self._tx.announce(*(e.event for e in entries))  # their commit's process is gone
         return len(entries) if entries and self._tx.publish(entries) else 0

@@ -31,6 +31,7 @@ from commerce_http.resources import (
     customer,
     orders,
     payments,
+    rankings,
     reviews,
     seller,
     shipments,
@@ -57,6 +58,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
+    shop.cached.observe(metrics.cache_read)
     middleware: list[Any] = [metrics, RequestId(), AccessLog(router),
                              BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:
@@ -91,6 +93,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/products/{{product_id}}": catalog.Product(shop, seller.SellerProduct(shop)),
         f"{API}/products/{{product_id}}/variants": seller.ProductVariants(shop),
         f"{API}/categories": catalog.Categories(shop),
+        f"{API}/rankings/trending": rankings.Trending(shop),
+        f"{API}/rankings/top-sellers": rankings.TopSellers(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
         f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),

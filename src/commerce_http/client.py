@@ -173,6 +173,12 @@ class ApiClient:
         return self._record("PUT", f"{API}/admin/users/{user_id}", body={"role": role})
 
     # Admin: categories, fraud, figures ------------------------------------------------------
+    def trending(self, limit: int = 10) -> list[JSON]:
+        return self._rows("products", f"{API}/rankings/trending", {"limit": limit})
+
+    def top_sellers(self, limit: int = 10) -> list[JSON]:
+        return self._rows("sellers", f"{API}/rankings/top-sellers", {"limit": limit})
+
     def category_tree(self) -> list[JSON]:
         return self._rows("categories", f"{API}/categories")
 

@@ -4,6 +4,7 @@ with its status code chosen here and nowhere else."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import Any
 
@@ -31,7 +32,9 @@ def commerce_error(req: falcon.Request, resp: falcon.Response, ex: e.CommerceErr
     if isinstance(ex, e.Unauthenticated):
         resp.set_header("WWW-Authenticate", "Bearer")
     if isinstance(ex, e.RateLimited | e.InProgress):
-        resp.set_header("Retry-After", str(max(1, round(ex.retry_after))))
+        # whole seconds, rounded up: a client that waits that long is let in (the exact
+        # figure is in the details)
+        resp.set_header("Retry-After", str(max(1, math.ceil(ex.retry_after))))
 
 
 def http_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError,

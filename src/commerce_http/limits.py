@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import attrs
 import falcon
 
@@ -36,5 +38,5 @@ class RateLimit:
             decision = self._limiter.hit(key, limit, self._limits.window_seconds)
             if not decision.allowed:
                 raise RateLimited(f"too many requests; try again in "
-                                  f"{max(1, round(decision.retry_after))} s",
+                                  f"{max(1, math.ceil(decision.retry_after))} s",
                                   decision.retry_after)

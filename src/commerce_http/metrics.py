@@ -83,6 +83,15 @@ class Metrics:
         self.outcomes = Counter("commerce_outcomes_total",
                                 "Checkouts and payments by outcome (HTTP status)",
                                 ["kind", "status"], registry=own)
+        self.cache = Counter("commerce_cache_reads_total",
+                             "Cache-aside key reads by result (hit, miss, error: bypassed)",
+                             ["result"], registry=own)
+        # bound once: a cached read is the hot path, and a label lookup costs as much as it
+        self._cache_results = {r: self.cache.labels(r) for r in ("hit", "miss", "error")}
+
+    def cache_read(self, result: str) -> None:
+        """A cache-aside read's result (an observer of ``shop.cached``)."""
+        self._cache_results[result].inc()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.perf_counter()

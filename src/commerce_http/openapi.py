@@ -101,6 +101,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                      options={"type": "object"}, weight_grams={"type": "integer"},
                      stock={"type": "integer"}, reorder_level={"type": "integer"})},
     ("/api/v1/categories", "get"): {"summary": "The category tree", "auth": False},
+    ("/api/v1/rankings/trending", "get"): {
+        "summary": "Trending products: views and units ordered, last 24 h", "auth": False,
+        "query": [_PAGE[1]]},
+    ("/api/v1/rankings/top-sellers", "get"): {
+        "summary": "Top sellers: units sold, last 24 h", "auth": False, "query": [_PAGE[1]]},
     ("/api/v1/products/{product_id}/reviews", "get"): {
         "summary": "Reviews, average and distribution", "auth": False,
         "query": [("rating", {"type": "integer", "minimum": 1, "maximum": 5}),

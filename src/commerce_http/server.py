@@ -25,6 +25,7 @@ from commerce_http.metrics import count_across_processes, process_gone
 from commerce_http.settings import ServeSettings
 
 log = logging.getLogger("commerce.http")
+LOCAL_CACHE_TTL = 5  # s: a worker's own cache, when several workers each keep one
 
 
 def app_from_environment() -> Any:
@@ -102,6 +103,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     token secret: ``COMMERCE_SECRET_KEY``, or one made here for this run (tokens then die
     with the server); and one metrics directory, made here and removed on exit."""
     settings = settings or ServeSettings.from_environment()
+    if settings.workers > 1 and not os.environ.get("COMMERCE_CACHE_URL"):
+        # each worker caches alone: what one worker invalidates, the others drop within
+        # LOCAL_CACHE_TTL (share a cache, COMMERCE_CACHE_URL=redis://..., for at once)
+        os.environ["COMMERCE_CACHE_URL"] = f"memory://?max_ttl={LOCAL_CACHE_TTL}"
+        log.warning("COMMERCE_CACHE_URL is not set: each of the %d workers caches in its own "
+                    "memory, for at most %d s a value", settings.workers, LOCAL_CACHE_TTL)
     if not os.environ.get("COMMERCE_SECRET_KEY"):
         log.warning("COMMERCE_SECRET_KEY is not set: tokens are signed with a key made for "
                     "this run only")

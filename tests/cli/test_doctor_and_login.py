@@ -55,7 +55,10 @@ def test_doctor_checks_every_part(tmp_path: Path) -> None:
     assert not carts.exists()  # looking did not make it
     assert found["sessions"][0] == "warn" and "its own sign-outs" in found["sessions"][1]
     assert found["cache"] == ("fail", "bogus://x: unknown cache URL scheme 'bogus://'; "
-                                      "known: memory://")
+                                      "known: memory://, none://, redis://, rediss://")
+    code, found = _doctor(["--database-url", db],
+                          COMMERCE_CACHE_URL="redis://127.0.0.1:1/0?socket_connect_timeout=0.2")
+    assert code == 1 and found["cache"][0] == "fail" and "did not answer" in found["cache"][1]
 
 
 def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:

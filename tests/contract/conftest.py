@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -19,6 +20,7 @@ from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import ManualClock
 from commerce_core.ids import SnowflakeIds
 from commerce_core.uow import UnitOfWork
+from tests.servers import server_url
 from tests.sql_servers import fresh_postgres, sqlite_template
 
 
@@ -68,5 +70,40 @@ BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Generator[Storage]]] =
 def backend(request: pytest.FixtureRequest) -> Generator[Backend]:
     clock, ids = ManualClock(), SnowflakeIds()
     gen = BACKENDS[request.param](clock, ids)
+    yield Backend(request.param, next(gen), clock, ids)
+    gen.close()
+
+
+# Parts kept apart from the database (carts, sessions) also run on Redis: the database is
+# memory's and the part is Redis's, so the suite sees the Redis adapter through the same
+# Storage. A suite opts in with ``backend_or_redis``.
+def redis_test_client() -> Any:
+    """A client of the test Redis (``COMMERCE_TEST_REDIS_URL``), its database emptied: the
+    variable names a database of this test run's own."""
+    from commerce_adapters.redis.client import client  # noqa: PLC0415
+
+    redis_client = client(server_url("redis"))
+    redis_client.flushdb()
+    return redis_client
+
+
+def _with_redis(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
+    from commerce_adapters.redis.carts import RedisCartStore  # noqa: PLC0415
+    from commerce_adapters.redis.revocations import RedisRevocations  # noqa: PLC0415
+
+    redis_client = redis_test_client()
+    storage = open_memory("memory://", clock, ids)
+    yield attrs.evolve(storage, carts=RedisCartStore(redis_client, clock),
+                       revocations=RedisRevocations(redis_client, clock))
+    redis_client.close()
+
+
+WITH_REDIS = {**BACKENDS, "redis": _with_redis}
+
+
+@pytest.fixture(params=sorted(WITH_REDIS))
+def backend_or_redis(request: pytest.FixtureRequest) -> Generator[Backend]:
+    clock, ids = ManualClock(), SnowflakeIds()
+    gen = WITH_REDIS[request.param](clock, ids)
     yield Backend(request.param, next(gen), clock, ids)
     gen.close()

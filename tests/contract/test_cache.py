@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from commerce_adapters.memory.cache import MemoryCache
 from commerce_core.cache.ports import Cache
 from commerce_core.clock import ManualClock
 from tests.concurrency import run_together
+from tests.contract.conftest import redis_test_client
 
 
 @attrs.define
@@ -34,7 +36,16 @@ def _memory() -> Generator[CacheUnderTest, None, None]:
     yield CacheUnderTest(MemoryCache(clock), advance)
 
 
-CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory}
+def _redis() -> Generator[CacheUnderTest, None, None]:
+    from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+
+    client = redis_test_client()
+    yield CacheUnderTest(RedisCache(client), time.sleep)  # TTLs run on the server's clock
+    client.close()
+
+
+CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory,
+                                                                         "redis": _redis}
 
 
 @pytest.fixture(params=sorted(CACHES))
@@ -160,6 +171,25 @@ def test_ping_answers(cache: Cache) -> None:
     cache.ping()
 
 
+def test_delete_prefix_takes_glob_characters_literally(cache: Cache) -> None:
+    cache.set("search:a*b:1", b"x", 30)
+    cache.set("search:aXb:1", b"y", 30)
+    assert cache.delete_prefix("search:a*") == 1
+    assert cache.get("search:aXb:1") == b"y"
+
+
+def test_a_redis_cache_that_is_down_raises_unavailable() -> None:
+    from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+    from commerce_adapters.redis.client import client  # noqa: PLC0415
+    from commerce_core.errors import Unavailable  # noqa: PLC0415
+
+    cache = RedisCache(client("redis://127.0.0.1:1/0?socket_connect_timeout=0.2"))
+    for call in (lambda: cache.get("k"), lambda: cache.set("k", b"v", 1), cache.ping,
+                 lambda: cache.delete_prefix("k")):
+        with pytest.raises(Unavailable):
+            call()
+
+
 # The memory adapter's own bound (a server cache has its own eviction policy) -------------------
 def test_memory_cache_evicts_expired_first_then_least_recently_used() -> None:
     clock = ManualClock()
@@ -173,3 +203,19 @@ def test_memory_cache_evicts_expired_first_then_least_recently_used() -> None:
     cache.set("newer", b"5", 30)  # full of live entries: the least recently used goes
     assert cache.get("used") is None
     assert [cache.get(k) for k in ("old", "new", "newer")] == [b"1", b"4", b"5"]
+
+
+def test_memory_cache_keeps_nothing_past_max_ttl() -> None:
+    from commerce_adapters.memory.cache import open_cache  # noqa: PLC0415
+
+    clock = ManualClock()
+    cache = open_cache("memory://?max_ttl=5", clock)
+    cache.set("k", b"v", 3600)
+    assert cache.add("lock", b"1", 3600)
+    clock.advance(timedelta(seconds=4))
+    assert cache.get("k") == b"v"
+    clock.advance(timedelta(seconds=1))
+    assert cache.get("k") is None and cache.add("lock", b"2", 3600)
+    for bad in ("memory://?max_ttl=0", "memory://?max_ttl=soon", "memory://?ttl=5"):
+        with pytest.raises(ValueError):
+            open_cache(bad, clock)

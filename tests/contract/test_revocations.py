@@ -7,7 +7,8 @@ from datetime import timedelta
 from tests.contract.conftest import Backend
 
 
-def test_revoked_tokens_are_kept_until_they_expire(backend: Backend) -> None:
+def test_revoked_tokens_are_kept_until_they_expire(backend_or_redis: Backend) -> None:
+    backend = backend_or_redis
     now = backend.clock.now()
     tokens = backend.storage.revocations
     tokens.revoke("old", now - timedelta(minutes=1))
@@ -17,7 +18,9 @@ def test_revoked_tokens_are_kept_until_they_expire(backend: Backend) -> None:
     assert not tokens.is_revoked("old") and tokens.is_revoked("live")
 
 
-def test_a_revocation_needs_no_commit_and_no_unit_of_work_undoes_it(backend: Backend) -> None:
+def test_a_revocation_needs_no_commit_and_no_unit_of_work_undoes_it(
+        backend_or_redis: Backend) -> None:
+    backend = backend_or_redis
     now = backend.clock.now()
     backend.storage.revocations.revoke("jti", now + timedelta(hours=1))
     with backend.storage.uow_factory() as uow:  # a unit of work rolled back leaves it alone
@@ -27,7 +30,8 @@ def test_a_revocation_needs_no_commit_and_no_unit_of_work_undoes_it(backend: Bac
         assert backend.storage.revocations.is_revoked("jti")  # seen while one is open
 
 
-def test_revoking_twice_is_harmless(backend: Backend) -> None:
+def test_revoking_twice_is_harmless(backend_or_redis: Backend) -> None:
+    backend = backend_or_redis
     expires = backend.clock.now() + timedelta(hours=1)
     tokens = backend.storage.revocations
     tokens.revoke("jti", expires)
@@ -37,7 +41,8 @@ def test_revoking_twice_is_harmless(backend: Backend) -> None:
     assert not tokens.is_revoked("jti")
 
 
-def test_purge_drops_only_what_expired_before_the_moment(backend: Backend) -> None:
+def test_purge_drops_only_what_expired_before_the_moment(backend_or_redis: Backend) -> None:
+    backend = backend_or_redis
     now = backend.clock.now()
     tokens = backend.storage.revocations
     assert tokens.purge(now) == 0  # nothing to drop
@@ -52,7 +57,9 @@ def test_purge_drops_only_what_expired_before_the_moment(backend: Backend) -> No
     assert not tokens.is_revoked("edge") and not tokens.is_revoked("c")
 
 
-def test_the_first_revocation_of_a_token_sets_how_long_it_is_kept(backend: Backend) -> None:
+def test_the_first_revocation_of_a_token_sets_how_long_it_is_kept(
+        backend_or_redis: Backend) -> None:
+    backend = backend_or_redis
     now = backend.clock.now()
     tokens = backend.storage.revocations
     tokens.revoke("jti", now + timedelta(minutes=5))

@@ -62,9 +62,10 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 @pytest.mark.parametrize(("keyword", "known"), [
     ("catalog_url", "memory://, postgres://, postgresql://, sqlite://"),
-    ("cart_url", "memory://, postgres://, postgresql://, sqlite://"),
-    ("sessions_url", "memory://, postgres://, postgresql://, sqlite://"),
-    ("cache_url", "memory://"), ("search_url", "memory://"), ("events_url", "memory://"),
+    ("cart_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
+    ("sessions_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
+    ("cache_url", "memory://, none://, redis://, rediss://"), ("search_url", "memory://"),
+    ("events_url", "memory://"),
     ("payments_url", "fake://"), ("notify_url", "log://, memory://, smtp://")])
 def test_an_unknown_scheme_lists_the_known_ones(keyword: str, known: str) -> None:
     with pytest.raises(ValueError, match=f"URL scheme 'bogus://'; known: {known}$"):
@@ -87,6 +88,14 @@ def test_a_missing_driver_names_the_extra_that_brings_it(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now fails
     with pytest.raises(ImportError, match=r"pip install 'commerce-sdk\[postgres\]'"):
         shop_on("postgresql://shop@127.0.0.1:1/nothing")
+
+
+@pytest.mark.parametrize("keyword", ["cart_url", "cache_url", "sessions_url"])
+def test_a_redis_part_without_redis_py_names_the_extra(monkeypatch: pytest.MonkeyPatch,
+                                                       keyword: str) -> None:
+    monkeypatch.setitem(sys.modules, "redis", None)
+    with pytest.raises(ImportError, match=r"pip install 'commerce-sdk\[redis\]'"):
+        shop_on("memory://", **{keyword: "redis://127.0.0.1:1/0"})
 
 
 def test_a_catalog_apart_from_the_database_is_refused_with_the_reason(tmp_path: Path) -> None:

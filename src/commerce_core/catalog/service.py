@@ -20,7 +20,12 @@ from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import CatalogSession, ProductQuery
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
-from commerce_core.events import DomainEvent, ProductCreated, ProductUpdated
+from commerce_core.events import (
+    CategoriesChanged,
+    DomainEvent,
+    ProductCreated,
+    ProductUpdated,
+)
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
 from commerce_core.money import Money
@@ -125,7 +130,8 @@ class CatalogService:
             category = Category(self._ids.next_id(), name, parent_id, description,
                                 self._clock.now())
             catalog.categories.add(category)
-            return category
+        self._categories_changed(category.id)
+        return category
 
     def rename_category(self, actor: Actor, category_id: int, name: str,
                         description: str | None = None) -> Category:
@@ -135,7 +141,8 @@ class CatalogService:
             category = attrs.evolve(category, name=name, description=(
                 category.description if description is None else description))
             catalog.categories.update(category)
-            return category
+        self._categories_changed(category_id)
+        return category
 
     def move_category(self, actor: Actor, category_id: int,
                       parent_id: int | None) -> Category:
@@ -150,7 +157,8 @@ class CatalogService:
                                           "descendants", {"parent_id": "cycle"})
             category.parent_id = parent_id
             catalog.categories.update(category)
-            return category
+        self._categories_changed(category_id)
+        return category
 
     def delete_category(self, actor: Actor, category_id: int) -> None:
         """Remove an empty category: no sub-categories and no products, active or not."""
@@ -165,6 +173,11 @@ class CatalogService:
                 raise Conflict("only an empty category can be deleted",
                                {"sub_categories": len(children), "products": products})
             catalog.categories.delete(category_id)
+        self._categories_changed(category_id)
+
+    def _categories_changed(self, category_id: int) -> None:
+        self._tx.announce(CategoriesChanged(occurred_at=self._clock.now(),
+                                            category_id=category_id))
 
     def categories(self) -> list[Category]:
         with self._tx.catalog_read(replica=True) as catalog:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.clock import Clock
 from commerce_core.errors import NotFound
+from commerce_core.events import OrderChanged
 from commerce_core.fraud.model import FraudCheck, FraudStatus
 from commerce_core.orders.service import OrderService
 from commerce_core.pagination import Page, PageRequest
@@ -58,4 +59,5 @@ class FraudService:
             order = uow.orders.get(order_id)
             order.note("FRAUD_APPROVED" if approve else "FRAUD_REJECTED", now, note)
             uow.orders.update(order)
+            uow.record(OrderChanged(occurred_at=now, order_id=order_id))
             return check

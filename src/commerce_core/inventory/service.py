@@ -19,7 +19,8 @@ def stock_events(item: StockItem, available_before: int, reason: str,
     """InventoryUpdated always; LowStock when available falls to the reorder level or below."""
     events: list[DomainEvent] = [InventoryUpdated(
         occurred_at=now, variant_id=item.variant_id, available=item.available,
-        reserved=item.reserved, sold=item.sold, reason=reason)]
+        reserved=item.reserved, sold=item.sold, reason=reason,
+        product_id=item.product_id)]
     if item.available <= item.reorder_level < available_before:
         events.append(LowStock(occurred_at=now, variant_id=item.variant_id,
                                seller_id=item.seller_id, available=item.available,

@@ -13,6 +13,7 @@ from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import Clock
 from commerce_core.errors import NotFound, ValidationError
+from commerce_core.events import ReviewsChanged
 from commerce_core.ids import IdGenerator
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.reviews.model import RatingStats, Review, ReviewSort, check_rating
@@ -57,6 +58,7 @@ class ReviewService:
                             rating, title, comment, now, now, list(images or []), author,
                             verified)
             delta = self._changing(catalog, product_id, lambda: catalog.reviews.add(review))
+        self._changed(product_id)
         self._move_seller_totals(product.seller_id, delta)
         return review
 
@@ -71,6 +73,7 @@ class ReviewService:
             review = attrs.evolve(review, **changes, updated_at=self._clock.now())
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.update(review))
+        self._changed(review.product_id)
         self._move_seller_totals(review.seller_id, delta)
         return review
 
@@ -80,6 +83,7 @@ class ReviewService:
             authorize(actor, Action.WRITE_REVIEW, review.user_id, f"review {review_id}")
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.delete(review_id))
+        self._changed(review.product_id)
         self._move_seller_totals(review.seller_id, delta)
 
     def vote(self, actor: Actor, review_id: int, helpful: bool) -> Review:
@@ -127,8 +131,13 @@ class ReviewService:
             review.is_hidden, review.hidden_reason = hidden, reason.strip()
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.update(review))
+        self._changed(review.product_id)
         self._move_seller_totals(review.seller_id, delta)
         return review
+
+    def _changed(self, product_id: int) -> None:
+        """The product's rating may have moved: tell the caches (no outbox notice)."""
+        self._tx.announce(ReviewsChanged(occurred_at=self._clock.now(), product_id=product_id))
 
     def list(self, product_id: int, *, rating: int | None = None,
              sort: str | ReviewSort = ReviewSort.HELPFUL, page: int = 1,

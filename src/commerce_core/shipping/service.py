@@ -13,7 +13,13 @@ from commerce_core.accounts.policy import Action, Actor, allowed, authorize
 from commerce_core.address import Address
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
-from commerce_core.events import DomainEvent, OrderDelivered, OrderShipped, ReviewRequested
+from commerce_core.events import (
+    DomainEvent,
+    OrderChanged,
+    OrderDelivered,
+    OrderShipped,
+    ReviewRequested,
+)
 from commerce_core.ids import IdGenerator
 from commerce_core.orders.model import Order, OrderItem, OrderStatus
 from commerce_core.shipping.model import (
@@ -83,6 +89,7 @@ class ShippingService:
             uow.shipments.add(shipment)
             order.note("SHIPMENT_CREATED", now, f"{chosen.name} {label.tracking_number}")
             uow.orders.update(order)
+            uow.record(OrderChanged(occurred_at=now, order_id=order_id))
         return shipment
 
     def _shippable(self, uow: UnitOfWork, actor: Actor, order: Order,
@@ -130,6 +137,8 @@ class ShippingService:
             before = shipment.status
             if not shipment.track(event):  # a repeat, or an older step kept for the record
                 uow.shipments.update(shipment)
+                uow.record(OrderChanged(occurred_at=event.occurred_at,
+                                        order_id=shipment.order_id))
                 return shipment
             order = uow.orders.get(shipment.order_id)
             events: list[DomainEvent] = []
@@ -149,7 +158,7 @@ class ShippingService:
                                            user_id=order.user_id, product_ids=products)]
             uow.shipments.update(shipment)
             uow.orders.update(order)
-            uow.record(*events)
+            uow.record(*events, OrderChanged(occurred_at=event.occurred_at, order_id=order.id))
             return shipment
 
     @staticmethod
@@ -165,6 +174,7 @@ class ShippingService:
             authorize(actor, Action.SHIP_ITEMS, shipment.seller_id, f"shipment {shipment_id}")
             shipment.cancel(self._clock.now())
             uow.shipments.update(shipment)
+            uow.record(OrderChanged(occurred_at=self._clock.now(), order_id=shipment.order_id))
             return shipment
 
     def shipment(self, actor: Actor, shipment_id: int) -> Shipment:

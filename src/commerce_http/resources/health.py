@@ -1,10 +1,14 @@
-"""``GET /health``: 200 when every part answers, 503 when one does not."""
+"""``GET /health``: 200 "ok" when every part answers; 200 "degraded" when only parts a
+request can do without (or answer 503 for alone) are down: the cache (bypassed), carts,
+sessions; 503 "unavailable" when the database or the catalog is down."""
 
 from __future__ import annotations
 
 import falcon
 
 from commerce_core.facade import Commerce
+
+ESSENTIAL = frozenset({"database", "catalog"})
 
 
 class Health:
@@ -13,6 +17,7 @@ class Health:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         checks = self._shop.health()
-        healthy = all(v == "ok" for v in checks.values())
-        resp.status = falcon.HTTP_200 if healthy else falcon.HTTP_503
-        resp.media = {"status": "ok" if healthy else "unavailable", "checks": checks}
+        down = {name for name, state in checks.items() if state != "ok"}
+        status = ("unavailable" if down & ESSENTIAL else "degraded" if down else "ok")
+        resp.status = falcon.HTTP_503 if status == "unavailable" else falcon.HTTP_200
+        resp.media = {"status": status, "checks": checks}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import falcon
 
 from commerce_core.facade import Commerce
-from commerce_http import params
+from commerce_http import cached, params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
 from commerce_http.render.orders import order_body, order_detail_body, placed_body
@@ -44,7 +44,7 @@ class Order:
         self._shop = shop
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, order_id: int) -> None:
-        ok(resp, order_detail_body(self._shop.orders.detail(order_id, actor(req))))
+        cached.respond(resp, cached.order_detail(self._shop, order_id, actor(req)))
 
 
 class CancelOrder:

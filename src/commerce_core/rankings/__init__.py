@@ -1,0 +1,1 @@
+"""Rankings: trending products and top sellers, from views and confirmed orders."""

@@ -1,0 +1,71 @@
+"""Cache-aside reads of the API: rendered JSON kept under the seed's keys (commerce_core.cache).
+
+A hit is served as bytes, without touching the database or rendering anything. Product
+detail is two keys read in one round trip: the product's catalog fields (24 h) and its
+stock with the variants (5 min), spliced into one body. What a reader may see is still
+checked on a hit (an order's owner travels with its body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import falcon
+
+from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.cache import keys as ttl
+from commerce_core.facade import Commerce
+from commerce_http.encoding import dumps
+from commerce_http.render.orders import order_detail_body
+
+_ENVELOPE = b'{"status":"success","data":'
+
+
+def respond(resp: falcon.Response, data: bytes) -> None:
+    """The success envelope around already-rendered ``data``."""
+    resp.status = falcon.HTTP_200
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = _ENVELOPE + data + b"}"
+
+
+def _json(value: Any) -> bytes:
+    return dumps(value).encode()
+
+
+def product_detail(shop: Commerce, product_id: int) -> bytes:
+    keys = shop.cached.keys
+    product, stock = keys.product(product_id), keys.availability(product_id)
+
+    def load() -> Mapping[str, bytes]:
+        body = shop.catalog.product_detail(product_id).as_dict()
+        live = {"availability": body.pop("availability"), "variants": body.pop("variants")}
+        return {product: _json(body), stock: _json(live)[1:-1]}  # the stock: a fragment
+
+    found = shop.cached.fetch_many({product: ttl.PRODUCT_TTL, stock: ttl.AVAILABILITY_TTL},
+                                   load)
+    return found[product][:-1] + b"," + found[stock] + b"}"
+
+
+def category_tree(shop: Commerce) -> bytes:
+    return shop.cached.fetch(shop.cached.keys.category_tree(), ttl.CATEGORY_TREE_TTL,
+                             lambda: _json({"categories": shop.catalog.category_tree()}))
+
+
+def listing(shop: Commerce, query: Mapping[str, object], load: Callable[[], Any]) -> bytes:
+    """A listing or search page by its parsed query; ``load`` renders it from the truth."""
+    key = shop.cached.keys.listing(query)
+    lifetime = ttl.SEARCH_TTL if query.get("search") else ttl.LISTING_TTL
+    return shop.cached.fetch(key, lifetime, lambda: _json(load()))
+
+
+def order_detail(shop: Commerce, order_id: int, actor: Actor) -> bytes:
+    """The order's body, cached with its owner's id so a hit is authorized as a miss is."""
+    def load() -> bytes:
+        detail = shop.orders.detail(order_id, actor)  # authorizes
+        return b"%d|" % detail.order.user_id + _json(order_detail_body(detail))
+
+    value = shop.cached.fetch(shop.cached.keys.order(order_id), ttl.ORDER_TTL, load)
+    owner, _, body = value.partition(b"|")
+    authorize(actor, Action.VIEW_ORDER, int(owner), f"order {order_id}")
+    return body

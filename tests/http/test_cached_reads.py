@@ -1,0 +1,67 @@
+"""Cached reads over HTTP (on the default memory cache): what a write changes is what the
+next read shows, through every path that changes it; and the cache is counted in /metrics."""
+
+from __future__ import annotations
+
+from falcon import testing
+
+from commerce_core.facade import Commerce
+from tests.conftest import ADMIN, SELLER, add_product
+from tests.http.conftest import sign_up
+
+ADDRESS = {"address_line_1": "1 Main St", "city": "Springfield", "postal_code": "12345",
+           "country": "US", "state": "IL"}
+
+
+def test_order_detail_follows_shipments_tracking_and_cancels(client: testing.TestClient,
+                                                             shop: Commerce) -> None:
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    lamp = add_product(shop, category, "Desk lamp", ["49.90"], stock=10)
+    headers, _ = sign_up(client, "ann@example.com")
+    client.simulate_post("/api/v1/cart/items", headers=headers, json={"product_id": lamp.id})
+    placed = client.simulate_post("/api/v1/orders", headers=headers, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_visa"})
+    order_id = placed.json["data"]["order_id"]
+    path = f"/api/v1/orders/{order_id}"
+    assert client.simulate_get(path, headers=headers).json["data"]["shipments"] == []
+    assert client.simulate_get(path, headers=headers).json["data"]["shipments"] == []  # hit
+    shipment = shop.shipping.create_shipment(SELLER, order_id)
+    shown = client.simulate_get(path, headers=headers).json["data"]["shipments"]
+    assert [s["shipment_id"] for s in shown] == [shipment.id]
+    shop.shipping.cancel_shipment(SELLER, shipment.id)
+    shown = client.simulate_get(path, headers=headers).json["data"]["shipments"]
+    assert [s["status"] for s in shown] == ["CANCELLED"]
+    again = shop.shipping.create_shipment(SELLER, order_id)
+    shop.shipping.record_tracking(again.carrier, again.tracking_number, "IN_TRANSIT")
+    detail = client.simulate_get(path, headers=headers).json["data"]
+    assert detail["status"] == "SHIPPED"
+    eve, _ = sign_up(client, "eve@example.com")
+    assert client.simulate_get(path, headers=eve).status_code == 404  # a hit is authorized
+    metrics = client.simulate_get("/metrics").text
+    assert 'commerce_cache_reads_total{result="hit"}' in metrics
+    assert 'commerce_cache_reads_total{result="miss"}' in metrics
+
+
+def test_listing_detail_and_tree_follow_catalog_writes(client: testing.TestClient,
+                                                       shop: Commerce) -> None:
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    lamp = add_product(shop, category, "Desk lamp", ["49.90"], stock=10)
+    path = f"/api/v1/products/{lamp.id}"
+    listing = {"category": str(category)}
+    assert client.simulate_get(path).json["data"]["price"] == 49.9
+    assert client.simulate_get("/api/v1/products", params=listing).json["data"][
+        "pagination"]["total_count"] == 1
+    add_product(shop, category, "Floor lamp", ["99.00"])
+    assert client.simulate_get("/api/v1/products", params=listing).json["data"][
+        "pagination"]["total_count"] == 2
+    shop.catalog.update_product(SELLER, lamp.id, name="Desk lamp II")
+    assert client.simulate_get(path).json["data"]["name"] == "Desk lamp II"
+    headers, _ = sign_up(client, "ann@example.com")
+    shop.reviews.write(shop.accounts.authenticate(headers["Authorization"].split()[1]),
+                       lamp.id, 4, "Good")
+    assert client.simulate_get(path).json["data"]["reviews_count"] == 1
+    child = shop.catalog.create_category(ADMIN, "Desk", category).id
+    tree = client.simulate_get("/api/v1/categories").json["data"]["categories"]
+    assert [c["category_id"] for c in tree[0]["children"]] == [child]
+    shop.catalog.deactivate_product(SELLER, lamp.id)
+    assert client.simulate_get(path).status_code == 404
