@@ -262,8 +262,8 @@ def test_three_d_secure_failure_and_forged_webhooks(shop: Commerce, category: in
     assert result.payment and result.payment.transaction_id
     body, _ = gateway.complete_action(result.payment.transaction_id, succeed=False)
     with pytest.raises(Unauthenticated):
-        shop.gateway.verify_event(body, {"Fake-Signature": "forged"})
-    event = shop.gateway.verify_event(body, {"Fake-Signature": gateway.sign(body)})
+        shop.gateway.verify_event(body, {"Stripe-Signature": "t=1,v1=forged"})
+    event = shop.gateway.verify_event(body, gateway.sign(body))
     assert shop.checkout.handle_gateway_event(event).order.status is OrderStatus.CANCELLED
     assert stock(shop, p.variants[0].id) == (3, 0, 0)
 
