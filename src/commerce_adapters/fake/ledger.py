@@ -48,7 +48,7 @@ class FakeLedger(Protocol):
         ...
 
     def void(self, key: str) -> bool:
-        """Reverse the key's charge unless declined or voided; True if this call did."""
+        """Reverse the key's charge unless declined; True if it stands reversed."""
         ...
 
     def refund(self, transaction_id: str, amount: Money, key: str, refund_id: str) -> str:
@@ -111,7 +111,7 @@ class MemoryLedger:
     def void(self, key: str) -> bool:
         with self._lock:
             charge = self._by_key.get(key)
-            if charge is None or charge.voided or charge.status is ChargeStatus.DECLINED:
+            if charge is None or charge.status is ChargeStatus.DECLINED:
                 return False
             charge.voided = True
             return True

@@ -75,7 +75,7 @@ class SqlLedger:
     def void(self, key: str) -> bool:
         with self._engine.begin() as conn:
             done = conn.execute(charges.update().where(
-                charges.c.idempotency_key == key, charges.c.voided == sa.false(),
+                charges.c.idempotency_key == key,
                 charges.c.status != ChargeStatus.DECLINED.value).values(voided=True))
         return done.rowcount == 1
 

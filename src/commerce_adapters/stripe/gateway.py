@@ -175,15 +175,17 @@ def _result(intent: stripe.PaymentIntent) -> ChargeResult:
         return ChargeResult(ChargeStatus.REQUIRES_ACTION, intent.id, raw=raw,
                             client_secret=intent.client_secret, next_action=action)
     error = intent.last_payment_error
-    reason = ((error.decline_code or error.code) if error else None) or intent.status
+    # StripeObjects leave out absent fields: read them as a plain mapping
+    found = error.to_dict() if error else {}
+    reason = found.get("decline_code") or found.get("code") or intent.status
     return ChargeResult(ChargeStatus.DECLINED, intent.id, reason, raw)
 
 
 def _card_declined(ex: stripe.CardError) -> ChargeResult:
-    error = ex.error
-    intent = error.payment_intent if error else None
-    reason = (error.decline_code if error else None) or ex.code or "card_declined"
-    return ChargeResult(ChargeStatus.DECLINED, intent.id if intent else None, reason,
+    error = ex.error.to_dict() if ex.error else {}
+    intent = error.get("payment_intent") or {}
+    reason = error.get("decline_code") or ex.code or "card_declined"
+    return ChargeResult(ChargeStatus.DECLINED, intent.get("id"), reason,
                         {"error": ex.user_message or str(ex)})
 
 

@@ -86,7 +86,8 @@ class PaymentGateway(Protocol):
     def void(self, idempotency_key: str) -> bool:
         """Make sure no money stands for this key: cancel or fully refund the charge.
 
-        True if a charge was reversed, False if there was none. TransientError if unknown.
+        True if a charge stands reversed (by this call or an earlier one), False if there
+        was none to reverse (none made, or declined). TransientError if unknown.
         """
         ...
 
