@@ -31,6 +31,7 @@ import pytest
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.sql.fake_gateway import SqlLedger
 from commerce_adapters.stripe import events
+from commerce_adapters.stripe.gateway import StripeGateway
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
 from commerce_core.errors import PaymentDeclined, TransientError, Unauthenticated
@@ -43,9 +44,10 @@ from commerce_core.payments.ports import (
     GatewayEventKind,
     PaymentGateway,
 )
-from tests.conftest import CUSTOMER, HOME, add_product, make_shop
+from tests.conftest import ADMIN, CUSTOMER, HOME, add_product, make_shop
 from tests.servers import server_url
 from tests.sql_servers import fresh_postgres, sqlite_template
+from tests.stripe_proxy import API_KEY, StripeProxy
 
 SECRET = "whsec_contract_" + "x" * 24
 
@@ -100,9 +102,6 @@ def _fake_postgres() -> Iterator[Rig]:
 
 
 def _stripe() -> Iterator[Rig]:
-    from commerce_adapters.stripe.gateway import StripeGateway
-    from tests.stripe_proxy import API_KEY, StripeProxy
-
     proxy = StripeProxy(server_url("stripe"))
     with proxy.running():
         gateway = StripeGateway(API_KEY, proxy.url, SECRET, timeout=10)
@@ -251,8 +250,7 @@ class Crash(BaseException):
 
 def _shop_buying(rig: Rig, clock: ManualClock, crash_after_charge: bool) -> tuple[Any, int]:
     shop = make_shop(clock, rig.gateway)
-    from commerce_core.accounts.policy import Actor
-    category = shop.catalog.create_category(Actor.admin(1), "Lamps").id
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
     product = add_product(shop, category, stock=3)
     shop.cart.add_item(CUSTOMER, product.id, 1)
     real = rig.gateway.charge
