@@ -146,6 +146,8 @@ GATEWAYS: dict[str, Adapter] = {
 }
 # schemes of gateways that move no real money (said loudly by serve, /health and doctor)
 FAKE_GATEWAYS = frozenset({"fake"})
+NO_REAL_MONEY = ("THIS SHOP TAKES NO REAL MONEY: its payment gateway is a fake or uses a "
+                 "test-mode key")
 NOTIFIERS: dict[str, Adapter] = {
     "log": Adapter("commerce_adapters.notify.log:LogNotifier"),
     "memory": Adapter("commerce_adapters.notify.recording:RecordingNotifier"),
@@ -267,8 +269,13 @@ def open_gateway(url: str, database_url: str) -> PaymentGateway:
 
 
 def takes_real_money(payments_url: str | None = None) -> bool:
-    """False when the configured gateway is a fake: no charge moves any money."""
-    return scheme(setting("COMMERCE_PAYMENTS_URL", payments_url)) not in FAKE_GATEWAYS
+    """False when the configured gateway is a fake, or Stripe with a test-mode key: no
+    charge moves any money."""
+    kind = scheme(setting("COMMERCE_PAYMENTS_URL", payments_url))
+    if kind == "stripe":
+        return os.environ.get("COMMERCE_STRIPE_API_KEY", "").startswith(("sk_live_",
+                                                                          "rk_live_"))
+    return kind not in FAKE_GATEWAYS
 
 
 class _Backends:

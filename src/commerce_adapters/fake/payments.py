@@ -57,6 +57,8 @@ def _result(charge: FakeCharge) -> ChargeResult:
 
 
 class FakeGateway:
+    takes_real_money = False
+
     def __init__(self, webhook_secret: str | None = None, ledger: FakeLedger | None = None,
                  now: Callable[[], float] = time.time) -> None:
         # no published default: a secret nobody set is random, so nobody can forge events

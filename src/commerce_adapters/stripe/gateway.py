@@ -60,6 +60,7 @@ class StripeGateway:
             max_network_retries=0, http_client=stripe.new_default_http_client(timeout=timeout))
         self._secret = webhook_secret
         self._tolerance = tolerance
+        self.takes_real_money = api_key.startswith(("sk_live_", "rk_live_"))
 
     # The port -------------------------------------------------------------------------------
     def charge(self, request: ChargeRequest) -> ChargeResult:

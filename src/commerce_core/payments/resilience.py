@@ -125,6 +125,8 @@ class ResilientGateway:
         self._policy = policy
         self._breaker = breaker
         self._sleep = sleep
+        # a gateway that moves no money (a fake, a test-mode key) says so; /health shows it
+        self.takes_real_money = bool(getattr(gateway, "takes_real_money", True))
 
     @property
     def breaker(self) -> CircuitBreaker:

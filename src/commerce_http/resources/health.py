@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from commerce_adapters.bootstrap import NO_REAL_MONEY
 from commerce_core.facade import Commerce
 
 
@@ -15,4 +16,7 @@ class Health:
         checks = self._shop.health()
         healthy = all(v == "ok" for v in checks.values())
         resp.status = falcon.HTTP_200 if healthy else falcon.HTTP_503
-        resp.media = {"status": "ok" if healthy else "unavailable", "checks": checks}
+        resp.media = {"status": "ok" if healthy else "unavailable", "checks": checks,
+                      "real_money": self._shop.gateway.takes_real_money}
+        if not self._shop.gateway.takes_real_money:
+            resp.media["warning"] = NO_REAL_MONEY
