@@ -121,17 +121,16 @@ def _payments() -> Finding:
         load(GATEWAYS, url, "payments")
     except (ValueError, ImportError) as ex:
         return Finding("payments", FAIL, str(ex))
-    if not takes_real_money(url):
-        return Finding("payments", WARN, f"{NO_REAL_MONEY} ({scheme(url)}://; "
-                                         "stripe:// with a live key takes payments)")
     if scheme(url) == "stripe":
-        key = os.environ.get("COMMERCE_STRIPE_API_KEY", "")
-        if not key:
+        if not os.environ.get("COMMERCE_STRIPE_API_KEY"):
             return Finding("payments", FAIL, "stripe:// needs COMMERCE_STRIPE_API_KEY")
         if not os.environ.get("COMMERCE_WEBHOOK_SECRET"):
             return Finding("payments", WARN, "stripe://: COMMERCE_WEBHOOK_SECRET is not set, "
                                              "so every webhook is refused (3-D Secure "
                                              "payments never complete)")
+    if not takes_real_money(url):
+        return Finding("payments", WARN, f"{NO_REAL_MONEY} ({scheme(url)}://; "
+                                         "stripe:// with a live key takes payments)")
     return Finding("payments", OK, show_url(url))
 
 

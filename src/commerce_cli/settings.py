@@ -28,6 +28,9 @@ SETTINGS = {
     "COMMERCE_API_URL": "",
     "COMMERCE_SELLER": "",
     "COMMERCE_NODE_ID": "",  # unset: each process leases a node id from the database
+    "COMMERCE_STRIPE_API_KEY": "",   # stripe:// (docs/payments.md)
+    "COMMERCE_STRIPE_API_BASE": "",  # unset: Stripe's own API
+    "COMMERCE_WEBHOOK_SECRET": "",   # unset: stripe:// refuses webhooks; the fake makes one
 }
 _SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
 
