@@ -43,6 +43,7 @@ class StripeProxy:
         self._lock = threading.Lock()
         self._refund_lock = threading.Lock()
         self._lose: set[str] = set()
+        self.search_lags = False  # True: search finds nothing, as Stripe's right after a write
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -159,7 +160,7 @@ class StripeProxy:
         if match is None:
             return 400, _error("invalid_request_error", "unsupported search query")
         name, value = match.group(1), re.sub(r"\\(.)", r"\1", match.group(2))
-        found = self.intents_with(name, value)
+        found = [] if self.search_lags else self.intents_with(name, value)
         limit = int((query.get("limit") or ["10"])[0])
         return 200, json.dumps({"object": "search_result", "data": found[:limit],
                                 "has_more": len(found) > limit,

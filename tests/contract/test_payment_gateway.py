@@ -34,7 +34,7 @@ from commerce_adapters.stripe import events
 from commerce_adapters.stripe.gateway import StripeGateway
 from commerce_core.checkout.model import CheckoutState
 from commerce_core.clock import ManualClock
-from commerce_core.errors import PaymentDeclined, TransientError, Unauthenticated
+from commerce_core.errors import PaymentDeclined, TransientError, Unauthenticated, Unavailable
 from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus
 from commerce_core.payments.ports import (
@@ -61,6 +61,8 @@ class Rig:
     act: Callable[[ChargeResult, bool], None]   # the customer finishes or fails it
     lose_next_answer: Callable[[], str]         # arms a lost answer; the token to charge
     charges_with: Callable[[str], int]          # charges the gateway made with a key
+    # a gateway whose lookup lags behind its charges (a search index) can be made to lag
+    lag: Callable[[bool], None] | None = None
 
     def event(self, kind: str, transaction_id: str, timestamp: float | None = None,
               secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
@@ -114,9 +116,12 @@ def _stripe() -> Iterator[Rig]:
             proxy.lose_next_answer("/v1/payment_intents")
             return "pm_card_visa"
 
+        def lag(on: bool) -> None:
+            proxy.search_lags = on
+
         yield Rig(gateway, "pm_card_visa", "pm_card_chargeCustomerFail",
                   proxy.three_d_secure_card, act, lose,
-                  lambda key: len(proxy.intents_with("idempotency_key", key)))
+                  lambda key: len(proxy.intents_with("idempotency_key", key)), lag)
 
 
 RIGS: dict[str, Callable[[], Iterator[Rig]]] = {
@@ -217,6 +222,22 @@ def test_void_reverses_a_charge_and_lookup_of_an_unknown_key_is_none(rig: Rig) -
     assert rig.gateway.void(unknown) is False
     # a key found unused is spent: a late request with it can never charge
     assert rig.charges_with(unknown) == 0
+
+
+def test_a_charge_not_yet_visible_is_unknown_never_absent(rig: Rig) -> None:
+    if rig.lag is None:
+        pytest.skip("this gateway's lookup never lags behind its charges")
+    key, result = charge(rig.gateway, rig.visa)
+    rig.lag(True)
+    with pytest.raises(Unavailable) as raised:
+        rig.gateway.lookup(key)
+    assert not isinstance(raised.value, TransientError)  # not retried, not a breaker failure
+    with pytest.raises(Unavailable):
+        rig.gateway.void(key)
+    assert rig.gateway.lookup(f"pay_{uuid.uuid4().hex}") is None  # a key never used
+    rig.lag(False)
+    found = rig.gateway.lookup(key)
+    assert found is not None and found.transaction_id == result.transaction_id
 
 
 def _secret_of(rig: Rig) -> None:

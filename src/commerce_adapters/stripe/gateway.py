@@ -15,7 +15,8 @@ Finding a charge whose answer was lost: Stripe's search by metadata (which lags 
 minute behind writes); when it finds nothing, the key is *claimed*: a harmless unconfirmed
 PaymentIntent is created with the same Idempotency-Key and other parameters. Stripe refuses
 that (idempotency_error) if the key was used, so the charge exists but is not searchable
-yet (TransientError: ask again later); otherwise the claim is cancelled and the key can
+yet (Unavailable: ask again later; recover() only asks about checkouts older than
+``SEARCH_LAG``); otherwise the claim is cancelled and the key can
 never charge any more, so "no charge" is final.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import stripe
@@ -45,12 +47,24 @@ from commerce_core.payments.ports import (
     RefundResult,
 )
 
+# how long Stripe's search may lag behind its writes: recover() leaves younger checkouts
+SEARCH_LAG = timedelta(minutes=3)
+
+
+def _not_yet() -> Unavailable:
+    """A charge that exists but is not searchable yet: ask later. Not a TransientError:
+    retrying at once will not help, and it must not count against the circuit breaker."""
+    return Unavailable("the charge exists but Stripe's search does not show it yet")
+
+
 # PaymentIntent states that hold no captured money and can still be cancelled
 _CANCELLABLE = frozenset({"requires_confirmation", "requires_action", "requires_capture",
                           "processing"})
 
 
 class StripeGateway:
+    search_lag = SEARCH_LAG
+
     def __init__(self, api_key: str, api_base: str | None = None,
                  webhook_secret: str | None = None, *, timeout: float = 20.0,
                  tolerance: int = events.TOLERANCE) -> None:
@@ -93,14 +107,14 @@ class StripeGateway:
             return _result(intent)
         if self._claim(idempotency_key):
             return None
-        raise TransientError("the charge exists but Stripe's search does not show it yet")
+        raise _not_yet()
 
     def void(self, idempotency_key: str) -> bool:
         intent = self._find(idempotency_key)
         if intent is None:
             if self._claim(idempotency_key):
                 return False
-            raise TransientError("the charge exists but Stripe's search does not show it yet")
+            raise _not_yet()
         try:
             if intent.status == "succeeded":
                 self._client.v1.refunds.create(
