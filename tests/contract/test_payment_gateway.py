@@ -92,7 +92,9 @@ def _fake_memory() -> Iterator[Rig]:
 def _fake_sqlite() -> Iterator[Rig]:
     folder = Path(tempfile.mkdtemp(prefix="commerce-gateway-"))
     shutil.copy(sqlite_template(), folder / "shop.db")
-    yield _fake_rig(FakeGateway(SECRET, SqlLedger(f"sqlite:///{folder / 'shop.db'}")))
+    ledger = SqlLedger(f"sqlite:///{folder / 'shop.db'}")
+    yield _fake_rig(FakeGateway(SECRET, ledger))
+    ledger.close()
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -100,7 +102,9 @@ def _fake_postgres() -> Iterator[Rig]:
     url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set")
-    yield _fake_rig(FakeGateway(SECRET, SqlLedger(fresh_postgres(url))))
+    ledger = SqlLedger(fresh_postgres(url))
+    yield _fake_rig(FakeGateway(SECRET, ledger))
+    ledger.close()
 
 
 def _stripe() -> Iterator[Rig]:

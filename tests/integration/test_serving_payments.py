@@ -72,7 +72,9 @@ def test_ten_concurrent_payments_with_one_key_are_one_charge(tmp_path: Path) -> 
     assert [status for status, _ in answers] == [200] * 10
     transactions = {body["data"]["payment"]["transaction_id"] for _, body in answers}
     assert len(transactions) == 1 and None not in transactions
-    charges = SqlLedger(url).charges()
+    ledger = SqlLedger(url)
+    charges = ledger.charges()
+    ledger.close()
     assert [c.transaction_id for c in charges] == list(transactions)
 
 
@@ -98,7 +100,9 @@ def test_ten_concurrent_partial_refunds_that_fit_all_succeed(tmp_path: Path) -> 
         seen = call(base, "GET", f"/api/v1/payments/{payment_id}", token=token)[1]["data"]
         assert (seen["status"], Decimal(str(seen["refunded_amount"]))) == ("REFUNDED",
                                                                           Decimal("100"))
-    (charge,) = SqlLedger(url).charges()
+    ledger = SqlLedger(url)
+    (charge,) = ledger.charges()
+    ledger.close()
     assert charge.refunded.amount == Decimal("100")  # what the gateway refunded, too
 
 

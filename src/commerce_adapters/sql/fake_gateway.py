@@ -14,7 +14,7 @@ import attrs
 import sqlalchemy as sa
 
 from commerce_adapters.fake.ledger import FakeCharge, refund_refusal
-from commerce_adapters.sql.database import create_engine
+from commerce_adapters.sql.database import PoolSettings, create_engine
 from commerce_adapters.sql.schema import fake_gateway_charges as charges
 from commerce_adapters.sql.schema import fake_gateway_refunds as refunds
 from commerce_core.errors import PaymentDeclined
@@ -31,7 +31,12 @@ def _charge(row: Any) -> FakeCharge:
 
 class SqlLedger:
     def __init__(self, database_url: str) -> None:
-        self._engine = create_engine(database_url)
+        # a few connections: each call is one short transaction (a gateway round trip)
+        self._engine = create_engine(database_url, PoolSettings(pool_size=2, max_overflow=8))
+
+    def close(self) -> None:
+        """Close the ledger's connections (its engine is its own)."""
+        self._engine.dispose()
 
     def _one(self, where: Any) -> FakeCharge | None:
         with self._engine.begin() as conn:
