@@ -34,6 +34,7 @@ from commerce_core.payments.ports import GatewayEvent, GatewayEventKind, Payment
 from commerce_core.uow import Transactions, UnitOfWork
 
 SCOPE = "gateway_event"
+_DISPUTABLE = frozenset({PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED})
 
 
 @attrs.frozen
@@ -123,9 +124,9 @@ class WebhookDesk:
                                             payment_id=payment.id, refund_id=refund.id,
                                             user_id=order.user_id, amount=unknown))
             elif event.kind is GatewayEventKind.DISPUTE_OPENED:
-                if payment.status is not PaymentState.DISPUTED:
+                if payment.status in _DISPUTABLE:  # a refunded charge: the bank's business
                     payment.dispute(now)
-                    order.note("PAYMENT_DISPUTED", now, event.reason)
+                order.note("PAYMENT_DISPUTED", now, event.reason)
             elif (event.kind is GatewayEventKind.DISPUTE_CLOSED
                   and payment.status is PaymentState.DISPUTED):
                 won = bool(event.dispute_won)
