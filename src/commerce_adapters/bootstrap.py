@@ -167,8 +167,13 @@ SEARCH_INDEXES: dict[str, Adapter] = {
 EVENT_BUSES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.bus:InProcessEventBus")}
 GATEWAYS: dict[str, Adapter] = {
-    "fake": Adapter("commerce_adapters.fake.payments:shared_gateway"),
+    "fake": Adapter("commerce_adapters.fake.payments:open_fake"),
+    "stripe": Adapter("commerce_adapters.stripe.gateway:open_stripe", "stripe", "stripe"),
 }
+# schemes of gateways that move no real money (said loudly by serve, /health and doctor)
+FAKE_GATEWAYS = frozenset({"fake"})
+NO_REAL_MONEY = ("THIS SHOP TAKES NO REAL MONEY: its payment gateway is a fake or uses a "
+                 "test-mode key")
 NOTIFIERS: dict[str, Adapter] = {
     "log": Adapter("commerce_adapters.notify.log:LogNotifier"),
     "memory": Adapter("commerce_adapters.notify.recording:RecordingNotifier"),
@@ -281,6 +286,24 @@ def load(table: dict[str, Adapter], url: str, what: str) -> Callable[..., Any]:
     return factory
 
 
+def open_gateway(url: str, database_url: str) -> PaymentGateway:
+    """The gateway ``url`` names: every factory takes the gateway's URL, the database's (the
+    fake keeps its ledger there) and the webhook secret (``COMMERCE_WEBHOOK_SECRET``)."""
+    secret = os.environ.get("COMMERCE_WEBHOOK_SECRET") or None
+    gateway: PaymentGateway = load(GATEWAYS, url, "payments")(url, database_url, secret)
+    return gateway
+
+
+def takes_real_money(payments_url: str | None = None) -> bool:
+    """False when the configured gateway is a fake, or Stripe with a test-mode key: no
+    charge moves any money."""
+    kind = scheme(setting("COMMERCE_PAYMENTS_URL", payments_url))
+    if kind == "stripe":
+        return os.environ.get("COMMERCE_STRIPE_API_KEY", "").startswith(("sk_live_",
+                                                                          "rk_live_"))
+    return kind not in FAKE_GATEWAYS
+
+
 class _Backends:
     """Database backends opened by URL, each once: parts that name the database's URL (or
     follow it) share its pools and its in-memory state."""
@@ -379,7 +402,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
         publisher = bus = load(EVENT_BUSES, events_at, "event bus")()
     if gateway is None:
-        gateway = load(GATEWAYS, setting("COMMERCE_PAYMENTS_URL", payments_url), "payments")()
+        gateway = open_gateway(setting("COMMERCE_PAYMENTS_URL", payments_url), database_url)
     if notifier is None:
         notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
         notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)

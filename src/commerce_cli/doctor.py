@@ -14,6 +14,7 @@ from commerce_adapters.bootstrap import (
     DATABASES,
     FROM_DATABASE,
     GATEWAYS,
+    NO_REAL_MONEY,
     NOTIFIERS,
     PARTS,
     Part,
@@ -24,6 +25,7 @@ from commerce_adapters.bootstrap import (
     replica_setting,
     scheme,
     setting,
+    takes_real_money,
 )
 from commerce_adapters.security.tokens import MIN_SECRET_BYTES
 from commerce_adapters.urls import shown as show_url
@@ -132,8 +134,16 @@ def _payments() -> Finding:
         load(GATEWAYS, url, "payments")
     except (ValueError, ImportError) as ex:
         return Finding("payments", FAIL, str(ex))
-    if scheme(url) == "fake":
-        return Finding("payments", WARN, "fake://: test gateway, no real money moves")
+    if scheme(url) == "stripe":
+        if not os.environ.get("COMMERCE_STRIPE_API_KEY"):
+            return Finding("payments", FAIL, "stripe:// needs COMMERCE_STRIPE_API_KEY")
+        if not os.environ.get("COMMERCE_WEBHOOK_SECRET"):
+            return Finding("payments", WARN, "stripe://: COMMERCE_WEBHOOK_SECRET is not set, "
+                                             "so every webhook is refused (3-D Secure "
+                                             "payments never complete)")
+    if not takes_real_money(url):
+        return Finding("payments", WARN, f"{NO_REAL_MONEY} ({scheme(url)}://; "
+                                         "stripe:// with a live key takes payments)")
     return Finding("payments", OK, show_url(url))
 
 

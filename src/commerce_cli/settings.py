@@ -30,6 +30,9 @@ SETTINGS = {
     "COMMERCE_NODE_ID": "",  # unset: each process leases a node id from the database
     "COMMERCE_REDIS_PREFIX": "commerce:",  # what every key in a shared Redis starts with
     "COMMERCE_RATE_LIMIT_FAILURE": "open",  # a Redis limiter that is down: open or closed
+    "COMMERCE_STRIPE_API_KEY": "",   # stripe:// (docs/payments.md)
+    "COMMERCE_STRIPE_API_BASE": "",  # unset: Stripe's own API
+    "COMMERCE_WEBHOOK_SECRET": "",   # unset: stripe:// refuses webhooks; the fake makes one
 }
 _SECRET_NAMES = ("SECRET", "PASSWORD", "KEY")
 

@@ -39,6 +39,7 @@ from commerce_core.payments.ports import PaymentGateway
 from commerce_core.payments.refunds import RefundDesk
 from commerce_core.payments.resilience import CircuitBreaker, ResilientGateway, RetryPolicy
 from commerce_core.payments.service import PaymentService
+from commerce_core.payments.webhooks import WebhookDesk
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
 from commerce_core.rankings.ports import Rankings
@@ -100,6 +101,7 @@ class Commerce:
         self.checkout = CheckoutService(tx, carts, self.gateway, ids, clock, self.rules,
                                         reservation_ttl, FraudScreen(fraud_rules))
         self.payments = PaymentService(tx, refunds)
+        self.webhooks = WebhookDesk(tx, self.gateway, self.checkout, ids, clock)
         self.orders = OrderService(tx, self.checkout, refunds, clock)
         self.reviews = ReviewService(tx, ids, clock)
         self.wishlist = WishlistService(tx, self.cart, clock)

@@ -147,13 +147,17 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments/{id}/process", "post"): {
         "summary": "Pay for an order placed without a card (id: the order's)",
         "body": _obj(["payment_token"], payment_token={"type": "string"},
-                     payment_method={"type": "string"})},
+                     payment_method={"type": "string"}, amount=_MONEY,
+                     currency={"type": "string"})},
     ("/api/v1/payments/{id}", "get"): {"summary": "A payment"},
     ("/api/v1/payments/{id}/refunds", "post"): {
         "summary": "Refund (admins)", "status": "201",
         "body": _obj(amount=_MONEY, reason={"type": "string"})},
+    ("/api/v1/webhooks/stripe", "post"): {
+        "summary": "The payment gateway's signed event (Stripe-Signature)", "auth": False,
+        "body": {"type": "object"}},
     ("/api/v1/payments/webhook", "post"): {
-        "summary": "The payment gateway's signed event", "auth": False,
+        "summary": "The payment gateway's signed event (the first path)", "auth": False,
         "body": {"type": "object"}},
     ("/api/v1/inventory/{variant_id}", "get"): {"summary": "Stock of a variant (its seller)"},
     ("/api/v1/inventory/{variant_id}", "put"): {

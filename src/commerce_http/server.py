@@ -19,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.workers.sync import SyncWorker
 
 from commerce_adapters import connect
+from commerce_adapters.bootstrap import NO_REAL_MONEY, takes_real_money
 from commerce_http.app import HttpSettings, create_app
 from commerce_http.logs import LOGGING
 from commerce_http.metrics import count_across_processes, process_gone
@@ -97,6 +98,22 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type h
         return app_from_environment()
 
 
+def _payments_warnings() -> None:
+    """Say loudly when the shop takes no real money; give the fake's workers one webhook
+    secret (made for this run when unset: random, so nobody outside can sign an event)."""
+    if takes_real_money():
+        if not os.environ.get("COMMERCE_WEBHOOK_SECRET"):
+            log.warning("COMMERCE_WEBHOOK_SECRET is not set: every payment webhook is refused")
+        return
+    log.warning("*** %s (COMMERCE_PAYMENTS_URL=%s) ***", NO_REAL_MONEY,
+                os.environ.get("COMMERCE_PAYMENTS_URL", "fake://"))
+    if not os.environ.get("COMMERCE_WEBHOOK_SECRET") and not os.environ.get(
+            "COMMERCE_PAYMENTS_URL", "fake://").startswith("stripe"):
+        os.environ["COMMERCE_WEBHOOK_SECRET"] = f"whsec_{secrets.token_hex(24)}"
+        log.warning("COMMERCE_WEBHOOK_SECRET is not set: the fake gateway signs its webhooks "
+                    "with a secret made for this run")
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000,
           settings: ServeSettings | None = None) -> None:
     """Run until stopped (``settings``: by default from the environment). Workers share one
@@ -113,6 +130,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         log.warning("COMMERCE_SECRET_KEY is not set: tokens are signed with a key made for "
                     "this run only")
         os.environ["COMMERCE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    _payments_warnings()
     metrics_dir = tempfile.mkdtemp(prefix="commerce-metrics-")
     master = os.getpid()
 

@@ -31,7 +31,7 @@ def test_doctor_passes_a_sound_local_setup_without_touching_it(tmp_path: Path) -
     code, found = _doctor(["--database-url", f"sqlite:///{db}"])
     assert code == 0 and found["database"][0] == "ok"
     assert not db.exists()  # looking did not make it
-    assert found["payments"] == ("warn", "fake://: test gateway, no real money moves")
+    assert found["payments"][0] == "warn" and "NO REAL MONEY" in found["payments"][1]
     assert found["secret key"] == ("ok", "set")
     assert found["serve settings"][0] == "ok" and "COMMERCE_WORKERS=2" in found[
         "serve settings"][1]
@@ -83,7 +83,7 @@ def test_doctor_names_each_problem_and_exits_1(tmp_path: Path) -> None:
         "fail", "smtp://127.0.0.1: smtp:// needs a host and a sender: "
                 "smtp://host:587?from=a@b.c")
     assert found["payments"] == ("fail", "unknown payments URL scheme 'paypal://'; known: "
-                                         "fake://")
+                                         "fake://, stripe://")
     code, found = _doctor(["--database-url", f"sqlite:///{tmp_path / 'shop.db'}"],
                           COMMERCE_WORKERS="two", COMMERCE_GRACEFUL_TIMEOUT="0")
     assert code == 1 and found["serve settings"][0] == "fail"
@@ -153,3 +153,22 @@ def test_the_token_file_is_private_from_its_first_byte(tmp_path: Path,
     where.write_text("{not json")
     with pytest.raises(ValueError, match="log in again"):
         credentials.token_for("https://other.example")
+
+
+def test_doctor_on_stripe_names_a_missing_key_and_a_missing_webhook_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = ["--database-url", f"sqlite:///{tmp_path / 'shop.db'}"]
+    for name in ("COMMERCE_STRIPE_API_KEY", "COMMERCE_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    code, found = _doctor(db, COMMERCE_PAYMENTS_URL="stripe://")
+    assert code != 0 and found["payments"] == ("fail",
+                                               "stripe:// needs COMMERCE_STRIPE_API_KEY")
+    _, found = _doctor(db, COMMERCE_PAYMENTS_URL="stripe://",
+                       COMMERCE_STRIPE_API_KEY="sk_live_x")
+    assert found["payments"][0] == "warn" and "COMMERCE_WEBHOOK_SECRET" in found["payments"][1]
+    _, found = _doctor(db, COMMERCE_PAYMENTS_URL="stripe://", COMMERCE_STRIPE_API_KEY="sk_test_x",
+                       COMMERCE_WEBHOOK_SECRET="whsec_x")
+    assert found["payments"][0] == "warn" and "NO REAL MONEY" in found["payments"][1]
+    _, found = _doctor(db, COMMERCE_PAYMENTS_URL="stripe://", COMMERCE_STRIPE_API_KEY="sk_live_x",
+                       COMMERCE_WEBHOOK_SECRET="whsec_x")
+    assert found["payments"] == ("ok", "stripe://")

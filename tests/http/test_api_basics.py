@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from falcon import testing
 
+from commerce_adapters.bootstrap import NO_REAL_MONEY
 from tests.http.conftest import PASSWORD, error, sign_up
 
 
@@ -32,7 +33,8 @@ def test_request_ids_are_echoed_or_made(client: testing.TestClient) -> None:
     assert len(made.headers["X-Request-ID"]) == 32
     assert given.json == {"status": "ok", "checks": {"database": "ok", "catalog": "ok",
                                                     "carts": "ok", "sessions": "ok",
-                                                    "cache": "ok"}}
+                                                    "cache": "ok"},
+                          "real_money": False, "warning": NO_REAL_MONEY}
 
 
 def test_register_login_me_logout(client: testing.TestClient) -> None:

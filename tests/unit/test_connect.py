@@ -66,10 +66,22 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ("sessions_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
     ("cache_url", "memory://, none://, redis://, rediss://"), ("search_url", "memory://"),
     ("events_url", "memory://"),
-    ("payments_url", "fake://"), ("notify_url", "log://, memory://, smtp://")])
+    ("payments_url", "fake://, stripe://"), ("notify_url", "log://, memory://, smtp://")])
 def test_an_unknown_scheme_lists_the_known_ones(keyword: str, known: str) -> None:
     with pytest.raises(ValueError, match=f"URL scheme 'bogus://'; known: {known}$"):
         shop_on("memory://", **{keyword: "bogus://x"})
+
+
+def test_stripe_needs_its_key_and_takes_its_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COMMERCE_STRIPE_API_KEY", raising=False)
+    with pytest.raises(ValueError, match="stripe:// needs COMMERCE_STRIPE_API_KEY"):
+        shop_on("memory://", payments_url="stripe://")
+    monkeypatch.setenv("COMMERCE_STRIPE_API_KEY", "sk_test_x")
+    monkeypatch.setenv("COMMERCE_STRIPE_API_BASE", "http://127.0.0.1:1")
+    shop = shop_on("memory://", payments_url="stripe://")
+    assert shop.gateway.takes_real_money is False  # a test-mode key moves no money
+    monkeypatch.setenv("COMMERCE_STRIPE_API_KEY", "sk_live_x")
+    assert shop_on("memory://", payments_url="stripe://").gateway.takes_real_money is True
 
 
 def test_every_part_has_a_setting_and_a_keyword() -> None:

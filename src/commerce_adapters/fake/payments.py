@@ -1,4 +1,4 @@
-"""A fake payment gateway that behaves like a real one, driven by test tokens.
+"""A fake payment gateway that behaves like Stripe, driven by test tokens. NO MONEY MOVES.
 
 | token                     | outcome                                                      |
 |---------------------------|--------------------------------------------------------------|
@@ -10,23 +10,27 @@
 | ``tok_lostResponse``      | charged, but the first answer is lost (a timeout); a retry   |
 |                           | with the same idempotency key gets the stored success        |
 
-A charge is made once per idempotency key, as with Stripe. ``outage(True)`` makes every
-call time out until ``outage(False)``. Webhooks are signed with HMAC-SHA256.
+A charge is made once per idempotency key, as with Stripe. Its state is kept in a ledger
+(``ledger.py``): in this process for ``memory://`` shops, in the shop's SQL database
+otherwise, so every worker process of a server sees every charge (a refund reaching another
+worker finds its charge; two workers charging one key charge once). ``outage(True)`` makes
+this object's calls time out until ``outage(False)``. Webhooks are Stripe-shaped events
+signed with Stripe's timestamped scheme (``commerce_adapters.stripe.events``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import itertools
 import json
 import secrets
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
-import attrs
-
-from commerce_core.errors import PaymentDeclined, TransientError, Unauthenticated, ValidationError
+from commerce_adapters.fake.ledger import FakeCharge, FakeLedger, MemoryLedger
+from commerce_adapters.sql.fake_gateway import SqlLedger
+from commerce_adapters.stripe import events
+from commerce_core.errors import TransientError, ValidationError
 from commerce_core.money import Money
 from commerce_core.payments.ports import (
     ChargeRequest,
@@ -37,58 +41,50 @@ from commerce_core.payments.ports import (
     RefundResult,
 )
 
-SIGNATURE_HEADER = "Fake-Signature"
+SIGNATURE_HEADER = events.SIGNATURE_HEADER
 _DECLINES = {"tok_chargeDeclined": "card_declined", "tok_insufficientFunds": "insufficient_funds"}
+NEXT_ACTION = {"type": "use_stripe_sdk",
+               "use_stripe_sdk": {"type": "three_d_secure_redirect"}}
 
 
-@attrs.define
-class FakeCharge:
-    key: str
-    amount: Money
-    status: ChargeStatus
-    transaction_id: str
-    refunded: Money
-    decline_reason: str = ""
-    voided: bool = False
-
-    def result(self) -> ChargeResult:
-        return ChargeResult(self.status, self.transaction_id, self.decline_reason,
-                            {"id": self.transaction_id, "status": self.status.value,
-                             "amount": str(self.amount.amount)})
+def _result(charge: FakeCharge) -> ChargeResult:
+    waiting = charge.status is ChargeStatus.REQUIRES_ACTION
+    return ChargeResult(charge.status, charge.transaction_id, charge.decline_reason,
+                        {"id": charge.transaction_id, "status": charge.status.value,
+                         "amount": str(charge.amount.amount)},
+                        client_secret=charge.client_secret if waiting else None,
+                        next_action=NEXT_ACTION if waiting else None)
 
 
 class FakeGateway:
-    def __init__(self, webhook_secret: str = "whsec_fake") -> None:
-        self._secret = webhook_secret.encode()
+    takes_real_money = False
+
+    def __init__(self, webhook_secret: str | None = None, ledger: FakeLedger | None = None,
+                 now: Callable[[], float] = time.time) -> None:
+        # no published default: a secret nobody set is random, so nobody can forge events
+        self.webhook_secret = webhook_secret or f"whsec_{secrets.token_hex(24)}"
+        self._ledger = ledger or MemoryLedger()
+        self._now = now
         self._lock = threading.Lock()
-        self._charges: dict[str, FakeCharge] = {}
-        self._by_txn: dict[str, FakeCharge] = {}
-        self._refund_keys: dict[str, RefundResult] = {}
-        self._seq = itertools.count(1)
-        # ids unique across processes too: two server workers each run their own fake
-        self._prefix = secrets.token_hex(3)
         self._down = False
-        self._lost_once: set[str] = set()
         self.calls = 0
 
     # The port -------------------------------------------------------------------------------
     def charge(self, request: ChargeRequest) -> ChargeResult:
         with self._lock:
             self.calls += 1
-            self._check_up()
-            existing = self._charges.get(request.idempotency_key)
-            if existing is not None:
-                if existing.amount != request.amount:
-                    raise ValidationError("idempotency key reused with another amount")
-                return existing.result()
+        self._check_up()
+        existing = self._ledger.charge(request.idempotency_key)
+        if existing is None:
             if request.token == "tok_timeout":
                 raise TransientError("gateway timed out")
-            charge = self._new_charge(request)
-            if request.token == "tok_lostResponse" and request.idempotency_key not in \
-                    self._lost_once:
-                self._lost_once.add(request.idempotency_key)
-                raise TransientError("gateway timed out after charging")
-            return charge.result()
+            existing = self._ledger.add_charge(self._new_charge(request))
+        if existing.amount != request.amount:
+            raise ValidationError("idempotency key reused with another amount")
+        if request.token == "tok_lostResponse" and self._ledger.lose_answer(
+                request.idempotency_key):
+            raise TransientError("gateway timed out after charging")
+        return _result(existing)
 
     def _new_charge(self, request: ChargeRequest) -> FakeCharge:
         if request.amount.is_negative or request.amount.is_zero:
@@ -98,58 +94,36 @@ class FakeGateway:
             status, reason = ChargeStatus.DECLINED, _DECLINES[request.token]
         elif request.token == "tok_3ds":
             status = ChargeStatus.REQUIRES_ACTION
-        txn = f"txn_fake_{self._prefix}_{next(self._seq):06d}"
-        charge = FakeCharge(request.idempotency_key, request.amount, status, txn,
-                            Money.zero(request.amount.currency), reason)
-        self._charges[request.idempotency_key] = charge
-        self._by_txn[txn] = charge
-        return charge
+        txn = f"pi_fake_{secrets.token_hex(8)}"  # unique across processes
+        return FakeCharge(request.idempotency_key, txn, request.amount, status, reason,
+                          Money.zero(request.amount.currency),
+                          client_secret=f"{txn}_secret_{secrets.token_hex(8)}",
+                          metadata=dict(request.metadata))
 
     def lookup(self, idempotency_key: str) -> ChargeResult | None:
-        with self._lock:
-            self._check_up()
-            charge = self._charges.get(idempotency_key)
-            return charge.result() if charge else None
+        self._check_up()
+        charge = self._ledger.charge(idempotency_key)
+        return _result(charge) if charge else None
 
     def void(self, idempotency_key: str) -> bool:
-        with self._lock:
-            self._check_up()
-            charge = self._charges.get(idempotency_key)
-            if charge is None or charge.voided or charge.status is ChargeStatus.DECLINED:
-                return False
-            charge.voided = True
-            return True
+        self._check_up()
+        return self._ledger.void(idempotency_key)
 
     def refund(self, transaction_id: str, amount: Money, idempotency_key: str) -> RefundResult:
-        with self._lock:
-            self._check_up()
-            if idempotency_key in self._refund_keys:
-                return self._refund_keys[idempotency_key]
-            charge = self._by_txn.get(transaction_id)
-            if charge is None or charge.status is not ChargeStatus.SUCCEEDED or charge.voided:
-                raise PaymentDeclined(f"no captured charge {transaction_id}")
-            if charge.refunded + amount > charge.amount:
-                raise PaymentDeclined("refund exceeds the captured amount")
-            charge.refunded = charge.refunded + amount
-            result = RefundResult(f"re_fake_{self._prefix}_{next(self._seq):06d}",
-                                  {"amount": str(amount.amount), "charge": transaction_id})
-            self._refund_keys[idempotency_key] = result
-            return result
+        self._check_up()
+        refund_id = self._ledger.refund(transaction_id, amount, idempotency_key,
+                                        f"re_fake_{secrets.token_hex(8)}")
+        return RefundResult(refund_id, {"amount": str(amount.amount), "charge": transaction_id})
 
     def verify_event(self, body: bytes, headers: Mapping[str, str]) -> GatewayEvent:
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER.lower(), "")
-        if not hmac.compare_digest(given, self.sign(body)):
-            raise Unauthenticated("webhook signature does not match")
-        try:
-            data = json.loads(body)
-            return GatewayEvent(GatewayEventKind(data["type"]), str(data["transaction_id"]),
-                                str(data.get("reason", "")))
-        except (ValueError, KeyError, TypeError) as ex:
-            raise ValidationError("malformed webhook body") from ex
+        events.verify(self.webhook_secret, body, events.header(headers), self._now())
+        return events.parse(events.loads(body))
 
     # Test controls --------------------------------------------------------------------------
-    def sign(self, body: bytes) -> str:
-        return hmac.new(self._secret, body, hashlib.sha256).hexdigest()
+    def sign(self, body: bytes, timestamp: float | None = None) -> dict[str, str]:
+        """Headers that sign ``body`` as this gateway does (now, or at ``timestamp``)."""
+        when = int(self._now() if timestamp is None else timestamp)
+        return {SIGNATURE_HEADER: events.signature(self.webhook_secret, body, when)}
 
     def outage(self, down: bool) -> None:
         with self._lock:
@@ -162,38 +136,71 @@ class FakeGateway:
     def complete_action(self, transaction_id: str, succeed: bool = True
                         ) -> tuple[bytes, dict[str, str]]:
         """The customer finished (or failed) 3-D Secure: returns the signed webhook to send."""
-        with self._lock:
-            charge = self._by_txn[transaction_id]
-            charge.status = ChargeStatus.SUCCEEDED if succeed else ChargeStatus.DECLINED
-            kind = GatewayEventKind.CHARGE_SUCCEEDED if succeed else \
-                GatewayEventKind.CHARGE_FAILED
-        body = json.dumps({"type": kind.value, "transaction_id": transaction_id,
-                           "reason": "" if succeed else "authentication_failed"}).encode()
-        return body, {SIGNATURE_HEADER: self.sign(body)}
+        status = ChargeStatus.SUCCEEDED if succeed else ChargeStatus.DECLINED
+        reason = "" if succeed else "payment_intent_authentication_failure"
+        charge = self._ledger.finish_action(transaction_id, status, reason)
+        kind = (GatewayEventKind.PAYMENT_SUCCEEDED if succeed
+                else GatewayEventKind.PAYMENT_FAILED)
+        return self.event(kind.value, self.intent(charge))
+
+    def event(self, kind: str, obj: Mapping[str, Any], timestamp: float | None = None
+              ) -> tuple[bytes, dict[str, str]]:
+        """A signed Stripe-shaped event about ``obj`` (see :meth:`intent`)."""
+        when = int(self._now() if timestamp is None else timestamp)
+        body = json.dumps({"id": f"evt_fake_{secrets.token_hex(8)}", "object": "event",
+                           "type": kind, "created": when,
+                           "data": {"object": dict(obj)}}).encode()
+        return body, self.sign(body, when)
+
+    def intent(self, charge: FakeCharge) -> dict[str, Any]:
+        """The charge as a Stripe PaymentIntent object (as its webhooks carry it)."""
+        error = ({"code": charge.decline_reason} if charge.decline_reason else None)
+        return {"id": charge.transaction_id, "object": "payment_intent",
+                "amount": charge.amount.minor_units,
+                "currency": charge.amount.currency.lower(),
+                "status": charge.status.value, "metadata": {
+                    **charge.metadata, "idempotency_key": charge.key},
+                "last_payment_error": error}
+
+    def charge_of(self, transaction_id: str) -> FakeCharge:
+        charge = self._ledger.by_transaction(transaction_id)
+        if charge is None:
+            raise KeyError(transaction_id)
+        return charge
 
     def net_captured(self, currency: str = "USD") -> Money:
         """Money the shop keeps: succeeded charges, less voids and refunds."""
-        with self._lock:
-            kept = Money.zero(currency)
-            for c in self._charges.values():
-                if c.status is ChargeStatus.SUCCEEDED and not c.voided:
-                    kept = kept + c.amount - c.refunded
-            return kept
+        kept = Money.zero(currency)
+        for c in self._ledger.charges():
+            if c.status is ChargeStatus.SUCCEEDED and not c.voided:
+                kept = kept + c.amount - c.refunded
+        return kept
 
     def charge_count(self, status: ChargeStatus = ChargeStatus.SUCCEEDED) -> int:
-        with self._lock:
-            return sum(1 for c in self._charges.values() if c.status is status and not c.voided)
+        return sum(1 for c in self._ledger.charges() if c.status is status and not c.voided)
 
 
 _shared: dict[str, FakeGateway] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_gateway() -> FakeGateway:
-    """``fake://``: one fake per process, shared by every shop connected in it, as a real
-    gateway is one service for all its clients (a refund finds the charge another shop
-    object of this process took). Other processes have their own, as their ids show."""
+def open_fake(url: str, database_url: str, webhook_secret: str | None = None) -> FakeGateway:
+    """``fake://``: one fake per process and database, its ledger in that database when it
+    is a SQL one (so every worker process sees every charge), in this process for
+    ``memory://`` (one process anyway). A refund finds the charge another shop object, or
+    another process, took."""
+    kind = database_url.split(":", 1)[0].split("+", maxsplit=1)[0]
     with _shared_lock:
-        if "fake" not in _shared:
-            _shared["fake"] = FakeGateway()
-        return _shared["fake"]
+        where = database_url if kind != "memory" else "memory"
+        name = f"{where}|{webhook_secret}"
+        if name not in _shared:
+            ledger: FakeLedger | None = None
+            if kind != "memory":
+                ledger = SqlLedger(database_url)
+            _shared[name] = FakeGateway(webhook_secret, ledger)
+        return _shared[name]
+
+
+def shared_gateway() -> FakeGateway:
+    """The process's in-memory fake (``fake://`` on a ``memory://`` shop)."""
+    return open_fake("fake://", "memory://")

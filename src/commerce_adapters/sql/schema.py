@@ -465,3 +465,28 @@ node_leases = sa.Table(
     sa.Column("holder", sa.String(64), nullable=False),
     sa.Column("expires_at_ms", sa.BigInteger, nullable=False),
 )
+
+# The fake payment gateway's "account" (commerce_adapters/fake: NO MONEY MOVES), kept in the
+# shop's database so every worker process sees every charge
+fake_gateway_charges = sa.Table(
+    "fake_gateway_charges", metadata,
+    sa.Column("idempotency_key", sa.String(255), primary_key=True),
+    sa.Column("transaction_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("amount", Amount(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("decline_reason", sa.String(100), nullable=False),
+    sa.Column("refunded", Amount(), nullable=False),
+    sa.Column("voided", sa.Boolean, nullable=False),
+    sa.Column("answer_lost", sa.Boolean, nullable=False),
+    sa.Column("client_secret", sa.String(100), nullable=False),
+    sa.Column("metadata", sa.JSON, nullable=False),
+)
+
+fake_gateway_refunds = sa.Table(
+    "fake_gateway_refunds", metadata,
+    sa.Column("idempotency_key", sa.String(255), primary_key=True),
+    sa.Column("refund_id", sa.String(64), nullable=False),
+    sa.Column("transaction_id", sa.String(64), nullable=False),
+    sa.Column("amount", Amount(), nullable=False),
+)

@@ -21,6 +21,7 @@ from commerce_core.checkout.saga import (
     Held,
     Saga,
     held_payment,
+    read_result,
     stock_moved,
     store_order,
     store_payment,
@@ -45,10 +46,10 @@ _OPEN_PAYMENT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
 def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
     checkout, payment = held.checkout, held_payment(held)
-    if checkout.state not in CHARGING:
-        _void_late_charge(saga, held)
     now = saga.clock.now()
     txn = result.transaction_id or ""
+    if checkout.state not in CHARGING:
+        return _repeat_or_void(saga, held, txn)
     outside = None
     with saga.tx() as uow:
         inside = saga.carts.joined(uow)
@@ -75,7 +76,7 @@ def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
         else:
             late = True  # compensated meanwhile (expiry, recovery): give the money back
     if late:
-        _void_late_charge(saga, held)
+        return _repeat_or_void(saga, held, txn)
     if outside is not None:  # a cart store apart: after the commit (a crash between leaves
         # the bought lines in the cart, never takes them from an order that was cancelled)
         _remove_bought(outside, held.order, held.cart)
@@ -99,6 +100,20 @@ def _remove_bought(carts: CartStore, order: Order, cart: Cart | None) -> None:
         except Conflict:
             cart = None  # changed meanwhile (another tab): apply to the current cart
     log.info("cart of user %s keeps changing; bought lines left in it", order.user_id)
+
+
+def _repeat_or_void(saga: Saga, held: Held, txn: str) -> CheckoutResult:
+    """The checkout left CHARGING before this success was stored. Completed with this very
+    charge (a webhook racing the synchronous answer, a success delivered twice): a repeat,
+    answered with the outcome. Otherwise it was compensated: the charge is given back."""
+    with saga.tx.read() as uow:
+        checkout = uow.checkouts.get(held.checkout.id)
+        payment = (uow.payments.get(checkout.payment_id)
+                   if checkout.payment_id is not None else None)
+    if (checkout.state is CheckoutState.COMPLETED and payment is not None
+            and payment.transaction_id == txn):
+        return read_result(saga.tx, checkout.order_id)
+    _void_late_charge(saga, held)
 
 
 def _void_late_charge(saga: Saga, held: Held) -> NoReturn:

@@ -42,8 +42,12 @@ def start_payment(saga: Saga, held: Held, method: str, idem: Idem) -> Held:
 
 def charge(saga: Saga, held: Held, token: str) -> CheckoutResult:
     payment = held_payment(held)
+    # the ids in the metadata let recover() and a webhook find the charge's checkout
     request = ChargeRequest(payment.amount, token, payment.idempotency_key,
-                            f"order {payment.order_id}", {"order_id": str(payment.order_id)})
+                            f"order {held.order.number}",
+                            {"order_id": str(payment.order_id),
+                             "checkout_id": str(held.checkout.id),
+                             "payment_id": str(payment.id)})
     try:
         result = saga.gateway.charge(request)
     except Unavailable as ex:
@@ -89,8 +93,10 @@ def _await_action(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResul
         if not uow.checkouts.move(checkout, left):
             raise Conflict("the checkout was settled meanwhile",
                            {"order_id": checkout.order_id})
+        response = {**result.raw, "client_secret": result.client_secret,
+                    "next_action": dict(result.next_action or {}) or None}
         store_payment(uow, payment, lambda: payment.require_action(
-            result.transaction_id, dict(result.raw), now))
+            result.transaction_id, response, now))
         uow.record(PaymentRequiresAction(occurred_at=now, order_id=checkout.order_id,
                                          payment_id=payment.id, user_id=checkout.user_id))
     return held.result()

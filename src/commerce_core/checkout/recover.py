@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 
 def recover(saga: Saga, older_than: timedelta, limit: int) -> int:
-    cutoff = saga.clock.now() - older_than
+    # a gateway whose lookup lags behind its charges (Stripe's search) is asked only about
+    # checkouts older than that lag
+    lag: timedelta = getattr(saga.gateway, "search_lag", timedelta(0))
+    cutoff = saga.clock.now() - max(older_than, lag)
     with saga.tx.read() as uow:
         stuck = list(uow.checkouts.stuck(
             (CheckoutState.RESERVED, CheckoutState.PAYMENT_STARTED), cutoff, limit))

@@ -15,13 +15,14 @@ behind, asking the gateway what became of its charge.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.address import Address
 from commerce_core.cart.ports import CartStore
 from commerce_core.checkout import recover as recovery
 from commerce_core.checkout.complete import compensate, complete
-from commerce_core.checkout.model import PAYABLE, CheckoutState
+from commerce_core.checkout.model import CHARGING, PAYABLE, CheckoutState
 from commerce_core.checkout.pay import charge, start_payment
 from commerce_core.checkout.place import place
 from commerce_core.checkout.saga import (
@@ -33,13 +34,13 @@ from commerce_core.checkout.saga import (
     read_result,
 )
 from commerce_core.clock import Clock
-from commerce_core.errors import Conflict, InvalidTransition
+from commerce_core.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from commerce_core.fraud.screen import FraudScreen
 from commerce_core.idempotency import check_key, request_hash
 from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import RESERVATION_TTL
 from commerce_core.orders.model import Order
-from commerce_core.payments.model import PaymentState
+from commerce_core.payments.model import Payment
 from commerce_core.payments.ports import (
     ChargeResult,
     ChargeStatus,
@@ -48,7 +49,7 @@ from commerce_core.payments.ports import (
     PaymentGateway,
 )
 from commerce_core.pricing.rates import PricingRules
-from commerce_core.uow import Transactions
+from commerce_core.uow import Transactions, UnitOfWork
 
 __all__ = ["CheckoutResult", "CheckoutService"]
 
@@ -92,10 +93,16 @@ class CheckoutService:
         return idempotent(self._saga.tx, idem, start, finish)
 
     def pay(self, actor: Actor, order_id: int, payment_token: str,
-            payment_method: str = "card", idempotency_key: str | None = None) -> CheckoutResult:
-        """Pay for an order placed without a token (POST /payments/{order_id}/process)."""
+            payment_method: str = "card", idempotency_key: str | None = None, *,
+            amount: Decimal | None = None, currency: str | None = None) -> CheckoutResult:
+        """Pay for an order placed without a token (POST /payments/{order_id}/process).
+
+        ``amount`` (and ``currency``), when the client states what it means to pay, must be
+        the order's total: a ValidationError otherwise, nothing charged."""
         fingerprint = request_hash({"order": order_id, "token": payment_token,
-                                    "method": payment_method})
+                                    "method": payment_method,
+                                    "amount": None if amount is None else str(amount),
+                                    "currency": currency})
         # the payer in the scope: a key replays only its own user's outcome
         idem = (f"pay:{actor.user_id}:{order_id}", _key(idempotency_key), fingerprint)
 
@@ -103,6 +110,7 @@ class CheckoutService:
             with self._saga.tx.read() as uow:
                 order = uow.orders.get(order_id)
                 authorize(actor, Action.BUY, order.user_id, f"order {order_id}")
+                _check_amount(order, amount, currency)
                 held = load(uow, uow.checkouts.for_order(order_id))
             if held.checkout.state not in PAYABLE:
                 raise InvalidTransition(f"order {order.number} is not awaiting payment",
@@ -111,20 +119,26 @@ class CheckoutService:
         return idempotent(self._saga.tx, idem, start,
                           lambda held: charge(self._saga, held, payment_token))
 
-    def handle_gateway_event(self, event: GatewayEvent) -> CheckoutResult:
-        """Settle a charge that waited for the customer (a verified webhook)."""
+    def handle_gateway_event(self, event: GatewayEvent) -> CheckoutResult | None:
+        """Settle a checkout from a verified webhook about its charge; None if no payment
+        of this shop made that charge (a gateway account may serve other applications).
+
+        A success completes a checkout still charging (also one stuck after the charge);
+        one already completed with this charge is a repeat, answered with its outcome; one
+        compensated meanwhile has the charge reversed (Conflict). A failure compensates a
+        checkout still charging and is otherwise a repeat."""
         with self._saga.tx.read() as uow:
-            payment = uow.payments.by_transaction(event.transaction_id)
+            payment = _payment_for(uow, event)
+            if payment is None:
+                return None
             held = load(uow, uow.checkouts.for_order(payment.order_id))
-        if (payment.status is PaymentState.COMPLETED
-                or held.checkout.state is CheckoutState.COMPLETED):
-            return read_result(self._saga.tx, payment.order_id)  # delivered twice
-        if event.kind is GatewayEventKind.CHARGE_SUCCEEDED:
+        if event.kind is GatewayEventKind.PAYMENT_SUCCEEDED:
             result = ChargeResult(ChargeStatus.SUCCEEDED, event.transaction_id,
-                                  raw={"event": event.kind.value})
+                                  raw={"event": event.id, "type": event.kind.value})
             return complete(self._saga, held, result)
-        compensate(self._saga, held, "payment_declined", event.reason or "payment failed",
-                   {"event": event.kind.value})
+        if held.checkout.state in CHARGING:
+            compensate(self._saga, held, "payment_declined", event.reason or "payment failed",
+                       {"event": event.id, "type": event.kind.value})
         return read_result(self._saga.tx, payment.order_id)
 
     def cancel_pending(self, order_id: int, reason: str) -> Order:
@@ -147,6 +161,32 @@ class CheckoutService:
     def recover(self, older_than: timedelta = timedelta(minutes=1), limit: int = 100) -> int:
         """Finish or compensate checkouts a crash left between steps; how many it settled."""
         return recovery.recover(self._saga, older_than, limit)
+
+
+def _payment_for(uow: UnitOfWork, event: GatewayEvent) -> Payment | None:
+    """The payment an event is about: by its transaction id, else (a charge whose answer
+    was lost, so its id was never stored) by the order and key its metadata names."""
+    try:
+        return uow.payments.by_transaction(event.transaction_id)
+    except NotFound:
+        pass
+    if event.order_id is None or not event.idempotency_key:
+        return None
+    try:
+        payments = uow.payments.for_order(event.order_id)
+    except NotFound:
+        return None
+    return next((p for p in payments if p.idempotency_key == event.idempotency_key), None)
+
+
+def _check_amount(order: Order, amount: Decimal | None, currency: str | None) -> None:
+    total = order.total
+    if currency is not None and currency.upper() != total.currency:
+        raise ValidationError(f"order {order.number} is paid in {total.currency}",
+                              {"currency": f"must be {total.currency}"})
+    if amount is not None and amount != total.amount:
+        raise ValidationError(f"the amount {amount} is not the total {total} of order "
+                              f"{order.number}", {"amount": f"must be {total.amount}"})
 
 
 def _key(idempotency_key: str | None) -> str | None:

@@ -19,6 +19,7 @@ class PaymentState(enum.StrEnum):
     FAILED = "FAILED"
     PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
     REFUNDED = "REFUNDED"
+    DISPUTED = "DISPUTED"  # the cardholder's bank disputes the charge: nothing refundable
 
 
 _CAPTURED = frozenset({PaymentState.COMPLETED, PaymentState.PARTIALLY_REFUNDED})
@@ -49,6 +50,15 @@ class Payment:
     @refunded.default
     def _no_refunds_yet(self) -> Money:
         return Money.zero(self.amount.currency)
+
+    @property
+    def action(self) -> dict[str, Any] | None:
+        """While REQUIRES_ACTION: the client secret and next action the customer's browser
+        needs to finish (3-D Secure); None otherwise."""
+        if self.status is not PaymentState.REQUIRES_ACTION:
+            return None
+        return {"client_secret": self.gateway_response.get("client_secret"),
+                "next_action": self.gateway_response.get("next_action")}
 
     @property
     def refundable(self) -> Money:
@@ -97,6 +107,29 @@ class Payment:
     def undo_refund(self, amount: Money, now: datetime) -> None:
         """The gateway refused a held refund: give the amount back."""
         self.refunded = self.refunded - amount
+        self._settle_refund_state(now)
+
+    def record_gateway_refund(self, total: Money, now: datetime) -> Money:
+        """The gateway says ``total`` is refunded (a refund made outside the shop, from the
+        gateway's dashboard): count what we did not know of; returns that amount."""
+        unknown = total - self.refunded
+        if unknown.is_negative or unknown.is_zero or self.status not in _CAPTURED:
+            return Money.zero(self.amount.currency)
+        unknown = unknown.min(self.refundable)
+        self.refunded = self.refunded + unknown
+        self._settle_refund_state(now)
+        return unknown
+
+    def dispute(self, now: datetime) -> None:
+        self._require(*_CAPTURED)
+        self.status = PaymentState.DISPUTED
+        self.updated_at = now
+
+    def close_dispute(self, won: bool, now: datetime) -> None:
+        """Won: the money is the shop's again; lost: the bank took it all back."""
+        self._require(PaymentState.DISPUTED)
+        if not won:
+            self.refunded = self.amount
         self._settle_refund_state(now)
 
     def _settle_refund_state(self, now: datetime) -> None:

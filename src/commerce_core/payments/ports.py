@@ -34,6 +34,10 @@ class ChargeResult:
     transaction_id: str | None
     decline_reason: str = ""
     raw: Mapping[str, Any] = attrs.field(factory=dict)
+    # REQUIRES_ACTION: what the customer's browser needs to finish (Stripe.js
+    # handleNextAction): the intent's client secret and the gateway's next action
+    client_secret: str | None = None
+    next_action: Mapping[str, Any] | None = None
 
 
 @attrs.frozen
@@ -43,17 +47,28 @@ class RefundResult:
 
 
 class GatewayEventKind(enum.StrEnum):
-    CHARGE_SUCCEEDED = "charge.succeeded"
-    CHARGE_FAILED = "charge.failed"
+    """The gateway events the shop acts on (named as Stripe names them)."""
+
+    PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+    PAYMENT_FAILED = "payment_intent.payment_failed"
+    REFUNDED = "charge.refunded"
+    DISPUTE_OPENED = "charge.dispute.created"
+    DISPUTE_CLOSED = "charge.dispute.closed"
+    OTHER = "other"  # verified, but nothing the shop does anything about
 
 
 @attrs.frozen
 class GatewayEvent:
-    """A verified webhook: what became of a charge that needed the customer's action."""
+    """A verified webhook about one charge (``transaction_id``)."""
 
+    id: str                    # the gateway's event id: each is applied once
     kind: GatewayEventKind
     transaction_id: str
-    reason: str = ""
+    reason: str = ""           # why a payment failed, why a dispute was opened
+    refunded: Money | None = None   # REFUNDED: the charge's total refunded so far
+    idempotency_key: str = ""  # the key the charge was sent with (its metadata), if known
+    order_id: int | None = None  # the order its metadata names, if any
+    dispute_won: bool | None = None  # DISPUTE_CLOSED: won (money kept) or lost
 
 
 class PaymentGateway(Protocol):
@@ -71,7 +86,8 @@ class PaymentGateway(Protocol):
     def void(self, idempotency_key: str) -> bool:
         """Make sure no money stands for this key: cancel or fully refund the charge.
 
-        True if a charge was reversed, False if there was none. TransientError if unknown.
+        True if a charge stands reversed (by this call or an earlier one), False if there
+        was none to reverse (none made, or declined). TransientError if unknown.
         """
         ...
 
@@ -80,7 +96,8 @@ class PaymentGateway(Protocol):
         ...
 
     def verify_event(self, body: bytes, headers: Mapping[str, str]) -> GatewayEvent:
-        """Parse a webhook after checking its signature; Unauthenticated if it does not match."""
+        """Parse a webhook after checking its signature and age; Unauthenticated if the
+        signature does not match or was made more than the tolerance (300 s) ago."""
         ...
 
 

@@ -125,6 +125,10 @@ class ResilientGateway:
         self._policy = policy
         self._breaker = breaker
         self._sleep = sleep
+        # a gateway that moves no money (a fake, a test-mode key) says so; /health shows it
+        self.takes_real_money = bool(getattr(gateway, "takes_real_money", True))
+        # how long the gateway may take to show a charge to lookup() (a search index)
+        self.search_lag: timedelta = getattr(gateway, "search_lag", timedelta(0))
 
     @property
     def breaker(self) -> CircuitBreaker:

@@ -54,3 +54,10 @@ def placed_body(result: CheckoutResult) -> dict[str, Any]:
     """The order a checkout placed or paid, from what the checkout holds (nothing read
     again: a new order has no shipments yet)."""
     return order_detail_body(OrderDetail(result.order, result.payment, (), result.review))
+
+
+def action_body(result: CheckoutResult) -> dict[str, Any]:
+    """``requires_action``, and while it holds what the customer's browser needs to finish
+    (3-D Secure with Stripe.js): the client secret and the gateway's next action."""
+    action = result.payment.action if result.payment else None
+    return {"requires_action": result.requires_action, **(action or {})}

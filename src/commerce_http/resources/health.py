@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import falcon
 
+from commerce_adapters.bootstrap import NO_REAL_MONEY
 from commerce_core.facade import Commerce
 
 ESSENTIAL = frozenset({"database", "catalog"})
@@ -20,4 +21,7 @@ class Health:
         down = {name for name, state in checks.items() if state != "ok"}
         status = ("unavailable" if down & ESSENTIAL else "degraded" if down else "ok")
         resp.status = falcon.HTTP_503 if status == "unavailable" else falcon.HTTP_200
-        resp.media = {"status": status, "checks": checks}
+        resp.media = {"status": status, "checks": checks,
+                      "real_money": self._shop.gateway.takes_real_money}
+        if not self._shop.gateway.takes_real_money:
+            resp.media["warning"] = NO_REAL_MONEY

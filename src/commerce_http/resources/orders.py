@@ -8,7 +8,7 @@ from commerce_core.facade import Commerce
 from commerce_http import cached, params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
-from commerce_http.render.orders import order_body, order_detail_body, placed_body
+from commerce_http.render.orders import action_body, order_body, order_detail_body, placed_body
 
 
 class Orders:
@@ -24,8 +24,7 @@ class Orders:
             payment_token=params.optional_text(data, "payment_token", 255),
             payment_method=params.text(data, "payment_method", "card", limit=50),
             idempotency_key=req.get_header("Idempotency-Key"))
-        ok(resp, {**placed_body(result), "requires_action": result.requires_action},
-           falcon.HTTP_201)
+        ok(resp, {**placed_body(result), **action_body(result)}, falcon.HTTP_201)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params

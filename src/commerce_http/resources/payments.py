@@ -10,7 +10,7 @@ from commerce_core.money import Money
 from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
-from commerce_http.render.orders import placed_body
+from commerce_http.render.orders import action_body, placed_body
 
 MAX_WEBHOOK_BYTES = 64_000
 
@@ -26,10 +26,13 @@ class ProcessPayment:
         result = self._shop.checkout.pay(
             actor(req), order_id, params.text(data, "payment_token", limit=255),
             params.text(data, "payment_method", "card", limit=50),
-            idempotency_key=req.get_header("Idempotency-Key"))
+            idempotency_key=req.get_header("Idempotency-Key"),
+            amount=params.decimal(data, "amount"),
+            currency=params.optional_text(data, "currency", 3))
         payment = result.payment.as_dict() if result.payment else None
         ok(resp, {"order": placed_body(result), "payment": payment,
-                  "requires_action": result.requires_action})
+                  **action_body(result)})
+
 
 
 class Payment:
@@ -63,7 +66,9 @@ class Refund:
 
 
 class Webhook:
-    """The payment gateway's signed callback (3-D Secure finished or failed)."""
+    """The payment gateway's signed events (POST /webhooks/stripe): verified (signature
+    and age) by the gateway, applied once by ``shop.webhooks``. A repeat answers 200 with
+    ``applied: false`` (so the gateway stops resending) and changes nothing."""
 
     def __init__(self, shop: Commerce) -> None:
         self._shop = shop
@@ -73,6 +78,7 @@ class Webhook:
         if len(raw) > MAX_WEBHOOK_BYTES:
             raise falcon.HTTPContentTooLarge(title="Payload Too Large",
                                              description="webhook body too large")
-        event = self._shop.gateway.verify_event(raw, dict(req.headers))
-        result = self._shop.checkout.handle_gateway_event(event)
-        ok(resp, {"order_id": result.order.id, "status": result.order.status})
+        outcome = self._shop.webhooks.receive(raw, dict(req.headers))
+        ok(resp, {"event_id": outcome.event_id, "type": outcome.kind,
+                  "applied": outcome.applied, "order_id": outcome.order_id,
+                  "status": outcome.order_status, "payment_status": outcome.payment_status})
