@@ -4,23 +4,50 @@ INDEXES. Every write is followed by ``refresh()``, so indexes that are not read-
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from commerce_adapters.memory.search import MemorySearchIndex
+from commerce_adapters.sql.database import Database
+from commerce_adapters.sql.search import SqlSearchIndex
 from commerce_core.errors import ValidationError
 from commerce_core.search.ports import ProductDocument, SearchIndex, SearchQuery, SearchSort
+from tests.sql_servers import fresh_postgres, sqlite_template
 
 
 def _memory() -> Generator[SearchIndex, None, None]:
     yield MemorySearchIndex()
 
 
-INDEXES: dict[str, Callable[[], Generator[SearchIndex, None, None]]] = {"memory": _memory}
+def _sqlite() -> Generator[SearchIndex, None, None]:
+    folder = Path(tempfile.mkdtemp(prefix="commerce-search-"))
+    shutil.copy(sqlite_template(), folder / "shop.db")
+    db = Database(f"sqlite:///{folder / 'shop.db'}")
+    yield SqlSearchIndex(db)
+    db.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _postgres() -> Generator[SearchIndex, None, None]:
+    url = os.environ.get("COMMERCE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set (and no Docker engine here)")
+    db = Database(fresh_postgres(url))
+    yield SqlSearchIndex(db)
+    db.dispose()
+
+
+INDEXES: dict[str, Callable[[], Generator[SearchIndex, None, None]]] = {
+    "memory": _memory, "sqlite": _sqlite, "postgres": _postgres}
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -61,8 +88,9 @@ def found(index: SearchIndex, text: str = "", **query: Any) -> list[int]:
 
 # Text matching ----------------------------------------------------------------------------------
 def test_a_word_finds_the_products_that_have_it(index: SearchIndex) -> None:
-    put(index, doc(1, "Red running shoes"), doc(2, "Blue kettle"),
-        doc(3, "Kettle", description="Boils water"), doc(4, "Mug", tags=("kitchen", "Water")))
+    put(index, doc(1, "Red running shoes"), doc(2, "Blue kettle", description="Boils milk"),
+        doc(3, "Steel kettle", description="Boils water"),
+        doc(4, "Mug", tags=("kitchen", "Water")))
     assert found(index, "kettle") == [3, 2]  # same score: newest first
     assert found(index, "WATER") == [4, 3]  # tags weigh more than the description
     assert found(index, "toaster") == []
