@@ -31,7 +31,7 @@ def test_request_ids_are_echoed_or_made(client: testing.TestClient) -> None:
     made = client.simulate_get("/health", headers={"X-Request-ID": "bad id\n"})
     assert len(made.headers["X-Request-ID"]) == 32
     assert given.json == {"status": "ok", "checks": {"database": "ok", "catalog": "ok",
-                                                    "cache": "ok"}}
+                                                    "cache": "ok", "search": "ok"}}
 
 
 def test_register_login_me_logout(client: testing.TestClient) -> None:

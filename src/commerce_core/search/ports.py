@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -202,6 +202,7 @@ class SearchIndex(Protocol):
         ...
 
 
+@runtime_checkable
 class Reindexable(Protocol):
     """An index that can be rebuilt beside the live one and swapped in at once."""
 

@@ -13,6 +13,7 @@ two edits (8 or more); a transposition counts as one edit.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -93,19 +94,26 @@ class Vocabulary:
     method): finding the terms near a word costs a few dict look-ups, not a scan."""
 
     def __init__(self, terms: Mapping[str, int]) -> None:
-        self.frequency = dict(terms)  # term -> how many documents hold it
+        self.frequency: dict[str, int] = {}  # term -> how many documents hold it
         self._near: dict[str, set[str]] = {}
-        for term in self.frequency:
+        self._sorted: list[str] = []
+        self.add(terms)
+
+    def add(self, terms: Mapping[str, int]) -> None:
+        """Count more documents' terms (a document indexed since the vocabulary was read)."""
+        new = [term for term in terms if term not in self.frequency]
+        for term, count in terms.items():
+            self.frequency[term] = self.frequency.get(term, 0) + count
+        for term in new:
             for variant in _deletes(term, max_edits(term)):
                 self._near.setdefault(variant, set()).add(term)
-        self._sorted = sorted(self.frequency)
+        if new:
+            self._sorted = sorted(self.frequency)
 
     def __contains__(self, term: object) -> bool:
         return term in self.frequency
 
     def has_prefix(self, prefix: str) -> bool:
-        import bisect  # noqa: PLC0415
-
         i = bisect.bisect_left(self._sorted, prefix)
         return i < len(self._sorted) and self._sorted[i].startswith(prefix)
 
