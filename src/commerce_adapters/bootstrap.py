@@ -406,4 +406,4 @@ def synonyms_setting() -> Synonyms:
 
 def _popular(activity: ActivityStore) -> PopularSearches | None:
     """The activity store, where it can rank what shoppers searched for."""
-    return activity if hasattr(activity, "popular_searches") else None
+    return activity if isinstance(activity, PopularSearches) else None

@@ -14,7 +14,7 @@ from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
 from commerce_http.limits import Limits, RateLimit
 from commerce_http.logs import AccessLog
-from commerce_http.metrics import Metrics, MetricsEndpoint
+from commerce_http.metrics import Metrics, MetricsEndpoint, SearchIndexing
 from commerce_http.middleware import (
     Authentication,
     BodyLimit,
@@ -32,6 +32,7 @@ from commerce_http.resources import (
     orders,
     payments,
     reviews,
+    search,
     seller,
     shipments,
 )
@@ -57,6 +58,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
+    metrics.registry.register(SearchIndexing(lambda: shop.search.indexer.stats))
     middleware: list[Any] = [metrics, RequestId(), AccessLog(),
                              BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:
@@ -91,6 +93,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/products/{{product_id}}": catalog.Product(shop, seller.SellerProduct(shop)),
         f"{API}/products/{{product_id}}/variants": seller.ProductVariants(shop),
         f"{API}/categories": catalog.Categories(shop),
+        f"{API}/search": search.Search(shop),
+        f"{API}/search/suggest": search.Suggest(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
         f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),

@@ -152,7 +152,8 @@ class MemorySearchIndex:
             if score is not None:
                 scored.append((score, entry))
         scored.sort(key=lambda s: _SORT_KEYS[query.sort]((s[0], s[1].doc)))
-        hits = [SearchHit(e.doc.product_id, score, highlights(e.doc.name, e.doc.description, terms) if terms else {})
+        hits = [SearchHit(e.doc.product_id, score,
+                          highlights(e.doc.name, e.doc.description, terms) if terms else {})
                 for score, e in scored[query.offset:query.offset + query.limit]]
         facets = facets_of(e for _, e in scored) if query.facets else None
         return SearchResults(hits=hits, total=len(scored), total_is_exact=True, facets=facets)

@@ -45,7 +45,7 @@ from commerce_core.search.text import Term, analyze
 d, c, a = t.search_documents, t.search_categories, t.search_attributes
 _FTS = sa.table("search_fts", sa.column("rowid"), sa.column("name_terms"),
                 sa.column("tags_terms"), sa.column("description_terms"))
-_TSV = sa.literal_column("search_documents.tsv")
+_TSV: Any = sa.literal_column("search_documents.tsv")
 _BATCH = 500
 
 
@@ -184,7 +184,8 @@ class SqlSearchIndex:
         def work(conn: sa.Connection) -> SearchResults:
             rows = conn.execute(page).all()
             hits = [SearchHit(r.product_id, float(r.score or 0),
-                              highlights(r.name, r.description, terms) if terms else {}) for r in rows]
+                              highlights(r.name, r.description, terms) if terms else {})
+                    for r in rows]
             if query.facets:
                 facets, total = self._facets(conn, matched)
             else:
@@ -200,11 +201,12 @@ class SqlSearchIndex:
         if q.category_id is not None:
             where.append(d.c.product_id.in_(sa.select(c.c.product_id).where(
                 c.c.category_id == q.category_id)))
-        for column, op, value in ((d.c.min_price, "ge", q.min_price),
-                                  (d.c.min_price, "le", q.max_price),
-                                  (d.c.rating, "ge", q.rating_min)):
-            if value is not None:
-                where.append(column >= value if op == "ge" else column <= value)
+        if q.min_price is not None:
+            where.append(d.c.min_price >= q.min_price)
+        if q.max_price is not None:
+            where.append(d.c.min_price <= q.max_price)
+        if q.rating_min is not None:
+            where.append(d.c.rating >= q.rating_min)
         if q.in_stock is not None:
             where.append(d.c.in_stock.is_(q.in_stock))
         if q.seller_id is not None:

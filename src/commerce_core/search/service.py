@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -44,6 +44,7 @@ from commerce_core.uow import Transactions
 VOCABULARY_TTL = timedelta(seconds=30)
 
 
+@runtime_checkable
 class PopularSearches(Protocol):
     def popular_searches(self, prefix: str, limit: int) -> Sequence[str]:
         """Recent queries starting with ``prefix`` (folded), searched by the most users."""
