@@ -20,7 +20,6 @@ import pytest
 from commerce_core.search.indexer import ancestry
 from commerce_core.search.ports import ProductDocument, SearchIndex, SearchQuery
 from commerce_core.search.text import Synonyms, Vocabulary, plan
-from tests.contract.test_search_index import index  # noqa: F401 - the fixture, every index
 
 HERE = Path(__file__).parent
 FLOOR = 0.9
@@ -40,7 +39,7 @@ def catalog() -> list[ProductDocument]:
 
 
 class _Cat:
-    def __init__(self, id: int, parent_id: int | None) -> None:  # noqa: A002 - Category's name
+    def __init__(self, id: int, parent_id: int | None) -> None:
         self.id, self.parent_id = id, parent_id
 
 
@@ -63,7 +62,7 @@ def test_relevance_set_is_big_enough() -> None:
     assert len(cases) >= 30 and {"typo", "plural", "partial"} <= kinds
 
 
-def test_every_index_passes_the_relevance_set(index: SearchIndex,  # noqa: F811
+def test_every_index_passes_the_relevance_set(index: SearchIndex,
                                               request: pytest.FixtureRequest) -> None:
     index.index(catalog())
     index.refresh()

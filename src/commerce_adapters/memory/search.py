@@ -187,6 +187,13 @@ class MemorySearchIndex:
         with self._lock:
             self._entries.clear()
 
+    def rebuild(self, documents: Iterable[ProductDocument]) -> int:
+        """Analyse every document aside, then swap the whole index in at once."""
+        fresh = {e.doc.product_id: e for e in (_Entry.of(doc) for doc in documents)}
+        with self._lock:
+            self._entries = fresh
+        return len(fresh)
+
     def _snapshot(self) -> list[_Entry]:
         # Entries are immutable, so matching can run on a copy without holding the lock.
         with self._lock:
