@@ -507,3 +507,14 @@ search_attributes = sa.Table(  # values case-folded
     sa.Column("value", sa.String(255), nullable=False),
     sa.Index("ix_search_attributes_key", "key", "value", "product_id"),
 )
+
+search_name_prefixes = sa.Table(  # suggestions: each name word's first 2 and 3 letters
+    "search_name_prefixes", metadata,
+    sa.Column("prefix", sa.String(3), primary_key=True),
+    sa.Column("product_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("review_count", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("terms", sa.Text, nullable=False),  # the name's terms, " "-joined
+    sa.Index("ix_search_name_prefixes_walk", "prefix", sa.desc("review_count"), "name"),
+    sa.Index("ix_search_name_prefixes_product_id", "product_id"),
+)

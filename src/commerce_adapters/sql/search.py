@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from commerce_adapters.memory.search import highlights
 from commerce_adapters.sql import schema as t
@@ -43,9 +44,23 @@ from commerce_core.search.ports import (
 from commerce_core.search.text import Term, analyze
 
 d, c, a = t.search_documents, t.search_categories, t.search_attributes
+np = t.search_name_prefixes
 _FTS = sa.table("search_fts", sa.column("rowid"), sa.column("name_terms"),
                 sa.column("tags_terms"), sa.column("description_terms"))
 _TSV: Any = sa.literal_column("search_documents.tsv")
+# PostgreSQL keeps a document's categories and attribute pairs ("key=value") in arrays on
+# its row (GIN-indexed, migration 0008) instead of the side tables: filters are one index
+# probe and facets unnest the matched rows without a join.
+_PG_DOCS = sa.Table(
+    "search_documents", sa.MetaData(),
+    *(sa.Column(col.name, col.type, primary_key=col.primary_key) for col in d.columns),
+    sa.Column("category_ids", postgresql.ARRAY(sa.BigInteger)),
+    sa.Column("attribute_pairs", postgresql.ARRAY(sa.Text)))
+# the same two columns in reads of ``d`` (a second Table object would be a second FROM)
+_CATEGORY_IDS: Any = sa.literal_column("search_documents.category_ids",
+                                       postgresql.ARRAY(sa.BigInteger))
+_ATTRIBUTE_PAIRS: Any = sa.literal_column("search_documents.attribute_pairs",
+                                          postgresql.ARRAY(sa.Text))
 _BATCH = 500
 
 
@@ -59,6 +74,12 @@ def _row(doc: ProductDocument) -> dict[str, Any]:
             "price_bucket": price_bucket(doc.min_price), "currency": doc.currency,
             "rating": doc.rating, "review_count": doc.review_count, "in_stock": doc.in_stock,
             "image": doc.image, "created_at": doc.created_at}
+
+
+def name_keys(words: Sequence[str]) -> set[str]:
+    """The keys a name is found under in ``search_name_prefixes``: each word's first two
+    and first three letters."""
+    return {w[:n] for w in words for n in (2, 3) if len(w) >= n}
 
 
 def fts5_query(terms: Sequence[Term], column: str | None = None) -> str:
@@ -103,6 +124,18 @@ class SqlSearchIndex:
         rows = [_row(doc) for doc in latest.values()]
         if not rows:
             return
+        prefixes = [{"prefix": key, "product_id": r["product_id"],
+                     "review_count": r["review_count"], "name": r["name"],
+                     "terms": r["name_terms"]}
+                    for r in rows for key in name_keys(r["name_terms"].split())]
+        if prefixes:
+            conn.execute(np.insert(), prefixes)
+        if self._pg:
+            conn.execute(_PG_DOCS.insert(), [
+                {**row, "category_ids": sorted(doc.category_ids),
+                 "attribute_pairs": [f"{k}={v.casefold()}" for k, v in doc.attributes.items()]}
+                for row, doc in zip(rows, latest.values(), strict=True)])
+            return
         conn.execute(d.insert(), rows)
         categories = [{"product_id": doc.product_id, "category_id": cat}
                       for doc in latest.values() for cat in doc.category_ids]
@@ -121,9 +154,11 @@ class SqlSearchIndex:
     def _delete(self, conn: sa.Connection, product_ids: list[int]) -> None:
         for start in range(0, len(product_ids), _BATCH):
             ids = product_ids[start:start + _BATCH]
-            for table in (d, c, a):
+            for table in (d, np):
                 conn.execute(table.delete().where(table.c.product_id.in_(ids)))
             if not self._pg:
+                for table in (c, a):
+                    conn.execute(table.delete().where(table.c.product_id.in_(ids)))
                 conn.execute(sa.delete(_FTS).where(_FTS.c.rowid.in_(ids)))
 
     def remove(self, product_ids: Iterable[int]) -> None:
@@ -137,7 +172,7 @@ class SqlSearchIndex:
         self._run(self._clear)
 
     def _clear(self, conn: sa.Connection) -> None:
-        for table in (d, c, a):
+        for table in (d, c, a, np):
             conn.execute(table.delete())
         if not self._pg:
             conn.execute(sa.delete(_FTS))
@@ -155,6 +190,10 @@ class SqlSearchIndex:
                     self._write(conn, batch)
                     count, batch = count + len(batch), []
             self._write(conn, batch)
+            # fresh statistics for the planner: a bulk load leaves them far from the truth
+            for table in ("search_documents", "search_categories", "search_attributes",
+                          "search_name_prefixes"):
+                conn.exec_driver_sql(f"ANALYZE {table}")
             return count + len(batch)
         return int(self._run(work))
 
@@ -187,7 +226,7 @@ class SqlSearchIndex:
                               highlights(r.name, r.description, terms) if terms else {})
                     for r in rows]
             if query.facets:
-                facets, total = self._facets(conn, matched)
+                facets, total = self._facets(conn, source, where)
             else:
                 facets = None
                 total = conn.execute(sa.select(sa.func.count()).select_from(
@@ -199,8 +238,9 @@ class SqlSearchIndex:
     def _filters(self, q: SearchQuery) -> list[Any]:
         where: list[Any] = []
         if q.category_id is not None:
-            where.append(d.c.product_id.in_(sa.select(c.c.product_id).where(
-                c.c.category_id == q.category_id)))
+            where.append(_CATEGORY_IDS.contains([q.category_id]) if self._pg else
+                         d.c.product_id.in_(sa.select(c.c.product_id).where(
+                             c.c.category_id == q.category_id)))
         if q.min_price is not None:
             where.append(d.c.min_price >= q.min_price)
         if q.max_price is not None:
@@ -211,9 +251,13 @@ class SqlSearchIndex:
             where.append(d.c.in_stock.is_(q.in_stock))
         if q.seller_id is not None:
             where.append(d.c.seller_id == q.seller_id)
-        for key, value in q.folded_attributes.items():
-            where.append(d.c.product_id.in_(sa.select(a.c.product_id).where(
-                a.c.key == key, a.c.value == value)))
+        pairs = q.folded_attributes
+        if pairs and self._pg:
+            where.append(_ATTRIBUTE_PAIRS.contains(
+                [f"{k}={v}" for k, v in pairs.items()]))
+        elif pairs:
+            where += [d.c.product_id.in_(sa.select(a.c.product_id).where(
+                a.c.key == key, a.c.value == value)) for key, value in pairs.items()]
         return where
 
     @staticmethod
@@ -226,54 +270,78 @@ class SqlSearchIndex:
                  SearchSort.NEWEST: []}[sort]
         return first + newest
 
-    def _facets(self, conn: sa.Connection, matched: Any) -> tuple[Facets, int]:
-        """Facets and the total over every match: three grouped reads of the matched ids."""
-        ids = matched.subquery()
-        steps = [sa.func.sum(sa.case((d.c.rating >= n, 1), else_=0)).label(f"r{n}")
-                 for n in RATING_STEPS]
-        by_bucket = conn.execute(
-            sa.select(d.c.price_bucket, sa.func.count().label("n"), *steps)
-            .where(d.c.product_id.in_(sa.select(ids.c.product_id)))
-            .group_by(d.c.price_bucket)).all()
-        total = sum(r.n for r in by_bucket)
-        ratings = {n: int(sum(getattr(r, f"r{n}") or 0 for r in by_bucket))
-                   for n in RATING_STEPS}
-        categories = conn.execute(
-            sa.select(c.c.category_id, sa.func.count().label("n"))
-            .where(c.c.product_id.in_(sa.select(ids.c.product_id)))
-            .group_by(c.c.category_id).order_by(sa.desc("n"), c.c.category_id)
-            .limit(20)).all()
+    def _facets(self, conn: sa.Connection, source: Any, where: list[Any]
+                ) -> tuple[Facets, int]:
+        """Facets and the total over every match, in one statement: the matches once (a
+        materialised CTE), then grouped by price bucket (with the rating steps), category
+        and attribute."""
+        pg = self._pg
+        extra = [_CATEGORY_IDS.label("category_ids"),
+                 _ATTRIBUTE_PAIRS.label("attribute_pairs")] if pg else []
+        m = (sa.select(d.c.product_id, d.c.price_bucket, d.c.rating, *extra)
+             .select_from(source).where(*where).cte("m").prefix_with("MATERIALIZED"))
+        steps = [sa.func.sum(sa.case((m.c.rating >= n, 1), else_=0)) for n in RATING_STEPS]
+        none = [sa.literal(0)] * len(RATING_STEPS)
+        text = sa.String()
+        prices = sa.select(sa.literal("p", text), sa.cast(m.c.price_bucket, text),
+                           sa.literal("", text), sa.func.count(), *steps
+                           ).group_by(m.c.price_bucket)
+        if pg:
+            cat = sa.func.unnest(m.c.category_ids).table_valued("x").render_derived()
+            pair = sa.func.unnest(m.c.attribute_pairs).table_valued("x").render_derived()
+            cats = sa.select(sa.literal("c", text), sa.cast(cat.c.x, text),
+                             sa.literal("", text), sa.func.count(), *none
+                             ).select_from(m.join(cat, sa.true())).group_by(cat.c.x)
+            attrs_ = sa.select(sa.literal("a", text), pair.c.x, sa.literal("", text),
+                               sa.func.count(), *none
+                               ).select_from(m.join(pair, sa.true())).group_by(pair.c.x)
+        else:
+            cats = sa.select(sa.literal("c", text), sa.cast(c.c.category_id, text),
+                             sa.literal("", text), sa.func.count(), *none
+                             ).select_from(m.join(c, c.c.product_id == m.c.product_id)
+                                           ).group_by(c.c.category_id)
+            attrs_ = sa.select(sa.literal("a", text), a.c.key, a.c.value, sa.func.count(),
+                               *none).select_from(m.join(a, a.c.product_id == m.c.product_id)
+                                                  ).group_by(a.c.key, a.c.value)
+        by_bucket: dict[int, int] = {}
+        ratings = dict.fromkeys(RATING_STEPS, 0)
+        categories: dict[int, int] = {}
         attributes: dict[str, dict[str, int]] = defaultdict(dict)
-        for r in conn.execute(
-                sa.select(a.c.key, a.c.value, sa.func.count().label("n"))
-                .where(a.c.product_id.in_(sa.select(ids.c.product_id)))
-                .group_by(a.c.key, a.c.value)):
-            attributes[r.key][r.value] = r.n
-        facets = Facets({r.category_id: r.n for r in categories},
-                        {k: top(v) for k, v in sorted(attributes.items())},
-                        buckets({r.price_bucket: r.n for r in by_bucket}), ratings)
-        return facets, total
+        for kind, key, value, n, *rated in conn.execute(sa.union_all(prices, cats, attrs_)):
+            if kind == "p":
+                by_bucket[int(key)] = n
+                for step, count in zip(RATING_STEPS, rated, strict=True):
+                    ratings[step] += int(count or 0)
+            elif kind == "c":
+                categories[int(key)] = n
+            else:
+                if pg:
+                    key, _, value = key.partition("=")
+                attributes[key][value] = n
+        facets = Facets(top(categories), {k: top(v) for k, v in sorted(attributes.items())},
+                        buckets(by_bucket), ratings)
+        return facets, sum(by_bucket.values())
 
     def suggest(self, prefix: str, limit: int = 10) -> Sequence[str]:
+        """Walks ``search_name_prefixes`` for the last word's first letters in review order
+        and keeps the names whose terms match every word: the first ``limit`` distinct
+        names end the walk, so a common prefix costs no more than a rare one."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         terms = SearchQuery(text=prefix).terms
-        if not terms:
+        if not terms or len(terms[-1].alternatives[0]) < 2:
             return []
-        if self._pg:
-            match: Any = _TSV.op("@@")(sa.text(":q ::tsquery").bindparams(
-                q=tsquery(terms, "A")))
-        else:
-            match = d.c.product_id.in_(sa.select(sa.literal_column("rowid")).select_from(
-                sa.table("search_fts")).where(sa.literal_column("search_fts").op("MATCH")(
-                    fts5_query(terms, "name_terms"))))
-        best = sa.func.max(d.c.review_count)
-        found = (sa.select(d.c.name).where(match).group_by(d.c.name)
-                 .order_by(best.desc(), d.c.name).limit(limit))
-        names = self._run(lambda conn: [r.name for r in conn.execute(found)])
+        last = terms[-1].alternatives[0]
+        spaced = sa.literal(" ") + np.c.terms + sa.literal(" ")
+        match = [spaced.like(f"% {t.alternatives[0]}{'' if t.prefix else ' '}%")
+                 for t in terms if t.prefix is False or len(t.alternatives[0]) > 3]
+        found = (sa.select(np.c.name).where(np.c.prefix == last[:3], *match)
+                 .order_by(np.c.review_count.desc(), np.c.name).limit(limit * 5))
+        rows = self._run(lambda conn: [r.name for r in conn.execute(found)])
+        names = list(dict.fromkeys(rows))[:limit]
         if not names and self._pg and len(prefix.strip()) >= 4:
             names = self._similar_names(prefix.strip().lower(), limit)
-        return list(names)
+        return names
 
     def _similar_names(self, prefix: str, limit: int) -> list[str]:
         """A mistyped prefix: names whose start is most like it (pg_trgm)."""

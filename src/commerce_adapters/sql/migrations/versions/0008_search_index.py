@@ -37,6 +37,14 @@ _POSTGRES = [
     "setweight(to_tsvector('simple', tags_terms), 'B') || "
     "setweight(to_tsvector('simple', description_terms), 'C')) STORED",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
+    # categories (with ancestors) and "key=value" attribute pairs on the row itself: the
+    # side tables stay empty on PostgreSQL (filters probe these GIN indexes, facets unnest)
+    "ALTER TABLE search_documents ADD COLUMN category_ids bigint[] NOT NULL DEFAULT '{}', "
+    "ADD COLUMN attribute_pairs text[] NOT NULL DEFAULT '{}'",
+    "CREATE INDEX ix_search_documents_category_ids ON search_documents "
+    "USING gin (category_ids)",
+    "CREATE INDEX ix_search_documents_attribute_pairs ON search_documents "
+    "USING gin (attribute_pairs)",
     "CREATE INDEX ix_search_documents_name_trgm ON search_documents "
     "USING gin (lower(name) gin_trgm_ops)",
 ]
@@ -83,6 +91,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('product_id', 'key', name=op.f('pk_search_attributes')))
     op.create_index('ix_search_attributes_key', 'search_attributes',
                     ['key', 'value', 'product_id'])
+    op.create_table(
+        'search_name_prefixes',
+        sa.Column('prefix', sa.String(length=3), nullable=False),
+        sa.Column('product_id', sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column('review_count', sa.Integer(), nullable=False),
+        sa.Column('name', sa.Text(), nullable=False),
+        sa.Column('terms', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('prefix', 'product_id', name=op.f('pk_search_name_prefixes')))
+    op.create_index('ix_search_name_prefixes_walk', 'search_name_prefixes',
+                    ['prefix', sa.text('review_count DESC'), 'name'])
+    op.create_index('ix_search_name_prefixes_product_id', 'search_name_prefixes',
+                    ['product_id'])
     statements = _POSTGRES if op.get_bind().dialect.name == 'postgresql' else _SQLITE
     for statement in statements:
         op.execute(statement)
@@ -92,6 +112,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("DROP TABLE search_vocab")
         op.execute("DROP TABLE search_fts")
+    op.drop_table('search_name_prefixes')
     op.drop_table('search_attributes')
     op.drop_table('search_categories')
     op.drop_table('search_documents')
