@@ -18,6 +18,7 @@ search tables are emptied first). Elasticsearch: ``COMMERCE_BENCH_ELASTICSEARCH_
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -38,28 +39,35 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from commerce_adapters.memory.search import MemorySearchIndex  # noqa: E402
-from commerce_adapters.sql import migrate  # noqa: E402
-from commerce_adapters.sql.database import Database  # noqa: E402
-from commerce_adapters.sql.search import SqlSearchIndex  # noqa: E402
-from commerce_core.search.ports import ProductDocument, SearchQuery  # noqa: E402
-from commerce_core.search.text import Vocabulary, plan  # noqa: E402
+from commerce_adapters.memory.search import MemorySearchIndex
+from commerce_adapters.sql import migrate
+from commerce_adapters.sql.database import Database
+from commerce_adapters.sql.search import SqlSearchIndex
+from commerce_core.search.ports import ProductDocument, SearchQuery
+from commerce_core.search.text import Vocabulary, plan
 
-ADJECTIVES = ("red blue green black white silver golden wooden steel leather cotton wool "
-              "wireless portable compact deluxe classic modern vintage organic smart "
-              "waterproof lightweight heavy ergonomic foldable").split()
-NOUNS = ("lamp kettle bike helmet shoe boot jacket sweater phone case charger cable "
-         "speaker headphone earbud keyboard mouse monitor laptop camera tripod tent "
-         "backpack bottle mug pan knife board blender toaster vacuum pillow candle "
-         "watch strap puzzle game bear book novel hose mower shears chair table desk "
-         "sofa rug curtain mirror clock radio drone scooter skateboard ball racket").split()
-EXTRAS = ("for kids with case set of two pro mini max plus for travel for home for office "
-          "for camping for cycling for running").split(" for ")
-WORDS = ("durable comfortable bright quiet fast rechargeable battery premium quality soft "
-         "warm cool easy clean gift everyday outdoor indoor kitchen garden sport travel "
-         "design handmade recycled").split()
+ADJECTIVES = (
+    'red', 'blue', 'green', 'black', 'white', 'silver', 'golden', 'wooden', 'steel', 'leather',
+    'cotton', 'wool', 'wireless', 'portable', 'compact', 'deluxe', 'classic', 'modern',
+    'vintage', 'organic', 'smart', 'waterproof', 'lightweight', 'heavy', 'ergonomic', 'foldable'
+)
+NOUNS = (
+    'lamp', 'kettle', 'bike', 'helmet', 'shoe', 'boot', 'jacket', 'sweater', 'phone', 'case',
+    'charger', 'cable', 'speaker', 'headphone', 'earbud', 'keyboard', 'mouse', 'monitor',
+    'laptop', 'camera', 'tripod', 'tent', 'backpack', 'bottle', 'mug', 'pan', 'knife', 'board',
+    'blender', 'toaster', 'vacuum', 'pillow', 'candle', 'watch', 'strap', 'puzzle', 'game',
+    'bear', 'book', 'novel', 'hose', 'mower', 'shears', 'chair', 'table', 'desk', 'sofa', 'rug',
+    'curtain', 'mirror', 'clock', 'radio', 'drone', 'scooter', 'skateboard', 'ball', 'racket'
+)
+EXTRAS = ("for kids", "with case", "set of two", "pro", "mini", "max", "plus", "for travel",
+          "for home", "for office", "for camping", "for cycling", "for running")
+WORDS = (
+    'durable', 'comfortable', 'bright', 'quiet', 'fast', 'rechargeable', 'battery', 'premium',
+    'quality', 'soft', 'warm', 'cool', 'easy', 'clean', 'gift', 'everyday', 'outdoor', 'indoor',
+    'kitchen', 'garden', 'sport', 'travel', 'design', 'handmade', 'recycled'
+)
 BRANDS = [f"brand{i}" for i in range(40)]
-COLORS = "red blue green black white silver gold pink".split()
+COLORS = ["red", "blue", "green", "black", "white", "silver", "gold", "pink"]
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -75,7 +83,7 @@ def documents(count: int, seed: int = 7) -> Iterator[ProductDocument]:
         noun = rng.choice(NOUNS)
         name = f"{rng.choice(ADJECTIVES)} {rng.choice(ADJECTIVES)} {noun}"
         if rng.random() < 0.3:
-            name += f" {rng.choice(EXTRAS).strip()}"
+            name += f" {rng.choice(EXTRAS)}"
         description = " ".join(rng.choice(WORDS) for _ in range(12)) + f" {noun}"
         leaf = rng.randrange(1, 61)
         yield ProductDocument(
@@ -140,7 +148,7 @@ def like_baseline(db: Database, q: SearchQuery) -> Callable[[], object]:
                  sa.column("description"), sa.column("min_price"), sa.column("in_stock"),
                  sa.column("created_at"))
     text = sa.func.lower(d.c.name + " " + d.c.description)
-    where = [text.like(f"%{w}%") for w in q.text.lower().split()]
+    where: list[Any] = [text.like(f"%{w}%") for w in q.text.lower().split()]
     if q.max_price is not None:
         where.append(d.c.min_price <= q.max_price)
     if q.in_stock:
@@ -199,8 +207,8 @@ def bench(name: str, products: int, searches: int) -> dict[str, Any]:
                                in_stock=q.in_stock, facets=True,
                                terms=plan(q.text, vocabulary)) for q in queries(searches)]
         hits = [index.search(q).total for q in planned[:20]]
-        search = timed([lambda q=q: index.search(q) for q in planned])
-        suggest = timed([lambda p=p: index.suggest(p) for p in prefixes(searches)])
+        search = timed([functools.partial(index.search, q) for q in planned])
+        suggest = timed([functools.partial(index.suggest, p) for p in prefixes(searches)])
         row: dict[str, Any] = {
             "backend": name, "products": indexed, "rebuild_per_s": indexed / rebuild,
             "vocabulary_s": vocabulary_s, "terms": len(vocabulary.frequency),

@@ -5,9 +5,9 @@ moment where searches find nothing."""
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 

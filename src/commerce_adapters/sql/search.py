@@ -307,7 +307,10 @@ class SqlSearchIndex:
         ratings = dict.fromkeys(RATING_STEPS, 0)
         categories: dict[int, int] = {}
         attributes: dict[str, dict[str, int]] = defaultdict(dict)
-        for kind, key, value, n, *rated in conn.execute(sa.union_all(prices, cats, attrs_)):
+        row: Any
+        for row in conn.execute(sa.union_all(prices, cats, attrs_)):
+            kind, key, value, n = str(row[0]), str(row[1]), str(row[2]), int(row[3])
+            rated: list[Any] = list(row[4:])
             if kind == "p":
                 by_bucket[int(key)] = n
                 for step, count in zip(RATING_STEPS, rated, strict=True):
