@@ -225,8 +225,10 @@ class SqlSearchIndex:
             hits = [SearchHit(r.product_id, float(r.score or 0),
                               highlights(r.name, r.description, terms) if terms else {})
                     for r in rows]
-            if query.facets:
+            if query.facets and self._pg:
                 facets, total = self._facets(conn, source, where)
+            elif query.facets:
+                facets, total = self._facets_by_ids(conn, matched)
             else:
                 facets = None
                 total = conn.execute(sa.select(sa.func.count()).select_from(
@@ -272,9 +274,9 @@ class SqlSearchIndex:
 
     def _facets(self, conn: sa.Connection, source: Any, where: list[Any]
                 ) -> tuple[Facets, int]:
-        """Facets and the total over every match, in one statement: the matches once (a
-        materialised CTE), then grouped by price bucket (with the rating steps), category
-        and attribute."""
+        """PostgreSQL: facets and the total over every match, in one statement: the matches
+        once (a materialised CTE), then grouped by price bucket (with the rating steps),
+        category and attribute (unnesting the row's arrays)."""
         pg = self._pg
         extra = [_CATEGORY_IDS.label("category_ids"),
                  _ATTRIBUTE_PAIRS.label("attribute_pairs")] if pg else []
@@ -324,6 +326,36 @@ class SqlSearchIndex:
         facets = Facets(top(categories), {k: top(v) for k, v in sorted(attributes.items())},
                         buckets(by_bucket), ratings)
         return facets, sum(by_bucket.values())
+
+    def _facets_by_ids(self, conn: sa.Connection, matched: Any) -> tuple[Facets, int]:
+        """SQLite: facets and the total in three grouped reads of the matched ids (each
+        ``IN`` its own evaluation of the match: SQLite plans a join of the side tables to a
+        materialised CTE of the matches far worse)."""
+        ids = matched.subquery()
+        steps = [sa.func.sum(sa.case((d.c.rating >= n, 1), else_=0)).label(f"r{n}")
+                 for n in RATING_STEPS]
+        by_bucket = conn.execute(
+            sa.select(d.c.price_bucket, sa.func.count().label("n"), *steps)
+            .where(d.c.product_id.in_(sa.select(ids.c.product_id)))
+            .group_by(d.c.price_bucket)).all()
+        total = sum(r.n for r in by_bucket)
+        ratings = {n: int(sum(getattr(r, f"r{n}") or 0 for r in by_bucket))
+                   for n in RATING_STEPS}
+        categories = conn.execute(
+            sa.select(c.c.category_id, sa.func.count().label("n"))
+            .where(c.c.product_id.in_(sa.select(ids.c.product_id)))
+            .group_by(c.c.category_id).order_by(sa.desc("n"), c.c.category_id)
+            .limit(20)).all()
+        attributes: dict[str, dict[str, int]] = defaultdict(dict)
+        for r in conn.execute(
+                sa.select(a.c.key, a.c.value, sa.func.count().label("n"))
+                .where(a.c.product_id.in_(sa.select(ids.c.product_id)))
+                .group_by(a.c.key, a.c.value)):
+            attributes[r.key][r.value] = r.n
+        facets = Facets({r.category_id: r.n for r in categories},
+                        {k: top(v) for k, v in sorted(attributes.items())},
+                        buckets({r.price_bucket: r.n for r in by_bucket}), ratings)
+        return facets, total
 
     def suggest(self, prefix: str, limit: int = 10) -> Sequence[str]:
         """Walks ``search_name_prefixes`` for the last word's first letters in review order
