@@ -15,6 +15,7 @@ TINY = {
     "http_api.py": ["--backends", "sqlite", "--requests", "8", "--clients", "2",
                     "--workers", "1"],
     "cli_import.py": ["--backends", "sqlite", "--products", "3", "--workers", "1"],
+    "search.py": ["--backends", "sqlite", "--products", "300", "--searches", "20"],
 }
 
 

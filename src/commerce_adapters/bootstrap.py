@@ -41,7 +41,10 @@ from commerce_core.pricing.rates import PricingRules
 from commerce_core.rankings.ports import Rankings
 from commerce_core.rankings.service import EVENTS as RANKED_EVENTS
 from commerce_core.ratelimit.ports import RateLimiter
+from commerce_core.search.indexer import EVENTS as INDEXED_EVENTS
 from commerce_core.search.ports import SearchIndex
+from commerce_core.search.service import PopularSearches
+from commerce_core.search.text import Synonyms
 from commerce_core.shipping.ports import Carrier
 from commerce_core.uow import UnitOfWorkFactory
 
@@ -56,7 +59,7 @@ URL_SETTINGS = {
     "COMMERCE_CART_URL": "",
     "COMMERCE_CACHE_URL": "memory://",
     "COMMERCE_SESSIONS_URL": "",
-    "COMMERCE_SEARCH_URL": "memory://",
+    "COMMERCE_SEARCH_URL": "",
     "COMMERCE_EVENTS_URL": "memory://",
     "COMMERCE_PAYMENTS_URL": "fake://",
     "COMMERCE_NOTIFY_URL": "log://",
@@ -114,6 +117,7 @@ class Storage:
     activity: ActivityStore
     carts: CartStore
     revocations: RevokedTokens
+    search: SearchIndex | None = None  # the database's own full text, where it has one
 
 
 @attrs.frozen
@@ -163,7 +167,11 @@ RANKINGS: dict[str, Adapter] = {
     **{s: Adapter("commerce_adapters.redis.rankings:open_rankings", "redis", "redis")
        for s in _REDIS}}
 SEARCH_INDEXES: dict[str, Adapter] = {
-    "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex")}
+    "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex"),
+    "sqlite": FROM_DATABASE, "postgresql": FROM_DATABASE, "postgres": FROM_DATABASE,
+    "elasticsearch": Adapter("commerce_adapters.elasticsearch.search:open_index",
+                             "elasticsearch", "elasticsearch"),
+}
 EVENT_BUSES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.bus:InProcessEventBus")}
 GATEWAYS: dict[str, Adapter] = {
@@ -338,7 +346,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
             token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None,
             event_delivery: str | None = None,
-            key_prefix: str | None = None) -> Commerce:
+            key_prefix: str | None = None, synonyms: Synonyms | None = None) -> Commerce:
     """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
@@ -357,6 +365,10 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     ``event_delivery`` (or ``COMMERCE_EVENT_DELIVERY``): ``background``, the default, hands
     committed events to a delivery thread so no request waits on their handlers;
     ``inline`` delivers them in the committing thread before the call returns.
+    The search index follows the database (SQLite FTS5, PostgreSQL tsvector, memory) unless
+    ``search_url`` moves it (``elasticsearch://host:9200``); it is fed by catalog, stock and
+    rating events (docs/search.md). ``synonyms`` (or the file ``COMMERCE_SEARCH_SYNONYMS``
+    names) are word groups searched as one.
     """
     clock = clock or SystemClock()
     database_url = setting("COMMERCE_DATABASE_URL", database_url)
@@ -395,8 +407,10 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
     cache: Cache = load(CACHES, cache_at, "cache")(cache_at, clock)
     rankings: Rankings = load(RANKINGS, cache_at, "rankings store")(cache_at, clock, prefix)
-    search_at = part_url("COMMERCE_SEARCH_URL", database_url, search_url)
-    search: SearchIndex = load(SEARCH_INDEXES, search_at, "search index")()
+    search_at, search_db = kept("COMMERCE_SEARCH_URL", search_url, SEARCH_INDEXES,
+                                "search index")
+    search: SearchIndex = (search_db.search if search_db is not None and search_db.search
+                           else load(SEARCH_INDEXES, search_at, "search index")(search_at))
     bus: EventBus | None = None
     if publisher is None:
         events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
@@ -420,10 +434,33 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix)
+                    deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix,
+                    popular_searches=_popular(storage.activity),
+                    synonyms=synonyms if synonyms is not None else synonyms_setting())
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
         for event_type in RANKED_EVENTS:
             bus.subscribe(event_type, shop.rankings.consume)
+        for event_type in INDEXED_EVENTS:
+            bus.subscribe(event_type, shop.search.indexer.handle)
     return shop
+
+
+def synonyms_setting() -> Synonyms:
+    """``COMMERCE_SEARCH_SYNONYMS``: a file of synonym groups, one a line (``tv,
+    television``); none when unset. ValueError naming the setting if it cannot be read."""
+    path = os.environ.get("COMMERCE_SEARCH_SYNONYMS", "").strip()
+    if not path:
+        return Synonyms()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return Synonyms.parse(f.read())
+    except OSError as ex:
+        raise ValueError(f"COMMERCE_SEARCH_SYNONYMS: cannot read {path!r}: "
+                         f"{ex.strerror}") from None
+
+
+def _popular(activity: ActivityStore) -> PopularSearches | None:
+    """The activity store, where it can rank what shoppers searched for."""
+    return activity if isinstance(activity, PopularSearches) else None

@@ -126,6 +126,22 @@ def _redis(name: str, url: str) -> Finding:
     except CommerceError as ex:
         return Finding(name, FAIL, f"{show_url(url)}: {ex.message}")
     return Finding(name, OK, f"{show_url(url)}: reachable")
+def _search_index(where: Target) -> Finding:
+    """The index's documents against the products on sale: an index behind the catalog
+    (a new index, a lost event) wants a reindex."""
+    file = sqlite_file(where.database())
+    if file is not None and not file.exists():
+        return Finding("search index", OK, "empty until the database is made")
+    try:
+        shop = where.open()
+        state = shop.search.state()
+        on_sale = shop.catalog.list_products(limit=1).total_count
+    except Exception as ex:  # the database's own finding says more; say what failed here
+        return Finding("search index", FAIL, f"unreadable: {str(ex).splitlines()[0]}")
+    detail = f"{state.backend}: {state.documents} documents, {on_sale} products on sale"
+    if state.documents != on_sale:
+        return Finding("search index", WARN, f"{detail}: run `commerce search reindex`")
+    return Finding("search index", OK, detail)
 
 
 def _payments() -> Finding:
@@ -239,6 +255,8 @@ def examine(where: Target) -> list[Finding]:
               for n, url in enumerate(replica_setting(), start=1)]
     found += [_part(part, database_url) for part in PARTS
               if part.name not in ("database", "payments", "notifications")]
+    if all(f.status != FAIL for f in found):
+        found.append(_search_index(where))
     found += [_payments(), _notifications(), _secret(), _node_id(), _http_extra(),
               *_serve_settings()]
     if where.api:

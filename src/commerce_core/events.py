@@ -113,6 +113,21 @@ class CategoriesChanged(DomainEvent):
     category_id: int
 
 
+@attrs.frozen(kw_only=True)
+class ProductRated(DomainEvent):
+    """A review changed the product's rating or review count."""
+
+    product_id: int
+    seller_id: int
+
+
+@attrs.frozen(kw_only=True)
+class CategoryMoved(DomainEvent):
+    """A category moved under another parent: its sub-tree's products have new ancestors."""
+
+    category_id: int
+
+
 # Inventory ----------------------------------------------------------------------------------
 @attrs.frozen(kw_only=True)
 class InventoryUpdated(DomainEvent):

@@ -47,6 +47,8 @@ from commerce_core.rankings.service import RankingService
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_core.reviews.service import ReviewService
 from commerce_core.search.ports import SearchIndex
+from commerce_core.search.service import PopularSearches, SearchService
+from commerce_core.search.text import Synonyms
 from commerce_core.sellers.service import SellerService
 from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
@@ -71,7 +73,9 @@ class Commerce:
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
                  token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
-                 key_prefix: str = "commerce:") -> None:
+                 key_prefix: str = "commerce:",
+                 popular_searches: PopularSearches | None = None,
+                 synonyms: Synonyms | None = None) -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -106,6 +110,9 @@ class Commerce:
         self.reviews = ReviewService(tx, ids, clock)
         self.wishlist = WishlistService(tx, self.cart, clock)
         self.activity = ActivityService(activity, clock)
+        self.search = SearchService(search, self.tx, clock, self.activity, popular_searches,
+                                    synonyms, catalog=self.catalog)
+        self.catalog.text_search = self.search.listing
         self.sellers = SellerService(tx, refunds, clock)
         self.analytics = AnalyticsService(tx)
         self.fraud = FraudService(tx, self.orders, clock)
@@ -140,7 +147,7 @@ class Commerce:
         return {"database": probe(database), "catalog": probe(catalog),
                 "carts": probe(lambda: self.carts.get(0)),
                 "sessions": probe(lambda: self.revocations.is_revoked("health-probe")),
-                "cache": probe(self.cache.ping)}
+                "cache": probe(self.cache.ping), "search": probe(self.search_index.state)}
 
     def run_maintenance(self) -> dict[str, int]:
         """One pass of the background work: expire reservations, recover stuck checkouts,

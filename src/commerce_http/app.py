@@ -14,7 +14,7 @@ from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import errors, media
 from commerce_http.limits import Limits, RateLimit
 from commerce_http.logs import AccessLog
-from commerce_http.metrics import Metrics, MetricsEndpoint
+from commerce_http.metrics import Metrics, MetricsEndpoint, SearchIndexing
 from commerce_http.middleware import (
     Authentication,
     BodyLimit,
@@ -33,6 +33,7 @@ from commerce_http.resources import (
     payments,
     rankings,
     reviews,
+    search,
     seller,
     shipments,
 )
@@ -59,6 +60,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
     shop.cached.observe(metrics.cache_read)
+    metrics.registry.register(SearchIndexing(lambda: shop.search.indexer.stats))
     middleware: list[Any] = [metrics, RequestId(), AccessLog(router),
                              BodyLimit(settings.max_body_bytes)]
     if settings.cors_origins:
@@ -95,6 +97,8 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/categories": catalog.Categories(shop),
         f"{API}/rankings/trending": rankings.Trending(shop),
         f"{API}/rankings/top-sellers": rankings.TopSellers(shop),
+        f"{API}/search": search.Search(shop),
+        f"{API}/search/suggest": search.Suggest(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
         f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
 
 import falcon
 from falcon.routing import CompiledRouter
@@ -19,7 +20,10 @@ from prometheus_client import (
     multiprocess,
     values,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
+
+from commerce_core.search.indexer import IndexingStats
 
 _OUTCOMES = {  # (method, route) whose result is a business outcome worth counting
     ("POST", "/api/v1/orders"): "checkout",
@@ -109,6 +113,27 @@ class Metrics:
         if kind is not None:
             self.outcomes.labels(kind, status).inc()
 
+
+
+class SearchIndexing:
+    """A collector read at scrape time: the indexer of the process that answers (each
+    worker indexes the events its own requests committed, so each reports its own)."""
+
+    def __init__(self, stats: Callable[[], IndexingStats]) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self._stats()
+        lag = GaugeMetricFamily("commerce_search_index_lag_seconds",
+                                "Between the last indexed event's commit and its indexing")
+        lag.add_metric([], stats.last_lag_seconds)
+        events = CounterMetricFamily("commerce_search_indexed_events",
+                                     "Catalog, stock and rating events indexed")
+        events.add_metric([], stats.events)
+        docs = CounterMetricFamily("commerce_search_indexed_documents",
+                                   "Documents written by the indexer")
+        docs.add_metric([], stats.documents)
+        yield from (lag, events, docs)
 
 
 class MetricsEndpoint:

@@ -33,7 +33,7 @@ def test_request_ids_are_echoed_or_made(client: testing.TestClient) -> None:
     assert len(made.headers["X-Request-ID"]) == 32
     assert given.json == {"status": "ok", "checks": {"database": "ok", "catalog": "ok",
                                                     "carts": "ok", "sessions": "ok",
-                                                    "cache": "ok"},
+                                                    "cache": "ok", "search": "ok"},
                           "real_money": False, "warning": NO_REAL_MONEY}
 
 

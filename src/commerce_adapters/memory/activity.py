@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -45,3 +45,11 @@ class MemoryActivityStore:
         with self._lock:
             self._views.pop(user_id, None)
             self._searches.pop(user_id, None)
+
+    def popular_searches(self, prefix: str, limit: int) -> Sequence[str]:
+        """Queries starting with ``prefix`` among every user's recent searches, by how many
+        users have them, then alphabetically."""
+        with self._lock:
+            counts = Counter(q for log in self._searches.values() for q in log
+                             if q.startswith(prefix))
+        return sorted(counts, key=lambda q: (-counts[q], q))[:limit]

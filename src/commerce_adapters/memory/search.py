@@ -1,78 +1,82 @@
-"""An in-process product search index: word and prefix matching, filters, sorts, suggestions."""
+"""An in-process product search index: analysed terms, filters, sorts, facets, suggestions."""
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
 from commerce_core.search.ports import (
+    RATING_STEPS,
+    Facets,
+    IndexState,
     ProductDocument,
     SearchHit,
     SearchQuery,
     SearchResults,
     SearchSort,
+    buckets,
+    price_bucket,
+    top,
 )
+from commerce_core.search.text import Term, analyze, highlight
 
 NAME_WEIGHT, TAGS_WEIGHT, DESCRIPTION_WEIGHT = 3, 2, 1
-
-_WORD = re.compile(r"\w+")  # unicode word characters, so "café" and "手机" are words
-
-
-def _words(text: str) -> list[str]:
-    """The lower-cased words of ``text``, in order."""
-    return _WORD.findall(text.lower())
 
 
 @attrs.frozen
 class _Entry:
-    """A document with its words split once, at indexing time."""
+    """A document with its terms analysed once, at indexing time."""
 
     doc: ProductDocument
     name: frozenset[str]
     tags: frozenset[str]
     description: frozenset[str]
+    attributes: Mapping[str, str]  # values case-folded
 
     @classmethod
     def of(cls, doc: ProductDocument) -> _Entry:
-        return cls(doc, frozenset(_words(doc.name)), frozenset(_words(" ".join(doc.tags))),
-                   frozenset(_words(doc.description)))
+        return cls(doc, frozenset(analyze(doc.name)), frozenset(analyze(" ".join(doc.tags))),
+                   frozenset(analyze(doc.description)),
+                   {k: v.casefold() for k, v in doc.attributes.items()})
+
+    @property
+    def all_terms(self) -> frozenset[str]:
+        return self.name | self.tags | self.description
 
 
-def _matches(query_word: str, is_last: bool, field: frozenset[str]) -> bool:
-    # Only the last word may be a prefix: it is the one the shopper is still typing.
-    if is_last:
-        return any(word.startswith(query_word) for word in field)
-    return query_word in field
+def _matches(term: Term, field: frozenset[str]) -> bool:
+    if term.prefix:
+        return any(word.startswith(a) for a in term.alternatives for word in field)
+    return any(a in field for a in term.alternatives)
 
 
-def _score(entry: _Entry, query_words: Sequence[str]) -> float | None:
-    """Name matches weigh 3, tags 2, description 1, summed over the query words; None if a
-    query word matches no field."""
+def _score(entry: _Entry, terms: Sequence[Term]) -> float | None:
+    """Name matches weigh 3, tags 2, description 1, summed over the query's terms; None if a
+    term matches no field."""
     total = 0
-    for i, query_word in enumerate(query_words):
-        is_last = i == len(query_words) - 1
-        weight = (NAME_WEIGHT * _matches(query_word, is_last, entry.name)
-                  + TAGS_WEIGHT * _matches(query_word, is_last, entry.tags)
-                  + DESCRIPTION_WEIGHT * _matches(query_word, is_last, entry.description))
+    for term in terms:
+        weight = (NAME_WEIGHT * _matches(term, entry.name)
+                  + TAGS_WEIGHT * _matches(term, entry.tags)
+                  + DESCRIPTION_WEIGHT * _matches(term, entry.description))
         if not weight:
             return None
         total += weight
     return float(total)
 
 
-def _passes(doc: ProductDocument, q: SearchQuery) -> bool:
+def _passes(entry: _Entry, q: SearchQuery, attributes: Mapping[str, str]) -> bool:
     # Prices are compared as amounts: one index holds one currency.
+    doc = entry.doc
     return ((q.category_id is None or q.category_id in doc.category_ids)
             and (q.min_price is None or doc.min_price >= q.min_price)
             and (q.max_price is None or doc.min_price <= q.max_price)
             and (q.rating_min is None or doc.rating >= q.rating_min)
             and (q.in_stock is None or doc.in_stock == q.in_stock)
             and (q.seller_id is None or doc.seller_id == q.seller_id)
-            and all(doc.attributes.get(key, "").casefold() == value.casefold()
-                    for key, value in q.attributes.items()))
+            and all(entry.attributes.get(key) == value for key, value in attributes.items()))
 
 
 _Scored = tuple[float, ProductDocument]
@@ -90,23 +94,42 @@ def _newest(doc: ProductDocument) -> tuple[float, int]:
     return (-doc.created_at.timestamp(), -doc.product_id)
 
 
+def highlights(name: str, description: str, terms: Sequence[Term]) -> dict[str, str]:
+    """The name and description with matched words marked, for the fields that matched."""
+    marked = {"name": highlight(name, terms),
+              "description": highlight(description, terms) if description else None}
+    return {field: text for field, text in marked.items() if text is not None}
+
+
+def facets_of(entries: Iterable[_Entry]) -> Facets:
+    categories: Counter[int] = Counter()
+    attributes: dict[str, Counter[str]] = {}
+    prices: Counter[int] = Counter()
+    ratings: Counter[int] = Counter()
+    for entry in entries:
+        doc = entry.doc
+        categories.update(doc.category_ids)
+        for key, value in entry.attributes.items():
+            attributes.setdefault(key, Counter())[value] += 1
+        prices[price_bucket(doc.min_price)] += 1
+        ratings.update(n for n in RATING_STEPS if doc.rating >= n)
+    return Facets(top(categories), {k: top(v) for k, v in sorted(attributes.items())},
+                  buckets(prices), {n: ratings[n] for n in RATING_STEPS})
+
+
 class MemorySearchIndex:
     """A :class:`~commerce_core.search.ports.SearchIndex` over a dict, safe to share between
-    threads; a document is searchable as soon as ``index`` returns.
-
-    Text matching: the query and each field are lower-cased and split into words; every query
-    word must equal a word of the name, description or tags, except the last one, which may
-    also be the start of a word (so "red sh" finds "Red Shoes"). Counts and totals are exact.
-    """
+    threads; a document is searchable as soon as ``index`` returns. Counts and totals are
+    exact. Every search scans every document: fine for tests and demos, not for 100,000."""
 
     read_your_writes = True
 
-    def __init__(self) -> None:
+    def __init__(self, *_: object) -> None:
         self._lock = threading.Lock()
         self._entries: dict[int, _Entry] = {}
 
     def index(self, documents: Iterable[ProductDocument]) -> None:
-        entries = [_Entry.of(doc) for doc in documents]  # split outside the lock
+        entries = [_Entry.of(doc) for doc in documents]  # analysed outside the lock
         with self._lock:
             self._entries.update((e.doc.product_id, e) for e in entries)
 
@@ -119,41 +142,59 @@ class MemorySearchIndex:
         return None  # writes are visible at once
 
     def search(self, query: SearchQuery) -> SearchResults:
-        query_words = _words(query.text)
-        scored: list[_Scored] = []
+        terms = query.terms
+        attributes = query.folded_attributes
+        scored: list[tuple[float, _Entry]] = []
         for entry in self._snapshot():
-            if not _passes(entry.doc, query):
+            if not _passes(entry, query, attributes):
                 continue
-            score = _score(entry, query_words) if query_words else 0.0
+            score = _score(entry, terms) if terms else 0.0
             if score is not None:
-                scored.append((score, entry.doc))
-        scored.sort(key=_SORT_KEYS[query.sort])
-        hits = [SearchHit(doc.product_id, score)
-                for score, doc in scored[query.offset:query.offset + query.limit]]
-        return SearchResults(hits=hits, total=len(scored), total_is_exact=True)
+                scored.append((score, entry))
+        scored.sort(key=lambda s: _SORT_KEYS[query.sort]((s[0], s[1].doc)))
+        hits = [SearchHit(e.doc.product_id, score,
+                          highlights(e.doc.name, e.doc.description, terms) if terms else {})
+                for score, e in scored[query.offset:query.offset + query.limit]]
+        facets = facets_of(e for _, e in scored) if query.facets else None
+        return SearchResults(hits=hits, total=len(scored), total_is_exact=True, facets=facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> Sequence[str]:
         """Distinct names matched by ``prefix`` as a search matches the name (one word: a name
         word starting with it), most reviewed first, then by name."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
-        prefix_words = _words(prefix)
-        if not prefix_words:
+        terms = SearchQuery(text=prefix).terms
+        if not terms:
             return []
         reviews: dict[str, int] = {}
         for entry in self._snapshot():
             name = entry.doc.name
-            if all(_matches(w, i == len(prefix_words) - 1, entry.name)
-                   for i, w in enumerate(prefix_words)):
+            if all(_matches(t, entry.name) for t in terms):
                 reviews[name] = max(reviews.get(name, 0), entry.doc.review_count)
         return sorted(reviews, key=lambda name: (-reviews[name], name))[:limit]
+
+    def terms(self) -> Mapping[str, int]:
+        counts: Counter[str] = Counter()
+        for entry in self._snapshot():
+            counts.update(entry.all_terms)
+        return dict(counts)
+
+    def state(self) -> IndexState:
+        with self._lock:
+            return IndexState("memory", len(self._entries), "in this process")
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
+    def rebuild(self, documents: Iterable[ProductDocument]) -> int:
+        """Analyse every document aside, then swap the whole index in at once."""
+        fresh = {e.doc.product_id: e for e in (_Entry.of(doc) for doc in documents)}
+        with self._lock:
+            self._entries = fresh
+        return len(fresh)
+
     def _snapshot(self) -> list[_Entry]:
         # Entries are immutable, so matching can run on a copy without holding the lock.
         with self._lock:
             return list(self._entries.values())
-

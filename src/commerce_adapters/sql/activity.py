@@ -68,3 +68,14 @@ class SqlActivityStore(SqlStore):
     def forget(self, user_id: int) -> None:
         a = t.user_activity
         self._run(lambda conn: conn.execute(a.delete().where(a.c.user_id == user_id)))
+
+    def popular_searches(self, prefix: str, limit: int) -> Sequence[str]:
+        """Queries starting with ``prefix`` among every user's recent searches, by how many
+        users have them, then alphabetically."""
+        a = t.user_activity
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        users = sa.func.count().label("users")
+        found = (sa.select(a.c.subject, users)
+                 .where(a.c.kind == "search", a.c.subject.like(f"{escaped}%", escape="\\"))
+                 .group_by(a.c.subject).order_by(users.desc(), a.c.subject).limit(limit))
+        return [r.subject for r in self._run(lambda conn: conn.execute(found).all())]

@@ -17,6 +17,7 @@ from commerce_adapters.sql.carts import SqlCartStore
 from commerce_adapters.sql.database import Database, PoolSettings
 from commerce_adapters.sql.errors import opening
 from commerce_adapters.sql.revocations import SqlRevocations
+from commerce_adapters.sql.search import SqlSearchIndex
 from commerce_adapters.sql.uow import SqlCatalogSession, SqlUnitOfWork
 from commerce_core.clock import Clock
 from commerce_core.ids import IdGenerator
@@ -42,4 +43,4 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
                                  replica=bool(options.get("replica")))
 
     return Storage(unit_of_work, catalog, SqlActivityStore(db), SqlCartStore(db, clock),
-                   SqlRevocations(db))
+                   SqlRevocations(db), SqlSearchIndex(db))

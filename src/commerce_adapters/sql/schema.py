@@ -490,3 +490,58 @@ fake_gateway_refunds = sa.Table(
     sa.Column("transaction_id", sa.String(64), nullable=False),
     sa.Column("amount", Amount(), nullable=False),
 )
+
+# Search (migration 0009) --------------------------------------------------------------------
+# The product index when the search part follows the database. The text columns hold terms
+# already analysed by commerce_core.search.text; full-text matching is the dialect's own,
+# made beside these tables by the migration: on SQLite an FTS5 table ``search_fts`` (rowid =
+# product id) with its ``search_vocab``; on PostgreSQL a generated, weighted ``tsv`` column
+# with a GIN index, and a pg_trgm index on the name. None of these has a foreign key: the
+# index is eventually consistent with the catalog, fed by events.
+search_documents = sa.Table(
+    "search_documents", metadata,
+    _id("product_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("name_terms", sa.Text, nullable=False),
+    sa.Column("tags_terms", sa.Text, nullable=False),
+    sa.Column("description_terms", sa.Text, nullable=False),
+    sa.Column("seller_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("min_price", Amount(), nullable=False, index=True),
+    sa.Column("price_bucket", sa.SmallInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("rating", Amount(), nullable=False, index=True),
+    sa.Column("review_count", sa.Integer, nullable=False),
+    sa.Column("in_stock", sa.Boolean, nullable=False),
+    sa.Column("image", sa.Text, nullable=True),
+    _ts("created_at"),
+    sa.Index("ix_search_documents_created_at", "created_at"),
+)
+
+search_categories = sa.Table(  # a product's category and every ancestor of it
+    "search_categories", metadata,
+    sa.Column("product_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("category_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Index("ix_search_categories_category_id", "category_id", "product_id"),
+)
+
+search_attributes = sa.Table(  # values case-folded
+    "search_attributes", metadata,
+    sa.Column("product_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+    sa.Index("ix_search_attributes_key", "key", "value", "product_id"),
+)
+
+search_name_prefixes = sa.Table(  # suggestions: each name word's first 2 and 3 letters
+    "search_name_prefixes", metadata,
+    sa.Column("prefix", sa.String(3), primary_key=True),
+    sa.Column("product_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("review_count", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("terms", sa.Text, nullable=False),  # the name's terms, " "-joined
+    sa.Index("ix_search_name_prefixes_walk", "prefix", sa.desc("review_count"), "name"),
+    sa.Index("ix_search_name_prefixes_product_id", "product_id"),
+)

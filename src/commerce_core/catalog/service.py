@@ -22,6 +22,7 @@ from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.events import (
     CategoriesChanged,
+    CategoryMoved,
     DomainEvent,
     ProductCreated,
     ProductUpdated,
@@ -119,6 +120,8 @@ class CatalogService:
         self._tx = tx
         self._ids = ids
         self._clock = clock
+        # the search service's listing, when the shop has one (Commerce wires it)
+        self.text_search: Callable[..., Page[ProductSummary]] | None = None
 
     # Categories -----------------------------------------------------------------------------
     def create_category(self, actor: Actor, name: str, parent_id: int | None = None,
@@ -148,7 +151,8 @@ class CatalogService:
                       parent_id: int | None) -> Category:
         """Put a category under another (or at the root); never under its own subtree."""
         authorize(actor, Action.MANAGE_CATEGORIES)
-        with self._tx.catalog_change() as catalog:
+        moved = CategoryMoved(occurred_at=self._clock.now(), category_id=category_id)
+        with self._tx.catalog_change(moved) as catalog:
             category = catalog.categories.get(category_id)
             if parent_id is not None:
                 catalog.categories.get(parent_id)
@@ -316,14 +320,16 @@ class CatalogService:
                       seller_id: int | None = None, sort: str | ProductSort = ProductSort.NEWEST,
                       page: int = 1, limit: int = 20,
                       include_inactive: bool = False) -> Page[ProductSummary]:
-        """The seed's product listing: filters, sorts, page/limit and total_count."""
+        """The seed's product listing: filters, sorts, page/limit and total_count. A
+        ``search`` text is answered by the search index when one is wired (``text_search``:
+        relevance, typos, plurals), else by the catalog store's word match."""
         request = PageRequest(page, limit)
-        try:
-            order = ProductSort(sort)
-        except ValueError:
-            raise ValidationError(f"unknown sort {sort!r}",
-                                  {"sort": f"one of {', '.join(s.value for s in ProductSort)}"}
-                                  ) from None
+        if search and search.strip() and self.text_search and not include_inactive:
+            return self.text_search(search, category_id=category_id, min_price=min_price,
+                                    max_price=max_price, rating_min=rating_min,
+                                    in_stock=in_stock, seller_id=seller_id,
+                                    sort=str(_listing_sort(sort)), page=page, limit=limit)
+        order = _listing_sort(sort)
         if min_price is not None and max_price is not None and min_price > max_price:
             raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
         with self._tx.catalog_read(replica=True) as catalog:
@@ -336,6 +342,14 @@ class CatalogService:
             found = catalog.products.find(query, request)
         stock = self._stock(found.items, replica=True, active_only=True)
         return found.map(lambda p: _summary(p, stock))
+
+    def summaries(self, product_ids: Sequence[int]) -> list[ProductSummary]:
+        """Listing entries of these products in this order, leaving out any not on sale."""
+        with self._tx.catalog_read(replica=True) as catalog:
+            found = catalog.products.get_many(product_ids)
+        products = [found[i] for i in product_ids if i in found and found[i].is_active]
+        stock = self._stock(products, replica=True, active_only=True)
+        return [_summary(p, stock) for p in products]
 
     def seller_products(self, actor: Actor, *, seller_id: int | None = None, page: int = 1,
                         limit: int = 20) -> Page[ProductDetail]:
@@ -400,6 +414,15 @@ class CatalogService:
             return {}
         with self._tx.read(replica=replica) as uow:
             return dict(uow.inventory.get_many(ids))
+
+
+def _listing_sort(sort: str | ProductSort) -> ProductSort:
+    try:
+        return ProductSort(sort)
+    except ValueError:
+        raise ValidationError(f"unknown sort {sort!r}",
+                              {"sort": f"one of {', '.join(s.value for s in ProductSort)}"}
+                              ) from None
 
 
 def _own(catalog: CatalogSession, actor: Actor, product_id: int) -> Product:

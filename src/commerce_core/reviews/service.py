@@ -13,7 +13,7 @@ from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import Clock
 from commerce_core.errors import NotFound, ValidationError
-from commerce_core.events import ReviewsChanged
+from commerce_core.events import ProductRated, ReviewsChanged
 from commerce_core.ids import IdGenerator
 from commerce_core.pagination import Page, PageRequest
 from commerce_core.reviews.model import RatingStats, Review, ReviewSort, check_rating
@@ -59,7 +59,7 @@ class ReviewService:
                             verified)
             delta = self._changing(catalog, product_id, lambda: catalog.reviews.add(review))
         self._changed(product_id)
-        self._move_seller_totals(product.seller_id, delta)
+        self._after_rating_change(product_id, product.seller_id, delta)
         return review
 
     def edit(self, actor: Actor, review_id: int, *, rating: int | None = None,
@@ -74,7 +74,7 @@ class ReviewService:
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.update(review))
         self._changed(review.product_id)
-        self._move_seller_totals(review.seller_id, delta)
+        self._after_rating_change(review.product_id, review.seller_id, delta)
         return review
 
     def delete(self, actor: Actor, review_id: int) -> None:
@@ -84,7 +84,7 @@ class ReviewService:
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.delete(review_id))
         self._changed(review.product_id)
-        self._move_seller_totals(review.seller_id, delta)
+        self._after_rating_change(review.product_id, review.seller_id, delta)
 
     def vote(self, actor: Actor, review_id: int, helpful: bool) -> Review:
         """One vote per user and review; voting again replaces the earlier vote."""
@@ -132,7 +132,7 @@ class ReviewService:
             delta = self._changing(catalog, review.product_id,
                                    lambda: catalog.reviews.update(review))
         self._changed(review.product_id)
-        self._move_seller_totals(review.seller_id, delta)
+        self._after_rating_change(review.product_id, review.seller_id, delta)
         return review
 
     def _changed(self, product_id: int) -> None:
@@ -182,12 +182,16 @@ class ReviewService:
                                              review_count=after.count))
         return after.total - before.total, after.count - before.count
 
-    def _move_seller_totals(self, seller_id: int, delta: tuple[int, int]) -> None:
-        """The seller's totals follow the catalog's change. A crash between the two leaves
-        them one change behind (docs/parts.md); nothing else reads them as the truth."""
+    def _after_rating_change(self, product_id: int, seller_id: int,
+                             delta: tuple[int, int]) -> None:
+        """The seller's totals follow the catalog's change, and ProductRated tells the search
+        index. A crash between the two leaves them one change behind (docs/parts.md);
+        nothing else reads them as the truth, and a reindex catches the index up."""
         if delta == (0, 0):
             return
         with self._tx() as uow:
+            uow.record(ProductRated(occurred_at=self._clock.now(), product_id=product_id,
+                                    seller_id=seller_id))
             profile = uow.sellers.find(seller_id)
             if profile is not None:
                 profile.add_ratings(*delta)
