@@ -6,7 +6,7 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens, TokenService
@@ -63,7 +63,11 @@ class Commerce:
                  reservation_ttl: timedelta = RESERVATION_TTL,
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
-                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False) -> None:
+                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
+                 catalog_repair: Callable[[datetime], int] | None = None) -> None:
+        # a catalog store apart from the database repairs what a crash left of its own
+        # writes (given the time before which a write is surely over); see docs/mongodb.md
+        self._catalog_repair = catalog_repair
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -138,6 +142,9 @@ class Commerce:
                 self.outbox.stale(), self.clock.now() - self.outbox.grace),
             "relayed_events": self.outbox.run_once(),
         }
+        if self._catalog_repair is not None:
+            done["repaired_catalog_counts"] = self._catalog_repair(
+                self.clock.now() - self.outbox.grace)
         delivered = self.notifications.deliver_due()  # after the relay: it may queue more
         return {**done, "notifications_sent": delivered.sent,
                 "notifications_failed": delivered.failed,
