@@ -60,7 +60,7 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 @pytest.mark.parametrize(("keyword", "known"), [
-    ("catalog_url", "memory://, postgres://, postgresql://, sqlite://"),
+    ("catalog_url", "memory://, mongodb://, postgres://, postgresql://, sqlite://"),
     ("cart_url", "memory://, postgres://, postgresql://, sqlite://"),
     ("sessions_url", "memory://, postgres://, postgresql://, sqlite://"),
     ("cache_url", "memory://"), ("search_url", "memory://"), ("events_url", "memory://"),
@@ -88,8 +88,16 @@ def test_a_missing_driver_names_the_extra_that_brings_it(monkeypatch: pytest.Mon
         shop_on("postgresql://shop@127.0.0.1:1/nothing")
 
 
+def test_a_mongodb_catalog_without_pymongo_names_the_extra(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setitem(sys.modules, "pymongo", None)
+    for url in ("mongodb://127.0.0.1:1/shop", "mongodb+srv://cluster.example.net/shop"):
+        with pytest.raises(ImportError, match=r"pip install 'commerce-sdk\[mongo\]'"):
+            shop_on("memory://", catalog_url=url)
+
+
 def test_a_catalog_apart_from_the_database_is_refused_with_the_reason(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"catalog store .* is not the database"):
+    with pytest.raises(ValueError, match=r"catalog store .* is another SQL database"):
         shop_on("memory://", catalog_url=sqlite_file(tmp_path, "catalog"))
     same = shop_on("memory://", catalog_url="memory://")  # the database's own URL: fine
     same.catalog.create_category(ADMIN, "Lamps")
