@@ -19,8 +19,8 @@ import inspect
 import os
 import shutil
 import types
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 

@@ -56,10 +56,14 @@ class MongoReviews:
         # a write makes is its own even while other sessions commit reviews meanwhile
         self._server_stars: dict[int, list[int]] = {}
         self._base: dict[int, Doc | None] = {}
+        # each review as this session first read it: what the caller's changes are made
+        # to, so the vote counts move by the caller's own difference
+        self._read: dict[int, Doc] = {}
 
     def forget(self) -> None:
         self._server_stars.clear()
         self._base.clear()
+        self._read.clear()
 
     def _staging(self, review_id: int, server: Doc | None) -> None:
         if not self._s.is_staged("reviews", review_id):
@@ -69,6 +73,7 @@ class MongoReviews:
         doc = self._s.doc("reviews", review_id)
         if doc is None:
             raise NotFound(f"review {review_id} not found", {"review_id": review_id})
+        self._read.setdefault(review_id, doc)
         return doc
 
     def _recount(self, product_id: int, before: tuple[int, int], after: tuple[int, int]
@@ -103,8 +108,10 @@ class MongoReviews:
             self._staging(review.id, old)
             self._s.stage("reviews", review.id, {**old, **changed}, lambda store: store.db[
                 "reviews"].update_one({"_id": review.id}, {"$set": changed}))
+        read = self._read[review.id]
         self._s.increment("reviews", review.id,
-                          **{k: new[k] - old[k] for k in _VOTE_COUNTS})
+                          **{k: new[k] - read[k] for k in _VOTE_COUNTS})
+        self._read[review.id] = {**read, **{k: new[k] for k in _VOTE_COUNTS}}
         self._recount(review.product_id, _counted(old), _counted(new))
 
     def delete(self, review_id: int) -> None:

@@ -132,3 +132,21 @@ def missing_indexes(db: Database[Doc], url: str) -> list[str]:
             missing += [f"{collection}.{i.document['name']}" for i in indexes
                         if i.document["name"] not in have]
     return missing
+
+
+def upgrade(url: str) -> list[str]:
+    """``commerce db upgrade`` for the catalog store: every index, made where missing."""
+    store = MongoStore(url)
+    try:
+        return create_indexes(store.db, url)
+    finally:
+        store.close()
+
+
+def check(url: str, timeout_ms: int = 5_000) -> list[str]:
+    """``commerce doctor``: reach the server (Unavailable if not) and list missing indexes."""
+    store = MongoStore(url, timeout_ms)
+    try:
+        return missing_indexes(store.db, url)
+    finally:
+        store.close()
