@@ -147,6 +147,7 @@ def test_the_token_file_is_private_from_its_first_byte(tmp_path: Path,
 def test_doctor_checks_a_mongodb_catalog_and_db_upgrade_makes_its_indexes(
         tmp_path: Path) -> None:
     from commerce_adapters.mongo.store import INDEXES, MongoStore  # noqa: PLC0415
+    from commerce_adapters.urls import shown  # noqa: PLC0415
     from tests.mongo_servers import drop_mongo, fresh_mongo  # noqa: PLC0415
     from tests.servers import server_url  # noqa: PLC0415
 
@@ -161,7 +162,7 @@ def test_doctor_checks_a_mongodb_catalog_and_db_upgrade_makes_its_indexes(
         made = sum(len(i) for i in INDEXES.values())
         assert done.exit_code == 0 and f"{made} indexes in place" in done.stdout
         code, found = _doctor(db, COMMERCE_CATALOG_URL=catalog)
-        assert found["catalog"] == ("ok", f"{catalog}: reachable, every index in place")
+        assert found["catalog"] == ("ok", f"{shown(catalog)}: reachable, every index in place")
     finally:
         drop_mongo(MongoStore(catalog))
     code, found = _doctor(db, COMMERCE_CATALOG_URL=f"mongodb://127.0.0.1:{free_port()}/x")

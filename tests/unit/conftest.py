@@ -61,7 +61,7 @@ def shop_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 def _drop(url: str) -> None:
     import pymongo  # noqa: PLC0415 - only when the catalog is on MongoDB
 
-    with pymongo.MongoClient(url, serverSelectionTimeoutMS=10_000) as client:
+    with pymongo.MongoClient(url) as client:
         client.drop_database(urlsplit(url).path.strip("/"))
 
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pymongo
 from bson.codec_options import CodecOptions
@@ -92,9 +92,11 @@ class MongoStore:
 
     def __init__(self, url: str, timeout_ms: int = 10_000) -> None:
         self.url = url
+        given = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
+        timeouts = {k: timeout_ms for k in ("serverSelectionTimeoutMS", "connectTimeoutMS")
+                    if k.lower() not in given}  # the URL's own settings win
         self.client: pymongo.MongoClient[Doc] = pymongo.MongoClient(
-            url, tz_aware=True, tzinfo=UTC, serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms)
+            url, tz_aware=True, tzinfo=UTC, **timeouts)
         self.db: Database[Doc] = self.client.get_database(
             database_name(url), codec_options=CodecOptions(tz_aware=True, tzinfo=UTC))
         self._indexed = False
