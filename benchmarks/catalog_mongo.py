@@ -25,11 +25,13 @@ import json
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +108,10 @@ def _load_mongo(url: str, categories: list[Category], products: list[Product]) -
     client.drop_database(db.name)
     create_indexes(db, url)
     db["categories"].insert_many([MongoCategories._doc(c) for c in categories])
-    for start in range(0, len(products), BATCH // 4):
+    for start in range(0, len(products), BATCH // 10):
         db["products"].insert_many([{"_id": p.id, **product_doc(p), "version": 1,
                                      **_counters(p)}
-                                    for p in products[start:start + BATCH // 4]])
+                                    for p in products[start:start + BATCH // 10]])
     client.close()
 
 
@@ -139,14 +141,14 @@ def _reads(shop: Commerce, products: list[Product], categories: list[Category], 
     cats = [rng.choice(categories).id for _ in range(reads)]
     pages = [rng.randrange(1, 6) for _ in range(reads)]
     c = shop.catalog
+    detail, listing = c.product_detail, c.list_products
     return {
-        "product detail": _timed([lambda p=p: c.product_detail(p) for p in pick]),
+        "product detail": _timed([partial(detail, p) for p in pick]),
         "category by price, page 1-5": _timed([
-            lambda k=k, n=n: c.list_products(category_id=k, sort="price_asc", page=n)
+            partial(listing, category_id=k, sort="price_asc", page=n)
             for k, n in zip(cats, pages, strict=True)]),
-        "newest, whole catalog": _timed([lambda n=n: c.list_products(page=n) for n in pages]),
-        "category, in stock": _timed([lambda k=k: c.list_products(category_id=k,
-                                                                   in_stock=True)
+        "newest, whole catalog": _timed([partial(listing, page=n) for n in pages]),
+        "category, in stock": _timed([partial(listing, category_id=k, in_stock=True)
                                       for k in cats]),
     }
 
@@ -156,14 +158,20 @@ def run(backends: list[str], count: int, reads: int) -> list[dict[str, Any]]:
     by_variant = {v.id: p for p in products for v in p.variants}
     mongo = os.environ.get("COMMERCE_BENCH_MONGO_URL") or os.environ[
         "COMMERCE_TEST_MONGO_URL"]
-    mongo_url = mongo.rstrip("/").split("?")[0] + "/catalog_bench"
+    # patient timeouts: a busy server must not be taken for a dead one mid-load
+    mongo_url = (mongo.rstrip("/").split("?")[0] + "/catalog_bench?connectTimeoutMS=600000"
+                 "&serverSelectionTimeoutMS=600000&socketTimeoutMS=600000")
     rows: list[dict[str, Any]] = []
     for backend in backends:
         folder = Path(tempfile.mkdtemp(prefix="catalog-bench-"))
         url = f"sqlite:///{folder / 'shop.db'}" if backend == "sqlite" else postgres_url()
         _shop(url)  # migrates a SQLite file
+        started = time.perf_counter()
         _load_sql(url, categories, products, stock, by_variant)
+        loaded = time.perf_counter()
         _load_mongo(mongo_url, categories, products)
+        print(f"{backend}: loaded in {loaded - started:.1f} s, MongoDB in "
+              f"{time.perf_counter() - loaded:.1f} s", file=sys.stderr)
         sql = _reads(_shop(url), products, categories, reads, seed=1)
         beside = _reads(_shop(url, mongo_url), products, categories, reads, seed=1)
         for operation, (p50, p95) in sql.items():

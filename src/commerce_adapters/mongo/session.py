@@ -23,6 +23,8 @@ from bson.decimal128 import Decimal128
 from pymongo import ReadPreference, ReturnDocument
 from pymongo.collection import Collection
 
+from commerce_adapters.mongo.catalog import MongoCategories, MongoProducts
+from commerce_adapters.mongo.reviews import MongoReviews
 from commerce_adapters.mongo.store import Doc, MongoStore, translated
 from commerce_core.errors import Conflict
 from commerce_core.reviews.model import average
@@ -42,9 +44,6 @@ class Increment:
 class MongoCatalogSession:
     def __init__(self, store: MongoStore, stocked: StockLookup, now: Callable[[], datetime],
                  read_only: bool = False, replica: bool = False) -> None:
-        from commerce_adapters.mongo.catalog import MongoCategories, MongoProducts  # noqa: PLC0415
-        from commerce_adapters.mongo.reviews import MongoReviews  # noqa: PLC0415
-
         self.store, self.read_only, self._replica = store, read_only, replica
         self._now = now
         self._staged: dict[tuple[str, Hashable], Doc | None] = {}  # None: deleted

@@ -93,8 +93,9 @@ class MongoStore:
     def __init__(self, url: str, timeout_ms: int = 10_000) -> None:
         self.url = url
         given = {k.lower() for k, _ in parse_qsl(urlsplit(url).query)}
-        timeouts = {k: timeout_ms for k in ("serverSelectionTimeoutMS", "connectTimeoutMS")
-                    if k.lower() not in given}  # the URL's own settings win
+        timeouts: dict[str, Any] = {  # the URL's own settings win
+            k: timeout_ms for k in ("serverSelectionTimeoutMS", "connectTimeoutMS")
+            if k.lower() not in given}
         self.client: pymongo.MongoClient[Doc] = pymongo.MongoClient(
             url, tz_aware=True, tzinfo=UTC, **timeouts)
         self.db: Database[Doc] = self.client.get_database(
