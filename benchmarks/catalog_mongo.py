@@ -1,7 +1,7 @@
 """Catalog reads at scale: the catalog on MongoDB beside the same catalog in SQL.
 
     python benchmarks/catalog_mongo.py [--products 100000] [--reads 300]
-                                       [--backends sqlite,postgres] [--json]
+                                       [--backends sqlite,postgres] [--sql-only] [--json]
 
 For each SQL backend it loads ``--products`` products (one or two variants each, two
 attributes, 100 categories, nine in ten in stock) twice in the same run: into the SQL
@@ -11,7 +11,7 @@ and document shapes (not timed). Then, through the SDK (``shop.catalog``), one c
 it times ``--reads`` calls of each: product detail (the product and its stock), a category
 listing sorted by price (pages 1 to 5), the newest products of the whole catalog, and a
 category listing of products in stock. It prints p50 and p95 in milliseconds and the ratio
-MongoDB / SQL of each.
+MongoDB / SQL of each. ``--sql-only`` measures the SQL catalog alone.
 
 MongoDB: ``COMMERCE_BENCH_MONGO_URL`` (default ``COMMERCE_TEST_MONGO_URL``), a database
 ``catalog_bench`` dropped first. PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (see
@@ -153,11 +153,12 @@ def _reads(shop: Commerce, products: list[Product], categories: list[Category], 
     }
 
 
-def run(backends: list[str], count: int, reads: int) -> list[dict[str, Any]]:
+def run(backends: list[str], count: int, reads: int, with_mongo: bool = True
+        ) -> list[dict[str, Any]]:
     categories, products, stock = _catalog(count)
     by_variant = {v.id: p for p in products for v in p.variants}
-    mongo = os.environ.get("COMMERCE_BENCH_MONGO_URL") or os.environ[
-        "COMMERCE_TEST_MONGO_URL"]
+    mongo = os.environ.get("COMMERCE_BENCH_MONGO_URL") or os.environ.get(
+        "COMMERCE_TEST_MONGO_URL", "mongodb://127.0.0.1:27017/")
     # patient timeouts: a busy server must not be taken for a dead one mid-load
     mongo_url = (mongo.rstrip("/").split("?")[0] + "/catalog_bench?connectTimeoutMS=600000"
                  "&serverSelectionTimeoutMS=600000&socketTimeoutMS=600000")
@@ -169,16 +170,19 @@ def run(backends: list[str], count: int, reads: int) -> list[dict[str, Any]]:
         started = time.perf_counter()
         _load_sql(url, categories, products, stock, by_variant)
         loaded = time.perf_counter()
-        _load_mongo(mongo_url, categories, products)
+        if with_mongo:
+            _load_mongo(mongo_url, categories, products)
         print(f"{backend}: loaded in {loaded - started:.1f} s, MongoDB in "
               f"{time.perf_counter() - loaded:.1f} s", file=sys.stderr)
         sql = _reads(_shop(url), products, categories, reads, seed=1)
-        beside = _reads(_shop(url, mongo_url), products, categories, reads, seed=1)
+        beside = (_reads(_shop(url, mongo_url), products, categories, reads, seed=1)
+                  if with_mongo else {})
         for operation, (p50, p95) in sql.items():
-            m50, m95 = beside[operation]
+            m50, m95 = beside.get(operation, (None, None))
             rows.append({"backend": backend, "operation": operation, "sql_p50": p50,
                          "sql_p95": p95, "mongo_p50": m50, "mongo_p95": m95,
-                         "p50_ratio": m50 / p50, "p95_ratio": m95 / p95})
+                         "p50_ratio": m50 / p50 if m50 else None,
+                         "p95_ratio": m95 / p95 if m95 else None})
     return rows
 
 
@@ -187,9 +191,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite")
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=300, help="per operation")
+    parser.add_argument("--sql-only", action="store_true",
+                        help="the SQL catalog alone (no MongoDB figures)")
     parser.add_argument("--json", action="store_true", help="print JSON, for scripts")
     args = parser.parse_args()
-    rows = run(args.backends.split(","), args.products, args.reads)
+    rows = run(args.backends.split(","), args.products, args.reads, not args.sql_only)
     if args.json:
         print(json.dumps({"machine": machine(), "products": args.products,
                           "reads": args.reads, "rows": rows}, indent=2))
@@ -200,9 +206,10 @@ def main() -> None:
           "| p50 MongoDB / SQL | p95 MongoDB / SQL |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['backend']} | {r['operation']} | {r['sql_p50']:.2f} | {r['sql_p95']:.2f} "
-              f"| {r['mongo_p50']:.2f} | {r['mongo_p95']:.2f} | {r['p50_ratio']:.2f} "
-              f"| {r['p95_ratio']:.2f} |")
+        cells = [r[k] for k in ("sql_p50", "sql_p95", "mongo_p50", "mongo_p95", "p50_ratio",
+                                "p95_ratio")]
+        print(f"| {r['backend']} | {r['operation']} | "
+              + " | ".join("n/a" if c is None else f"{c:.2f}" for c in cells) + " |")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ def _nextval(sequence: str) -> sa.Select[Any]:
     return sa.select(sa.func.nextval(sequence))
 
 
+def _outside_pool(engine: sa.Engine) -> sa.Engine:
+    return sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+
+
 _created: set[str] = set()
 _created_lock = threading.Lock()
 
@@ -42,7 +46,9 @@ class SqlSequences(SqlRepository):
         sequence = "commerce_seq_" + re.sub(r"[^a-z0-9_]", "_", name.lower())
         key = f"{self._uow.db.url}:{sequence}"
         if key not in _created:
-            with _created_lock, self._uow.db.primary.connect() as conn:
+            # a connection of its own, outside the pool: every pooled one may be held by a
+            # unit of work waiting for this lock (the first checkouts of a busy process)
+            with _created_lock, _outside_pool(self._uow.db.primary).connect() as conn:
                 try:
                     conn.exec_driver_sql(f'CREATE SEQUENCE IF NOT EXISTS "{sequence}"')
                     conn.commit()
