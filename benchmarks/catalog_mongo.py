@@ -14,7 +14,7 @@ category listing of products in stock. It prints p50 and p95 in milliseconds and
 MongoDB / SQL of each. ``--sql-only`` measures the SQL catalog alone.
 
 MongoDB: ``COMMERCE_BENCH_MONGO_URL`` (default ``COMMERCE_TEST_MONGO_URL``), a database
-``catalog_bench`` dropped first. PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (see
+``catalog_bench``, dropped first and after. PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (see
 checkout.py), its commerce tables emptied first.
 """
 
@@ -183,6 +183,9 @@ def run(backends: list[str], count: int, reads: int, with_mongo: bool = True
                          "sql_p95": p95, "mongo_p50": m50, "mongo_p95": m95,
                          "p50_ratio": m50 / p50 if m50 else None,
                          "p95_ratio": m95 / p95 if m95 else None})
+    if with_mongo:  # leave the server as found
+        with pymongo.MongoClient(mongo_url) as client:
+            client.drop_database(database_name(mongo_url))
     return rows
 
 

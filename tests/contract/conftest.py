@@ -67,8 +67,10 @@ def _mongo(clock: ManualClock, ids: SnowflakeIds) -> Iterator[Storage]:
     url = fresh_mongo(server_url("mongo"))
     storage = open_memory("memory://", clock, ids)
     part = open_catalog(url, clock, stock_lookup(storage))
-    yield attrs.evolve(storage, catalog=part.catalog, activity=part.activity)
-    drop_mongo(part.store)
+    try:  # the fixture ends with gen.close(): only a finally runs then
+        yield attrs.evolve(storage, catalog=part.catalog, activity=part.activity)
+    finally:
+        drop_mongo(part.store)
 
 
 BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Iterator[Storage]]] = {
