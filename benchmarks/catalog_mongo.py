@@ -184,8 +184,9 @@ def run(backends: list[str], count: int, reads: int, with_mongo: bool = True
                          "p50_ratio": m50 / p50 if m50 else None,
                          "p95_ratio": m95 / p95 if m95 else None})
     if with_mongo:  # leave the server as found
-        with pymongo.MongoClient(mongo_url) as client:
-            client.drop_database(database_name(mongo_url))
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
+        client.drop_database(database_name(mongo_url))
+        client.close()
     return rows
 
 
