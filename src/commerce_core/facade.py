@@ -130,9 +130,10 @@ class Commerce:
 
     def run_maintenance(self) -> dict[str, int]:
         """One pass of the background work: expire reservations, recover stuck checkouts,
-        retry pending refunds, repair catalog writes a crash cut short, relay unpublished
-        events, send due notifications, forget expired token revocations. Returns what each
-        step did."""
+        retry pending refunds, repair catalog writes a crash cut short (and, for a catalog
+        store apart such as MongoDB, its counters: ``repaired_catalog_counts``), relay
+        unpublished events, send due notifications, forget expired token revocations.
+        Returns what each step did."""
         done = {
             "expired_reservations": self.checkout.expire_reservations(),
             "recovered_checkouts": self.checkout.recover(),
