@@ -42,6 +42,9 @@ def gateway() -> FakeGateway:
 # where make_shop puts a shop when given no URL; tests/unit/conftest.py points it at the
 # backend of the running unit test
 default_shop_url = "memory://"
+# and where it puts their catalog part: None, the database; tests/unit/conftest.py sets a
+# fresh MongoDB database per test when COMMERCE_TEST_CATALOG_URL is set
+default_catalog_url: str | None = None
 
 
 def make_shop(clock: ManualClock, gateway: FakeGateway, database_url: str | None = None,
@@ -49,6 +52,8 @@ def make_shop(clock: ManualClock, gateway: FakeGateway, database_url: str | None
     kw.setdefault("notifier", RecordingNotifier())
     # tests read what handlers wrote right after the call; background delivery has its own
     kw.setdefault("event_delivery", "inline")
+    if database_url is None and default_catalog_url:
+        kw.setdefault("catalog_url", default_catalog_url)
     return connect(database_url or default_shop_url, clock=clock, gateway=gateway,
                    secret_key=SECRET, password_hasher=FAST_HASHER,
                    retry_policy=RetryPolicy(attempts=3, base_delay=0.0), **kw)  # type: ignore[arg-type]

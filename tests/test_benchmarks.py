@@ -3,11 +3,14 @@ tiny, on SQLite. Their figures are not asserted here; docs/benchmarks.md holds t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.servers import server_url
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
 TINY = {
@@ -26,3 +29,14 @@ def test_benchmark_runs(script: str) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| sqlite |")]
     assert rows and all(" 0 |" not in row for row in rows), done.stdout
+
+
+def test_the_mongodb_catalog_benchmark_runs() -> None:
+    """benchmarks/catalog_mongo.py, tiny: the MongoDB catalog beside SQLite's."""
+    env = {**os.environ, "COMMERCE_BENCH_MONGO_URL": server_url("mongo")}
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "catalog_mongo.py"),
+                           "--products", "300", "--reads", "5"], capture_output=True,
+                          text=True, timeout=300, check=False, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| sqlite |")]
+    assert len(rows) == 4 and all(" 0.00 |" not in row for row in rows), done.stdout

@@ -11,7 +11,7 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -147,7 +147,11 @@ DATABASES: dict[str, Adapter] = {
     "postgres": Adapter("commerce_adapters.sql.backend:open_sql", "postgres", "psycopg"),
 }
 _IN_A_DATABASE = {name: FROM_DATABASE for name in DATABASES}
-CATALOGS: dict[str, Adapter] = dict(_IN_A_DATABASE)
+# mongodb+srv:// has the scheme mongodb (``scheme`` drops what follows a "+")
+CATALOGS: dict[str, Adapter] = {
+    **_IN_A_DATABASE,
+    "mongodb": Adapter("commerce_adapters.mongo.backend:open_catalog", "mongo", "pymongo"),
+}
 # redis:// and rediss:// (TLS); redis+cluster:// picks the same row (scheme() drops "+...")
 _REDIS = ("redis", "rediss")
 CARTS: dict[str, Adapter] = {**_IN_A_DATABASE, **{
@@ -332,6 +336,27 @@ class _Backends:
         return self._open[url]
 
 
+def stock_lookup(storage: Storage) -> Callable[[list[int]], set[int]]:
+    """For a catalog kept apart: which of these variants have available stock, read from
+    the transactional store (where stock lives) in one query."""
+    def stocked(variant_ids: list[int]) -> set[int]:
+        if not variant_ids:
+            return set()
+        with storage.uow_factory(read_only=True) as uow:
+            found = uow.inventory.get_many(variant_ids)
+        return {vid for vid, item in found.items() if item.available > 0}
+    return stocked
+
+
+def _secret_key(given: str | None) -> str:
+    key = given or os.environ.get("COMMERCE_SECRET_KEY")
+    if not key:
+        log.warning("COMMERCE_SECRET_KEY is not set: signing tokens with a random key that "
+                    "dies with this process")
+        key = secrets.token_urlsafe(48)
+    return key
+
+
 def connect(database_url: str | None = None, *, replica_urls: list[str] | None = None,
             database_options: dict[str, Any] | None = None, catalog_url: str | None = None,
             cart_url: str | None = None, cache_url: str | None = None,
@@ -389,12 +414,17 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
         row = adapter(table, url, what)
         return url, backends.storage(url) if row is FROM_DATABASE else None
 
-    catalog_at, catalog = kept("COMMERCE_CATALOG_URL", catalog_url, CATALOGS, "catalog")
-    if catalog is not storage:
+    catalog_at, catalog_db = kept("COMMERCE_CATALOG_URL", catalog_url, CATALOGS, "catalog")
+    catalog_sessions, activity = storage.catalog, storage.activity
+    catalog_repair: Callable[[datetime], int] | None = None
+    if catalog_db is None:  # a store of its own (MongoDB): it asks the database for stock
+        part = load(CATALOGS, catalog_at, "catalog")(catalog_at, clock, stock_lookup(storage))
+        catalog_sessions, activity, catalog_repair = part.catalog, part.activity, part.repair
+    elif catalog_db is not storage:
         raise ValueError(
-            f"the catalog store {_shown(catalog_at)} is not the database: a catalog apart "
-            "from the transactional store needs the stock feed its listings filter on, which "
-            "only MongoDB's adapter will bring; leave COMMERCE_CATALOG_URL unset")
+            f"the catalog store {_shown(catalog_at)} is another SQL database: its listings "
+            "could not see the stock rows they filter on; use the database (leave "
+            "COMMERCE_CATALOG_URL unset) or MongoDB (mongodb://...)")
     cart_at, cart_db = kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
     prefix = prefix_setting(key_prefix)
     carts = (cart_db.carts if cart_db
@@ -420,23 +450,20 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     if notifier is None:
         notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
         notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)
-    secret_key = secret_key or os.environ.get("COMMERCE_SECRET_KEY")
-    if not secret_key:
-        log.warning("COMMERCE_SECRET_KEY is not set: signing tokens with a random key that "
-                    "dies with this process")
-        secret_key = secrets.token_urlsafe(48)
-    shop = Commerce(uow_factory=storage.uow_factory, catalog=storage.catalog, carts=carts,
-                    activity=storage.activity, revocations=sessions.revocations,
+    shop = Commerce(uow_factory=storage.uow_factory, catalog=catalog_sessions, carts=carts,
+                    activity=activity, revocations=sessions.revocations,
                     limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
                     gateway=gateway,
                     publisher=publisher, hasher=password_hasher or Argon2Hasher(),
-                    tokens=JwtTokens(secret_key, clock=clock), notifier=notifier, ids=ids,
+                    tokens=JwtTokens(_secret_key(secret_key), clock=clock), notifier=notifier,
+                    ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
                     deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix,
-                    popular_searches=_popular(storage.activity),
-                    synonyms=synonyms if synonyms is not None else synonyms_setting())
+                    popular_searches=_popular(activity),
+                    synonyms=synonyms if synonyms is not None else synonyms_setting(),
+                    catalog_repair=catalog_repair)
     if bus is not None:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)

@@ -108,12 +108,15 @@ def _part(part: Part, database_url: str) -> Finding:
                        _IN_MEMORY[part.name])
     if row is FROM_DATABASE:
         if part.name == "catalog":
-            return Finding(part.name, FAIL, f"{shown}: a catalog apart from the database is "
-                                            "not supported yet; leave COMMERCE_CATALOG_URL "
-                                            "unset")
+            return Finding(part.name, FAIL, f"{shown}: a catalog in another SQL database "
+                                            "cannot see the stock rows its listings filter "
+                                            "on; leave COMMERCE_CATALOG_URL unset or use "
+                                            "mongodb://")
         return attrs.evolve(_database(part.name, url, migrated=True), check=part.name)
     if scheme(url) in ("redis", "rediss"):
         return _redis(part.name, url)
+    if scheme(url) == "mongodb":
+        return _mongo(part.name, url)
     return Finding(part.name, OK, shown)
 
 
@@ -126,6 +129,8 @@ def _redis(name: str, url: str) -> Finding:
     except CommerceError as ex:
         return Finding(name, FAIL, f"{show_url(url)}: {ex.message}")
     return Finding(name, OK, f"{show_url(url)}: reachable")
+
+
 def _search_index(where: Target) -> Finding:
     """The index's documents against the products on sale: an index behind the catalog
     (a new index, a lost event) wants a reindex."""
@@ -142,6 +147,23 @@ def _search_index(where: Target) -> Finding:
     if state.documents != on_sale:
         return Finding("search index", WARN, f"{detail}: run `commerce search reindex`")
     return Finding("search index", OK, detail)
+
+
+
+def _mongo(name: str, url: str) -> Finding:
+    """The MongoDB catalog: the server answers a ping, and which indexes it still lacks."""
+    from commerce_adapters.mongo import store  # noqa: PLC0415 - pymongo loads on demand
+
+    shown = show_url(url)
+    try:
+        missing = store.check(url)
+    except CommerceError as ex:
+        return Finding(name, FAIL, f"{shown}: {ex.message.splitlines()[0][:300]}")
+    if missing:
+        return Finding(name, WARN, f"{shown}: reachable; {len(missing)} indexes missing "
+                                   f"({', '.join(missing[:3])}...): made on first use, or now "
+                                   "by `commerce db upgrade`")
+    return Finding(name, OK, f"{shown}: reachable, every index in place")
 
 
 def _payments() -> Finding:

@@ -6,7 +6,7 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens, TokenService
@@ -75,7 +75,11 @@ class Commerce:
                  token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
                  key_prefix: str = "commerce:",
                  popular_searches: PopularSearches | None = None,
-                 synonyms: Synonyms | None = None) -> None:
+                 synonyms: Synonyms | None = None,
+                 catalog_repair: Callable[[datetime], int] | None = None) -> None:
+        # a catalog store apart from the database repairs what a crash left of its own
+        # writes (given the time before which a write is surely over); see docs/mongodb.md
+        self._catalog_repair = catalog_repair
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -151,9 +155,10 @@ class Commerce:
 
     def run_maintenance(self) -> dict[str, int]:
         """One pass of the background work: expire reservations, recover stuck checkouts,
-        retry pending refunds, repair catalog writes a crash cut short, relay unpublished
-        events, send due notifications, forget expired token revocations. Returns what each
-        step did."""
+        retry pending refunds, repair catalog writes a crash cut short (and, for a catalog
+        store apart such as MongoDB, its counters: ``repaired_catalog_counts``), relay
+        unpublished events, send due notifications, forget expired token revocations.
+        Returns what each step did."""
         done = {
             "expired_reservations": self.checkout.expire_reservations(),
             "recovered_checkouts": self.checkout.recover(),
@@ -163,6 +168,9 @@ class Commerce:
                 self.outbox.stale(), self.clock.now() - self.outbox.grace),
             "relayed_events": self.outbox.run_once(),
         }
+        if self._catalog_repair is not None:
+            done["repaired_catalog_counts"] = self._catalog_repair(
+                self.clock.now() - self.outbox.grace)
         delivered = self.notifications.deliver_due()  # after the relay: it may queue more
         return {**done, "notifications_sent": delivered.sent,
                 "notifications_failed": delivered.failed,

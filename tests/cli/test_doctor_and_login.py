@@ -172,3 +172,27 @@ def test_doctor_on_stripe_names_a_missing_key_and_a_missing_webhook_secret(
     _, found = _doctor(db, COMMERCE_PAYMENTS_URL="stripe://", COMMERCE_STRIPE_API_KEY="sk_live_x",
                        COMMERCE_WEBHOOK_SECRET="whsec_x")
     assert found["payments"] == ("ok", "stripe://")
+def test_doctor_checks_a_mongodb_catalog_and_db_upgrade_makes_its_indexes(
+        tmp_path: Path) -> None:
+    from commerce_adapters.mongo.store import INDEXES, MongoStore  # noqa: PLC0415
+    from commerce_adapters.urls import shown  # noqa: PLC0415
+    from tests.mongo_servers import drop_mongo, fresh_mongo  # noqa: PLC0415
+    from tests.servers import server_url  # noqa: PLC0415
+
+    catalog = fresh_mongo(server_url("mongo"))
+    db = ["--database-url", f"sqlite:///{tmp_path / 'shop.db'}"]
+    try:
+        code, found = _doctor(db, COMMERCE_CATALOG_URL=catalog)
+        assert code == 0 and found["catalog"][0] == "warn"
+        assert "indexes missing" in found["catalog"][1] and "db upgrade" in found["catalog"][1]
+        done = CliRunner(env={"COMMERCE_CATALOG_URL": catalog}).invoke(app, [*db, "db",
+                                                                            "upgrade"])
+        made = sum(len(i) for i in INDEXES.values())
+        assert done.exit_code == 0 and f"{made} indexes in place" in done.stdout
+        code, found = _doctor(db, COMMERCE_CATALOG_URL=catalog)
+        assert found["catalog"] == ("ok", f"{shown(catalog)}: reachable, every index in place")
+    finally:
+        drop_mongo(MongoStore(catalog))
+    code, found = _doctor(db, COMMERCE_CATALOG_URL=f"mongodb://127.0.0.1:{free_port()}/x")
+    assert code == 1 and found["catalog"][0] == "fail" and "did not answer" in found[
+        "catalog"][1]

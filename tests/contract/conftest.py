@@ -13,13 +13,14 @@ from typing import Any
 import attrs
 import pytest
 
-from commerce_adapters.bootstrap import Storage
+from commerce_adapters.bootstrap import Storage, stock_lookup
 from commerce_adapters.memory.backend import open_memory
 from commerce_adapters.sql.backend import open_sql
 from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import ManualClock
 from commerce_core.ids import SnowflakeIds
 from commerce_core.uow import UnitOfWork
+from tests.mongo_servers import drop_mongo, fresh_mongo
 from tests.servers import server_url
 from tests.sql_servers import fresh_postgres, sqlite_template
 
@@ -59,10 +60,25 @@ def _postgres(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
     yield open_sql(fresh_postgres(url), clock, ids)
 
 
+def _mongo(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
+    """The catalog part (products, categories, reviews, activity) on MongoDB, in a database
+    of its own per test; the transactional store (stock) in memory beside it."""
+    from commerce_adapters.mongo.backend import open_catalog  # noqa: PLC0415 - pymongo
+
+    url = fresh_mongo(server_url("mongo"))
+    storage = open_memory("memory://", clock, ids)
+    part = open_catalog(url, clock, stock_lookup(storage))
+    try:  # the fixture ends with gen.close(): only a finally runs then
+        yield attrs.evolve(storage, catalog=part.catalog, activity=part.activity)
+    finally:
+        drop_mongo(part.store)
+
+
 BACKENDS: dict[str, Callable[[ManualClock, SnowflakeIds], Generator[Storage]]] = {
     "memory": _memory,
     "sqlite": _sqlite,
     "postgres": _postgres,
+    "mongo": _mongo,
 }
 
 

@@ -7,6 +7,10 @@ A test builds a shop when it takes the ``shop`` fixture (itself or through anoth
 such as ``category``) or calls ``make_shop`` (itself or through a function of its module,
 such as ``build_world``); ``make_shop`` with no URL then puts the shop on the test's
 backend. Other tests run once, as does a test that names its backend (``connect("memory://")``).
+
+With ``COMMERCE_TEST_CATALOG_URL=mongodb://HOST:PORT/`` those shops keep their catalog part
+(products, categories, reviews, activity) on that MongoDB server instead, in a database of
+their own per test (dropped after it): the whole unit suite with the catalog on MongoDB.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import os
 import shutil
 import types
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
 import tests.conftest
 from tests.conftest import make_shop
+from tests.mongo_servers import fresh_mongo
 from tests.sql_servers import fresh_postgres, sqlite_template
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -44,7 +50,20 @@ def shop_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         if not url:
             pytest.skip("COMMERCE_TEST_POSTGRES_URL is not set")
         monkeypatch.setattr(tests.conftest, "default_shop_url", fresh_postgres(url))
+    catalog_server = os.environ.get("COMMERCE_TEST_CATALOG_URL")
+    if catalog_server and hasattr(request, "param"):
+        catalog = fresh_mongo(catalog_server)
+        monkeypatch.setattr(tests.conftest, "default_catalog_url", catalog)
+        request.addfinalizer(lambda: _drop(catalog))
     return backend
+
+
+def _drop(url: str) -> None:
+    import pymongo  # noqa: PLC0415 - only when the catalog is on MongoDB
+
+    client: pymongo.MongoClient[dict[str, object]]
+    with pymongo.MongoClient(url) as client:
+        client.drop_database(urlsplit(url).path.strip("/"))
 
 
 def calls_make_shop(function: Callable[..., object]) -> bool:

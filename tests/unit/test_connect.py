@@ -61,7 +61,7 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 @pytest.mark.parametrize(("keyword", "known"), [
-    ("catalog_url", "memory://, postgres://, postgresql://, sqlite://"),
+    ("catalog_url", "memory://, mongodb://, postgres://, postgresql://, sqlite://"),
     ("cart_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
     ("sessions_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
     ("cache_url", "memory://, none://, redis://, rediss://"),
@@ -109,10 +109,16 @@ def test_a_redis_part_without_redis_py_names_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ImportError, match=r"pip install 'commerce-sdk\[redis\]'"):
         shop_on("memory://", **{keyword: "redis://127.0.0.1:1/0"})
+def test_a_mongodb_catalog_without_pymongo_names_the_extra(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setitem(sys.modules, "pymongo", None)
+    for url in ("mongodb://127.0.0.1:1/shop", "mongodb+srv://cluster.example.net/shop"):
+        with pytest.raises(ImportError, match=r"pip install 'commerce-sdk\[mongo\]'"):
+            shop_on("memory://", catalog_url=url)
 
 
 def test_a_catalog_apart_from_the_database_is_refused_with_the_reason(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"catalog store .* is not the database"):
+    with pytest.raises(ValueError, match=r"catalog store .* is another SQL database"):
         shop_on("memory://", catalog_url=sqlite_file(tmp_path, "catalog"))
     same = shop_on("memory://", catalog_url="memory://")  # the database's own URL: fine
     same.catalog.create_category(ADMIN, "Lamps")

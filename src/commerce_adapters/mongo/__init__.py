@@ -1,0 +1,1 @@
+"""MongoDB: the catalog part (products, categories, reviews and votes, user activity)."""
