@@ -14,6 +14,7 @@ writes the catalog, then publishes, so a crash anywhere loses no notice (docs/pa
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
 import queue
@@ -73,6 +74,36 @@ class Outbox(Protocol):
         ...
 
 
+class ProcessedEvents(Protocol):
+    """What each consumer group has done: the record that makes its handlers idempotent."""
+
+    def add(self, group: str, event_id: str, at: datetime) -> bool:
+        """Record the event as processed by ``group``; False if it already was."""
+        ...
+
+    def seen(self, group: str, event_id: str) -> bool:
+        """True once ``group`` has processed the event."""
+        ...
+
+
+class AlreadyProcessed(Exception):
+    """The consumer group had processed this event already: the handler's transaction is
+    rolled back, so its effect happens once."""
+
+
+@attrs.define
+class _Consuming:
+    group: str
+    event_id: str
+    written: bool = False
+
+
+# The event a consumer group is handling in this thread (set by Transactions.consuming):
+# the first unit of work the handler commits also records it as processed.
+_CONSUMING: contextvars.ContextVar[_Consuming | None] = contextvars.ContextVar(
+    "commerce_consuming", default=None)
+
+
 class Sequences(Protocol):
     def next_value(self, name: str) -> int:
         """The next number of the named sequence, from 1: unique and increasing, gaps allowed."""
@@ -103,6 +134,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sequences(self) -> Sequences: ...
+
+    @property
+    def processed(self) -> ProcessedEvents: ...
 
     @property
     def users(self) -> UserRepository: ...
@@ -175,13 +209,44 @@ class Transactions:
     @contextmanager
     def __call__(self) -> Iterator[UnitOfWork]:
         """A read-write transaction: committed if the block finishes, rolled back if it raises;
-        what it recorded is published after the commit."""
+        what it recorded is published after the commit. Within :meth:`consuming`, the
+        first such transaction also records the event as processed by the consumer group
+        (and raises :class:`AlreadyProcessed`, rolling back, if it had been)."""
+        mark = _CONSUMING.get()
+        if mark is not None and mark.written:
+            mark = None
         with self._factory() as uow:
             yield uow
+            if mark is not None and not uow.processed.add(mark.group, mark.event_id,
+                                                          self._now()):
+                raise AlreadyProcessed(f"{mark.group} has processed {mark.event_id}")
             uow.commit()
             entries = list(uow.committed())
+        if mark is not None:
+            mark.written = True
         if entries:
             self._delivered(entries)
+
+    @contextmanager
+    def consuming(self, group: str, event_id: str) -> Iterator[None]:
+        """A consumer group handles one event in this block: the handler's own first
+        transaction records it as processed in the same commit, so a redelivered event has
+        no second effect; a handler that commits nothing gets the record in a transaction
+        of its own when the block ends. Raises :class:`AlreadyProcessed` for a repeat."""
+        mark = _Consuming(group, event_id)
+        token = _CONSUMING.set(mark)
+        try:
+            yield
+            if not mark.written:
+                with self():
+                    pass
+        finally:
+            _CONSUMING.reset(token)
+
+    def processed(self, group: str, event_id: str) -> bool:
+        """True once the consumer group has processed the event."""
+        with self.read() as uow:
+            return uow.processed.seen(group, event_id)
 
     @contextmanager
     def read(self, replica: bool = False) -> Iterator[UnitOfWork]:

@@ -333,6 +333,16 @@ outbox = sa.Table(
 sa.Index("ix_outbox_pending", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None),
          sqlite_where=outbox.c.published_at.is_(None))
 
+# one row per event a consumer group has handled: redelivered events are dropped by it
+processed_events = sa.Table(
+    "processed_events", metadata,
+    sa.Column("consumer_group", sa.String(128), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    _ts("processed_at"),
+    sa.PrimaryKeyConstraint("consumer_group", "event_id"),
+    sa.Index("ix_processed_events_processed_at", "processed_at"),
+)
+
 sequences = sa.Table(
     "sequences", metadata,
     sa.Column("name", sa.String(64), primary_key=True),

@@ -11,6 +11,7 @@ from commerce_adapters.sql.repositories.notifications import SqlNotifications
 from commerce_adapters.sql.repositories.orders import SqlOrders
 from commerce_adapters.sql.repositories.outbox import SqlOutbox
 from commerce_adapters.sql.repositories.payments import SqlPayments
+from commerce_adapters.sql.repositories.processed import SqlProcessedEvents
 from commerce_adapters.sql.repositories.reviews import SqlReviews
 from commerce_adapters.sql.repositories.sellers import SqlSellers
 from commerce_adapters.sql.repositories.sequences import SqlSequences
@@ -29,6 +30,7 @@ __all__ = [
     "SqlOrders",
     "SqlOutbox",
     "SqlPayments",
+    "SqlProcessedEvents",
     "SqlProducts",
     "SqlReviews",
     "SqlSellers",
