@@ -139,7 +139,9 @@ CACHES: dict[str, Adapter] = {"memory": Adapter("commerce_adapters.memory.cache:
 SEARCH_INDEXES: dict[str, Adapter] = {
     "memory": Adapter("commerce_adapters.memory.search:MemorySearchIndex")}
 EVENT_BUSES: dict[str, Adapter] = {
-    "memory": Adapter("commerce_adapters.memory.bus:InProcessEventBus")}
+    "memory": Adapter("commerce_adapters.memory.bus:in_process"),
+    "kafka": Adapter("commerce_adapters.kafka.bus:KafkaEventBus", "kafka", "confluent_kafka"),
+}
 GATEWAYS: dict[str, Adapter] = {
     "fake": Adapter("commerce_adapters.fake.payments:shared_gateway"),
 }
@@ -344,9 +346,12 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     search_at = part_url("COMMERCE_SEARCH_URL", database_url, search_url)
     search: SearchIndex = load(SEARCH_INDEXES, search_at, "search index")()
     bus: EventBus | None = None
+    broker = False
     if publisher is None:
         events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
-        publisher = bus = load(EVENT_BUSES, events_at, "event bus")()
+        publisher = bus = load(EVENT_BUSES, events_at, "event bus")(events_at)
+        # a broker's consumers are groups of their own (commerce worker --role ...)
+        broker = scheme(events_at) != "memory"
     if gateway is None:
         gateway = load(GATEWAYS, setting("COMMERCE_PAYMENTS_URL", payments_url), "payments")()
     if notifier is None:
@@ -365,8 +370,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery))
-    if bus is not None:
+                    deliver_inline=_inline_delivery(event_delivery), broker=broker)
+    if bus is not None and not broker:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
     return shop

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from commerce_cli import __version__, account, admin, db, seller, settings
+from commerce_cli import __version__, account, admin, db, events, seller, settings
 from commerce_cli.demo import demo
 from commerce_cli.doctor import doctor
 from commerce_cli.serve import serve
@@ -52,6 +52,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
 app.add_typer(admin.app, name="admin")
 app.add_typer(seller.app, name="seller")
+app.add_typer(events.app, name="events")
 
 
 def main() -> None:

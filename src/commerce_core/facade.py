@@ -63,7 +63,8 @@ class Commerce:
                  reservation_ttl: timedelta = RESERVATION_TTL,
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
-                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False) -> None:
+                 token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
+                 broker: bool = False) -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -96,7 +97,9 @@ class Commerce:
         self.fraud = FraudService(tx, self.orders, clock)
         self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
         self.notifications = NotificationService(tx, notifier, ids, clock)
-        self.outbox = OutboxRelay(tx, uow_factory, clock.now)
+        # a broker's relay claims its entries, so relays in several processes share them
+        self.outbox = OutboxRelay(tx, uow_factory, clock.now,
+                                  publisher=publisher if broker else None)
 
     def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
         """Admins create any coupon; a seller only one scoped to their own products."""

@@ -69,6 +69,12 @@ class Outbox(Protocol):
         """Unpublished entries (created before ``before``, if given), oldest first."""
         ...
 
+    def claim(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
+        """As :meth:`pending`, the entries held by this unit of work until it ends: another
+        relay's claim neither waits for them nor takes them, nor any later entry of their
+        aggregates (``aggregate_of``), so one aggregate's events stay in order."""
+        ...
+
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
         """Stamp entries as published; unknown ids are ignored."""
         ...
@@ -435,14 +441,23 @@ atexit.register(_DELIVERY.finish, 10.0)
 
 
 class OutboxRelay:
-    """Publishes outbox entries that were committed but never published (after a crash)."""
+    """Publishes outbox entries that were committed but never published (after a crash, or
+    while the broker was away).
+
+    ``publisher``: a broker's (whose handlers run in other processes); each pass then
+    claims its entries in a transaction (:meth:`Outbox.claim`), publishes them and stamps
+    them in that same transaction, so several relays share the outbox without sending an
+    entry twice or reordering an aggregate's events. Without one, entries are handed to
+    ``tx``'s in-process publisher outside any transaction (its handlers write their own)."""
 
     def __init__(self, tx: Transactions, uow_factory: UnitOfWorkFactory,
-                 clock: Callable[[], datetime], grace: timedelta = RELAY_GRACE) -> None:
+                 clock: Callable[[], datetime], grace: timedelta = RELAY_GRACE,
+                 publisher: EventPublisher | None = None) -> None:
         self._tx = tx
         self._factory = uow_factory
         self._now = clock
         self.grace = grace
+        self._publisher = publisher
 
     def stale(self, limit: int = 500) -> list[OutboxEntry]:
         """Pending entries older than the grace period, oldest first (this process's own
@@ -453,5 +468,22 @@ class OutboxRelay:
 
     def run_once(self, limit: int = 500) -> int:
         """Publish up to ``limit`` stale pending entries; how many were published."""
+        if self._publisher is not None:
+            return self._relay_claimed(self._publisher, limit)
         entries = self.stale(limit)
         return len(entries) if entries and self._tx.publish(entries) else 0
+
+    def _relay_claimed(self, publisher: EventPublisher, limit: int) -> int:
+        self._tx.flush_marks()
+        with self._factory() as uow:
+            entries = uow.outbox.claim(limit, before=self._now() - self.grace)
+            if not entries:
+                return 0
+            try:
+                publisher.publish([e.event for e in entries])
+            except Exception:  # the broker is away: the entries stay pending, in order
+                log.exception("relaying %d events failed; left in the outbox", len(entries))
+                return 0
+            uow.outbox.mark_published([e.id for e in entries], self._now())
+            uow.commit()
+        return len(entries)

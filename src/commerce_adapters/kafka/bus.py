@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
-from confluent_kafka.admin import (
+from confluent_kafka.admin import (  # type: ignore[attr-defined]
     AdminClient,
-    NewTopic,  # type: ignore[attr-defined]
+    NewTopic,
 )
 
 from commerce_adapters.kafka.settings import KafkaSettings
@@ -180,6 +180,9 @@ class KafkaEventBus:
                     target=self.consume, args=(local, self._local_stop), daemon=True,
                     kwargs={"on_batch": count}, name="commerce-kafka-consumer")
                 self._local_thread.start()
+
+    def dead_letter_box(self) -> KafkaDeadLetters:
+        return KafkaDeadLetters(self)
 
     def close(self) -> None:
         self._local_stop.set()

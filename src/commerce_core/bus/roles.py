@@ -1,0 +1,63 @@
+"""The consumer groups a shop can run, by role (``commerce worker --role NAME``).
+
+A role is a consumer group's name and the handlers it runs, built from a shop: any
+``Callable[[DomainEvent], None]`` subscribed to event types. Register one with
+:meth:`Roles.register`; each role consumes every topic in a group of its own, so each sees
+every event once (at least once delivered, once in effect: see :class:`Dispatcher`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from commerce_core.bus.ports import Handler
+from commerce_core.events import DomainEvent
+from commerce_core.notifications.service import EVENTS as NOTIFIED_EVENTS
+
+if TYPE_CHECKING:
+    from commerce_core.facade import Commerce
+
+Subscriptions = Sequence[tuple[type[DomainEvent], Handler]]
+
+
+@attrs.frozen
+class Role:
+    name: str
+    group: str  # the consumer group, unique per role
+    handlers: Callable[[Commerce], Subscriptions]
+    doc: str = ""
+
+
+class Roles:
+    def __init__(self) -> None:
+        self._roles: dict[str, Role] = {}
+
+    def register(self, name: str, handlers: Callable[[Commerce], Subscriptions],
+                 group: str | None = None, doc: str = "") -> Role:
+        """Add (or replace) the role ``name``; its group defaults to ``name``."""
+        role = Role(name, group or name, handlers, doc)
+        self._roles[name] = role
+        return role
+
+    def get(self, name: str) -> Role:
+        """ValueError naming the known roles if there is none of that name."""
+        try:
+            return self._roles[name]
+        except KeyError:
+            raise ValueError(f"unknown role {name!r}; known: {', '.join(self.names())}"
+                             ) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._roles)
+
+
+def _notifications(shop: Commerce) -> Subscriptions:
+    return [(t, shop.notifications.consume) for t in NOTIFIED_EVENTS]
+
+
+ROLES = Roles()
+ROLES.register("notifications", _notifications, "notification-service",
+               "e-mail, SMS, push and in-app messages for order and payment events")
