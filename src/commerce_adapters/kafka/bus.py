@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -54,6 +55,11 @@ class KafkaEventBus:
         self._local_stop = threading.Event()
         self._local_thread: threading.Thread | None = None
         self.handled = 0  # envelopes the local consumer has finished with
+        # after a failed publish, publishing fails at once until then (time.monotonic()):
+        # a commit does not wait out the timeout again while the brokers are away, and the
+        # relay sends what piled up, in order, once they are back
+        self._down_until = 0.0
+        self.retry_after = 5.0
 
     # Publishing -------------------------------------------------------------------------
     def producer(self) -> Producer:
@@ -67,8 +73,15 @@ class KafkaEventBus:
     def publish(self, events: Sequence[DomainEvent]) -> None:
         if not events:
             return
-        self.ensure_topics()
-        self.produce([Envelope.of(e) for e in events])
+        if time.monotonic() < self._down_until:
+            raise BrokerUnavailable("kafka: brokers unreachable at the last attempt; "
+                                    "the outbox relay will publish these")
+        try:
+            self.ensure_topics()
+            self.produce([Envelope.of(e) for e in events])
+        except BrokerUnavailable:
+            self._down_until = time.monotonic() + self.retry_after
+            raise
 
     def produce(self, envelopes: Sequence[Envelope], topic: str | None = None) -> None:
         """Produce and wait for every acknowledgement; BrokerUnavailable if one failed or
@@ -85,6 +98,9 @@ class KafkaEventBus:
                           envelope.aggregate_id, envelope.encode(), delivered,
                           {"type": envelope.type, "schema_version": str(envelope.schema_version)})
         left = producer.flush(self.settings.publish_timeout)
+        if left:  # never sent later, behind events published after these
+            producer.purge()
+            producer.flush(0)
         if failures or left:
             raise BrokerUnavailable(f"kafka: {len(failures) or left} of {len(envelopes)} "
                                     f"events not acknowledged ({(failures or ['timeout'])[0]})")
