@@ -154,7 +154,7 @@ class KafkaEventBus:
         consumer.subscribe(self.settings.topics)
         try:
             while not stop.is_set():
-                messages = consumer.consume(num_messages=batch, timeout=0.2)
+                messages = self._next_batch(consumer, batch)
                 handled = [m for m in messages if self._handle(dispatcher, m)]
                 if handled:
                     consumer.commit(asynchronous=False)
@@ -162,6 +162,15 @@ class KafkaEventBus:
                     on_batch(len(handled))
         finally:
             consumer.close()  # leaves the group at once: its partitions move on
+
+    @staticmethod
+    def _next_batch(consumer: Consumer, batch: int) -> list[Message]:
+        """What has arrived, up to ``batch``, as soon as anything has (``consume`` alone
+        would wait for a full batch or its whole timeout: latency for nothing)."""
+        first = consumer.poll(0.2)
+        if first is None:
+            return []
+        return [first, *consumer.consume(num_messages=batch - 1, timeout=0)]
 
     def _handle(self, dispatcher: Dispatcher, message: Message) -> bool:
         """False for a broker-side error (nothing to commit for it)."""
