@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -26,16 +25,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from confluent_kafka import Consumer, Producer
 
-from confluent_kafka import Consumer, Producer  # noqa: E402
-
-from commerce_adapters import connect  # noqa: E402
-from commerce_adapters.kafka.bus import KafkaEventBus  # noqa: E402
-from commerce_core.bus.consumer import Dispatcher  # noqa: E402
-from commerce_core.bus.envelope import Envelope  # noqa: E402
-from commerce_core.events import DomainEvent, OrderPlaced  # noqa: E402
-from commerce_core.money import Money  # noqa: E402
+from commerce_adapters import connect
+from commerce_adapters.kafka.bus import KafkaEventBus
+from commerce_core.bus.consumer import Dispatcher
+from commerce_core.bus.envelope import Envelope
+from commerce_core.events import DomainEvent, OrderPlaced
+from commerce_core.money import Money
 
 SECRET = "benchmark-secret-that-is-long-enough-for-hs256"
 
@@ -47,7 +44,7 @@ def _event(shop: Any, n: int) -> OrderPlaced:
 
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def relay_rate(shop: Any, events: int) -> float:
