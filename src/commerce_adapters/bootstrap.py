@@ -21,6 +21,7 @@ from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.security.tokens import JwtTokens
 from commerce_adapters.urls import shown as _shown
+from commerce_adapters.webhooks.http import UrllibSender
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens
 from commerce_core.accounts.service import TOKEN_TTL
 from commerce_core.activity.ports import ActivityStore
@@ -29,6 +30,7 @@ from commerce_core.cache.ports import Cache
 from commerce_core.cart.ports import CartStore
 from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.clock import Clock, SystemClock
+from commerce_core.events import DomainEvent
 from commerce_core.facade import Commerce
 from commerce_core.fraud.model import FraudRules
 from commerce_core.ids import NODE_IDS, IdGenerator, SnowflakeIds
@@ -370,8 +372,10 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
                     carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery), broker=broker)
+                    deliver_inline=_inline_delivery(event_delivery), broker=broker,
+                    webhook_sender=UrllibSender())
     if bus is not None and not broker:
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(event_type, shop.notifications.consume)
+        bus.subscribe(DomainEvent, shop.webhooks.consume)
     return shop

@@ -46,6 +46,8 @@ from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
 from commerce_core.shipping.table_rate import TableRateCarrier
 from commerce_core.uow import OutboxRelay, Transactions, UnitOfWorkFactory
+from commerce_core.webhooks.ports import WebhookSender
+from commerce_core.webhooks.service import WebhookService
 from commerce_core.wishlist.service import WishlistService
 
 
@@ -64,7 +66,7 @@ class Commerce:
                  fraud_rules: FraudRules | None = None,
                  carriers: Sequence[Carrier] | None = None,
                  token_ttl: timedelta = TOKEN_TTL, deliver_inline: bool = False,
-                 broker: bool = False) -> None:
+                 broker: bool = False, webhook_sender: WebhookSender | None = None) -> None:
         self.rules = rules or PricingRules()
         self.clock = clock
         self.ids = ids
@@ -97,6 +99,7 @@ class Commerce:
         self.fraud = FraudService(tx, self.orders, clock)
         self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
         self.notifications = NotificationService(tx, notifier, ids, clock)
+        self.webhooks = WebhookService(tx, webhook_sender or _NoSender(), ids, clock)
         # a broker's relay claims its entries, so relays in several processes share them
         self.outbox = OutboxRelay(tx, uow_factory, clock.now,
                                   publisher=publisher if broker else None)
@@ -142,6 +145,15 @@ class Commerce:
             "relayed_events": self.outbox.run_once(),
         }
         delivered = self.notifications.deliver_due()  # after the relay: it may queue more
+        hooks = self.webhooks.deliver_due()
         return {**done, "notifications_sent": delivered.sent,
                 "notifications_failed": delivered.failed,
+                "webhooks_sent": hooks["sent"], "webhooks_failed": hooks["failed"],
                 "purged_revocations": self.accounts.purge_revocations()}
+
+
+class _NoSender:
+    """Without a sender, a delivery fails as unreachable (and is retried, then logged)."""
+
+    def post(self, url: str, body: bytes, headers: object, timeout: float) -> int:
+        raise ConnectionError("no webhook sender configured")

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from commerce_core.pricing.ports import CouponRepository
     from commerce_core.sellers.ports import SellerRepository
     from commerce_core.shipping.ports import ShipmentRepository
+    from commerce_core.webhooks.ports import WebhookRepository
     from commerce_core.wishlist.ports import WishlistRepository
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,9 @@ class UnitOfWork(Protocol):
 
     @property
     def processed(self) -> ProcessedEvents: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     @property
     def users(self) -> UserRepository: ...

@@ -24,6 +24,7 @@ from commerce_adapters.memory.sellers import MemorySellers
 from commerce_adapters.memory.sequences import MemorySequences
 from commerce_adapters.memory.shipping import MemoryShipments
 from commerce_adapters.memory.state import Journal, MemoryState
+from commerce_adapters.memory.webhooks import MemoryWebhooks
 from commerce_adapters.memory.wishlist import MemoryWishlists
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import CommerceError
@@ -92,6 +93,7 @@ class MemoryUnitOfWork(MemorySession):
         self.outbox = MemoryOutbox(state, j)
         self.sequences = MemorySequences(state, j)
         self.processed = MemoryProcessedEvents(state, j)
+        self.webhooks = MemoryWebhooks(state, j)
         self.users = MemoryUsers(state, j)
         self.addresses = MemoryAddresses(state, j)
         self.wishlists = MemoryWishlists(state, j)

@@ -127,6 +127,7 @@ class SqlUnitOfWork(SqlSession):
         self.outbox = r.SqlOutbox(self)
         self.sequences = r.SqlSequences(self)
         self.processed = r.SqlProcessedEvents(self)
+        self.webhooks = r.SqlWebhooks(self)
         self.users = r.SqlUsers(self)
         self.addresses = r.SqlAddresses(self)
         self.wishlists = r.SqlWishlists(self)

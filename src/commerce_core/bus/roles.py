@@ -58,6 +58,13 @@ def _notifications(shop: Commerce) -> Subscriptions:
     return [(t, shop.notifications.consume) for t in NOTIFIED_EVENTS]
 
 
+def _webhooks(shop: Commerce) -> Subscriptions:
+    return [(DomainEvent, shop.webhooks.consume)]
+
+
 ROLES = Roles()
 ROLES.register("notifications", _notifications, "notification-service",
                "e-mail, SMS, push and in-app messages for order and payment events")
+ROLES.register("webhooks", _webhooks, "webhooks",
+               "deliveries queued for the endpoints integrators registered (sent by the "
+               "maintenance pass)")

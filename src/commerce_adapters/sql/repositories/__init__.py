@@ -16,6 +16,7 @@ from commerce_adapters.sql.repositories.reviews import SqlReviews
 from commerce_adapters.sql.repositories.sellers import SqlSellers
 from commerce_adapters.sql.repositories.sequences import SqlSequences
 from commerce_adapters.sql.repositories.shipping import SqlShipments
+from commerce_adapters.sql.repositories.webhooks import SqlWebhooks
 from commerce_adapters.sql.repositories.wishlist import SqlWishlists
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "SqlSequences",
     "SqlShipments",
     "SqlUsers",
+    "SqlWebhooks",
     "SqlWishlists",
 ]
