@@ -63,7 +63,8 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ("catalog_url", "memory://, postgres://, postgresql://, sqlite://"),
     ("cart_url", "memory://, postgres://, postgresql://, sqlite://"),
     ("sessions_url", "memory://, postgres://, postgresql://, sqlite://"),
-    ("cache_url", "memory://"), ("search_url", "memory://"), ("events_url", "memory://"),
+    ("cache_url", "memory://"), ("search_url", "memory://"),
+    ("events_url", "kafka://, memory://"),
     ("payments_url", "fake://"), ("notify_url", "log://, memory://, smtp://")])
 def test_an_unknown_scheme_lists_the_known_ones(keyword: str, known: str) -> None:
     with pytest.raises(ValueError, match=f"URL scheme 'bogus://'; known: {known}$"):
