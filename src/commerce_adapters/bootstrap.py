@@ -21,6 +21,7 @@ from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.security.tokens import JwtTokens
 from commerce_adapters.urls import shown as _shown
+from commerce_adapters.webhooks.http import UrllibSender
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens
 from commerce_core.accounts.service import TOKEN_TTL
 from commerce_core.activity.ports import ActivityStore
@@ -29,6 +30,7 @@ from commerce_core.cache.ports import Cache
 from commerce_core.cart.ports import CartStore
 from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.clock import Clock, SystemClock
+from commerce_core.events import DomainEvent
 from commerce_core.facade import Commerce
 from commerce_core.fraud.model import FraudRules
 from commerce_core.ids import NODE_IDS, IdGenerator, SnowflakeIds
@@ -177,7 +179,9 @@ SEARCH_INDEXES: dict[str, Adapter] = {
                              "elasticsearch", "elasticsearch"),
 }
 EVENT_BUSES: dict[str, Adapter] = {
-    "memory": Adapter("commerce_adapters.memory.bus:InProcessEventBus")}
+    "memory": Adapter("commerce_adapters.memory.bus:in_process"),
+    "kafka": Adapter("commerce_adapters.kafka.bus:KafkaEventBus", "kafka", "confluent_kafka"),
+}
 GATEWAYS: dict[str, Adapter] = {
     "fake": Adapter("commerce_adapters.fake.payments:open_fake"),
     "stripe": Adapter("commerce_adapters.stripe.gateway:open_stripe", "stripe", "stripe"),
@@ -442,9 +446,12 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     search: SearchIndex = (search_db.search if search_db is not None and search_db.search
                            else load(SEARCH_INDEXES, search_at, "search index")(search_at))
     bus: EventBus | None = None
+    broker = False
     if publisher is None:
         events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
-        publisher = bus = load(EVENT_BUSES, events_at, "event bus")()
+        publisher = bus = load(EVENT_BUSES, events_at, "event bus")(events_at)
+        # a broker's consumers are groups of their own (commerce worker --role ...)
+        broker = scheme(events_at) != "memory"
     if gateway is None:
         gateway = open_gateway(setting("COMMERCE_PAYMENTS_URL", payments_url), database_url)
     if notifier is None:
@@ -463,15 +470,22 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix,
                     popular_searches=_popular(activity),
                     synonyms=synonyms if synonyms is not None else synonyms_setting(),
-                    catalog_repair=catalog_repair)
-    if bus is not None:
-        for event_type in NOTIFIED_EVENTS:
-            bus.subscribe(event_type, shop.notifications.consume)
-        for event_type in RANKED_EVENTS:
-            bus.subscribe(event_type, shop.rankings.consume)
-        for event_type in INDEXED_EVENTS:
-            bus.subscribe(event_type, shop.search.indexer.handle)
+                    catalog_repair=catalog_repair, broker=broker,
+                    webhook_sender=UrllibSender())
+    if bus is not None and not broker:
+        _subscribe(bus, shop)
     return shop
+
+
+def _subscribe(bus: EventBus, shop: Commerce) -> None:
+    """The shop's own handlers on the in-process bus (on a broker, workers run them)."""
+    for event_type in NOTIFIED_EVENTS:
+        bus.subscribe(event_type, shop.notifications.consume)
+    for event_type in RANKED_EVENTS:
+        bus.subscribe(event_type, shop.rankings.consume)
+    for event_type in INDEXED_EVENTS:
+        bus.subscribe(event_type, shop.search.indexer.handle)
+    bus.subscribe(DomainEvent, shop.webhooks.consume)
 
 
 def synonyms_setting() -> Synonyms:

@@ -10,7 +10,17 @@ from typing import Annotated
 
 import typer
 
-from commerce_cli import __version__, account, admin, db, rankings, search, seller, settings
+from commerce_cli import (
+    __version__,
+    account,
+    admin,
+    db,
+    events,
+    rankings,
+    search,
+    seller,
+    settings,
+)
 from commerce_cli.demo import demo
 from commerce_cli.doctor import doctor
 from commerce_cli.serve import serve
@@ -54,6 +64,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(seller.app, name="seller")
 app.add_typer(rankings.app, name="rankings")
 app.add_typer(search.app, name="search")
+app.add_typer(events.app, name="events")
 
 
 def main() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import enum
+import functools
+import types
+import typing
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 import attrs
 
@@ -38,6 +42,14 @@ class DomainEvent:
         return {"event_id": self.event_id, "name": self.name,
                 "occurred_at": self.occurred_at.isoformat(), "payload": self.payload()}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """The event :meth:`to_dict` wrote; ValueError if it is not one of ``cls``."""
+        event = event_from_dict(data)
+        if not isinstance(event, cls):
+            raise ValueError(f"{event.name} is not a {cls.__name__}")
+        return event
+
 
 def event_types() -> dict[str, type[DomainEvent]]:
     """Every event class defined here, by name (what ``to_dict`` writes as ``name``)."""
@@ -52,26 +64,55 @@ def event_from_dict(data: dict[str, Any]) -> DomainEvent:
     except KeyError:
         raise ValueError(f"unknown event {data.get('name')!r}") from None
     payload = data["payload"]
-    fields = {f.name: _revive(str(f.type), payload[f.name]) for f in attrs.fields(cls)
-              if f.name not in ("occurred_at", "event_id")
-              and (f.name in payload or f.default is attrs.NOTHING)}  # older rows lack new ones
+    defaults = {f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING}
+    try:  # a field with a default may be missing: rows written before it was carried
+        fields = {name: _revive(kind, payload[name]) for name, kind in _fields(cls).items()
+                  if name in payload or name not in defaults}
+    except KeyError as ex:
+        raise ValueError(f"{cls.__name__} without its field {ex.args[0]!r}") from None
     return cls(occurred_at=datetime.fromisoformat(data["occurred_at"]),
                event_id=data["event_id"], **fields)
 
 
-def _revive(annotation: str, value: Any) -> Any:
+def _fields(cls: type[DomainEvent]) -> dict[str, Any]:
+    """The event's own fields and their resolved types (annotations are strings here)."""
+    return _resolved(cls.__name__)
+
+
+@functools.cache
+def _resolved(name: str) -> dict[str, Any]:
+    cls = event_types()[name]
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in attrs.fields(cls)
+            if f.name not in ("occurred_at", "event_id")}
+
+
+def _revive(kind: Any, value: Any) -> Any:
+    """``value`` as :func:`_jsonable` wrote it, back to the field's type ``kind``."""
     if value is None:
         return None
-    if annotation.startswith("Money") and isinstance(value, dict):
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = [k for k in typing.get_args(kind) if k is not type(None)]
+        return _revive(options[0], value) if len(options) == 1 else value
+    if origin in (list, tuple):
+        args = typing.get_args(kind)
+        items = [_revive(args[0] if args else Any, v) for v in value]
+        return items if origin is list else tuple(items)
+    if kind is Money:
         return Money(value["amount"], value["currency"])
-    if annotation.startswith("Decimal"):
+    if kind is Decimal:
         return Decimal(value)
-    if annotation.startswith("datetime"):
+    if kind is datetime:
         return datetime.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(value)
     return value
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
     if isinstance(value, Money):
         return {"amount": str(value.amount), "currency": value.currency}
     if isinstance(value, Decimal):

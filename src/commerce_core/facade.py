@@ -54,6 +54,8 @@ from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
 from commerce_core.shipping.table_rate import TableRateCarrier
 from commerce_core.uow import OutboxRelay, Transactions, UnitOfWorkFactory
+from commerce_core.webhooks.ports import WebhookSender
+from commerce_core.webhooks.service import WebhookService
 from commerce_core.wishlist.service import WishlistService
 
 
@@ -76,7 +78,8 @@ class Commerce:
                  key_prefix: str = "commerce:",
                  popular_searches: PopularSearches | None = None,
                  synonyms: Synonyms | None = None,
-                 catalog_repair: Callable[[datetime], int] | None = None) -> None:
+                 catalog_repair: Callable[[datetime], int] | None = None,
+                 broker: bool = False, webhook_sender: WebhookSender | None = None) -> None:
         # a catalog store apart from the database repairs what a crash left of its own
         # writes (given the time before which a write is surely over); see docs/mongodb.md
         self._catalog_repair = catalog_repair
@@ -109,7 +112,7 @@ class Commerce:
         self.checkout = CheckoutService(tx, carts, self.gateway, ids, clock, self.rules,
                                         reservation_ttl, FraudScreen(fraud_rules))
         self.payments = PaymentService(tx, refunds)
-        self.webhooks = WebhookDesk(tx, self.gateway, self.checkout, ids, clock)
+        self.payment_webhooks = WebhookDesk(tx, self.gateway, self.checkout, ids, clock)
         self.orders = OrderService(tx, self.checkout, refunds, clock)
         self.reviews = ReviewService(tx, ids, clock)
         self.wishlist = WishlistService(tx, self.cart, clock)
@@ -122,7 +125,10 @@ class Commerce:
         self.fraud = FraudService(tx, self.orders, clock)
         self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
         self.notifications = NotificationService(tx, notifier, ids, clock)
-        self.outbox = OutboxRelay(tx, uow_factory, clock.now)
+        self.webhooks = WebhookService(tx, webhook_sender or _NoSender(), ids, clock)
+        # a broker's relay claims its entries, so relays in several processes share them
+        self.outbox = OutboxRelay(tx, uow_factory, clock.now,
+                                  publisher=publisher if broker else None)
 
     def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
         """Admins create any coupon; a seller only one scoped to their own products."""
@@ -172,6 +178,15 @@ class Commerce:
             done["repaired_catalog_counts"] = self._catalog_repair(
                 self.clock.now() - self.outbox.grace)
         delivered = self.notifications.deliver_due()  # after the relay: it may queue more
+        hooks = self.webhooks.deliver_due()
         return {**done, "notifications_sent": delivered.sent,
                 "notifications_failed": delivered.failed,
+                "webhooks_sent": hooks["sent"], "webhooks_failed": hooks["failed"],
                 "purged_revocations": self.accounts.purge_revocations()}
+
+
+class _NoSender:
+    """Without a sender, a delivery fails as unreachable (and is retried, then logged)."""
+
+    def post(self, url: str, body: bytes, headers: object, timeout: float) -> int:
+        raise ConnectionError("no webhook sender configured")

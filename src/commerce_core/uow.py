@@ -14,6 +14,7 @@ writes the catalog, then publishes, so a crash anywhere loses no notice (docs/pa
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
 import queue
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from commerce_core.pricing.ports import CouponRepository
     from commerce_core.sellers.ports import SellerRepository
     from commerce_core.shipping.ports import ShipmentRepository
+    from commerce_core.webhooks.ports import WebhookRepository
     from commerce_core.wishlist.ports import WishlistRepository
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,45 @@ class Outbox(Protocol):
         """Unpublished entries (created before ``before``, if given), oldest first."""
         ...
 
+    def claim(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
+        """As :meth:`pending`, the entries held by this unit of work until it ends: another
+        relay's claim neither waits for them nor takes them, nor any later entry of their
+        aggregates (``aggregate_of``), so one aggregate's events stay in order."""
+        ...
+
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
         """Stamp entries as published; unknown ids are ignored."""
         ...
+
+
+class ProcessedEvents(Protocol):
+    """What each consumer group has done: the record that makes its handlers idempotent."""
+
+    def add(self, group: str, event_id: str, at: datetime) -> bool:
+        """Record the event as processed by ``group``; False if it already was."""
+        ...
+
+    def seen(self, group: str, event_id: str) -> bool:
+        """True once ``group`` has processed the event."""
+        ...
+
+
+class AlreadyProcessed(Exception):
+    """The consumer group had processed this event already: the handler's transaction is
+    rolled back, so its effect happens once."""
+
+
+@attrs.define
+class _Consuming:
+    group: str
+    event_id: str
+    written: bool = False
+
+
+# The event a consumer group is handling in this thread (set by Transactions.consuming):
+# the first unit of work the handler commits also records it as processed.
+_CONSUMING: contextvars.ContextVar[_Consuming | None] = contextvars.ContextVar(
+    "commerce_consuming", default=None)
 
 
 class Sequences(Protocol):
@@ -103,6 +141,12 @@ class UnitOfWork(Protocol):
 
     @property
     def sequences(self) -> Sequences: ...
+
+    @property
+    def processed(self) -> ProcessedEvents: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     @property
     def users(self) -> UserRepository: ...
@@ -197,13 +241,44 @@ class Transactions:
     @contextmanager
     def __call__(self) -> Iterator[UnitOfWork]:
         """A read-write transaction: committed if the block finishes, rolled back if it raises;
-        what it recorded is published after the commit."""
+        what it recorded is published after the commit. Within :meth:`consuming`, the
+        first such transaction also records the event as processed by the consumer group
+        (and raises :class:`AlreadyProcessed`, rolling back, if it had been)."""
+        mark = _CONSUMING.get()
+        if mark is not None and mark.written:
+            mark = None
         with self._factory() as uow:
             yield uow
+            if mark is not None and not uow.processed.add(mark.group, mark.event_id,
+                                                          self._now()):
+                raise AlreadyProcessed(f"{mark.group} has processed {mark.event_id}")
             uow.commit()
             entries = list(uow.committed())
+        if mark is not None:
+            mark.written = True
         if entries:
             self._delivered(entries)
+
+    @contextmanager
+    def consuming(self, group: str, event_id: str) -> Iterator[None]:
+        """A consumer group handles one event in this block: the handler's own first
+        transaction records it as processed in the same commit, so a redelivered event has
+        no second effect; a handler that commits nothing gets the record in a transaction
+        of its own when the block ends. Raises :class:`AlreadyProcessed` for a repeat."""
+        mark = _Consuming(group, event_id)
+        token = _CONSUMING.set(mark)
+        try:
+            yield
+            if not mark.written:
+                with self():
+                    pass
+        finally:
+            _CONSUMING.reset(token)
+
+    def processed(self, group: str, event_id: str) -> bool:
+        """True once the consumer group has processed the event."""
+        with self.read() as uow:
+            return uow.processed.seen(group, event_id)
 
     @contextmanager
     def read(self, replica: bool = False) -> Iterator[UnitOfWork]:
@@ -393,14 +468,23 @@ atexit.register(_DELIVERY.finish, 10.0)
 
 
 class OutboxRelay:
-    """Publishes outbox entries that were committed but never published (after a crash)."""
+    """Publishes outbox entries that were committed but never published (after a crash, or
+    while the broker was away).
+
+    ``publisher``: a broker's (whose handlers run in other processes); each pass then
+    claims its entries in a transaction (:meth:`Outbox.claim`), publishes them and stamps
+    them in that same transaction, so several relays share the outbox without sending an
+    entry twice or reordering an aggregate's events. Without one, entries are handed to
+    ``tx``'s in-process publisher outside any transaction (its handlers write their own)."""
 
     def __init__(self, tx: Transactions, uow_factory: UnitOfWorkFactory,
-                 clock: Callable[[], datetime], grace: timedelta = RELAY_GRACE) -> None:
+                 clock: Callable[[], datetime], grace: timedelta = RELAY_GRACE,
+                 publisher: EventPublisher | None = None) -> None:
         self._tx = tx
         self._factory = uow_factory
         self._now = clock
         self.grace = grace
+        self._publisher = publisher
 
     def stale(self, limit: int = 500) -> list[OutboxEntry]:
         """Pending entries older than the grace period, oldest first (this process's own
@@ -411,7 +495,24 @@ class OutboxRelay:
 
     def run_once(self, limit: int = 500) -> int:
         """Publish up to ``limit`` stale pending entries; how many were published."""
+        if self._publisher is not None:
+            return self._relay_claimed(self._publisher, limit)
         entries = self.stale(limit)
         if entries:
             self._tx.announce(*(e.event for e in entries))  # their commit's process is gone
         return len(entries) if entries and self._tx.publish(entries) else 0
+
+    def _relay_claimed(self, publisher: EventPublisher, limit: int) -> int:
+        self._tx.flush_marks()
+        with self._factory() as uow:
+            entries = uow.outbox.claim(limit, before=self._now() - self.grace)
+            if not entries:
+                return 0
+            try:
+                publisher.publish([e.event for e in entries])
+            except Exception:  # the broker is away: the entries stay pending, in order
+                log.exception("relaying %d events failed; left in the outbox", len(entries))
+                return 0
+            uow.outbox.mark_published([e.id for e in entries], self._now())
+            uow.commit()
+        return len(entries)

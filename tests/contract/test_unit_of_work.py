@@ -176,3 +176,66 @@ def test_sequences_are_unique_under_concurrency(backend: Backend) -> None:
     assert len(set(got)) == 100 and min(got) >= 1
     with factory() as uow:
         assert uow.sequences.next_value("other") == 1
+
+
+# Outbox claims (relays) and processed events (consumer groups) -------------------------------
+
+def _placed(backend: Backend, order_id: int) -> OrderPlaced:
+    return OrderPlaced(occurred_at=backend.clock.now(), order_id=order_id,
+                       order_number=f"ORD-{order_id}", user_id=1, total=Money("1", "USD"))
+
+
+def _commit_events(backend: Backend, *order_ids: int) -> list[int]:
+    ids = []
+    for order_id in order_ids:  # one commit each: ids in commit order
+        with backend.uow() as uow:
+            uow.record(_placed(backend, order_id))
+            uow.commit()
+            ids += [e.id for e in uow.committed()]
+    return ids
+
+
+def test_a_claim_takes_pending_entries_oldest_first_and_stamping_ends_it(
+        backend: Backend) -> None:
+    ids = _commit_events(backend, 1, 2, 3)
+    with backend.uow() as uow:
+        claimed = uow.outbox.claim(2)
+        assert [e.id for e in claimed] == ids[:2]
+        uow.outbox.mark_published([e.id for e in claimed], backend.clock.now())
+        uow.commit()
+    with backend.uow() as uow:
+        assert [e.id for e in uow.outbox.claim(10)] == ids[2:]
+        later = backend.clock.now() + timedelta(seconds=1)
+        assert [e.id for e in uow.outbox.claim(10, before=later)] == ids[2:]
+        assert uow.outbox.claim(10, before=backend.clock.now()) == []
+
+
+def test_relays_claim_apart_and_never_overtake_one_another_on_an_aggregate(
+        backend: Backend) -> None:
+    if backend.name != "postgres":
+        pytest.skip("one writer at a time on memory and SQLite: relays take turns there")
+    ids = _commit_events(backend, 1, 2, 1, 3)  # order 1 has the oldest and the third entry
+    first = backend.uow().__enter__()
+    try:
+        assert [e.id for e in first.outbox.claim(1)] == ids[:1]  # holds order 1's oldest
+        with backend.uow() as second:
+            # not waiting for the first relay; and order 1's later entry is left to it
+            assert [e.id for e in second.outbox.claim(10)] == [ids[1], ids[3]]
+    finally:
+        first.__exit__(None, None, None)
+
+
+def test_a_group_processes_an_event_once_and_groups_are_apart(backend: Backend) -> None:
+    now = backend.clock.now()
+    with backend.uow() as uow:
+        assert uow.processed.add("mail", "e1", now)
+        assert not uow.processed.add("mail", "e1", now)
+        assert uow.processed.add("search", "e1", now)
+        uow.commit()
+    with backend.uow() as uow:
+        assert uow.processed.seen("mail", "e1")
+        assert not uow.processed.seen("mail", "e2")
+        uow.processed.add("mail", "e2", now)
+        uow.rollback()
+    with backend.uow(read_only=True) as uow:
+        assert not uow.processed.seen("mail", "e2")  # rolled back with its transaction

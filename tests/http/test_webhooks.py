@@ -113,7 +113,7 @@ def test_a_success_webhook_racing_the_synchronous_answer_is_a_repeat(
     def charge_then_webhook(request: Any) -> Any:
         result = real(request)  # the webhook lands before the charge's answer is stored
         assert result.transaction_id is not None
-        shop.webhooks.apply(GatewayEvent("evt_race", GatewayEventKind.PAYMENT_SUCCEEDED,
+        shop.payment_webhooks.apply(GatewayEvent("evt_race", GatewayEventKind.PAYMENT_SUCCEEDED,
                                          result.transaction_id, order_id=int(
                                              request.metadata["order_id"]),
                                          idempotency_key=request.idempotency_key))

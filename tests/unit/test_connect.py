@@ -66,7 +66,7 @@ def test_settings_name_the_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ("sessions_url", "memory://, postgres://, postgresql://, redis://, rediss://, sqlite://"),
     ("cache_url", "memory://, none://, redis://, rediss://"),
     ("search_url", "elasticsearch://, memory://, postgres://, postgresql://, sqlite://"),
-    ("events_url", "memory://"),
+    ("events_url", "kafka://, memory://"),
     ("payments_url", "fake://, stripe://"), ("notify_url", "log://, memory://, smtp://")])
 def test_an_unknown_scheme_lists_the_known_ones(keyword: str, known: str) -> None:
     with pytest.raises(ValueError, match=f"URL scheme 'bogus://'; known: {known}$"):

@@ -47,3 +47,8 @@ class InProcessEventBus:
                 if attempt == self._attempts:
                     log.exception("handler %r gave up on %s after %d attempts: %s", handler,
                                   event.name, attempt, event.to_dict())
+
+
+def in_process(url: str = "memory://") -> InProcessEventBus:
+    """The bus ``memory://`` names (the scheme table's factory)."""
+    return InProcessEventBus()

@@ -22,6 +22,9 @@ class MemoryOutbox:
                           and (before is None or e.created_at < before)), key=lambda e: e.id)
         return waiting[:limit]
 
+    def claim(self, limit: int, before: datetime | None = None) -> Sequence[OutboxEntry]:
+        return self.pending(limit, before)  # one writer at a time holds the memory store
+
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
         for entry_id in entry_ids:
             entry = self._rows.get(entry_id)

@@ -18,11 +18,13 @@ from commerce_adapters.memory.notifications import MemoryNotifications
 from commerce_adapters.memory.orders import MemoryOrders
 from commerce_adapters.memory.outbox import MemoryOutbox
 from commerce_adapters.memory.payments import MemoryPayments
+from commerce_adapters.memory.processed import MemoryProcessedEvents
 from commerce_adapters.memory.reviews import MemoryReviews
 from commerce_adapters.memory.sellers import MemorySellers
 from commerce_adapters.memory.sequences import MemorySequences
 from commerce_adapters.memory.shipping import MemoryShipments
 from commerce_adapters.memory.state import Journal, MemoryState
+from commerce_adapters.memory.webhooks import MemoryWebhooks
 from commerce_adapters.memory.wishlist import MemoryWishlists
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.errors import CommerceError
@@ -90,6 +92,8 @@ class MemoryUnitOfWork(MemorySession):
         self.idempotency = MemoryIdempotency(state, j)
         self.outbox = MemoryOutbox(state, j)
         self.sequences = MemorySequences(state, j)
+        self.processed = MemoryProcessedEvents(state, j)
+        self.webhooks = MemoryWebhooks(state, j)
         self.users = MemoryUsers(state, j)
         self.addresses = MemoryAddresses(state, j)
         self.wishlists = MemoryWishlists(state, j)

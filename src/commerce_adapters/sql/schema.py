@@ -336,6 +336,44 @@ outbox = sa.Table(
 sa.Index("ix_outbox_pending", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None),
          sqlite_where=outbox.c.published_at.is_(None))
 
+# one row per event a consumer group has handled: redelivered events are dropped by it
+processed_events = sa.Table(
+    "processed_events", metadata,
+    sa.Column("consumer_group", sa.String(128), nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    _ts("processed_at"),
+    sa.PrimaryKeyConstraint("consumer_group", "event_id"),
+    sa.Index("ix_processed_events_processed_at", "processed_at"),
+)
+
+# outgoing webhooks: endpoints an admin registered, and one delivery per event and endpoint
+webhook_endpoints = sa.Table(
+    "webhook_endpoints", metadata, _id(),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("event_types", sa.JSON, nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),
+    _ts("created_at"),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries", metadata, _id(),
+    _fk("endpoint_id", "webhook_endpoints.id"),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    _ts("created_at"), _ts("next_attempt_at"),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=False),
+    _ts("sent_at", nullable=True),
+    sa.UniqueConstraint("endpoint_id", "event_id"),
+)
+sa.Index("ix_webhook_deliveries_due", webhook_deliveries.c.next_attempt_at,
+         postgresql_where=webhook_deliveries.c.state == "pending",
+         sqlite_where=webhook_deliveries.c.state == "pending")
+
 sequences = sa.Table(
     "sequences", metadata,
     sa.Column("name", sa.String(64), primary_key=True),

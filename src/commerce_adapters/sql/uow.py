@@ -126,6 +126,8 @@ class SqlUnitOfWork(SqlSession):
         self.idempotency = r.SqlIdempotency(self)
         self.outbox = r.SqlOutbox(self)
         self.sequences = r.SqlSequences(self)
+        self.processed = r.SqlProcessedEvents(self)
+        self.webhooks = r.SqlWebhooks(self)
         self.users = r.SqlUsers(self)
         self.addresses = r.SqlAddresses(self)
         self.wishlists = r.SqlWishlists(self)

@@ -69,6 +69,7 @@ class Action(enum.StrEnum):
     REFUND_PAYMENT = "refund any payment"
     MANAGE_CATEGORIES = "manage categories"
     MANAGE_USERS = "manage users"
+    MANAGE_WEBHOOKS = "manage webhooks"
     MODERATE_REVIEWS = "moderate reviews"
     REVIEW_FRAUD = "review held orders"
     VIEW_DASHBOARD = "view the dashboard"
@@ -107,6 +108,7 @@ RULES: dict[Action, Rule] = {
     Action.REFUND_PAYMENT: Rule(_ADMINS),
     Action.MANAGE_CATEGORIES: Rule(_ADMINS),
     Action.MANAGE_USERS: Rule(_ADMINS),
+    Action.MANAGE_WEBHOOKS: Rule(_ADMINS),
     Action.MODERATE_REVIEWS: Rule(_ADMINS),
     Action.REVIEW_FRAUD: Rule(_ADMINS),
     Action.VIEW_DASHBOARD: Rule(_ADMINS),

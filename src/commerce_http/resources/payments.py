@@ -67,7 +67,7 @@ class Refund:
 
 class Webhook:
     """The payment gateway's signed events (POST /webhooks/stripe): verified (signature
-    and age) by the gateway, applied once by ``shop.webhooks``. A repeat answers 200 with
+    and age) by the gateway, applied once by ``shop.payment_webhooks``. A repeat answers 200 with
     ``applied: false`` (so the gateway stops resending) and changes nothing."""
 
     def __init__(self, shop: Commerce) -> None:
@@ -78,7 +78,7 @@ class Webhook:
         if len(raw) > MAX_WEBHOOK_BYTES:
             raise falcon.HTTPContentTooLarge(title="Payload Too Large",
                                              description="webhook body too large")
-        outcome = self._shop.webhooks.receive(raw, dict(req.headers))
+        outcome = self._shop.payment_webhooks.receive(raw, dict(req.headers))
         ok(resp, {"event_id": outcome.event_id, "type": outcome.kind,
                   "applied": outcome.applied, "order_id": outcome.order_id,
                   "status": outcome.order_status, "payment_status": outcome.payment_status})

@@ -11,10 +11,12 @@ from commerce_adapters.sql.repositories.notifications import SqlNotifications
 from commerce_adapters.sql.repositories.orders import SqlOrders
 from commerce_adapters.sql.repositories.outbox import SqlOutbox
 from commerce_adapters.sql.repositories.payments import SqlPayments
+from commerce_adapters.sql.repositories.processed import SqlProcessedEvents
 from commerce_adapters.sql.repositories.reviews import SqlReviews
 from commerce_adapters.sql.repositories.sellers import SqlSellers
 from commerce_adapters.sql.repositories.sequences import SqlSequences
 from commerce_adapters.sql.repositories.shipping import SqlShipments
+from commerce_adapters.sql.repositories.webhooks import SqlWebhooks
 from commerce_adapters.sql.repositories.wishlist import SqlWishlists
 
 __all__ = [
@@ -29,11 +31,13 @@ __all__ = [
     "SqlOrders",
     "SqlOutbox",
     "SqlPayments",
+    "SqlProcessedEvents",
     "SqlProducts",
     "SqlReviews",
     "SqlSellers",
     "SqlSequences",
     "SqlShipments",
     "SqlUsers",
+    "SqlWebhooks",
     "SqlWishlists",
 ]

@@ -1,0 +1,1 @@
+"""Sending outgoing webhooks over HTTP."""
