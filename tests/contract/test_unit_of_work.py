@@ -210,10 +210,10 @@ def test_a_claim_takes_pending_entries_oldest_first_and_stamping_ends_it(
         assert uow.outbox.claim(10, before=backend.clock.now()) == []
 
 
+# PostgreSQL only: memory and SQLite have one writer at a time, so relays take turns there
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_relays_claim_apart_and_never_overtake_one_another_on_an_aggregate(
         backend: Backend) -> None:
-    if backend.name != "postgres":
-        pytest.skip("one writer at a time on memory and SQLite: relays take turns there")
     ids = _commit_events(backend, 1, 2, 1, 3)  # order 1 has the oldest and the third entry
     first = backend.uow().__enter__()
     try:
