@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from falcon import testing
 
+from commerce_adapters.bootstrap import NO_REAL_MONEY
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.redis.cache import RedisCache
 from commerce_adapters.redis.carts import RedisCartStore
@@ -61,7 +62,8 @@ def test_every_part_is_on_redis(workers: tuple[Commerce, Commerce]) -> None:
     assert isinstance(shop.revocations, RedisRevocations)
     a, _ = _clients(workers)
     assert a.simulate_get("/health").json == {"status": "ok", "checks": {
-        "database": "ok", "catalog": "ok", "carts": "ok", "sessions": "ok", "cache": "ok"}}
+        "database": "ok", "catalog": "ok", "carts": "ok", "sessions": "ok", "cache": "ok",
+        "search": "ok"}, "real_money": False, "warning": NO_REAL_MONEY}
 
 
 def test_a_change_on_one_worker_is_read_on_the_other_at_once(
