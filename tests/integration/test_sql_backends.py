@@ -234,7 +234,9 @@ def _leased_on(url: str) -> None:
     nodes = [node_of(shop.ids.next_id()) for shop in shops]
     assert len(set(nodes)) == len(shops), nodes
     held = _rows(url, "SELECT node_id FROM node_leases")
-    assert sorted(n for (n,) in held) == sorted(nodes)
+    # each shop's node is leased; a shop of an earlier test that the garbage collector has
+    # not reached yet may still hold one more
+    assert set(nodes) <= {n for (n,) in held}
     del shops
     gc.collect()
     assert _rows(url, "SELECT node_id FROM node_leases") == []  # released when collected
