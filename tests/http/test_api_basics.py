@@ -40,7 +40,7 @@ def test_request_ids_are_echoed_or_made(client: testing.TestClient) -> None:
 def test_register_login_me_logout(client: testing.TestClient) -> None:
     headers, user_id = sign_up(client, "ann@example.com")
     me = client.simulate_get("/api/v1/users/me", headers=headers)
-    assert me.json["data"]["user_id"] == user_id and "password_hash" not in me.json["data"]
+    assert me.json["data"]["user_id"] == str(user_id) and "password_hash" not in me.json["data"]
     renamed = client.simulate_put("/api/v1/users/me", headers=headers, json={"name": "Ann"})
     assert renamed.json["data"]["name"] == "Ann"
     assert client.simulate_post("/api/v1/auth/logout", headers=headers).status_code == 204

@@ -1,0 +1,98 @@
+"""Sign-up, sign-in and out, the caller's own profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from commerce_core.accounts.model import User
+from commerce_http.contract.operation import Call, Operation
+from commerce_http.contract.wire import Body, Email, Id, Model, Password, Text40, Text200
+
+
+class UserOut(Model):
+    user_id: Id
+    email: str
+    name: str
+    phone: str | None
+    role: Literal["customer", "seller", "admin"]
+    is_active: bool
+    created_at: datetime
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(user_id=Id(user.id), email=user.email, name=user.name,
+                   phone=user.phone or None, role=user.role.value, is_active=user.is_active,
+                   created_at=user.created_at)
+
+
+class Registration(Body):
+    email: Email
+    password: Password
+    name: Text200
+    phone: Text40 = ""
+    role: Literal["customer", "seller"] = "customer"
+
+
+class Credentials(Body):
+    email: Email
+    password: Password
+
+
+class SessionOut(Model):
+    access_token: str
+    expires_in: int
+    user: UserOut
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class ProfileChange(Body):
+    """A field left out (or null) is unchanged."""
+
+    name: Text200 | None = None
+    phone: Text40 | None = None
+
+
+def _register(call: Call[object, Registration]) -> UserOut:
+    b = call.body
+    return user_out(call.shop.accounts.register(b.email, b.password, b.name, b.phone,
+                                                role=b.role))
+
+
+def _login(call: Call[object, Credentials]) -> SessionOut:
+    session = call.shop.accounts.login(call.body.email, call.body.password)
+    left = session.expires_at - call.shop.clock.now()
+    return SessionOut(access_token=session.token, expires_in=int(left.total_seconds()),
+                      user=user_out(session.user))
+
+
+def _logout(call: Call[object, None]) -> None:
+    call.who()
+    call.shop.accounts.logout(call.token or "")
+
+
+def _me(call: Call[object, None]) -> UserOut:
+    return user_out(call.shop.accounts.profile(call.who()))
+
+
+def _change_me(call: Call[object, ProfileChange]) -> UserOut:
+    b = call.body
+    return user_out(call.shop.accounts.update_profile(call.who(), name=b.name, phone=b.phone))
+
+
+API = "/api/v1"
+register = Operation("POST", f"{API}/users/register", "register",
+                     "Register a customer or seller", _register, body=Registration,
+                     response=UserOut, status=201, auth=False, errors=(409,), tag="accounts")
+login = Operation("POST", f"{API}/auth/login", "login", "Sign in: an access token", _login,
+                  body=Credentials, response=SessionOut, auth=False, errors=(401,),
+                  tag="accounts")
+logout = Operation("POST", f"{API}/auth/logout", "logout", "Revoke this token", _logout,
+                   status=204, tag="accounts")
+me = Operation("GET", f"{API}/users/me", "get_me", "My profile", _me, response=UserOut,
+               tag="accounts")
+change_me = Operation("PUT", f"{API}/users/me", "change_me",
+                      "Change my profile (left out or null: unchanged)", _change_me,
+                      body=ProfileChange, response=UserOut, tag="accounts")
+
+OPERATIONS = (register, login, logout, me, change_me)
