@@ -46,6 +46,8 @@ class Call(Generic[Q, B]):
     body: B
     idempotency_key: str | None = None
     request_id: str = "-"
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed webhooks)
 
     def who(self) -> Actor:
         """The signed-in caller (an operation with ``auth`` never runs without one)."""
@@ -90,6 +92,8 @@ class Operation(Generic[Q, B, R]):
     # statuses answered with the response type as well (e.g. /health's 503)
     also: tuple[int, ...] = ()
     description: str = ""
+    # the body is handed over as sent (``Call.raw``), unread: a signature covers its bytes
+    raw: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.method not in METHODS:

@@ -111,9 +111,11 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
         if op.roles and actor is not None and actor.role not in op.roles:
             raise Forbidden(f"{op.summary}: for {' or '.join(sorted(r.value for r in op.roles))}"
                             " accounts", {"role": actor.role.value})
-        call = Call(shop, actor, req.context.token, path, _query(req, op), _body(req, op),
+        raw = req.bounded_stream.read() if op.raw else b""
+        call = Call(shop, actor, req.context.token, path, _query(req, op),
+                    None if op.raw else _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
-                    req.context.request_id)
+                    req.context.request_id, req.headers, raw)
         result = op.handler(call)
         status = op.status
         if isinstance(result, Reply):
