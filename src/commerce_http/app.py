@@ -9,6 +9,7 @@ import attrs
 import falcon
 from falcon.routing import CompiledRouter
 
+from commerce_core.accounts.policy import Actor
 from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import api, errors, media
@@ -52,10 +53,14 @@ class HttpSettings:
 
 
 def create_app(shop: Commerce, settings: HttpSettings | None = None,
-               limiter: RateLimiter | None = None
+               limiter: RateLimiter | None = None, *, acting_as: Actor | None = None
                ) -> falcon.App[falcon.Request, falcon.Response]:
     """The API over ``shop``. ``limiter``: the rate-limit store (by default the shop's
-    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production)."""
+    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production).
+
+    ``acting_as``: every request is made by that actor, with no token: for calling the app
+    in process only (the CLI's local mode, where whoever holds the database is its
+    operator). Never serve such an app."""
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
@@ -67,7 +72,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         middleware.append(falcon.CORSMiddleware(
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
             expose_headers=["X-Request-ID", "Retry-After"]))
-    middleware += [Authentication(shop.accounts),
+    middleware += [Authentication(shop.accounts, acting_as),
                    RateLimit(limiter or shop.limiter, settings.limits),
                    RequireSignIn(needs_token), PathIds()]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware,
