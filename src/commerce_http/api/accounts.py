@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from commerce_core.accounts.model import User
 from commerce_http.contract.operation import Call, Operation
-from commerce_http.contract.wire import Body, Email, Id, Model, Password, Text40, Text200
+from commerce_http.contract.wire import (
+    Body,
+    Email,
+    Id,
+    Model,
+    Password,
+    Text40,
+    Text200,
+    Timestamp,
+)
 
 
 class UserOut(Model):
@@ -17,7 +25,7 @@ class UserOut(Model):
     phone: str | None
     role: Literal["customer", "seller", "admin"]
     is_active: bool
-    created_at: datetime
+    created_at: Timestamp
 
 
 def user_out(user: User) -> UserOut:
