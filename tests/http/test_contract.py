@@ -4,6 +4,7 @@ its input checks, the OpenAPI document and the typed client, and they agree."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -152,3 +153,16 @@ process.stdout.write(JSON.stringify({bad, ids}));
     sent = [json.loads(b)["data"] for b in bodies]
     assert found["ids"] == [sent[0]["user"]["user_id"], sent[1]["user_id"]]
     assert all(isinstance(i, str) and int(i) > 2**53 for i in found["ids"])
+
+
+def test_interactive_docs_are_served_from_the_package(client: testing.TestClient) -> None:
+    page = client.simulate_get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assets = re.findall(r'(?:src|href)="(/docs/static/[^"]+)"', page.text)
+    assert "/docs/static/swagger-ui-bundle.js" in assets  # local, not a CDN
+    for asset in assets:
+        assert client.simulate_get(asset).status_code == 200, asset
+    document = re.search(r'url: "([^"]+)"', page.text)
+    assert document is not None
+    assert client.simulate_get(document.group(1)).json == client.simulate_get(
+        "/openapi.json").json
