@@ -45,12 +45,13 @@ def generated(shop: Commerce, tmp_path: Path) -> Iterator[tuple[ModuleType, Any]
             del sys.modules[name]
 
 
-def _ok(answer: Any, model: type) -> Any:
+def _ok(answer: Any, model: type[Any]) -> Any:
     """The ``data`` of a success envelope, checked to be the declared model."""
     assert type(answer).__name__.endswith("Envelope"), answer
-    assert isinstance(answer.data, model), answer.data
-    assert not answer.additional_properties and not answer.data.additional_properties
-    return answer.data
+    data: Any = answer.data
+    assert isinstance(data, model), data
+    assert not answer.additional_properties and not data.additional_properties
+    return data
 
 
 def test_a_generated_client_signs_up_and_in_with_typed_models(
