@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health
+from commerce_http.api import accounts, health, webhooks
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health"]
+__all__ = ["OPERATIONS", "accounts", "health", "webhooks"]
