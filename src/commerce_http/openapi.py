@@ -46,8 +46,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                "envelope": False},
     ("/api/v1/users/register", "post"): {
         "summary": "Register a customer or seller", "auth": False, "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
+        "body": _obj(["email", "password"], email={"type": "string"},
                      password={"type": "string"}, name={"type": "string"},
+                     first_name={"type": "string"}, last_name={"type": "string"},
                      phone={"type": "string"},
                      role={"type": "string", "enum": ["customer", "seller"]})},
     ("/api/v1/auth/login", "post"): {
@@ -58,6 +59,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/users/me", "get"): {"summary": "My profile"},
     ("/api/v1/users/me", "put"): {"summary": "Change my profile (null: unchanged)",
                                   "body": _obj(name={"type": ["string", "null"]},
+                                               first_name={"type": ["string", "null"]},
+                                               last_name={"type": ["string", "null"]},
                                                phone={"type": ["string", "null"]})},
     ("/api/v1/users/me/addresses", "get"): {"summary": "My addresses"},
     ("/api/v1/users/me/addresses", "post"): {
@@ -233,7 +236,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                            ("is_active", {"type": "boolean"}), *_PAGE]},
     ("/api/v1/admin/users", "post"): {
         "summary": "Create an account of any role", "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
+        "body": _obj(["email", "password"], email={"type": "string"},
                      password={"type": "string"}, name={"type": "string"},
                      phone={"type": "string"},
                      role={"type": "string", "enum": ["customer", "seller", "admin"]})},

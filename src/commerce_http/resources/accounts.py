@@ -18,8 +18,10 @@ class Register:
         data = params.body(req)
         user = self._shop.accounts.register(
             params.text(data, "email", limit=254), params.text(data, "password", limit=256),
-            params.text(data, "name", limit=200), params.text(data, "phone", "", limit=40),
-            role=params.text(data, "role", "customer", limit=16))
+            params.text(data, "name", "", limit=200), params.text(data, "phone", "", limit=40),
+            role=params.text(data, "role", "customer", limit=16),
+            first_name=params.text(data, "first_name", "", limit=100),
+            last_name=params.text(data, "last_name", "", limit=100))
         ok(resp, user.as_dict(), falcon.HTTP_201)
 
 
@@ -58,5 +60,7 @@ class Me:
         data = params.body(req)
         user = self._shop.accounts.update_profile(
             actor(req), name=params.optional_text(data, "name", 200),
-            phone=params.optional_text(data, "phone", 40))
+            phone=params.optional_text(data, "phone", 40),
+            first_name=params.optional_text(data, "first_name", 100),
+            last_name=params.optional_text(data, "last_name", 100))
         ok(resp, user.as_dict())
