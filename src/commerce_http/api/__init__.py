@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health, webhooks
+from commerce_http.api import accounts, health, stock, webhooks
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
+                   stock.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "health", "stock", "webhooks"]
