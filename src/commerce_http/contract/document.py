@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from commerce_http.contract import wire
-from commerce_http.contract.operation import NoQuery, Operation
+from commerce_http.contract.operation import NoQuery, Operation, is_id
 
 _REF = "#/components/schemas/{name}"
 _ENVELOPE = re.compile(r"^Success_(\w+)_$")  # msgspec's name for Success[UserOut]
@@ -21,6 +21,7 @@ _STANDARD = {401: "Not signed in, or the token is no longer good",
              429: "Too many requests: wait Retry-After seconds",
              503: "A part the shop needs is down: try again later"}
 _ERROR = {"$ref": "#/components/responses/Error"}
+_NAME = {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$"}  # a path field that is not an id
 
 
 def _name(schema_name: str) -> str:
@@ -92,7 +93,8 @@ def document(operations: Iterable[Operation[Any, Any, Any]], *, title: str, vers
 def _parameters(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
                 schemas: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": wire.schema_hook(wire.Id)}
+        {"name": name, "in": "path", "required": True,
+         "schema": wire.schema_hook(wire.Id) if is_id(name) else _NAME}
         for name in op.path_fields]
     if op.query is not NoQuery:
         query = schemas[ref_of[id(op.query)]["$ref"].rsplit("/", 1)[1]]
