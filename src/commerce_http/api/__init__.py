@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health, stock, webhooks
+from commerce_http.api import accounts, fulfilment, health, stock, webhooks
 from commerce_http.contract.operation import table
 
 OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   stock.OPERATIONS)
+                   stock.OPERATIONS, fulfilment.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "fulfilment", "health", "stock", "webhooks"]

@@ -43,6 +43,10 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+def _body_type(op: Operation[Any, Any, Any]) -> Any:
+    return op.raw if op.raw is not None else op.body
+
+
 def _success_type(op: Operation[Any, Any, Any]) -> Any:
     return wire.Success[op.response] if op.envelope else op.response  # type: ignore[name-defined]
 
@@ -54,8 +58,8 @@ def document(operations: Iterable[Operation[Any, Any, Any]], *, title: str, vers
     for op in ops:
         if op.query is not NoQuery:
             kinds.append(op.query)
-        if op.body is not None:
-            kinds.append(op.body)
+        if _body_type(op) is not None:
+            kinds.append(_body_type(op))
         if op.response is not None:
             kinds.append(_success_type(op))
     refs, components = msgspec.json.schema_components(kinds, schema_hook=wire.schema_hook,
@@ -127,7 +131,7 @@ def _operation(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
     statuses = {429, *op.errors}
     if op.auth:
         statuses |= {401, 403}
-    if op.body is not None or op.query is not NoQuery or op.path_fields:
+    if _body_type(op) is not None or op.query is not NoQuery or op.path_fields:
         statuses.add(422)
     for status in sorted(statuses - set(op.also)):
         responses[str(status)] = {**_ERROR} if status != 429 else {
@@ -146,9 +150,10 @@ def _operation(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
         operation["security"] = [{"bearer": []}]
         if op.roles:
             operation["x-roles"] = sorted(r.value for r in op.roles)
-    if op.body is not None:
-        body_schema = schemas[ref_of[id(op.body)]["$ref"].rsplit("/", 1)[1]]
+    body = _body_type(op)
+    if body is not None:
+        body_schema = schemas[ref_of[id(body)]["$ref"].rsplit("/", 1)[1]]
         operation["requestBody"] = {
             "required": bool(body_schema.get("required")),
-            "content": {"application/json": {"schema": ref_of[id(op.body)]}}}
+            "content": {"application/json": {"schema": ref_of[id(body)]}}}
     return operation

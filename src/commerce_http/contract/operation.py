@@ -48,7 +48,7 @@ class Call(Generic[Q, B]):
     idempotency_key: str | None = None
     request_id: str = "-"
     headers: Mapping[str, str] = attrs.field(factory=dict)
-    raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed webhooks)
+    raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed callbacks)
     names: Mapping[str, str] = attrs.field(factory=dict)  # the path's other fields
 
     def who(self) -> Actor:
@@ -94,8 +94,9 @@ class Operation(Generic[Q, B, R]):
     # statuses answered with the response type as well (e.g. /health's 503)
     also: tuple[int, ...] = ()
     description: str = ""
-    # the body is handed over as sent (``Call.raw``), unread: a signature covers its bytes
-    raw: bool = False
+    # the body is handed over as sent (``Call.raw``), unread, as a signature covers its
+    # bytes; this type documents it (``body`` stays None)
+    raw: type | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.method not in METHODS:

@@ -128,14 +128,14 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
         if op.roles and actor is not None and actor.role not in op.roles:
             raise Forbidden(f"{op.summary}: for {' or '.join(sorted(r.value for r in op.roles))}"
                             " accounts", {"role": actor.role.value})
-        raw = req.bounded_stream.read() if op.raw else b""
+        raw = req.bounded_stream.read() if op.raw is not None else b""
         ids = {k: v for k, v in path.items() if isinstance(v, int)}
         for name, value in path.items():
             if not isinstance(value, int) and not _NAME.match(value):
                 raise ValidationError(f"{name} must be a name of lower-case letters, digits, "
                                       "- or _", {name: "a name (a-z, 0-9, - and _)"})
         call = Call(shop, actor, req.context.token, ids, _query(req, op, lists),
-                    None if op.raw else _body(req, op),
+                    _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
                     req.context.request_id, req.headers, raw,
                     {k: v for k, v in path.items() if not isinstance(v, int)})
