@@ -40,6 +40,7 @@ from commerce_http.contract.wire import (
 API = "/api/v1"
 ADMINS = frozenset({Role.ADMIN})
 RoleName = Literal["customer", "seller", "admin"]
+FraudStatusName = Literal["HELD", "APPROVED", "REJECTED", "CLEAR"]
 
 
 # Users -------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def _delete_category(call: Call[object, None]) -> None:
 
 # The fraud queue ---------------------------------------------------------------------------
 class FraudQuery(Query):
-    status: Literal["HELD", "APPROVED", "REJECTED", "CLEAR"] = "HELD"
+    status: FraudStatusName = "HELD"
     page: Page = 1
     limit: Limit = 20
 
@@ -159,7 +160,7 @@ class FraudCaseOut(Model):
     user_id: Id
     score: int
     signals: list[str]
-    status: Literal["CLEAR", "HELD", "APPROVED", "REJECTED"]
+    status: FraudStatusName
     total: Amount
     currency: str
     reviewed_by: Id | None

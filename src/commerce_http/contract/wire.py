@@ -103,6 +103,8 @@ def money(amount: Money | Decimal, currency: str | None = None) -> Decimal:
 def _encode(value: Any) -> Any:
     if isinstance(value, Id):
         return str(value)
+    if isinstance(value, Moment):  # msgspec writes datetimes, not their subclasses
+        return value.isoformat()
     raise NotImplementedError(f"cannot write {type(value).__name__} as JSON")
 
 
