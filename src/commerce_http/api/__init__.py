@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, admin, customer, health, reviews
+from commerce_http.api import accounts, admin, customer, health, reviews, stock, webhooks
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, customer.OPERATIONS,
-                   reviews.OPERATIONS, admin.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
+                   stock.OPERATIONS, customer.OPERATIONS, reviews.OPERATIONS,
+                   admin.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "admin", "customer", "health", "reviews"]
+__all__ = ["OPERATIONS", "accounts", "admin", "customer", "health", "reviews", "stock",
+           "webhooks"]

@@ -3,7 +3,6 @@ shop's figures. Every operation is for admins (``roles``); the core's policy sti
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -20,6 +19,7 @@ from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Amount,
     Body,
+    Day,
     Email,
     Id,
     Limit,
@@ -34,6 +34,7 @@ from commerce_http.contract.wire import (
     Text500,
     Text1000,
     Text5000,
+    Timestamp,
     money,
 )
 
@@ -58,9 +59,13 @@ class UsersOut(Model):
 
 
 class NewUser(Body):
+    """As registration takes it: email and password; names are optional."""
+
     email: Email
     password: Password
-    name: Text200
+    first_name: Text100 = ""
+    last_name: Text100 = ""
+    name: Text200 = ""  # a display name, when not first and last
     role: RoleName = "customer"
     phone: Text40 = ""
 
@@ -81,8 +86,9 @@ def _users(call: Call[UserQuery, None]) -> UsersOut:
 
 def _create_user(call: Call[object, NewUser]) -> UserOut:
     b = call.body
-    return user_out(call.shop.accounts.create_user(call.who(), b.email, b.password, b.name,
-                                                   b.role, b.phone))
+    return user_out(call.shop.accounts.create_user(
+        call.who(), b.email, b.password, b.name, b.role, b.phone, first_name=b.first_name,
+        last_name=b.last_name))
 
 
 def _user(call: Call[object, None]) -> UserOut:
@@ -165,7 +171,7 @@ class FraudCaseOut(Model):
     currency: str
     reviewed_by: Id | None
     note: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class FraudQueueOut(Model):
@@ -229,8 +235,8 @@ class DashboardOut(Model):
     """Amounts per currency; only paid orders count. ``conversion_rate``: checkouts
     completed over started (null when none started)."""
 
-    start: date
-    end: date
+    start: Day
+    end: Day
     gmv: dict[str, Amount]
     orders: int
     average_order_value: dict[str, Amount]

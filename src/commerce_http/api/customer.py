@@ -3,7 +3,6 @@ the in-app inbox."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -26,6 +25,7 @@ from commerce_http.contract.wire import (
     Text20,
     Text100,
     Text200,
+    Timestamp,
     money,
 )
 
@@ -132,7 +132,7 @@ class WishlistItemOut(Model):
     """``available`` false once the product is withdrawn (its fields are then null)."""
 
     product_id: Id
-    added_at: datetime
+    added_at: Timestamp
     available: bool
     name: str | None
     price: Amount | None
@@ -214,7 +214,7 @@ class CartOut(Model):
     tax: Amount | None
     shipping: Amount | None
     total: Amount | None
-    last_updated: datetime
+    last_updated: Timestamp
 
 
 def cart_out(view: CartView) -> CartOut:
@@ -247,12 +247,12 @@ def _move_to_cart(call: Call[object, MoveToCart]) -> CartOut:
 # Activity and the inbox --------------------------------------------------------------------
 class ViewedOut(Model):
     product_id: Id
-    at: datetime
+    at: Timestamp
 
 
 class SearchedOut(Model):
     query: str
-    at: datetime
+    at: Timestamp
 
 
 class ActivityOut(Model):
@@ -286,8 +286,8 @@ class NotificationOut(Model):
     status: Literal["PENDING", "SENT", "FAILED"]
     attempts: int
     last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
+    created_at: Timestamp
+    sent_at: Timestamp | None
     read: bool
 
 

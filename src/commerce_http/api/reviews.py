@@ -3,7 +3,6 @@ moderation (``admin.hide_review``, which renders with :func:`review_out`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -22,6 +21,7 @@ from commerce_http.contract.wire import (
     Text500,
     Text2000,
     Text5000,
+    Timestamp,
 )
 
 API = "/api/v1"
@@ -35,7 +35,7 @@ class ReviewerOut(Model):
 
 class SellerResponseOut(Model):
     comment: str
-    responded_at: datetime
+    responded_at: Timestamp
 
 
 class ReviewOut(Model):
@@ -51,8 +51,8 @@ class ReviewOut(Model):
     unhelpful_count: int
     seller_response: SellerResponseOut | None
     is_hidden: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ReviewsOut(Model):
