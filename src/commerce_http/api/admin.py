@@ -169,7 +169,7 @@ class FraudCaseOut(Model):
     status: FraudStatusName
     total: Amount
     currency: str
-    reviewed_by: Id | None
+    reviewed_by: Id | None  # null: not reviewed yet, or by the local operator (no account)
     note: str
     created_at: Timestamp
 
@@ -187,7 +187,7 @@ def fraud_case_out(c: FraudCheck) -> FraudCaseOut:
     return FraudCaseOut(order_id=Id(c.order_id), user_id=Id(c.user_id), score=c.score,
                         signals=list(c.signals), status=c.status.value, total=money(c.total),
                         currency=c.total.currency,
-                        reviewed_by=None if c.reviewed_by is None else Id(c.reviewed_by),
+                        reviewed_by=Id(c.reviewed_by) if c.reviewed_by else None,
                         note=c.note, created_at=c.created_at)
 
 
