@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, fulfilment, health, stock, webhooks
+from commerce_http.api import (
+    accounts,
+    admin,
+    customer,
+    fulfilment,
+    health,
+    reviews,
+    stock,
+    webhooks,
+)
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   stock.OPERATIONS, fulfilment.OPERATIONS)
+OPERATIONS = table(
+    health.OPERATIONS,
+    accounts.OPERATIONS,
+    customer.OPERATIONS,
+    reviews.OPERATIONS,
+    admin.OPERATIONS,
+    stock.OPERATIONS,
+    fulfilment.OPERATIONS,
+    webhooks.OPERATIONS,
+)
 
-__all__ = ["OPERATIONS", "accounts", "fulfilment", "health", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "reviews",
+           "stock", "webhooks"]
