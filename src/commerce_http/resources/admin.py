@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import falcon
 
+from commerce_core.analytics.service import period
 from commerce_core.errors import ValidationError
 from commerce_core.facade import Commerce
 from commerce_http import params
 from commerce_http.media import ok
 from commerce_http.middleware import actor
-from commerce_http.resources.seller import date_range
 
 
 class Users:
@@ -130,3 +132,9 @@ class Dashboard:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         start, end = date_range(req, self._shop.clock.now().date())
         ok(resp, self._shop.analytics.dashboard(actor(req), start, end).as_dict())
+
+
+def date_range(req: falcon.Request, today: date) -> tuple[date, date]:
+    """``from`` and ``to`` (YYYY-MM-DD, both included); the core's default period else."""
+    start, end = params.moment(req.params, "from"), params.moment(req.params, "to")
+    return period(start and start.date(), end and end.date(), today)
