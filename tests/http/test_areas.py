@@ -6,7 +6,7 @@ import pytest
 from falcon import testing
 
 from commerce_core.facade import Commerce
-from tests.http.conftest import error, sign_up
+from tests.http.conftest import actor_of, error, sign_up
 from tests.http.test_payments_reviews import admin_headers
 from tests.http.test_shopping import ADDRESS
 
@@ -201,3 +201,50 @@ def test_customer_pages(client: testing.TestClient, shop: Commerce,
     first = inbox["notifications"][0]["notification_id"]
     read = client.simulate_post(f"/api/v1/users/me/notifications/{first}/read", headers=ann)
     assert read.json["data"]["read"] is True
+
+
+def test_the_seller_operations_check_their_input_by_its_declared_type(
+        client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
+    admin, seller = people["admin"], people["seller"]
+    category = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    wrong = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category,
+        "variants": [{"sku": "ARC-1", "price": "12.5.0"}]})
+    assert wrong.status_code == 422
+    assert error(wrong)["details"] == {"variants.0.price": "a plain decimal number like 12.50"}
+    typo = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category, "price": "5", "sku": "A-1", "colour": "red"})
+    assert (typo.status_code, error(typo)["details"]) == (422, {"colour": "unknown field"})
+    no_stock = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category, "price": "5", "stock": -1})
+    assert error(no_stock)["details"] == {"stock": "at least 0"}
+    nothing = client.simulate_post("/api/v1/products", headers=seller,
+                                   json={"name": "Arc lamp", "category_id": category})
+    assert error(nothing)["details"] == {"variants": "required"}
+    assert shop.catalog.list_products().total_count == 0  # nothing made by any of them
+    made = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": int(category), "price": 99.5, "sku": "A-1",
+        "stock": 2}).json["data"]
+    assert (made["category_id"], made["price"], made["variants"][0]["price"]) \
+        == (str(category), "99.50", "99.50")
+    assert isinstance(made["product_id"], str) and isinstance(made["seller"]["seller_id"], str)
+    variant = made["variants"][0]["variant_id"]
+    unreasoned = client.simulate_put(f"/api/v1/inventory/{variant}", headers=seller,
+                                     json={"adjust": -1})
+    assert (unreasoned.status_code, error(unreasoned)["details"]) == (422, {"reason": "required"})
+    assert shop.inventory.stock(actor_of(shop, seller), int(variant)).available == 2
+    status = client.simulate_get("/api/v1/seller/orders", headers=seller,
+                                 params={"status": "LOST"})
+    assert (status.status_code, error(status)["details"]) \
+        == (422, {"status": "one of the documented values"})
+    period = client.simulate_get("/api/v1/seller/analytics", headers=seller,
+                                 params={"from": "yesterday"})
+    assert error(period)["details"] == {"from": "an ISO 8601 date or datetime"}
+    # the path's GET is still the browsing one, beside the seller's PUT
+    assert client.simulate_get(f"/api/v1/products/{made['product_id']}").status_code == 200
+    spec = client.simulate_get("/openapi.json").json
+    assert {m: spec["paths"]["/api/v1/products/{product_id}"][m].get("operationId")
+            for m in ("get", "put")}["put"] == "change_product"
+    assert spec["paths"]["/api/v1/seller/orders/{order_id}/refunds"]["post"][
+        "operationId"] == "refund_items"
