@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health, products, seller, shipments
+from commerce_http.api import accounts, health, products, seller, shipments, stock, webhooks
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, seller.OPERATIONS,
-                   shipments.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
+                   stock.OPERATIONS, seller.OPERATIONS, shipments.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health", "products", "seller", "shipments"]
+__all__ = ["OPERATIONS", "accounts", "health", "products", "seller", "shipments", "stock",
+           "webhooks"]

@@ -5,7 +5,7 @@ Everything acts for the signed-in seller; the core's policy refuses other seller
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -29,6 +29,7 @@ from commerce_http.contract.wire import (
     Amount,
     AmountIn,
     Body,
+    Day,
     Id,
     Limit,
     Model,
@@ -40,6 +41,7 @@ from commerce_http.contract.wire import (
     Text255,
     Text500,
     Text10000,
+    Timestamp,
     money,
 )
 
@@ -313,7 +315,7 @@ class SellerOrderItemOut(Model):
 
 class TimelineEntryOut(Model):
     event: str
-    timestamp: datetime
+    timestamp: Timestamp
     note: str
 
 
@@ -336,8 +338,8 @@ class SellerOrderOut(Model):
     shipping_address: AddressOut
     billing_address: AddressOut
     timeline: list[TimelineEntryOut]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class SellerOrdersOut(Model):
@@ -398,7 +400,7 @@ class RefundOut(Model):
     reason: str
     status: Literal["PENDING", "COMPLETED", "FAILED"]
     transaction_id: str | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class RefundsOut(Model):
@@ -445,7 +447,7 @@ Amounts = dict[str, Amount]  # per currency
 
 
 class DayOut(Model):
-    date: date
+    date: Day
     orders: int
     units: int
     revenue: Amounts
@@ -463,8 +465,8 @@ class SalesOut(Model):
     orders count."""
 
     seller_id: Id
-    start: date
-    end: date
+    start: Day
+    end: Day
     revenue: Amounts
     units: int
     orders: int
@@ -518,7 +520,7 @@ class SellerProfileOut(Model):
     description: str
     rating: float | None
     review_count: int
-    since: datetime
+    since: Timestamp
 
 
 def profile_out(p: SellerProfile) -> SellerProfileOut:

@@ -3,14 +3,13 @@ follows its tracking, and the seller voids a label that has not moved."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 
 from commerce_core.shipping.model import Shipment, TrackingEvent
 from commerce_http.contract.operation import Call, Operation
-from commerce_http.contract.wire import Amount, Body, Id, Model, Text100, money
+from commerce_http.contract.wire import Amount, Body, Id, Model, Text100, Timestamp, money
 
 API = "/api/v1"
 ServiceLevel = Literal["standard", "express", "overnight"]
@@ -20,7 +19,7 @@ ShipmentStatus = Literal["LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DEL
 
 class TrackingEventOut(Model):
     status: ShipmentStatus
-    timestamp: datetime
+    timestamp: Timestamp
     location: str
     description: str
 
@@ -38,7 +37,7 @@ class ShipmentOut(Model):
     currency: str
     status: ShipmentStatus
     events: list[TrackingEventOut]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class TrackingOut(Model):
