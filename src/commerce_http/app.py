@@ -146,4 +146,4 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     return app
 
 
-_ID_FIELD = re.compile(r"{(\w+)}")
+_ID_FIELD = re.compile(r"{(id|\w+_id)}")  # names, such as {carrier}, stay strings

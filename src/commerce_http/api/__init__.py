@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health, products, seller, shipments, stock, webhooks
+from commerce_http.api import (
+    accounts,
+    fulfilment,
+    health,
+    products,
+    seller,
+    shipments,
+    stock,
+    webhooks,
+)
 from commerce_http.contract.operation import table
 
 OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   stock.OPERATIONS, seller.OPERATIONS, shipments.OPERATIONS)
+                   stock.OPERATIONS, fulfilment.OPERATIONS, seller.OPERATIONS,
+                   shipments.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health", "products", "seller", "shipments", "stock",
-           "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "fulfilment", "health", "products", "seller",
+           "shipments", "stock", "webhooks"]
