@@ -23,7 +23,14 @@ from commerce_core.orders.model import Order
 from commerce_core.payments.model import Refund
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.sellers.service import StockRow
-from commerce_http.api.products import ProductOut, VariantOut, product_out, variant_outs
+from commerce_http.api.products import (
+    ProductOut,
+    SellerOut,
+    VariantOut,
+    product_out,
+    seller_out,
+    variant_outs,
+)
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Amount,
@@ -141,8 +148,9 @@ def _variants(b: ProductIn) -> list[VariantSpec]:
     return [VariantSpec(b.sku, b.price, stock=b.stock)]  # type: ignore[arg-type]  # the core names a missing SKU
 
 
-def seller_product_out(detail: ProductDetail) -> SellerProductOut:
-    base = product_out(detail)
+def seller_product_out(shop: Commerce, detail: ProductDetail,
+                       seller: SellerOut | None = None) -> SellerProductOut:
+    base = product_out(shop, detail, seller)
     variants = [SellerVariantOut(
         **{f: getattr(v, f) for f in v.__struct_fields__},
         reorder_level=detail.stock[v.variant_id].reorder_level
@@ -159,7 +167,7 @@ def priced_variant_out(v: Variant) -> PricedVariantOut:
 
 
 def _detail(shop: Commerce, product_id: int) -> ProductOut:
-    return product_out(shop.catalog.product_detail(product_id, include_inactive=True))
+    return product_out(shop, shop.catalog.product_detail(product_id, include_inactive=True))
 
 
 def _create_product(call: Call[object, ProductIn]) -> ProductOut:
@@ -194,14 +202,21 @@ class PageQuery(Query):
 
 def _my_products(call: Call[PageQuery, None]) -> SellerProductsOut:
     q = call.query
-    found = call.shop.catalog.seller_products(call.who(), page=q.page, limit=q.limit)
-    return SellerProductsOut(products=[seller_product_out(d) for d in found.items],
+    who = call.who()
+    found = call.shop.catalog.seller_products(who, page=q.page, limit=q.limit)
+    faces: dict[int, SellerOut] = {}  # one read per seller, not per product
+    for d in found.items:
+        if d.product.seller_id not in faces:
+            faces[d.product.seller_id] = seller_out(call.shop, d.product.seller_id)
+    return SellerProductsOut(products=[seller_product_out(call.shop, d,
+                                                          faces[d.product.seller_id])
+                                       for d in found.items],
                              total_count=found.total_count)
 
 
 def _my_product(call: Call[object, None]) -> SellerProductOut:
-    return seller_product_out(call.shop.catalog.seller_product(call.who(),
-                                                               call.path["product_id"]))
+    return seller_product_out(call.shop, call.shop.catalog.seller_product(
+        call.who(), call.path["product_id"]))
 
 
 def _set_price(call: Call[object, PriceChange]) -> PricedVariantOut:
