@@ -8,7 +8,10 @@ from commerce_http.api import (
     customer,
     fulfilment,
     health,
+    products,
     reviews,
+    seller,
+    shipments,
     stock,
     webhooks,
 )
@@ -19,11 +22,13 @@ OPERATIONS = table(
     accounts.OPERATIONS,
     customer.OPERATIONS,
     reviews.OPERATIONS,
+    seller.OPERATIONS,
+    shipments.OPERATIONS,
     admin.OPERATIONS,
     stock.OPERATIONS,
     fulfilment.OPERATIONS,
     webhooks.OPERATIONS,
 )
 
-__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "reviews",
-           "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "products",
+           "reviews", "seller", "shipments", "stock", "webhooks"]
