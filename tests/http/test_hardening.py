@@ -17,6 +17,7 @@ from commerce_core.clock import ManualClock
 from commerce_core.facade import Commerce
 from commerce_http import api, create_app
 from commerce_http.app import HttpSettings
+from commerce_http.contract.operation import is_id
 from commerce_http.openapi import OPERATIONS
 from tests.conftest import ADMIN, SECRET, add_product
 from tests.http.conftest import error, sign_up
