@@ -14,7 +14,7 @@ import attrs
 import typer
 from rich.table import Table
 
-from commerce_cli import catalog
+from commerce_cli import catalog, fulfilment
 from commerce_cli.errors import domain_errors
 from commerce_cli.output import Json, console, emit, emit_record, group
 from commerce_cli.period import Since, Until, period
@@ -31,6 +31,8 @@ app.add_typer(inventory, name="inventory")
 app.add_typer(orders, name="orders")
 app.add_typer(refunds, name="refunds")
 app.add_typer(reviews, name="reviews")
+app.add_typer(fulfilment.app, name="shipments")
+inventory.command("movements")(fulfilment.movements)
 
 STOCK_COLUMNS = ["variant_id", "sku", "product_name", "available", "reserved", "sold",
                  "reorder_level", "low_stock"]
