@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from commerce_cli import product_files
+from commerce_cli.amounts import amount
 from commerce_cli.errors import domain_errors, err
 from commerce_cli.output import Json, as_json, emit, emit_record, group
 from commerce_cli.target import Shop, target
@@ -70,7 +71,8 @@ def list_products(ctx: typer.Context, page: Annotated[int, typer.Option(min=1)] 
 def add(ctx: typer.Context, name: str,
         category: Annotated[int, typer.Option(help="Category id.")],
         sku: Annotated[str, typer.Option(help="SKU of its first variant.")],
-        price: Annotated[Decimal, typer.Option(help="Price of its first variant.")],
+        price: Annotated[Decimal, typer.Option(parser=amount,
+                                             help="Price of its first variant.")],
         stock: Annotated[int, typer.Option(min=0, help="Opening stock.")] = 0,
         reorder_level: Annotated[int, typer.Option(min=0)] = 0,
         option: Pairs = None, attribute: Pairs = None, image: Many = None, tag: Many = None,
@@ -112,7 +114,8 @@ def update(ctx: typer.Context, product_id: int,
 
 
 @products.command("price")
-def set_price(ctx: typer.Context, variant_id: int, price: Decimal) -> None:
+def set_price(ctx: typer.Context, variant_id: int,
+              price: Annotated[Decimal, typer.Argument(parser=amount)]) -> None:
     """Set a variant's price."""
     with domain_errors():
         variant = target(ctx).as_seller().set_price(variant_id, price)
@@ -139,7 +142,8 @@ def activate(ctx: typer.Context, product_id: int) -> None:
 
 
 @variants.command("add")
-def add_variant(ctx: typer.Context, product_id: int, sku: str, price: Decimal,
+def add_variant(ctx: typer.Context, product_id: int, sku: str,
+                price: Annotated[Decimal, typer.Argument(parser=amount)],
                 option: Pairs = None, stock: Annotated[int, typer.Option(min=0)] = 0,
                 weight_grams: Annotated[int, typer.Option(min=0)] = 0,
                 reorder_level: Annotated[int, typer.Option(min=0)] = 0) -> None:

@@ -7,11 +7,15 @@ from typing import Any
 
 import attrs
 import falcon
+import swagger_ui
 from falcon.routing import CompiledRouter
 
+from commerce_core.accounts.policy import Actor
 from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
-from commerce_http import errors, media
+from commerce_http import api, errors, media
+from commerce_http.contract import document as contract_document
+from commerce_http.contract.serve import resources
 from commerce_http.limits import Limits, RateLimit
 from commerce_http.logs import AccessLog
 from commerce_http.metrics import Metrics, MetricsEndpoint, SearchIndexing
@@ -24,7 +28,6 @@ from commerce_http.middleware import (
 )
 from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
-    accounts,
     admin,
     cart,
     catalog,
@@ -37,7 +40,6 @@ from commerce_http.resources import (
     seller,
     shipments,
 )
-from commerce_http.resources.health import Health
 
 API = "/api/v1"
 
@@ -52,10 +54,14 @@ class HttpSettings:
 
 
 def create_app(shop: Commerce, settings: HttpSettings | None = None,
-               limiter: RateLimiter | None = None
+               limiter: RateLimiter | None = None, *, acting_as: Actor | None = None
                ) -> falcon.App[falcon.Request, falcon.Response]:
     """The API over ``shop``. ``limiter``: the rate-limit store (by default the shop's
-    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production)."""
+    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production).
+
+    ``acting_as``: every request is made by that actor, with no token: for calling the app
+    in process only (the CLI's local mode, where whoever holds the database is its
+    operator). Never serve such an app."""
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
@@ -67,7 +73,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         middleware.append(falcon.CORSMiddleware(
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
             expose_headers=["X-Request-ID", "Retry-After"]))
-    middleware += [Authentication(shop.accounts),
+    middleware += [Authentication(shop.accounts, acting_as),
                    RateLimit(limiter or shop.limiter, settings.limits),
                    RequireSignIn(needs_token), PathIds()]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware,
@@ -77,12 +83,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
     routes: dict[str, object] = {
-        "/health": Health(shop),
         "/metrics": MetricsEndpoint(metrics),
-        f"{API}/users/register": accounts.Register(shop),
-        f"{API}/auth/login": accounts.Login(shop),
-        f"{API}/auth/logout": accounts.Logout(shop),
-        f"{API}/users/me": accounts.Me(shop),
         f"{API}/users/me/addresses": customer.Addresses(shop),
         f"{API}/users/me/addresses/{{address_id}}": customer.Address(shop),
         f"{API}/users/me/activity": customer.Activity(shop),
@@ -140,11 +141,18 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/admin/reviews/{{review_id}}/hide": admin.HideReview(shop),
         f"{API}/admin/dashboard": admin.Dashboard(shop),
     }
-    described = [*routes.items(), ("/openapi.json", OpenApi({}))]
-    routes["/openapi.json"] = OpenApi(document(described))
+    # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
+    spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
+    legacy = document([*routes.items(), ("/openapi.json", OpenApi({}))])
+    spec["paths"].update(legacy["paths"])
+    routes["/openapi.json"] = OpenApi(spec)
+    routes.update(resources(shop, api.OPERATIONS))
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
+    # Swagger UI over the same document (it serves it again at /docs/swagger.json), its
+    # assets from the package: no CDN, works offline
+    swagger_ui.api_doc(app, config=spec, url_prefix="/docs", title="commerce-sdk API")
     return app
 
 

@@ -13,11 +13,9 @@ server's code, message and details; a server that cannot be reached raises ``Una
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -25,6 +23,7 @@ import httpx
 from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.pagination import Page
+from commerce_http.contract.client import Client, error_of, retry_after
 from commerce_http.encoding import loads
 from commerce_http.statuses import ERROR_OF
 
@@ -59,34 +58,14 @@ def _variant(spec: VariantSpec) -> JSON:
             "reorder_level": spec.reorder_level}
 
 
-class ApiClient:
-    """One connection pool to one shop's API; ``token`` signs the requests in."""
-
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None, rate_limit_waits: int = 3,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        """``rate_limit_waits``: how many times a request refused for the rate limit (429)
-        waits the server's Retry-After (at most a minute) and goes again. Safe for every
-        method: the server refuses such a request before doing any of it."""
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self._waits = rate_limit_waits
-        self._sleep = sleep
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
-                                  headers={"Accept": "application/json"})
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> ApiClient:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.close()
+class ApiClient(Client):
+    """The contract's :class:`~commerce_http.contract.client.Client` (``call(operation,
+    ...)``, typed) with the CLI's methods on top: each returns the API's JSON shapes as plain
+    values (ids and amounts as the strings the wire carries). Methods of areas not yet
+    declared in ``commerce_http.api`` go through :meth:`request` by path."""
 
     # Transport ------------------------------------------------------------------------------
-    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
              body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
         """One request; the success envelope's ``data`` (or the whole body where the API
         sends no envelope, as /health does; None for 204)."""
@@ -106,7 +85,7 @@ class ApiClient:
                                     {"url": self.base_url}) from None
             if response.status_code != 429 or waited == self._waits:
                 break
-            self._sleep(min(60.0, _retry_after(response)))
+            self._sleep(min(60.0, retry_after(response)))
         if response.status_code == 204:
             return None
         try:
@@ -114,23 +93,23 @@ class ApiClient:
         except ValueError:
             payload = None
         if response.status_code >= 400:
-            raise _error(response, payload)
+            raise error_of(response)
         if isinstance(payload, dict) and payload.get("status") == "success":
             return payload.get("data")
         return payload
 
     def _record(self, method: str, path: str, **request: Any) -> JSON:
-        record: JSON = self.call(method, path, **request)
+        record: JSON = self.request(method, path, **request)
         return record
 
     def _page(self, key: str, path: str, params: Mapping[str, Any]) -> Page[JSON]:
         """A listing's page: ``key`` holds its items."""
-        data = self.call("GET", path, params=params)
+        data = self.request("GET", path, params=params)
         return Page(data[key], data["total_count"], params["page"], params["limit"])
 
     def _rows(self, key: str, path: str, params: Mapping[str, Any] | None = None) -> list[JSON]:
         """A listing without pages: ``key`` holds its items."""
-        rows: list[JSON] = self.call("GET", path, params=params)[key]
+        rows: list[JSON] = self.request("GET", path, params=params)[key]
         return rows
 
     # Accounts -------------------------------------------------------------------------------
@@ -143,7 +122,7 @@ class ApiClient:
 
     def logout(self) -> None:
         """Revoke this client's token on the server."""
-        self.call("POST", f"{API}/auth/logout")
+        self.request("POST", f"{API}/auth/logout")
         self.token = None
 
     def me(self) -> JSON:
@@ -195,7 +174,7 @@ class ApiClient:
                             body={"parent_id": parent_id})
 
     def delete_category(self, category_id: int) -> None:
-        self.call("DELETE", f"{API}/admin/categories/{category_id}")
+        self.request("DELETE", f"{API}/admin/categories/{category_id}")
 
     def fraud_queue(self, status: str = "HELD", page: int = 1, limit: int = 20) -> Page[JSON]:
         return self._page("orders", f"{API}/admin/fraud",
@@ -290,28 +269,3 @@ class ApiClient:
         return self._record("GET", f"{API}/seller/analytics",
                             params={"from": start, "to": end})
 
-
-def _error(response: httpx.Response, payload: Any) -> e.CommerceError:
-    """The SDK error for a refused request, with the server's code, message and details."""
-    block = payload.get("error") if isinstance(payload, dict) else None
-    if not isinstance(block, dict):  # not our server's envelope (a proxy's page, say)
-        block = {"code": f"http_{response.status_code}",
-                 "message": f"{response.request.method} {response.request.url.path} answered "
-                            f"{response.status_code} {response.reason_phrase}"}
-    cls = _ERRORS.get(response.status_code, e.CommerceError)
-    if response.status_code >= 500 and cls is e.CommerceError:
-        cls = e.Unavailable
-    error = cls.__new__(cls)  # subclasses' own constructors want what only the server had
-    e.CommerceError.__init__(error, str(block.get("message") or "request refused"),
-                             block.get("details") or {})
-    error.code = str(block.get("code") or cls.code)
-    if isinstance(error, e.RateLimited):
-        error.retry_after = _retry_after(response)
-    return error
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "1")))
-    except ValueError:  # an HTTP date: not sent by this API; wait a little
-        return 1.0

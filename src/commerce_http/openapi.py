@@ -39,26 +39,10 @@ _PAGE = [("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
 
 # (path, method) -> summary, needs a token, query parameters, request body, success status
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/health", "get"): {"summary": "Backend health", "auth": False, "envelope": False},
     ("/metrics", "get"): {"summary": "Prometheus metrics", "auth": False, "envelope": False,
                           "content": "text/plain"},
     ("/openapi.json", "get"): {"summary": "This document", "auth": False,
                                "envelope": False},
-    ("/api/v1/users/register", "post"): {
-        "summary": "Register a customer or seller", "auth": False, "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
-                     password={"type": "string"}, name={"type": "string"},
-                     phone={"type": "string"},
-                     role={"type": "string", "enum": ["customer", "seller"]})},
-    ("/api/v1/auth/login", "post"): {
-        "summary": "Sign in: an access token", "auth": False,
-        "body": _obj(["email", "password"], email={"type": "string"},
-                     password={"type": "string"})},
-    ("/api/v1/auth/logout", "post"): {"summary": "Revoke this token", "status": "204"},
-    ("/api/v1/users/me", "get"): {"summary": "My profile"},
-    ("/api/v1/users/me", "put"): {"summary": "Change my profile (null: unchanged)",
-                                  "body": _obj(name={"type": ["string", "null"]},
-                                               phone={"type": ["string", "null"]})},
     ("/api/v1/users/me/addresses", "get"): {"summary": "My addresses"},
     ("/api/v1/users/me/addresses", "post"): {
         "summary": "Save an address", "status": "201",
@@ -233,7 +217,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                            ("is_active", {"type": "boolean"}), *_PAGE]},
     ("/api/v1/admin/users", "post"): {
         "summary": "Create an account of any role", "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
+        "body": _obj(["email", "password"], email={"type": "string"},
                      password={"type": "string"}, name={"type": "string"},
                      phone={"type": "string"},
                      role={"type": "string", "enum": ["customer", "seller", "admin"]})},

@@ -54,13 +54,13 @@ def test_refusals_raise_the_sdks_errors_with_the_servers_code(api: ApiClient) ->
         api.login("nobody@example.com", "wrong-password-1")
     assert wrong.value.code == "unauthenticated"
     with pytest.raises(e.NotFound) as missing:
-        api.call("GET", "/api/v1/products/12345")
+        api.request("GET", "/api/v1/products/12345")
     assert missing.value.code == "not_found" and "12345" in missing.value.message
     with pytest.raises(e.ValidationError) as bad:
-        api.call("POST", "/api/v1/users/register", body={"email": "x@example.com"})
+        api.request("POST", "/api/v1/users/register", body={"email": "x@example.com"})
     assert bad.value.code == "validation_error" and bad.value.details
     with pytest.raises(e.NotFound) as route:
-        api.call("GET", "/api/v1/no-such-thing")
+        api.request("GET", "/api/v1/no-such-thing")
     assert route.value.code == "not_found"
 
 
@@ -97,7 +97,7 @@ def _limited(then: int, wait: str = "7") -> httpx.MockTransport:
 def test_rate_limited_requests_wait_and_go_again_then_give_up() -> None:
     slept: list[float] = []
     with ApiClient("http://shop.test", transport=_limited(2), sleep=slept.append) as api:
-        assert api.call("POST", "/api/v1/products", body={}) == {"n": 3}
+        assert api.request("POST", "/api/v1/products", body={}) == {"n": 3}
     assert slept == [7.0, 7.0]
     slept.clear()
     with ApiClient("http://shop.test", transport=_limited(9, wait="600"),
