@@ -124,7 +124,8 @@ def _state(s: ShopSettings, section: Section) -> SectionState:
         return SectionState(stored=False, version=0, updated_at=None, updated_by=None)
     return SectionState(stored=found.value is not None, version=found.version,
                         updated_at=found.updated_at,
-                        updated_by=None if found.updated_by is None else Id(found.updated_by))
+                        # no account behind it (the CLI's local operator): None
+                        updated_by=Id(found.updated_by) if found.updated_by else None)
 
 
 def _tax(s: ShopSettings) -> TaxOut:
@@ -212,6 +213,10 @@ set_fraud = Operation("PUT", f"{API}/fraud", "set_fraud_settings",
                       "Change the fraud thresholds and weights named", _set_fraud,
                       body=FraudIn, response=FraudOut, roles=ADMINS, tag="admin")
 
+_BY_SECTION = {s: _section_ops(s) for s in Section}
+READ = {s.value: ops[0] for s, ops in _BY_SECTION.items()}   # by section name
+RESET = {s.value: ops[1] for s, ops in _BY_SECTION.items()}
+
 OPERATIONS: tuple[Operation[Any, Any, Any], ...] = (
     get_settings, set_tax, set_shipping, set_fraud,
-    *(op for s in Section for op in _section_ops(s)))
+    *(op for ops in _BY_SECTION.values() for op in ops))
