@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health, settings, stock, webhooks
+from commerce_http.api import (
+    accounts,
+    admin,
+    customer,
+    fulfilment,
+    health,
+    reviews,
+    settings,
+    stock,
+    webhooks,
+)
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   stock.OPERATIONS, settings.OPERATIONS)
+OPERATIONS = table(
+    health.OPERATIONS,
+    accounts.OPERATIONS,
+    customer.OPERATIONS,
+    reviews.OPERATIONS,
+    admin.OPERATIONS,
+    stock.OPERATIONS,
+    fulfilment.OPERATIONS,
+    webhooks.OPERATIONS,
+    settings.OPERATIONS,
+)
 
-__all__ = ["OPERATIONS", "accounts", "health", "settings", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "reviews",
+           "settings", "stock", "webhooks"]
