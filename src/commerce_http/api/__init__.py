@@ -11,6 +11,7 @@ from commerce_http.api import (
     products,
     reviews,
     seller,
+    settings,
     shipments,
     stock,
     webhooks,
@@ -28,7 +29,8 @@ OPERATIONS = table(
     stock.OPERATIONS,
     fulfilment.OPERATIONS,
     webhooks.OPERATIONS,
+    settings.OPERATIONS,
 )
 
 __all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "products",
-           "reviews", "seller", "shipments", "stock", "webhooks"]
+           "reviews", "seller", "settings", "shipments", "stock", "webhooks"]
