@@ -46,7 +46,7 @@ def test_a_carriers_signed_callbacks_deliver_the_order_once(clock: ManualClock,
     assert post("IN_TRANSIT", "evt-1", ago=3600).status_code == 401  # a replay, too late
     assert post("IN_TRANSIT", "evt-1", path="/api/v1/webhooks/carriers/nobody"
                 ).status_code == 404
-    assert post("IN_TRANSIT", "evt-1", path="/api/v1/webhooks/carriers/Bad%20Name"
+    assert post("IN_TRANSIT", "evt-1", path="/api/v1/webhooks/carriers/bad%20name"
                 ).status_code == 422
     assert shop.orders.get(order_id, buyer).status is OrderStatus.CONFIRMED  # untouched
     moving = post("IN_TRANSIT", "evt-1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from commerce_http.api import (
     accounts,
     admin,
+    coupons,
     customer,
     fulfilment,
     health,
@@ -30,7 +31,8 @@ OPERATIONS = table(
     fulfilment.OPERATIONS,
     webhooks.OPERATIONS,
     settings.OPERATIONS,
+    coupons.OPERATIONS,
 )
 
-__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "products",
-           "reviews", "seller", "settings", "shipments", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "coupons", "customer", "fulfilment", "health",
+           "products", "reviews", "seller", "settings", "shipments", "stock", "webhooks"]

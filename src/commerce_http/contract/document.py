@@ -21,7 +21,7 @@ _STANDARD = {401: "Not signed in, or the token is no longer good",
              429: "Too many requests: wait Retry-After seconds",
              503: "A part the shop needs is down: try again later"}
 _ERROR = {"$ref": "#/components/responses/Error"}
-_NAME = {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$"}  # a path field that is not an id
+_NAME = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}  # a path field that is not an id
 
 
 def _name(schema_name: str) -> str:

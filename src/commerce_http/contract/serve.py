@@ -20,7 +20,7 @@ from commerce_http.contract import wire
 from commerce_http.contract.operation import Call, Operation, Reply
 
 _ENVELOPE = b'{"status":"success","data":'
-_NAME = re.compile(r"[a-z0-9_-]{1,40}\Z")  # a path field that is not an id (a carrier)
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")  # a path field that is not an id (a carrier)
 
 
 class InvalidJson(falcon.HTTPBadRequest):
@@ -132,8 +132,8 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
         ids = {k: v for k, v in path.items() if isinstance(v, int)}
         for name, value in path.items():
             if not isinstance(value, int) and not _NAME.match(value):
-                raise ValidationError(f"{name} must be a name of lower-case letters, digits, "
-                                      "- or _", {name: "a name (a-z, 0-9, - and _)"})
+                raise ValidationError(f"{name} must be a name of letters, digits, - or _",
+                                      {name: "a name (A-Z, a-z, 0-9, - and _)"})
         call = Call(shop, actor, req.context.token, ids, _query(req, op, lists),
                     _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
