@@ -204,3 +204,35 @@ def test_a_seller_reads_one_own_product_with_what_export_needs(shop: Commerce,
         shop.catalog.seller_product(OTHER_SELLER, lamp.id)
     with pytest.raises(ValidationError):  # a spec's own fields are checked as it is made
         VariantSpec("L-L", "12", stock=-1)
+
+
+def test_listing_pages_by_cursor_and_refuses_a_bad_one(shop: Commerce, category: int) -> None:
+    made = [add_product(shop, category, f"Cable {n}", [str(10 + n % 2)], stock=n % 3)
+            for n in range(7)]
+    for sort in ("newest", "price_asc", "price_desc", "rating"):
+        by_page = [s.product_id for p in (1, 2, 3, 4)
+                   for s in shop.catalog.list_products(sort=sort, page=p, limit=2).items]
+        walked, cursor, numbers = [], None, []
+        while True:
+            page = shop.catalog.list_products(sort=sort, limit=2, cursor=cursor)
+            walked += [s.product_id for s in page.items]
+            numbers.append(page.page)
+            assert (page.total_count, page.total_exact) == (7, True)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert walked == by_page and sorted(walked) == sorted(p.id for p in made)
+        assert numbers == [1, 2, 3, 4]
+    first = shop.catalog.list_products(limit=2)
+    assert first.next_cursor is not None
+    for bad in ("nonsense", first.next_cursor[:-2] + "xx", "a.b.c", "é." * 3):
+        with pytest.raises(ValidationError) as refused:
+            shop.catalog.list_products(limit=2, cursor=bad)
+        assert "cursor" in refused.value.details
+    with pytest.raises(ValidationError) as other:  # a cursor of another listing
+        shop.catalog.list_products(limit=2, sort="price_asc", cursor=first.next_cursor)
+    assert "cursor" in other.value.details
+    stocked = shop.catalog.list_products(in_stock=True)
+    assert {s.product_id for s in stocked.items} == {p.id for n, p in enumerate(made)
+                                                     if n % 3}
+    assert all(s.in_stock for s in stocked.items)

@@ -16,8 +16,10 @@ from typing import Any
 import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.catalog import cursor as cursors
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import CatalogSession, ProductQuery
+from commerce_core.catalog.views import COUNT_BOUND, ProductSummary
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.events import (
@@ -50,28 +52,6 @@ class VariantSpec:
         # the spec's own fields; the variant it becomes checks its SKU, price and weight
         whole_number("stock", self.stock)
         whole_number("reorder_level", self.reorder_level)
-
-
-@attrs.frozen
-class ProductSummary:
-    product_id: int
-    name: str
-    price: Money
-    rating: Decimal | None
-    review_count: int
-    image_url: str | None
-    seller_id: int
-    category_id: int
-    in_stock: bool
-    created_at: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        """One entry of the seed's product listing."""
-        return {"product_id": self.product_id, "name": self.name, "price": self.price.amount,
-                "currency": self.price.currency, "rating": self.rating,
-                "review_count": self.review_count, "image_url": self.image_url,
-                "seller_id": self.seller_id, "category_id": self.category_id,
-                "in_stock": self.in_stock}
 
 
 @attrs.frozen
@@ -122,6 +102,8 @@ class CatalogService:
         self._clock = clock
         # the search service's listing, when the shop has one (Commerce wires it)
         self.text_search: Callable[..., Page[ProductSummary]] | None = None
+        # keys the digest of listing cursors; the shop's secret when it wires one
+        self.cursor_key = b"commerce-listing-cursor"
 
     # Categories -----------------------------------------------------------------------------
     def create_category(self, actor: Actor, name: str, parent_id: int | None = None,
@@ -318,13 +300,23 @@ class CatalogService:
                       min_price: Decimal | None = None, max_price: Decimal | None = None,
                       rating_min: Decimal | None = None, in_stock: bool | None = None,
                       seller_id: int | None = None, sort: str | ProductSort = ProductSort.NEWEST,
-                      page: int = 1, limit: int = 20,
-                      include_inactive: bool = False) -> Page[ProductSummary]:
+                      page: int = 1, limit: int = 20, include_inactive: bool = False,
+                      cursor: str | None = None) -> Page[ProductSummary]:
         """The seed's product listing: filters, sorts, page/limit and total_count. A
         ``search`` text is answered by the search index when one is wired (``text_search``:
-        relevance, typos, plurals), else by the catalog store's word match."""
+        relevance, typos, plurals), else by the catalog store's word match.
+
+        Each page is one summary read in the catalog store. ``total_count`` is exact up to
+        ``COUNT_BOUND`` matches and an estimate past it (``total_exact`` False). A page
+        gives ``next_cursor`` when another follows: passing it as ``cursor`` (with the same
+        filters and sort) opens that page by keyset, as fast at page 2000 as at page 2;
+        ``page`` is then ignored. A cursor not given by this listing is a ValidationError
+        naming ``cursor``."""
         request = PageRequest(page, limit)
         if search and search.strip() and self.text_search and not include_inactive:
+            if cursor is not None:
+                raise ValidationError("a text search pages by page number",
+                                      {"cursor": "not with search"})
             return self.text_search(search, category_id=category_id, min_price=min_price,
                                     max_price=max_price, rating_min=rating_min,
                                     in_stock=in_stock, seller_id=seller_id,
@@ -339,9 +331,18 @@ class CatalogService:
                               or frozenset({category_id}))
             query = ProductQuery(categories, search, min_price, max_price, rating_min,
                                  in_stock, seller_id, include_inactive, order)
-            found = catalog.products.find(query, request)
-        stock = self._stock(found.items, replica=True, active_only=True)
-        return found.map(lambda p: _summary(p, stock))
+            position = None if cursor is None else cursors.decode(cursor, query,
+                                                                  self.cursor_key)
+            number = request.page if position is None else position.page
+            found = catalog.products.summaries(
+                query, request if position is None else PageRequest(1, limit),
+                None if position is None else position.after, COUNT_BOUND)
+        # an estimate never says fewer than the pages already walked
+        seen = (number - 1) * limit + len(found.items) + (1 if found.next else 0)
+        total = found.total_count if found.total_exact else max(found.total_count, seen)
+        following = None if found.next is None else cursors.encode(
+            cursors.Position(number + 1, found.next), query, self.cursor_key)
+        return Page(found.items, total, number, limit, found.total_exact, following)
 
     def summaries(self, product_ids: Sequence[int]) -> list[ProductSummary]:
         """Listing entries of these products in this order, leaving out any not on sale."""

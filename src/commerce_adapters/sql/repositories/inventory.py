@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_adapters.sql.repositories.catalog import refresh_in_stock
 from commerce_core.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from commerce_core.inventory.model import (
     MovementType,
@@ -69,6 +70,8 @@ class SqlInventory(SqlRepository):
                 inv.c.variant_id == item.variant_id)).first() is not None:
             raise Conflict(f"variant {item.variant_id} already has stock")
         self.c.execute(inv.insert(), self._values(item))
+        if item.available > 0:
+            refresh_in_stock(self.c, [item.product_id])
 
     @staticmethod
     def _values(item: StockItem) -> dict[str, Any]:
@@ -108,7 +111,14 @@ class SqlInventory(SqlRepository):
         stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
         row = self.c.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
                                     "ds": sold, "now": now, **(extra or {})}).first()
-        return None if row is None else _stock(row)
+        if row is None:
+            return None
+        if available and (row.quantity_available == 0 if available < 0
+                          else row.quantity_available == available):
+            # the variant's stock crossed zero: its product's in_stock flag may change, in
+            # this same transaction (a statement only then, not on every reservation)
+            refresh_in_stock(self.c, [row.product_id])
+        return _stock(row)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
         if not self.insert_ignore(t.reservations, {
@@ -251,8 +261,11 @@ class SqlInventory(SqlRepository):
     def remove(self, variant_ids: Iterable[int]) -> None:
         ids = list(variant_ids)
         if ids:
+            products = self.c.execute(sa.select(inv.c.product_id).where(
+                inv.c.variant_id.in_(ids))).scalars().all()
             self.c.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
             self.c.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
+            refresh_in_stock(self.c, products)
 
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         stmt = sa.select(inv).where(inv.c.quantity_available <= inv.c.reorder_level)
