@@ -214,6 +214,35 @@ def test_in_stock_follows_every_change_of_stock(backend: Backend) -> None:
     assert listed() == (False, False)
 
 
+def test_add_many_stores_every_product_or_none(backend: Backend) -> None:
+    _categories(backend, "Phones")
+    first = [_product(backend, f"Bulk {n}", "10", 1) for n in range(3)]
+    first[1].images = ["https://img/b1.jpg", "https://img/b1-2.jpg"]
+    first[1].attributes = {"brand": "Acme"}
+    now = backend.clock.now()
+    with backend.uow() as uow:  # stock rows first, as an import writes them
+        uow.inventory.open_many([StockItem(p.variants[0].id, p.id, p.seller_id, available=n,
+                                           updated_at=now) for n, p in enumerate(first)],
+                                "opening stock", now)
+        uow.commit()
+    with backend.catalog() as session:
+        session.products.add_many(first)
+        session.commit()
+    with backend.catalog(read_only=True) as session:
+        assert session.products.get(first[1].id) == first[1]
+        found = session.products.summaries(ProductQuery(), PageRequest(1, 10))
+    assert [(s.product_id, s.in_stock) for s in found.items] == [
+        (first[2].id, True), (first[1].id, True), (first[0].id, False)]
+    clash = _product(backend, "Clash", "10", 1, sku=first[0].variants[0].sku)
+    fine = _product(backend, "Fine", "10", 1)
+    for refused in ([fine, clash], [fine, first[2]], [fine, fine]):
+        with backend.catalog() as session, pytest.raises(Conflict):
+            session.products.add_many(refused)
+    with backend.catalog(read_only=True) as session:
+        assert session.products.get_many([fine.id, clash.id]) == {}
+        session.products.add_many([])  # nothing to do
+
+
 def test_get_many_returns_what_exists(backend: Backend) -> None:
     products = _catalog(backend)
     with backend.catalog() as session:

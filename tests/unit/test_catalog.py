@@ -236,3 +236,38 @@ def test_listing_pages_by_cursor_and_refuses_a_bad_one(shop: Commerce, category:
     assert {s.product_id for s in stocked.items} == {p.id for n, p in enumerate(made)
                                                      if n % 3}
     assert all(s.in_stock for s in stocked.items)
+
+
+def test_bulk_import_writes_batches_and_refuses_bad_rows_alone(shop: Commerce,
+                                                              category: int) -> None:
+    from commerce_core.catalog.imports import NewProduct  # noqa: PLC0415
+
+    taken = add_product(shop, category, "Taken", stock=1).variants[0].sku
+
+    def row(n: int, sku: str | None = None, **kw: object) -> dict[str, object]:
+        return {"name": f"Lamp {n}", "category_id": category, "images": [f"https://i/{n}"],
+                "variants": [VariantSpec(sku or f"LAMP-{n}", "12.50", stock=n % 2)], **kw}
+
+    rows: list[object] = [row(n) for n in range(7)]
+    rows[2] = row(2, price_typo=1)                    # a field create_product has not
+    rows[3] = row(3, category_id=category + 999)      # an unknown category
+    rows[4] = row(4, sku="LAMP-0")                    # a SKU the file repeats
+    rows[6] = row(6, sku=taken)                       # a SKU the store holds: its batch
+    rows.append(NewProduct("Lamp 7", category, [VariantSpec("LAMP-7", "3")]))
+    calls: list[tuple[int, int]] = []
+    result = shop.catalog.import_products(SELLER, rows, batch_size=3,  # type: ignore[arg-type]
+                                          progress=lambda done, made: calls.append((done, made)))
+    assert [i for i, _ in result.created] == [0, 1, 5, 7]
+    assert [(r.row, r.error.code) for r in result.refused] == [
+        (2, "validation_error"), (3, "not_found"), (4, "conflict"), (6, "conflict")]
+    assert calls == [(3, 2), (6, 3), (8, 4)]
+    listed = shop.catalog.list_products(category_id=category, limit=50)
+    assert {s.name for s in listed.items} == {"Taken", "Lamp 0", "Lamp 1", "Lamp 5", "Lamp 7"}
+    lamp1 = next(s for s in listed.items if s.name == "Lamp 1")
+    assert lamp1.in_stock and lamp1.image_url == "https://i/1"
+    detail = shop.catalog.product_detail(lamp1.product_id)
+    assert detail.available == 1
+    with pytest.raises(ValidationError):
+        shop.catalog.import_products(SELLER, [], batch_size=0)
+    other = shop.catalog.import_products(OTHER_SELLER, [row(9, seller_id=SELLER.user_id)])
+    assert not other.created and isinstance(other.refused[0].error, Forbidden)

@@ -27,6 +27,18 @@ class MemoryProducts:
         self._index(product, None)
         self._j.put(self._rows, product.id, product)
 
+    def add_many(self, products: Sequence[Product]) -> None:
+        skus = [v.sku for p in products for v in p.variants]
+        ids = [p.id for p in products]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        clash = next((s for s in skus if s in self._skus), None)
+        if clash is not None or any(i in self._rows for i in ids):
+            raise Conflict(f"SKU {clash} is already used" if clash else "a product exists",
+                           {"sku": clash} if clash else None)
+        for product in products:
+            self.add(product)
+
     def get(self, product_id: int) -> Product:
         try:
             return fresh(self._rows[product_id])

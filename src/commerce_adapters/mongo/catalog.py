@@ -120,6 +120,29 @@ class MongoProducts:
         self._s.stage("products", product.id, doc,
                       lambda store: store.db["products"].insert_one(doc))
 
+    def add_many(self, products: Sequence[Product]) -> None:
+        """One query for taken ids and SKUs, then one ``insert_many`` on commit."""
+        ids = [p.id for p in products]
+        skus = [v.sku for p in products for v in p.variants]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        if not products:
+            return
+        wanted = set(skus)
+        taken = self._s.query(
+            "products", {"$or": [{"_id": {"$in": ids}}, {"variants.sku": {"$in": skus}}]},
+            lambda d: d["_id"] in ids or any(v["sku"] in wanted for v in d["variants"]),
+            {"_id": 1, "variants.sku": 1})
+        if taken:
+            raise Conflict("a product or one of its SKUs exists",
+                           {"product_id": taken[0]["_id"]})
+        docs = [{"_id": p.id, **product_doc(p), "version": 1, **_counters(p)}
+                for p in products]
+        for n, doc in enumerate(docs):  # each seen by this session; the first write sends all
+            self._s.stage("products", doc["_id"], doc, (
+                lambda store: store.db["products"].insert_many(docs, ordered=True))
+                if n == 0 else (lambda store: None))
+
     def get(self, product_id: int) -> Product:
         doc = self._s.doc("products", product_id)
         if doc is None:

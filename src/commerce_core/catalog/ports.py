@@ -49,6 +49,11 @@ class ProductRepository(Protocol):
         """Store a new product with its variants; Conflict if its id or a SKU exists."""
         ...
 
+    def add_many(self, products: Sequence[Product]) -> None:
+        """Store new products at once (a bulk import) in as few writes as the store allows;
+        Conflict if an id or a SKU exists or repeats among them, and then none is stored."""
+        ...
+
     def get(self, product_id: int) -> Product:
         """The product with its variants; NotFound if absent. In a writing unit of work the
         product stays locked against other writers until the unit of work ends."""

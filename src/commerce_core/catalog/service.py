@@ -8,7 +8,7 @@ which :meth:`CatalogService.repair` removes (docs/parts.md)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,8 @@ import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.catalog import cursor as cursors
+from commerce_core.catalog import imports
+from commerce_core.catalog.imports import ImportResult, NewProduct
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import CatalogSession, ProductQuery
 from commerce_core.catalog.views import COUNT_BOUND, ProductSummary
@@ -195,24 +197,58 @@ class CatalogService:
         their opening stock: the stock rows first, then the catalog entry (module doc)."""
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
-        now = self._clock.now()
-        product_id = self._ids.next_id()
-        built = [self._variant(product_id, spec, currency) for spec in variants]
-        product = Product(product_id, seller_id, name, category_id, currency, built,
-                          description=description, attributes=dict(attributes or {}),
-                          images=list(images), tags=list(tags), created_at=now, updated_at=now)
+        product = self._new_product(seller_id, NewProduct(
+            name, category_id, variants, currency, description, dict(attributes or {}),
+            images, tags))
         with self._tx.catalog_read() as catalog:
             catalog.categories.get(category_id)
+        return self._store_new(product, variants)
+
+    def import_products(self, actor: Actor, rows: Iterable[NewProduct | Mapping[str, Any]],
+                        *, batch_size: int = 500,
+                        progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """Create many products fast: ``batch_size`` at a time, each batch in one unit of
+        work (stock rows, notices) and one catalog session (multi-row inserts), in the
+        order ``create_product`` keeps. ``rows`` are NewProducts or mappings of their
+        fields (``create_product``'s keywords). A bad row is refused with its reason and
+        the others go in; ``progress(rows_handled, products_created)`` runs after each
+        batch. Details in ``commerce_core.catalog.imports``."""
+        return imports.import_products(self, actor, rows, batch_size, progress)
+
+    def _new_product(self, seller_id: int, row: NewProduct) -> Product:
+        """The product ``row`` describes, with fresh ids, checked but not stored."""
+        now = self._clock.now()
+        product_id = self._ids.next_id()
+        built = [self._variant(product_id, spec, row.currency) for spec in row.variants]
+        return Product(product_id, seller_id, row.name, row.category_id, row.currency, built,
+                       description=row.description, attributes=dict(row.attributes),
+                       images=list(row.images), tags=list(row.tags), created_at=now,
+                       updated_at=now)
+
+    def _store_new(self, product: Product, specs: Sequence[VariantSpec]) -> Product:
+        """Write a built product (authorized and checked by the caller): stock rows first."""
+        now = self._clock.now()
 
         def open_stock(uow: UnitOfWork) -> None:
-            for spec, variant in zip(variants, built, strict=True):
-                _open_stock(uow, variant, spec, seller_id, now)
+            for spec, variant in zip(specs, product.variants, strict=True):
+                _open_stock(uow, variant, spec, product.seller_id, now)
 
-        notice = ProductCreated(occurred_at=now, product_id=product_id, seller_id=seller_id)
-        with self._undone_on_failure(product_id, built), \
+        notice = ProductCreated(occurred_at=now, product_id=product.id,
+                                seller_id=product.seller_id)
+        with self._undone_on_failure(product.id, product.variants), \
                 self._tx.catalog_change(notice, prepare=open_stock) as catalog:
             catalog.products.add(product)
         return product
+
+    def _drop_unlisted_variants(self, variants: Mapping[int, Sequence[int]]) -> None:
+        """Take back the stock rows of these products' variants (product id -> variant
+        ids) that did not reach the catalog, in one unit of work."""
+        with self._tx.catalog_read() as catalog:
+            found = catalog.products.get_many(variants)
+        listed = {v.id for p in found.values() for v in p.variants}
+        with self._tx() as uow:
+            uow.inventory.remove([v for ids in variants.values() for v in ids
+                                  if v not in listed])
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
         return Variant(self._ids.next_id(), product_id, spec.sku,

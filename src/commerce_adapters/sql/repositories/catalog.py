@@ -143,6 +143,33 @@ class SqlProducts(SqlRepository):
         self._write_children(product, None)
         refresh_in_stock(self.c, [product.id])  # its stock rows are written first
 
+    def add_many(self, products: Sequence[Product]) -> None:
+        """One check of ids and SKUs, then one multi-row insert per table."""
+        if not products:
+            return
+        ids = [p.id for p in products]
+        skus = [v.sku for p in products for v in p.variants]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        if self.c.execute(sa.select(t.products.c.id).where(
+                t.products.c.id.in_(ids)).limit(1)).first() is not None:
+            raise Conflict("a product exists")
+        clash = self.c.execute(sa.select(t.variants.c.sku).where(
+            t.variants.c.sku.in_(skus)).limit(1)).first()
+        if clash is not None:
+            raise Conflict(f"SKU {clash.sku} is already used", {"sku": clash.sku})
+        self.insert(t.products, [_product_row(p) for p in products])
+        self.insert(t.variants, [row for p in products for row in _variant_rows(p)])
+        images = [{"product_id": p.id, "display_order": i, "image_url": url}
+                  for p in products for i, url in enumerate(p.images)]
+        if images:
+            self.insert(t.product_images, images)
+        attributes = [{"product_id": p.id, "attribute_name": k, "attribute_value": v}
+                      for p in products for k, v in p.attributes.items()]
+        if attributes:
+            self.insert(t.product_attributes, attributes)
+        refresh_in_stock(self.c, ids)  # their stock rows are written first
+
     def _write_children(self, p: Product, old: Product | None) -> None:
         if old is None or old.variants != p.variants:
             if old is not None:

@@ -73,6 +73,21 @@ class SqlInventory(SqlRepository):
         if item.available > 0:
             refresh_in_stock(self.c, [item.product_id])
 
+    def open_many(self, items: Sequence[StockItem], reason: str, now: datetime) -> None:
+        """Two multi-row inserts (rows, then movements); a taken variant id fails the
+        insert (the unit of work is then rolled back) as Conflict."""
+        if not items:
+            return
+        ids = [i.variant_id for i in items]
+        if len(set(ids)) != len(ids) or self.c.execute(sa.select(inv.c.variant_id).where(
+                inv.c.variant_id.in_(ids)).limit(1)).first() is not None:
+            raise Conflict("a variant already has stock", {"variant_ids": "taken"})
+        self.insert(inv, [self._values(i) for i in items])
+        opening = [(i.variant_id, i.available) for i in items if i.available]
+        if opening:
+            self._moves(opening, MovementType.IN, reason, now)
+        # no in_stock refresh: stock rows come before their products, which read them
+
     @staticmethod
     def _values(item: StockItem) -> dict[str, Any]:
         return {"variant_id": item.variant_id, "product_id": item.product_id,
