@@ -335,9 +335,10 @@ def _after_filter(sort: ProductSort, after: After) -> Doc:
         value = dec(after.value)
         return {"$or": [{"rating": {"$lt": value}}, {"rating": value, **earlier},
                         {"rating": None}]}
-    op = "$gt" if sort is ProductSort.PRICE_ASC else "$lt"
-    value = dec(after.value)
-    return {"$or": [{"min_price": {op: value}}, {"min_price": value, **earlier}]}
+    up = sort is ProductSort.PRICE_ASC
+    value = dec(after.value)  # a range first, so the min_price index serves the page
+    return {"min_price": {"$gte" if up else "$lte": value},
+            "$or": [{"min_price": {"$gt" if up else "$lt": value}}, earlier]}
 
 
 def _matches(d: Doc, q: ProductQuery) -> bool:

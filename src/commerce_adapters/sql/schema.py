@@ -106,7 +106,11 @@ products = sa.Table(
     sa.Column("in_stock", sa.Boolean, nullable=False, server_default=sa.false()),
     _ts("created_at", nullable=True), _ts("updated_at", nullable=True),
     sa.Index("ix_products_created_at", "created_at"),
-    sa.Index("ix_products_listing_price", "is_active", "in_stock", "min_price"),
+    # listings, each covering its filter so a page reads few rows: newest first, price
+    # sorts, a price range in stock, a category's newest
+    sa.Index("ix_products_active_newest", "is_active", "id"),
+    sa.Index("ix_products_active_price", "is_active", "min_price", "id"),
+    sa.Index("ix_products_listing_price", "is_active", "in_stock", "min_price", "id"),
     sa.Index("ix_products_category_listing", "category_id", "is_active", "id"),
 )
 

@@ -81,8 +81,11 @@ def _after(sort: ProductSort, after: After) -> Any:
             return earlier
         return sa.or_(_p.c.rating < after.value, sa.and_(
             _p.c.rating == after.value, _p.c.id < after.id), _p.c.rating.is_(None))
-    beyond = column > after.value if ascending else column < after.value
-    return sa.or_(beyond, sa.and_(column == after.value, _p.c.id < after.id))
+    # a range on the column first, so its index serves the page; then past the tie
+    if ascending:
+        return sa.and_(column >= after.value, sa.or_(column > after.value,
+                                                     _p.c.id < after.id))
+    return sa.and_(column <= after.value, sa.or_(column < after.value, _p.c.id < after.id))
 
 
 def _key_value(sort: ProductSort, row: Any) -> Decimal | None:

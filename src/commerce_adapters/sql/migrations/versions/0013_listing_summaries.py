@@ -29,14 +29,18 @@ def upgrade() -> None:
     op.add_column('products', sa.Column('in_stock', sa.Boolean(), nullable=False,
                                         server_default=sa.false()))
     op.execute(_BACKFILL)
+    op.create_index('ix_products_active_newest', 'products', ['is_active', 'id'])
     op.create_index('ix_products_listing_price', 'products',
-                    ['is_active', 'in_stock', 'min_price'])
+                    ['is_active', 'in_stock', 'min_price', 'id'])
+    op.create_index('ix_products_active_price', 'products', ['is_active', 'min_price', 'id'])
     op.create_index('ix_products_category_listing', 'products',
                     ['category_id', 'is_active', 'id'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_products_category_listing', table_name='products')
+    op.drop_index('ix_products_active_price', table_name='products')
+    op.drop_index('ix_products_active_newest', table_name='products')
     op.drop_index('ix_products_listing_price', table_name='products')
     with op.batch_alter_table('products') as batch:
         batch.drop_column('in_stock')
