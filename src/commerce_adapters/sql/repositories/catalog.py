@@ -244,7 +244,8 @@ class SqlProducts(SqlRepository):
         p = t.products
         where: list[Any] = []
         if not q.include_inactive:
-            where.append(p.c.is_active.is_(True))
+            where.append(p.c.is_active == sa.true())  # "=", not "IS": PostgreSQL's
+            # indexes serve only the operator
         if q.category_ids is not None:
             where.append(p.c.category_id.in_(sorted(q.category_ids)))
         if q.seller_id is not None:
@@ -259,7 +260,7 @@ class SqlProducts(SqlRepository):
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append(p.c.search_text.like(f"%{escaped}%", escape="\\"))
         if q.in_stock is not None:
-            where.append(p.c.in_stock.is_(q.in_stock))
+            where.append(p.c.in_stock == (sa.true() if q.in_stock else sa.false()))
         return where
 
     def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
