@@ -47,12 +47,12 @@ def main() -> None:
         except Conflict as refused:  # the server's refusal, as the SDK's own error
             print(f"refused: {refused.message} ({refused.code})")
 
-        customer.call("POST", "/api/v1/users/register", body={
+        customer.request("POST", "/api/v1/users/register", body={
             "email": "ann@example.com", "password": "correct-horse-42", "name": "Ann"})
         customer.login("ann@example.com", "correct-horse-42")
-        customer.call("POST", "/api/v1/cart/items",
+        customer.request("POST", "/api/v1/cart/items",
                       body={"product_id": lamp["product_id"], "quantity": 1})
-        customer.call("POST", "/api/v1/orders",
+        customer.request("POST", "/api/v1/orders",
                       body={"shipping_address": ADDRESS, "payment_token": "tok_visa"})
 
         order = seller.seller_orders().items[0]

@@ -12,14 +12,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from commerce_cli import product_files
+from commerce_cli.amounts import amount
 from commerce_cli.errors import domain_errors, err
-from commerce_cli.local import LocalShop
 from commerce_cli.output import Json, as_json, emit, emit_record, group
 from commerce_cli.target import Shop, target
-from commerce_core.catalog.imports import NewProduct
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import CommerceError, Unauthenticated, Unavailable
 
@@ -27,7 +26,6 @@ products = group("My products: list, add, change, price, withdraw, import, expor
 variants = group("Variants of my products.")
 PRODUCT_COLUMNS = ["product_id", "name", "price", "currency", "variants", "quantity",
                    "is_active"]
-IMPORT_BATCH = 500  # products a write, in local mode
 Pairs = Annotated[list[str] | None, typer.Option(help="name=value; repeat for more.")]
 Many = Annotated[list[str] | None, typer.Option(help="Repeat for more.")]
 FormatOption = Annotated[str | None, typer.Option(
@@ -73,7 +71,8 @@ def list_products(ctx: typer.Context, page: Annotated[int, typer.Option(min=1)] 
 def add(ctx: typer.Context, name: str,
         category: Annotated[int, typer.Option(help="Category id.")],
         sku: Annotated[str, typer.Option(help="SKU of its first variant.")],
-        price: Annotated[Decimal, typer.Option(help="Price of its first variant.")],
+        price: Annotated[Decimal, typer.Option(parser=amount,
+                                             help="Price of its first variant.")],
         stock: Annotated[int, typer.Option(min=0, help="Opening stock.")] = 0,
         reorder_level: Annotated[int, typer.Option(min=0)] = 0,
         option: Pairs = None, attribute: Pairs = None, image: Many = None, tag: Many = None,
@@ -115,7 +114,8 @@ def update(ctx: typer.Context, product_id: int,
 
 
 @products.command("price")
-def set_price(ctx: typer.Context, variant_id: int, price: Decimal) -> None:
+def set_price(ctx: typer.Context, variant_id: int,
+              price: Annotated[Decimal, typer.Argument(parser=amount)]) -> None:
     """Set a variant's price."""
     with domain_errors():
         variant = target(ctx).as_seller().set_price(variant_id, price)
@@ -142,7 +142,8 @@ def activate(ctx: typer.Context, product_id: int) -> None:
 
 
 @variants.command("add")
-def add_variant(ctx: typer.Context, product_id: int, sku: str, price: Decimal,
+def add_variant(ctx: typer.Context, product_id: int, sku: str,
+                price: Annotated[Decimal, typer.Argument(parser=amount)],
                 option: Pairs = None, stock: Annotated[int, typer.Option(min=0)] = 0,
                 weight_grams: Annotated[int, typer.Option(min=0)] = 0,
                 reorder_level: Annotated[int, typer.Option(min=0)] = 0) -> None:
@@ -183,67 +184,32 @@ def _progress() -> Progress:
                     console=console, transient=True, disable=not console.is_terminal)
 
 
-Made = list[dict[str, Any]]
-
-
-def _import_local(shop: LocalShop, drafts: list[product_files.Draft],
-                  refused: list[product_files.Refused], progress: Progress, task: TaskID
-                  ) -> tuple[Made, CommerceError | None, int]:
-    """The library's bulk import: a few writes per batch of products, not per product."""
-    handled = [0]
-
-    def advance(done: int, _made: int) -> None:
-        handled[0] = done
-        progress.update(task, completed=done)
-    try:
-        result = shop.shop.catalog.import_products(
-            shop.actor, [NewProduct(**d.fields()) for d in drafts], batch_size=IMPORT_BATCH,
-            progress=advance)
-    except (Unauthenticated, Unavailable) as ex:
-        # the batches written before it stay (a second run names them taken)
-        return [], ex, len(drafts) - handled[0]
-    refused += [product_files.Refused(drafts[r.row].line, f"{r.error.message} ({r.error.code})")
-                for r in result.refused]
-    return [{"line": drafts[i].line, "product_id": pid, "name": drafts[i].name}
-            for i, pid in result.created], None, 0
-
-
-def _import_remote(shop: Shop, drafts: list[product_files.Draft],
-                   refused: list[product_files.Refused], progress: Progress, task: TaskID
-                   ) -> tuple[Made, CommerceError | None, int]:
-    """Through the API, one product a request."""
-    made: Made = []
-    for done, draft in enumerate(drafts):
-        try:
-            made.append({"line": draft.line, **shop.create_product(**draft.fields())})
-        except (Unauthenticated, Unavailable) as ex:
-            return made, ex, len(drafts) - done
-        except CommerceError as ex:
-            refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
-        progress.advance(task)
-    return made, None, 0
-
-
 @products.command("import")
 def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, readable=True, help="A .csv or .json product file.")],
                     fmt: FormatOption = None, json_out: Json = False) -> None:
     """Create the products of a file. Bad rows are reported with their line and reason and
-    the good products imported; each product is written whole or not at all. Locally the
-    library's bulk import writes them a batch at a time; through --api, one a request."""
+    the good products imported; each product is written whole or not at all."""
     with domain_errors():
         with file.open(encoding="utf-8-sig", newline="") as source:  # CSV keeps its \r\n
             text = source.read()
         parsed = product_files.parse(text, product_files.guess_format(file.name, fmt))
         shop = target(ctx).as_seller()
     refused = list(parsed.refused)
+    made: list[dict[str, Any]] = []
+    stopped: CommerceError | None = None  # the shop cannot take more: the rest is not tried
+    untried = 0
     with _progress() as progress:
         task = progress.add_task("importing", total=len(parsed.drafts))
-        if isinstance(shop, LocalShop):
-            made, stopped, untried = _import_local(shop, parsed.drafts, refused, progress, task)
-        else:
-            made, stopped, untried = _import_remote(shop, parsed.drafts, refused, progress,
-                                                    task)
+        for done, draft in enumerate(parsed.drafts):
+            try:
+                made.append({"line": draft.line, **shop.create_product(**draft.fields())})
+            except (Unauthenticated, Unavailable) as ex:
+                stopped, untried = ex, len(parsed.drafts) - done
+                break
+            except CommerceError as ex:
+                refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
+            progress.advance(task)
     refused.sort(key=lambda r: r.line)
     if json_out:
         typer.echo(as_json({"imported": [{"line": m["line"], "product_id": m["product_id"],

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from commerce_cli.amounts import amount
 from commerce_cli.errors import domain_errors, err
 from commerce_cli.output import Json, emit, emit_record
 from commerce_cli.target import target
@@ -46,7 +47,7 @@ def status(ctx: typer.Context, json_out: Json = False) -> None:
 def query(ctx: typer.Context, text: Annotated[str, typer.Argument(help="What to search.")],
           category: Annotated[int | None, typer.Option(help="A category id (with its "
                                                             "sub-tree).")] = None,
-          max_price: Annotated[Decimal | None, typer.Option()] = None,
+          max_price: Annotated[Decimal | None, typer.Option(parser=amount)] = None,
           sort: Annotated[str, typer.Option(help="relevance, price_asc, price_desc, rating, "
                                                  "newest")] = "relevance",
           limit: Annotated[int, typer.Option(min=1, max=100)] = 10,

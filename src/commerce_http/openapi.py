@@ -39,52 +39,10 @@ _PAGE = [("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
 
 # (path, method) -> summary, needs a token, query parameters, request body, success status
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/health", "get"): {"summary": "Backend health", "auth": False, "envelope": False},
     ("/metrics", "get"): {"summary": "Prometheus metrics", "auth": False, "envelope": False,
                           "content": "text/plain"},
     ("/openapi.json", "get"): {"summary": "This document", "auth": False,
                                "envelope": False},
-    ("/api/v1/users/register", "post"): {
-        "summary": "Register a customer or seller", "auth": False, "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
-                     password={"type": "string"}, name={"type": "string"},
-                     phone={"type": "string"},
-                     role={"type": "string", "enum": ["customer", "seller"]})},
-    ("/api/v1/auth/login", "post"): {
-        "summary": "Sign in: an access token", "auth": False,
-        "body": _obj(["email", "password"], email={"type": "string"},
-                     password={"type": "string"})},
-    ("/api/v1/auth/logout", "post"): {"summary": "Revoke this token", "status": "204"},
-    ("/api/v1/users/me", "get"): {"summary": "My profile"},
-    ("/api/v1/users/me", "put"): {"summary": "Change my profile (null: unchanged)",
-                                  "body": _obj(name={"type": ["string", "null"]},
-                                               phone={"type": ["string", "null"]})},
-    ("/api/v1/users/me/addresses", "get"): {"summary": "My addresses"},
-    ("/api/v1/users/me/addresses", "post"): {
-        "summary": "Save an address", "status": "201",
-        "body": _obj(["address"], address=_ADDRESS, label={"type": "string"},
-                     default_shipping={"type": "boolean"},
-                     default_billing={"type": "boolean"})},
-    ("/api/v1/users/me/addresses/{address_id}", "put"): {
-        "summary": "Change a saved address",
-        "body": _obj(address=_ADDRESS, label={"type": "string"},
-                     default_shipping={"type": "boolean"},
-                     default_billing={"type": "boolean"})},
-    ("/api/v1/users/me/addresses/{address_id}", "delete"): {"summary": "Forget an address",
-                                                            "status": "204"},
-    ("/api/v1/users/me/activity", "get"): {"summary": "Recently viewed and searched"},
-    ("/api/v1/users/me/notifications", "get"): {
-        "summary": "In-app inbox", "query": [("unread_only", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/users/me/notifications/{notification_id}/read", "post"): {
-        "summary": "Mark read"},
-    ("/api/v1/wishlist", "get"): {"summary": "My wishlist", "query": _PAGE},
-    ("/api/v1/wishlist", "post"): {"summary": "Keep a product", "status": "201",
-                                   "body": _obj(["product_id"], product_id=_ID)},
-    ("/api/v1/wishlist/{product_id}", "delete"): {"summary": "Drop a product",
-                                                  "status": "204"},
-    ("/api/v1/wishlist/{product_id}/move-to-cart", "post"): {
-        "summary": "Move to the cart",
-        "body": _obj(quantity={"type": "integer"}, selected_attributes=_STRINGS)},
     ("/api/v1/products", "get"): {
         "summary": "Browse products", "auth": False,
         "query": [("category", _ID), ("search", {"type": "string"}),
@@ -111,31 +69,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "query": [("q", {"type": "string", "maxLength": 100}),
                   ("limit", {"type": "integer", "minimum": 1, "maximum": 50})]},
     ("/api/v1/products/{product_id}", "get"): {"summary": "Product detail", "auth": False},
-    ("/api/v1/products/{product_id}/variants", "post"): {
-        "summary": "Add a variant (with its opening stock)", "status": "201",
-        "body": _obj(["sku", "price"], sku={"type": "string"}, price=_MONEY,
-                     options={"type": "object"}, weight_grams={"type": "integer"},
-                     stock={"type": "integer"}, reorder_level={"type": "integer"})},
     ("/api/v1/categories", "get"): {"summary": "The category tree", "auth": False},
     ("/api/v1/rankings/trending", "get"): {
         "summary": "Trending products: views and units ordered, last 24 h", "auth": False,
         "query": [_PAGE[1]]},
     ("/api/v1/rankings/top-sellers", "get"): {
         "summary": "Top sellers: units sold, last 24 h", "auth": False, "query": [_PAGE[1]]},
-    ("/api/v1/products/{product_id}/reviews", "get"): {
-        "summary": "Reviews, average and distribution", "auth": False,
-        "query": [("rating", {"type": "integer", "minimum": 1, "maximum": 5}),
-                  ("sort", {"type": "string", "enum": ["helpful", "recent"]}),
-                  ("unanswered", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/products/{product_id}/reviews", "post"): {
-        "summary": "Review a product", "status": "201",
-        "body": _obj(["rating", "title"], rating={"type": "integer"},
-                     title={"type": "string"}, comment={"type": "string"},
-                     images={"type": "array", "items": {"type": "string"}})},
-    ("/api/v1/reviews/{review_id}/votes", "post"): {
-        "summary": "Helpful or not", "body": _obj(helpful={"type": "boolean"})},
-    ("/api/v1/reviews/{review_id}/response", "post"): {
-        "summary": "The seller answers", "body": _obj(["comment"], comment={"type": "string"})},
     ("/api/v1/cart", "get"): {"summary": "My cart"},
     ("/api/v1/cart/items", "post"): {
         "summary": "Add to the cart", "status": "201",
@@ -175,92 +114,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments/webhook", "post"): {
         "summary": "The payment gateway's signed event (the first path)", "auth": False,
         "body": {"type": "object"}},
-    ("/api/v1/inventory/{variant_id}", "get"): {"summary": "Stock of a variant (its seller)"},
-    ("/api/v1/inventory/{variant_id}", "put"): {
-        "summary": "Restock, adjust, set the reorder level",
-        "body": _obj(restock={"type": "integer"}, adjust={"type": "integer"},
-                     reason={"type": "string"}, reorder_level={"type": "integer"})},
-    ("/api/v1/shipments/{shipment_id}", "get"): {"summary": "A shipment"},
-    ("/api/v1/shipments/{shipment_id}/track", "get"): {"summary": "Tracking events"},
-    ("/api/v1/shipments/{shipment_id}/cancel", "post"): {"summary": "Void an unmoved label"},
-    ("/api/v1/seller/profile", "post"): {
-        "summary": "Open my store", "status": "201",
-        "body": _obj(["store_name"], store_name={"type": "string"},
-                     description={"type": "string"})},
-    ("/api/v1/seller/profile", "put"): {
-        "summary": "Change my store",
-        "body": _obj(store_name={"type": "string"}, description={"type": "string"})},
-    ("/api/v1/products", "post"): {
-        "summary": "List a product", "status": "201",
-        "body": _obj(["name", "category_id"], name={"type": "string"}, category_id=_ID,
-                     variants={"type": "array", "items": {"type": "object"}}, price=_MONEY,
-                     sku={"type": "string"}, stock={"type": "integer"},
-                     currency={"type": "string"}, description={"type": "string"},
-                     attributes=_STRINGS, images=_TEXTS, tags=_TEXTS)},
-    ("/api/v1/products/{product_id}", "put"): {
-        "summary": "Change a product",
-        "body": _obj(name={"type": "string"}, description={"type": "string"},
-                     is_active={"type": "boolean"}, category_id=_ID, attributes=_STRINGS,
-                     images=_TEXTS, tags=_TEXTS)},
-    ("/api/v1/seller/products", "get"): {
-        "summary": "My products, withdrawn ones included, with variants and stock",
-        "query": _PAGE},
-    ("/api/v1/seller/products/{product_id}", "get"): {"summary": "One of my products"},
-    ("/api/v1/seller/variants/{variant_id}/price", "put"): {
-        "summary": "Set a price", "body": _obj(["price"], price=_MONEY)},
-    ("/api/v1/seller/inventory", "get"): {"summary": "My stock",
-                                          "query": [("low", {"type": "boolean"})]},
-    ("/api/v1/seller/orders", "get"): {"summary": "Orders with my items",
-                                       "query": [("status", {"type": "string"}), *_PAGE]},
-    ("/api/v1/seller/orders/{order_id}/refunds", "post"): {
-        "summary": "Refund my items", "status": "201",
-        "body": _obj(["order_item_ids", "reason"],
-                     order_item_ids={"type": "array", "items": _ID},
-                     reason={"type": "string"}, restock={"type": "boolean"})},
-    ("/api/v1/shipments", "post"): {
-        "summary": "Ship my items of an order", "status": "201",
-        "body": _obj(["order_id"], order_id=_ID, order_item_ids={"type": "array", "items": _ID},
-                     service_level={"type": "string"}, carrier={"type": "string"})},
-    ("/api/v1/seller/refunds", "get"): {"summary": "Refunds of my items",
-                                        "query": [("from", {"type": "string"}),
-                                                  ("to", {"type": "string"})]},
-    ("/api/v1/seller/analytics", "get"): {"summary": "My sales",
-                                          "query": [("from", {"type": "string"}),
-                                                    ("to", {"type": "string"})]},
-    ("/api/v1/admin/users", "get"): {
-        "summary": "Find users", "query": [("email", {"type": "string"}),
-                                           ("role", {"type": "string"}),
-                                           ("is_active", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/admin/users", "post"): {
-        "summary": "Create an account of any role", "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
-                     password={"type": "string"}, name={"type": "string"},
-                     phone={"type": "string"},
-                     role={"type": "string", "enum": ["customer", "seller", "admin"]})},
-    ("/api/v1/admin/users/{user_id}", "get"): {"summary": "A user"},
-    ("/api/v1/admin/users/{user_id}", "put"): {
-        "summary": "Deactivate, reactivate, change role",
-        "body": _obj(is_active={"type": "boolean"}, role={"type": "string"})},
-    ("/api/v1/admin/categories", "post"): {
-        "summary": "Create a category", "status": "201",
-        "body": _obj(["name"], name={"type": "string"}, parent_id=_ID,
-                     description={"type": "string"})},
-    ("/api/v1/admin/categories/{category_id}", "put"): {
-        "summary": "Rename or move a category",
-        "body": _obj(name={"type": "string"}, parent_id=_ID)},
-    ("/api/v1/admin/categories/{category_id}", "delete"): {
-        "summary": "Delete an empty category", "status": "204"},
-    ("/api/v1/admin/fraud", "get"): {"summary": "The review queue",
-                                     "query": [("status", {"type": "string"}), *_PAGE]},
-    ("/api/v1/admin/fraud/{order_id}/approve", "post"): {
-        "summary": "Release a held order", "body": _obj(note={"type": "string"})},
-    ("/api/v1/admin/fraud/{order_id}/reject", "post"): {
-        "summary": "Cancel and refund a held order", "body": _obj(note={"type": "string"})},
-    ("/api/v1/admin/reviews/{review_id}/hide", "post"): {
-        "summary": "Hide a review", "body": _obj(["reason"], reason={"type": "string"})},
-    ("/api/v1/admin/dashboard", "get"): {"summary": "Shop figures",
-                                         "query": [("from", {"type": "string"}),
-                                                   ("to", {"type": "string"})]},
 }
 
 _ERROR = {"type": "object", "required": ["status", "error"],

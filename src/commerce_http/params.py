@@ -31,7 +31,7 @@ def body(req: falcon.Request) -> dict[str, Any]:
     declared = body_fields(req.uri_template or "", req.method.lower())
     if declared is not None:
         known(media, declared)
-    _check_strings(media)
+    check_strings(media)
     return media
 
 
@@ -45,7 +45,7 @@ def known(data: Mapping[str, Any], fields: Iterable[str], prefix: str = "") -> N
                               {name: "unknown field" for name in names})
 
 
-def _check_strings(value: Any) -> None:
+def check_strings(value: Any) -> None:
     """No NUL, other control character (tab and newlines aside) or lone surrogate in any
     key or string of the body; which fields take newlines is each field's own rule."""
     stack: list[tuple[str, Any]] = [("body", value)]

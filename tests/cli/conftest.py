@@ -66,9 +66,9 @@ def seed(url: str, api: str | None = None) -> World:
     else:
         with ApiClient(api) as client:
             client.login("ann@example.com", PASSWORD)
-            client.call("POST", "/api/v1/cart/items", body={
+            client.request("POST", "/api/v1/cart/items", body={
                 "product_id": product.id, "quantity": 2, "selected_attributes": {"size": "S"}})
-            order_id = client.call("POST", "/api/v1/orders", body={
+            order_id = client.request("POST", "/api/v1/orders", body={
                 "shipping_address": HOME.as_dict(), "payment_token": "tok_visa"})["order_id"]
     review = shop.reviews.write(ann, product.id, 4, "Warm light", "Lovely lamp")
     return World(url, seller.user_id, ann.user_id, category, product.id,

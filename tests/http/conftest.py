@@ -37,7 +37,7 @@ def sign_up(client: testing.TestClient, email: str, role: str = "customer"
                                  json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.json
     token = login.json["data"]["access_token"]
-    return {"Authorization": f"Bearer {token}"}, made.json["data"]["user_id"]
+    return {"Authorization": f"Bearer {token}"}, int(made.json["data"]["user_id"])
 
 
 def error(result: Any) -> dict[str, Any]:

@@ -30,19 +30,24 @@ def test_a_seller_works_through_the_client(api: ApiClient, shop: Commerce) -> No
     category = api.create_category("Lamps")["category_id"]
     seller = api.create_user("lamps@example.com", PASSWORD, "Lumen", "seller")
     assert api.user(seller["user_id"])["role"] == "seller"
+    figures = api.dashboard(date(2026, 1, 1), date(2026, 1, 31))  # dates in the query
+    assert (figures["start"], figures["end"], figures["gmv"]) == (
+        date(2026, 1, 1), date(2026, 1, 31), {})
     assert api.login("lamps@example.com", PASSWORD) == api.token
     made = api.create_product(name="Arc lamp", category_id=category, variants=[
         VariantSpec("ARC-S", Decimal("99.95"), {"size": "S"}, stock=2)], tags=["lamp"])
-    assert made["variants"][0]["price"] == Decimal("99.95")  # exact, not 99.9500000001
+    assert made["variants"][0]["price"] == "99.95"  # exact, not 99.9500000001
     grown = api.add_variant(made["product_id"], VariantSpec("ARC-L", "120", {"size": "L"}))
     assert [v["sku"] for v in grown["variants"]] == ["ARC-S", "ARC-L"]
     variant = grown["variants"][1]["variant_id"]
-    assert api.set_price(variant, Decimal("119.99"))["price"] == Decimal("119.99")
+    assert api.set_price(variant, Decimal("119.99"))["price"] == "119.99"
     assert api.restock(variant, 5)["quantity_available"] == 5
     assert api.adjust_stock(variant, -1, "dented")["quantity_available"] == 4
     page = api.my_products(limit=1)
     assert (page.total_count, [p["name"] for p in page.items]) == (1, ["Arc lamp"])
-    assert api.seller_sales(date(2026, 1, 1), date(2026, 1, 31))["units"] == 0
+    sales = api.seller_sales(date(2026, 1, 1), date(2026, 1, 31))
+    assert (sales["units"], sales["start"], sales["end"]) \
+        == (0, date(2026, 1, 1), date(2026, 1, 31))
     api.logout()
     assert api.token is None
 
@@ -54,13 +59,13 @@ def test_refusals_raise_the_sdks_errors_with_the_servers_code(api: ApiClient) ->
         api.login("nobody@example.com", "wrong-password-1")
     assert wrong.value.code == "unauthenticated"
     with pytest.raises(e.NotFound) as missing:
-        api.call("GET", "/api/v1/products/12345")
+        api.request("GET", "/api/v1/products/12345")
     assert missing.value.code == "not_found" and "12345" in missing.value.message
     with pytest.raises(e.ValidationError) as bad:
-        api.call("POST", "/api/v1/users/register", body={"email": "x@example.com"})
+        api.request("POST", "/api/v1/users/register", body={"email": "x@example.com"})
     assert bad.value.code == "validation_error" and bad.value.details
     with pytest.raises(e.NotFound) as route:
-        api.call("GET", "/api/v1/no-such-thing")
+        api.request("GET", "/api/v1/no-such-thing")
     assert route.value.code == "not_found"
 
 
@@ -97,7 +102,7 @@ def _limited(then: int, wait: str = "7") -> httpx.MockTransport:
 def test_rate_limited_requests_wait_and_go_again_then_give_up() -> None:
     slept: list[float] = []
     with ApiClient("http://shop.test", transport=_limited(2), sleep=slept.append) as api:
-        assert api.call("POST", "/api/v1/products", body={}) == {"n": 3}
+        assert api.request("POST", "/api/v1/products", body={}) == {"n": 3}
     assert slept == [7.0, 7.0]
     slept.clear()
     with ApiClient("http://shop.test", transport=_limited(9, wait="600"),

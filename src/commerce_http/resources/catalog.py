@@ -11,11 +11,10 @@ from commerce_http import cached, params
 
 
 class Products:
-    """GET browses; POST lists a product (its seller), through the seller area's resource."""
+    """GET browses (POST, the seller's, is declared in commerce_http.api.seller)."""
 
-    def __init__(self, shop: Commerce, create: Any) -> None:
+    def __init__(self, shop: Commerce) -> None:
         self._shop = shop
-        self.on_post = create.on_post
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         q = req.params
@@ -43,11 +42,10 @@ class Products:
 
 
 class Product:
-    """GET shows a product; PUT changes it (its seller)."""
+    """GET shows a product (PUT, the seller's, is declared in commerce_http.api.seller)."""
 
-    def __init__(self, shop: Commerce, change: Any) -> None:
+    def __init__(self, shop: Commerce) -> None:
         self._shop = shop
-        self.on_put = change.on_put
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, product_id: int) -> None:
         body = cached.product_detail(self._shop, product_id)

@@ -1,7 +1,7 @@
 """listing summaries: products.in_stock kept where stock moves, and listing indexes
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-02
 
 ``in_stock`` is backfilled from the stock rows: some active variant with available stock.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0010'
+down_revision = '0012'  # after 0012 on main; 0011 is another branch's
 branch_labels = None
 depends_on = None
 

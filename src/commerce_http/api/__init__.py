@@ -1,0 +1,34 @@
+"""Every operation of the HTTP API, declared once (``commerce_http.contract``), by area."""
+
+from __future__ import annotations
+
+from commerce_http.api import (
+    accounts,
+    admin,
+    customer,
+    fulfilment,
+    health,
+    products,
+    reviews,
+    seller,
+    shipments,
+    stock,
+    webhooks,
+)
+from commerce_http.contract.operation import table
+
+OPERATIONS = table(
+    health.OPERATIONS,
+    accounts.OPERATIONS,
+    customer.OPERATIONS,
+    reviews.OPERATIONS,
+    seller.OPERATIONS,
+    shipments.OPERATIONS,
+    admin.OPERATIONS,
+    stock.OPERATIONS,
+    fulfilment.OPERATIONS,
+    webhooks.OPERATIONS,
+)
+
+__all__ = ["OPERATIONS", "accounts", "admin", "customer", "fulfilment", "health", "products",
+           "reviews", "seller", "shipments", "stock", "webhooks"]
