@@ -32,10 +32,17 @@ class PageRequest:
 
 @attrs.frozen
 class Page(Generic[T]):
+    """One page of results. ``total_exact`` is False when ``total_count`` is an estimate
+    (listings count exactly only up to a bound); ``next_cursor``, where a listing offers
+    one, opens the next page by keyset instead of by offset (None: no page follows)."""
+
     items: Sequence[T]
     total_count: int
     page: int
     limit: int
+    total_exact: bool = True
+    next_cursor: str | None = None
 
     def map(self, fn: Callable[[T], U]) -> Page[U]:
-        return Page([fn(i) for i in self.items], self.total_count, self.page, self.limit)
+        return Page([fn(i) for i in self.items], self.total_count, self.page, self.limit,
+                    self.total_exact, self.next_cursor)

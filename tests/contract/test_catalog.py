@@ -8,8 +8,9 @@ import pytest
 
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import ProductQuery
+from commerce_core.catalog.views import After
 from commerce_core.errors import Conflict, NotFound
-from commerce_core.inventory.model import StockItem
+from commerce_core.inventory.model import Reservation, ReservationLine, StockItem
 from commerce_core.money import Money
 from commerce_core.pagination import PageRequest
 from tests.contract.conftest import Backend
@@ -81,6 +82,165 @@ def test_product_find_filters_sorts_and_pages(backend: Backend) -> None:
     with backend.catalog(read_only=True) as session:
         page = session.products.find(ProductQuery(sort=ProductSort.PRICE_ASC), PageRequest(2, 3))
     assert page.total_count == 4 and [p.id for p in page.items] == [ps["tablet"].id]
+
+
+# Listing summaries --------------------------------------------------------------------------
+
+def _summary_ids(backend: Backend, query: ProductQuery, page: PageRequest,
+                 after: After | None = None) -> list[int]:
+    with backend.catalog(read_only=True) as session:
+        return [s.product_id for s in session.products.summaries(query, page, after).items]
+
+
+def test_summaries_show_what_a_listing_renders(backend: Backend) -> None:
+    ps = _catalog(backend)
+    mid = ps["mid"]
+    mid.images = ["https://img/mid-1.jpg", "https://img/mid-2.jpg"]
+    with backend.catalog() as session:
+        session.products.update(mid)
+        session.commit()
+    with backend.catalog(read_only=True) as session:
+        found = session.products.summaries(ProductQuery(sort=ProductSort.PRICE_ASC),
+                                           PageRequest(1, 10))
+    assert (found.total_count, found.total_exact, found.next) == (4, True, None)
+    by_id = {s.product_id: s for s in found.items}
+    shown = by_id[mid.id]
+    assert (shown.name, shown.price, shown.rating, shown.review_count, shown.image_url,
+            shown.seller_id, shown.category_id, shown.in_stock) == (
+        "Mid phone", Money("300", "USD"), Decimal("4.5"), 0, "https://img/mid-1.jpg", 1, 1,
+        True)
+    assert shown.created_at == mid.created_at
+    assert by_id[ps["cheap"].id].in_stock is False and by_id[ps["book"].id].image_url is None
+
+
+def test_summaries_filter_and_sort_as_find_does(backend: Backend) -> None:
+    _catalog(backend)
+    queries = [ProductQuery(sort=s) for s in ProductSort] + [
+        ProductQuery(category_ids=frozenset({1})),
+        ProductQuery(min_price=Decimal(50), max_price=Decimal(300), sort=ProductSort.PRICE_ASC),
+        ProductQuery(rating_min=Decimal("4.0"), sort=ProductSort.RATING),
+        ProductQuery(in_stock=True, category_ids=frozenset({1})), ProductQuery(in_stock=False),
+        ProductQuery(seller_id=2), ProductQuery(search="PHONE", sort=ProductSort.PRICE_DESC)]
+    for query in queries:
+        with backend.catalog(read_only=True) as session:
+            expected = [p.id for p in session.products.find(query, PageRequest(1, 10)).items]
+        assert _summary_ids(backend, query, PageRequest(1, 10)) == expected, query
+
+
+def _ties(backend: Backend) -> None:
+    """Nine products, three at each price, ratings tied and some unrated."""
+    _categories(backend, "Phones")
+    ratings = ["4.5", None, "4.5", "3.0", None, "4.5", "3.0", None, "3.0"]
+    with backend.catalog() as session:
+        for n, rating in enumerate(ratings):
+            session.products.add(_product(backend, f"Tied {n}", ["10", "20", "30"][n % 3], 1,
+                                          rating=rating))
+        session.commit()
+
+
+@pytest.mark.parametrize("sort", list(ProductSort))
+def test_keyset_pages_walk_every_match_once_in_order(backend: Backend,
+                                                     sort: ProductSort) -> None:
+    _ties(backend)
+    query = ProductQuery(sort=sort)
+    with backend.catalog(read_only=True) as session:
+        expected = [p.id for p in session.products.find(query, PageRequest(1, 20)).items]
+    walked: list[int] = []
+    after: After | None = None
+    for _ in range(10):
+        with backend.catalog(read_only=True) as session:
+            found = session.products.summaries(query, PageRequest(1, 2), after)
+        walked += [s.product_id for s in found.items]
+        assert found.total_count == 9
+        if found.next is None:
+            break
+        after = found.next
+    assert walked == expected
+    assert _summary_ids(backend, query, PageRequest(3, 2)) == expected[4:6]  # by offset
+
+
+def test_the_count_is_exact_up_to_its_bound_then_estimated(backend: Backend) -> None:
+    _ties(backend)
+    with backend.catalog(read_only=True) as session:
+        exact = session.products.summaries(ProductQuery(), PageRequest(1, 2), count_up_to=9)
+        over = session.products.summaries(ProductQuery(), PageRequest(1, 2), count_up_to=4)
+    assert (exact.total_count, exact.total_exact) == (9, True)
+    assert over.total_exact is False and over.total_count >= 5
+
+
+def test_in_stock_follows_every_change_of_stock(backend: Backend) -> None:
+    _categories(backend, "Phones")
+    product = _product(backend, "Phone", "10", 1)
+    variant = product.variants[0]
+    now = backend.clock.now()
+    with backend.uow() as uow:  # stock rows first, as the catalog service writes them
+        uow.inventory.add(StockItem(variant.id, product.id, product.seller_id))
+        uow.inventory.restock(variant.id, 2, "opening", now)
+        uow.commit()
+    with backend.catalog() as session:
+        session.products.add(product)
+        session.commit()
+
+    def listed() -> tuple[bool, bool]:
+        """(its summary says in stock, it is among the in_stock listing)"""
+        with backend.catalog(read_only=True) as session:
+            shown = session.products.summaries(ProductQuery(), PageRequest(1, 5)).items
+            stocked = session.products.summaries(ProductQuery(in_stock=True),
+                                                 PageRequest(1, 5)).items
+        return shown[0].in_stock, [s.product_id for s in stocked] == [product.id]
+
+    def stock(change: object) -> None:
+        with backend.uow() as uow:
+            change(uow)  # type: ignore[operator]
+            uow.commit()
+
+    assert listed() == (True, True)
+    hold = Reservation(backend.ids.next_id(), (ReservationLine(variant.id, 2),),
+                       now, now)
+    stock(lambda uow: uow.inventory.reserve(hold, now))
+    assert listed() == (False, False)
+    stock(lambda uow: uow.inventory.release(hold, now))
+    assert listed() == (True, True)
+    stock(lambda uow: uow.inventory.adjust(variant.id, -2, "count", now))
+    assert listed() == (False, False)
+    stock(lambda uow: uow.inventory.restock(variant.id, 1, "delivery", now))
+    assert listed() == (True, True)
+    product.variants[0].is_active = False
+    product.variants.append(Variant(backend.ids.next_id(), product.id, f"SKU-{product.id}-b",
+                                    Money("12", "USD"), {"size": "L"}))
+    with backend.catalog() as session:  # its only stocked variant withdrawn
+        session.products.update(product)
+        session.commit()
+    assert listed() == (False, False)
+
+
+def test_add_many_stores_every_product_or_none(backend: Backend) -> None:
+    _categories(backend, "Phones")
+    first = [_product(backend, f"Bulk {n}", "10", 1) for n in range(3)]
+    first[1].images = ["https://img/b1.jpg", "https://img/b1-2.jpg"]
+    first[1].attributes = {"brand": "Acme"}
+    now = backend.clock.now()
+    with backend.uow() as uow:  # stock rows first, as an import writes them
+        uow.inventory.open_many([StockItem(p.variants[0].id, p.id, p.seller_id, available=n,
+                                           updated_at=now) for n, p in enumerate(first)],
+                                "opening stock", now)
+        uow.commit()
+    with backend.catalog() as session:
+        session.products.add_many(first)
+        session.commit()
+    with backend.catalog(read_only=True) as session:
+        assert session.products.get(first[1].id) == first[1]
+        found = session.products.summaries(ProductQuery(), PageRequest(1, 10))
+    assert [(s.product_id, s.in_stock) for s in found.items] == [
+        (first[2].id, True), (first[1].id, True), (first[0].id, False)]
+    clash = _product(backend, "Clash", "10", 1, sku=first[0].variants[0].sku)
+    fine = _product(backend, "Fine", "10", 1)
+    for refused in ([fine, clash], [fine, first[2]], [fine, fine]):
+        with backend.catalog() as session, pytest.raises(Conflict):
+            session.products.add_many(refused)
+    with backend.catalog(read_only=True) as session:
+        assert session.products.get_many([fine.id, clash.id]) == {}
+        session.products.add_many([])  # nothing to do
 
 
 def test_get_many_returns_what_exists(backend: Backend) -> None:

@@ -268,3 +268,22 @@ def test_rollback_undoes_remove(backend: Backend) -> None:
         assert [(m.movement_type, m.quantity) for m in uow.inventory.movements(a)] == \
             [(MovementType.IN, 5)]
     assert counts(backend, a) == (5, 0, 0) and counts(backend, b) == (2, 0, 0)
+
+
+def test_open_many_creates_rows_with_opening_movements_or_none(backend: Backend) -> None:
+    now = backend.clock.now()
+    a, b, c = (backend.ids.next_id() for _ in range(3))
+    with backend.uow() as uow:
+        uow.inventory.open_many([StockItem(a, 1, 7, available=4, updated_at=now),
+                                 StockItem(b, 1, 7, updated_at=now)], "opening stock", now)
+        uow.commit()
+    assert counts(backend, a) == (4, 0, 0) and counts(backend, b) == (0, 0, 0)
+    with backend.uow() as uow:
+        moves = uow.inventory.movements(a)
+        assert [(m.movement_type, m.quantity, m.reason) for m in moves] == [
+            (MovementType.IN, 4, "opening stock")]
+        assert not uow.inventory.movements(b)
+    with backend.uow() as uow, pytest.raises(Conflict):
+        uow.inventory.open_many([StockItem(c, 1, 7), StockItem(a, 1, 7)], "again", now)
+    with backend.uow() as uow:
+        assert uow.inventory.get_many([c]) == {}

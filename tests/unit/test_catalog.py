@@ -204,3 +204,70 @@ def test_a_seller_reads_one_own_product_with_what_export_needs(shop: Commerce,
         shop.catalog.seller_product(OTHER_SELLER, lamp.id)
     with pytest.raises(ValidationError):  # a spec's own fields are checked as it is made
         VariantSpec("L-L", "12", stock=-1)
+
+
+def test_listing_pages_by_cursor_and_refuses_a_bad_one(shop: Commerce, category: int) -> None:
+    made = [add_product(shop, category, f"Cable {n}", [str(10 + n % 2)], stock=n % 3)
+            for n in range(7)]
+    for sort in ("newest", "price_asc", "price_desc", "rating"):
+        by_page = [s.product_id for p in (1, 2, 3, 4)
+                   for s in shop.catalog.list_products(sort=sort, page=p, limit=2).items]
+        walked, cursor, numbers = [], None, []
+        while True:
+            page = shop.catalog.list_products(sort=sort, limit=2, cursor=cursor)
+            walked += [s.product_id for s in page.items]
+            numbers.append(page.page)
+            assert (page.total_count, page.total_exact) == (7, True)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert walked == by_page and sorted(walked) == sorted(p.id for p in made)
+        assert numbers == [1, 2, 3, 4]
+    first = shop.catalog.list_products(limit=2)
+    assert first.next_cursor is not None
+    for bad in ("nonsense", first.next_cursor[:-2] + "xx", "a.b.c", "é." * 3):
+        with pytest.raises(ValidationError) as refused:
+            shop.catalog.list_products(limit=2, cursor=bad)
+        assert "cursor" in refused.value.details
+    with pytest.raises(ValidationError) as other:  # a cursor of another listing
+        shop.catalog.list_products(limit=2, sort="price_asc", cursor=first.next_cursor)
+    assert "cursor" in other.value.details
+    stocked = shop.catalog.list_products(in_stock=True)
+    assert {s.product_id for s in stocked.items} == {p.id for n, p in enumerate(made)
+                                                     if n % 3}
+    assert all(s.in_stock for s in stocked.items)
+
+
+def test_bulk_import_writes_batches_and_refuses_bad_rows_alone(shop: Commerce,
+                                                              category: int) -> None:
+    from commerce_core.catalog.imports import NewProduct  # noqa: PLC0415
+
+    taken = add_product(shop, category, "Taken", stock=1).variants[0].sku
+
+    def row(n: int, sku: str | None = None, **kw: object) -> dict[str, object]:
+        return {"name": f"Lamp {n}", "category_id": category, "images": [f"https://i/{n}"],
+                "variants": [VariantSpec(sku or f"LAMP-{n}", "12.50", stock=n % 2)], **kw}
+
+    rows: list[object] = [row(n) for n in range(7)]
+    rows[2] = row(2, price_typo=1)                    # a field create_product has not
+    rows[3] = row(3, category_id=category + 999)      # an unknown category
+    rows[4] = row(4, sku="LAMP-0")                    # a SKU the file repeats
+    rows[6] = row(6, sku=taken)                       # a SKU the store holds: its batch
+    rows.append(NewProduct("Lamp 7", category, [VariantSpec("LAMP-7", "3")]))
+    calls: list[tuple[int, int]] = []
+    result = shop.catalog.import_products(SELLER, rows, batch_size=3,  # type: ignore[arg-type]
+                                          progress=lambda done, made: calls.append((done, made)))
+    assert [i for i, _ in result.created] == [0, 1, 5, 7]
+    assert [(r.row, r.error.code) for r in result.refused] == [
+        (2, "validation_error"), (3, "not_found"), (4, "conflict"), (6, "conflict")]
+    assert calls == [(3, 2), (6, 3), (8, 4)]
+    listed = shop.catalog.list_products(category_id=category, limit=50)
+    assert {s.name for s in listed.items} == {"Taken", "Lamp 0", "Lamp 1", "Lamp 5", "Lamp 7"}
+    lamp1 = next(s for s in listed.items if s.name == "Lamp 1")
+    assert lamp1.in_stock and lamp1.image_url == "https://i/1"
+    detail = shop.catalog.product_detail(lamp1.product_id)
+    assert detail.available == 1
+    with pytest.raises(ValidationError):
+        shop.catalog.import_products(SELLER, [], batch_size=0)
+    other = shop.catalog.import_products(OTHER_SELLER, [row(9, seller_id=SELLER.user_id)])
+    assert not other.created and isinstance(other.refused[0].error, Forbidden)

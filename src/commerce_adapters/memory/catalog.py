@@ -8,6 +8,7 @@ from decimal import Decimal
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import Offer, ProductQuery
+from commerce_core.catalog.views import COUNT_BOUND, After, ProductSummary, SummaryPage
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.pagination import Page, PageRequest
 
@@ -25,6 +26,18 @@ class MemoryProducts:
             raise Conflict(f"product {product.id} exists")
         self._index(product, None)
         self._j.put(self._rows, product.id, product)
+
+    def add_many(self, products: Sequence[Product]) -> None:
+        skus = [v.sku for p in products for v in p.variants]
+        ids = [p.id for p in products]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        clash = next((s for s in skus if s in self._skus), None)
+        if clash is not None or any(i in self._rows for i in ids):
+            raise Conflict(f"SKU {clash} is already used" if clash else "a product exists",
+                           {"sku": clash} if clash else None)
+        for product in products:
+            self.add(product)
 
     def get(self, product_id: int) -> Product:
         try:
@@ -78,16 +91,40 @@ class MemoryProducts:
         return found
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
-        hits = [p for p in self._rows.values() if self._matches(p, query)]
-        hits.sort(key=lambda p: -p.id)  # ties: newest first (ids grow with time)
-        if query.sort is ProductSort.PRICE_ASC:
-            hits.sort(key=lambda p: p.min_price.amount)
-        elif query.sort is ProductSort.PRICE_DESC:
-            hits.sort(key=lambda p: -p.min_price.amount)
-        elif query.sort is ProductSort.RATING:
-            hits.sort(key=lambda p: -(p.rating if p.rating is not None else Decimal(-1)))
+        hits = self._sorted(query)
         chunk = hits[page.offset:page.offset + page.limit]
         return Page([fresh(p) for p in chunk], len(hits), page.page, page.limit)
+
+    def _sorted(self, query: ProductQuery) -> list[Product]:
+        hits = [p for p in self._rows.values() if self._matches(p, query)]
+        return sorted(hits, key=lambda p: _position(query.sort, p))
+
+    def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
+                  count_up_to: int = COUNT_BOUND) -> SummaryPage:
+        hits = self._sorted(query)
+        if after is not None:
+            start = _position(query.sort, after)
+            hits_after = [p for p in hits if _position(query.sort, p) > start]
+            chunk = hits_after[:page.limit + 1]
+        else:
+            chunk = hits[page.offset:page.offset + page.limit + 1]
+        shown = chunk[:page.limit]
+        following = None
+        if len(chunk) > page.limit:
+            last = shown[-1]
+            following = After(_key_value(query.sort, last), last.id)
+        # memory counts exactly at no cost; past the bound it still says "estimated"
+        return SummaryPage([self._summary(p) for p in shown], len(hits),
+                           len(hits) <= count_up_to, following)
+
+    def _in_stock(self, p: Product) -> bool:
+        return any(self._stock[v.id].available > 0 for v in p.active_variants
+                   if v.id in self._stock)
+
+    def _summary(self, p: Product) -> ProductSummary:
+        return ProductSummary(p.id, p.name, p.min_price, p.rating, p.review_count,
+                              p.images[0] if p.images else None, p.seller_id, p.category_id,
+                              self._in_stock(p), p.created_at)
 
     def _matches(self, p: Product, q: ProductQuery) -> bool:
         price = p.min_price.amount
@@ -102,11 +139,24 @@ class MemoryProducts:
         )
         if not all(checks):
             return False
-        if q.in_stock is None:
-            return True
-        stocked = any(self._stock[v.id].available > 0 for v in p.active_variants
-                      if v.id in self._stock)
-        return stocked == q.in_stock
+        return q.in_stock is None or self._in_stock(p) == q.in_stock
+
+
+def _key_value(sort: ProductSort, p: Product) -> Decimal | None:
+    if sort is ProductSort.NEWEST:
+        return None
+    if sort is ProductSort.RATING:
+        return p.rating if p.rating is not None else Decimal(-1)
+    return p.min_price.amount
+
+
+def _position(sort: ProductSort, p: Product | After) -> tuple[Decimal, int]:
+    """Where ``p`` sorts (ascending): the sort value, then newest id first."""
+    value = (_key_value(sort, p) if isinstance(p, Product) else p.value) or Decimal(0)
+    if sort is ProductSort.NEWEST:
+        value = Decimal(0)
+    ascending = sort is ProductSort.PRICE_ASC
+    return (value if ascending else -value, -p.id)
 
 
 def _text_match(p: Product, search: str) -> bool:

@@ -32,6 +32,17 @@ class MemoryInventory:
             raise Conflict(f"variant {item.variant_id} already has stock")
         self._j.put(self._stock, item.variant_id, item)
 
+    def open_many(self, items: Sequence[StockItem], reason: str, now: datetime) -> None:
+        taken = [i.variant_id for i in items if i.variant_id in self._stock]
+        if taken or len({i.variant_id for i in items}) != len(items):
+            raise Conflict(f"variant {taken[0] if taken else 'given twice'} already has stock")
+        for item in items:
+            self._j.put(self._stock, item.variant_id, fresh(item))
+            if item.available:
+                self._j.append(self._movements, item.variant_id, StockMovement(
+                    self._ids.next_id(), item.variant_id, MovementType.IN, item.available,
+                    reason, now))
+
     def get(self, variant_id: int) -> StockItem:
         return fresh(self._row(variant_id))
 

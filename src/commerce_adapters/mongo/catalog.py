@@ -19,6 +19,7 @@ from bson.decimal128 import Decimal128
 from commerce_adapters.mongo.store import Doc, MongoStore
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import Offer, ProductQuery
+from commerce_core.catalog.views import COUNT_BOUND, After, ProductSummary, SummaryPage
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
@@ -36,6 +37,9 @@ _SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.RATING: [("rating", -1), ("_id", -1)],  # null sorts lowest: unrated last
 }
 _STOCK_BATCH = 1000
+_SUMMARY_FIELDS = {"name": 1, "min_price": 1, "currency": 1, "rating": 1, "review_count": 1,
+                   "seller_id": 1, "category_id": 1, "created_at": 1, "images": 1,
+                   "is_active": 1, "variants.id": 1, "variants.is_active": 1}
 
 
 def dec(value: Decimal) -> Decimal128:
@@ -115,6 +119,29 @@ class MongoProducts:
         doc = {"_id": product.id, **product_doc(product), "version": 1, **_counters(product)}
         self._s.stage("products", product.id, doc,
                       lambda store: store.db["products"].insert_one(doc))
+
+    def add_many(self, products: Sequence[Product]) -> None:
+        """One query for taken ids and SKUs, then one ``insert_many`` on commit."""
+        ids = [p.id for p in products]
+        skus = [v.sku for p in products for v in p.variants]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        if not products:
+            return
+        wanted = set(skus)
+        taken = self._s.query(
+            "products", {"$or": [{"_id": {"$in": ids}}, {"variants.sku": {"$in": skus}}]},
+            lambda d: d["_id"] in ids or any(v["sku"] in wanted for v in d["variants"]),
+            {"_id": 1, "variants.sku": 1})
+        if taken:
+            raise Conflict("a product or one of its SKUs exists",
+                           {"product_id": taken[0]["_id"]})
+        docs = [{"_id": p.id, **product_doc(p), "version": 1, **_counters(p)}
+                for p in products]
+        for n, doc in enumerate(docs):  # each seen by this session; the first write sends all
+            self._s.stage("products", doc["_id"], doc, (
+                lambda store: store.db["products"].insert_many(docs, ordered=True))
+                if n == 0 else (lambda store: None))
 
     def get(self, product_id: int) -> Product:
         doc = self._s.doc("products", product_id)
@@ -196,6 +223,59 @@ class MongoProducts:
         by_id = self.get_many(chunk)
         return Page([by_id[i] for i in chunk if i in by_id], len(ids), page.page, page.limit)
 
+    def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
+                  count_up_to: int = COUNT_BOUND) -> SummaryPage:
+        """One find for the page (keyset or offset) and a bounded count; stock lives in
+        the transactional store, so ``in_stock`` is asked of it for the page's variants
+        (and, as a filter, batch by batch along the sorted matches)."""
+        where = _filter(query)
+        if self._s.staged_in("products"):  # this session's writes are seen: sort here
+            docs = sorted(self._s.query("products", where, lambda d: _matches(d, query)),
+                          key=_sort_key(query.sort))
+            if query.in_stock is not None:
+                docs = self._stock_kept(docs, query.in_stock)
+            total = len(docs)
+            if after is not None:
+                start = _after_key(query.sort, after)
+                docs = [d for d in docs if _sort_key(query.sort)(d) > start]
+            else:
+                docs = docs[page.offset:]
+            return self._summary_page(docs[:page.limit + 1], page.limit, query.sort,
+                                      total, total <= count_up_to)
+
+        def work() -> tuple[list[Doc], int]:
+            found = self._c.find(where if after is None else
+                                 {"$and": [where, _after_filter(query.sort, after)]},
+                                 _SUMMARY_FIELDS, sort=_SORTS[query.sort],
+                                 skip=0 if after is not None else page.offset)
+            if query.in_stock is None:
+                shown = list(found.limit(page.limit + 1))
+                return shown, self._c.count_documents(where, limit=count_up_to + 1)
+            shown = list(islice(self._stock_stream(found, query.in_stock), page.limit + 1))
+            counted = self._c.find(where, {"variants.id": 1, "variants.is_active": 1},
+                                   sort=[("_id", -1)])
+            return shown, sum(1 for _ in islice(
+                self._stock_stream(counted, query.in_stock), count_up_to + 1))
+        docs, total = self._s.run(work)
+        return self._summary_page(docs, page.limit, query.sort, total, total <= count_up_to)
+
+    def _summary_page(self, docs: list[Doc], limit: int, sort: ProductSort, total: int,
+                      exact: bool) -> SummaryPage:
+        shown = docs[:limit]
+        stocked = self._stocked([v["id"] for d in shown for v in d["variants"]
+                                 if v["is_active"]])
+        items = [_summary(d, any(v["is_active"] and v["id"] in stocked
+                                 for v in d["variants"])) for d in shown]
+        following = None
+        if len(docs) > limit:
+            following = After(_key_value(sort, shown[-1]), shown[-1]["_id"])
+        return SummaryPage(items, total, exact, following)
+
+    def _stock_stream(self, docs: Iterable[Doc], wanted: bool) -> Iterator[Doc]:
+        """``docs`` (in order) whose stock state is ``wanted``, asked a batch at a time."""
+        for batch in _chunks(docs, _STOCK_BATCH):
+            yield from self._stock_kept(batch, wanted)
+
     def _stock_kept(self, docs: list[Doc], wanted: bool) -> list[Doc]:
         """Those of ``docs`` (in order) whose stock state is ``wanted``: stock lives in the
         transactional store, so their active variant ids go there, a batch at a time."""
@@ -217,6 +297,48 @@ class MongoProducts:
                                   sort=sort)
             return [d["_id"] for d in self._stock_kept(list(cursor), wanted)]
         return self._s.run(work)  # type: ignore[no-any-return]
+
+
+def _summary(d: Doc, in_stock: bool) -> ProductSummary:
+    rating = d.get("rating")
+    return ProductSummary(d["_id"], d["name"], Money(d["min_price"].to_decimal(), d["currency"]),
+                          None if rating is None else rating.to_decimal().quantize(_CENT),
+                          d.get("review_count", 0), d["images"][0] if d["images"] else None,
+                          d["seller_id"], d["category_id"], in_stock, d.get("created_at"))
+
+
+def _key_value(sort: ProductSort, d: Doc) -> Decimal | None:
+    """The keyset value of ``d`` under ``sort`` (unrated: -1)."""
+    if sort is ProductSort.NEWEST:
+        return None
+    if sort is ProductSort.RATING:
+        return Decimal(-1) if d.get("rating") is None else d["rating"].to_decimal()
+    return d["min_price"].to_decimal()  # type: ignore[no-any-return]
+
+
+def _after_key(sort: ProductSort, after: After) -> tuple[Decimal, int]:
+    """``_sort_key`` of the position ``after``."""
+    value = after.value if after.value is not None else Decimal(0)
+    if sort is ProductSort.NEWEST:
+        return (Decimal(0), -after.id)
+    return (value if sort is ProductSort.PRICE_ASC else -value, -after.id)
+
+
+def _after_filter(sort: ProductSort, after: After) -> Doc:
+    """Documents past ``after`` in ``_SORTS[sort]`` (ties by newest id; unrated last)."""
+    earlier = {"_id": {"$lt": after.id}}
+    if sort is ProductSort.NEWEST or after.value is None:
+        return earlier
+    if sort is ProductSort.RATING:
+        if after.value < 0:  # among the unrated
+            return {"rating": None, **earlier}
+        value = dec(after.value)
+        return {"$or": [{"rating": {"$lt": value}}, {"rating": value, **earlier},
+                        {"rating": None}]}
+    up = sort is ProductSort.PRICE_ASC
+    value = dec(after.value)  # a range first, so the min_price index serves the page
+    return {"min_price": {"$gte" if up else "$lte": value},
+            "$or": [{"min_price": {"$gt" if up else "$lt": value}}, earlier]}
 
 
 def _matches(d: Doc, q: ProductQuery) -> bool:

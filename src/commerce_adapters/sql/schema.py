@@ -104,8 +104,17 @@ products = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("rating", Amount(), nullable=True),
     sa.Column("review_count", sa.Integer, nullable=False, server_default="0"),
+    # some active variant has available stock: kept by the inventory repository in the
+    # transaction that moves stock across zero, so listings filter without a join
+    sa.Column("in_stock", sa.Boolean, nullable=False, server_default=sa.false()),
     _ts("created_at", nullable=True), _ts("updated_at", nullable=True),
     sa.Index("ix_products_created_at", "created_at"),
+    # listings, each covering its filter so a page reads few rows: newest first, price
+    # sorts, a price range in stock, a category's newest
+    sa.Index("ix_products_active_newest", "is_active", "id"),
+    sa.Index("ix_products_active_price", "is_active", "min_price", "id"),
+    sa.Index("ix_products_listing_price", "is_active", "in_stock", "min_price", "id"),
+    sa.Index("ix_products_category_listing", "category_id", "is_active", "id"),
 )
 
 variants = sa.Table(

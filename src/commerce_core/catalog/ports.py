@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 import attrs
 
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
+from commerce_core.catalog.views import COUNT_BOUND, After, SummaryPage
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
 
@@ -48,6 +49,11 @@ class ProductRepository(Protocol):
         """Store a new product with its variants; Conflict if its id or a SKU exists."""
         ...
 
+    def add_many(self, products: Sequence[Product]) -> None:
+        """Store new products at once (a bulk import) in as few writes as the store allows;
+        Conflict if an id or a SKU exists or repeats among them, and then none is stored."""
+        ...
+
     def get(self, product_id: int) -> Product:
         """The product with its variants; NotFound if absent. In a writing unit of work the
         product stays locked against other writers until the unit of work ends."""
@@ -77,6 +83,16 @@ class ProductRepository(Protocol):
         Price filters apply to the lowest active variant price; ``in_stock`` means some
         variant has available stock.
         """
+        ...
+
+    def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
+                  count_up_to: int = COUNT_BOUND) -> SummaryPage:
+        """One page of listing summaries of ``query``, in one purpose-built read: in its sort
+        order with ties by newest id, starting after ``after`` when given (keyset: the
+        page's offset is then ignored), else at the page's offset. Matches are counted
+        exactly up to ``count_up_to``; past it ``total_count`` is an estimate of at least
+        ``count_up_to + 1`` and ``total_exact`` is False. ``next`` is the position after the
+        last entry when more follow."""
         ...
 
 

@@ -8,7 +8,7 @@ which :meth:`CatalogService.repair` removes (docs/parts.md)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,8 +16,12 @@ from typing import Any
 import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.catalog import cursor as cursors
+from commerce_core.catalog import imports
+from commerce_core.catalog.imports import ImportResult, NewProduct
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import CatalogSession, ProductQuery
+from commerce_core.catalog.views import COUNT_BOUND, ProductSummary
 from commerce_core.clock import Clock
 from commerce_core.errors import Conflict, NotFound, ValidationError
 from commerce_core.events import (
@@ -50,28 +54,6 @@ class VariantSpec:
         # the spec's own fields; the variant it becomes checks its SKU, price and weight
         whole_number("stock", self.stock)
         whole_number("reorder_level", self.reorder_level)
-
-
-@attrs.frozen
-class ProductSummary:
-    product_id: int
-    name: str
-    price: Money
-    rating: Decimal | None
-    review_count: int
-    image_url: str | None
-    seller_id: int
-    category_id: int
-    in_stock: bool
-    created_at: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        """One entry of the seed's product listing."""
-        return {"product_id": self.product_id, "name": self.name, "price": self.price.amount,
-                "currency": self.price.currency, "rating": self.rating,
-                "review_count": self.review_count, "image_url": self.image_url,
-                "seller_id": self.seller_id, "category_id": self.category_id,
-                "in_stock": self.in_stock}
 
 
 @attrs.frozen
@@ -122,6 +104,8 @@ class CatalogService:
         self._clock = clock
         # the search service's listing, when the shop has one (Commerce wires it)
         self.text_search: Callable[..., Page[ProductSummary]] | None = None
+        # keys the digest of listing cursors; the shop's secret when it wires one
+        self.cursor_key = b"commerce-listing-cursor"
 
     # Categories -----------------------------------------------------------------------------
     def create_category(self, actor: Actor, name: str, parent_id: int | None = None,
@@ -213,24 +197,58 @@ class CatalogService:
         their opening stock: the stock rows first, then the catalog entry (module doc)."""
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_PRODUCTS, seller_id)
-        now = self._clock.now()
-        product_id = self._ids.next_id()
-        built = [self._variant(product_id, spec, currency) for spec in variants]
-        product = Product(product_id, seller_id, name, category_id, currency, built,
-                          description=description, attributes=dict(attributes or {}),
-                          images=list(images), tags=list(tags), created_at=now, updated_at=now)
+        product = self._new_product(seller_id, NewProduct(
+            name, category_id, variants, currency, description, dict(attributes or {}),
+            images, tags))
         with self._tx.catalog_read() as catalog:
             catalog.categories.get(category_id)
+        return self._store_new(product, variants)
+
+    def import_products(self, actor: Actor, rows: Iterable[NewProduct | Mapping[str, Any]],
+                        *, batch_size: int = 500,
+                        progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """Create many products fast: ``batch_size`` at a time, each batch in one unit of
+        work (stock rows, notices) and one catalog session (multi-row inserts), in the
+        order ``create_product`` keeps. ``rows`` are NewProducts or mappings of their
+        fields (``create_product``'s keywords). A bad row is refused with its reason and
+        the others go in; ``progress(rows_handled, products_created)`` runs after each
+        batch. Details in ``commerce_core.catalog.imports``."""
+        return imports.import_products(self, actor, rows, batch_size, progress)
+
+    def _new_product(self, seller_id: int, row: NewProduct) -> Product:
+        """The product ``row`` describes, with fresh ids, checked but not stored."""
+        now = self._clock.now()
+        product_id = self._ids.next_id()
+        built = [self._variant(product_id, spec, row.currency) for spec in row.variants]
+        return Product(product_id, seller_id, row.name, row.category_id, row.currency, built,
+                       description=row.description, attributes=dict(row.attributes),
+                       images=list(row.images), tags=list(row.tags), created_at=now,
+                       updated_at=now)
+
+    def _store_new(self, product: Product, specs: Sequence[VariantSpec]) -> Product:
+        """Write a built product (authorized and checked by the caller): stock rows first."""
+        now = self._clock.now()
 
         def open_stock(uow: UnitOfWork) -> None:
-            for spec, variant in zip(variants, built, strict=True):
-                _open_stock(uow, variant, spec, seller_id, now)
+            for spec, variant in zip(specs, product.variants, strict=True):
+                _open_stock(uow, variant, spec, product.seller_id, now)
 
-        notice = ProductCreated(occurred_at=now, product_id=product_id, seller_id=seller_id)
-        with self._undone_on_failure(product_id, built), \
+        notice = ProductCreated(occurred_at=now, product_id=product.id,
+                                seller_id=product.seller_id)
+        with self._undone_on_failure(product.id, product.variants), \
                 self._tx.catalog_change(notice, prepare=open_stock) as catalog:
             catalog.products.add(product)
         return product
+
+    def _drop_unlisted_variants(self, variants: Mapping[int, Sequence[int]]) -> None:
+        """Take back the stock rows of these products' variants (product id -> variant
+        ids) that did not reach the catalog, in one unit of work."""
+        with self._tx.catalog_read() as catalog:
+            found = catalog.products.get_many(variants)
+        listed = {v.id for p in found.values() for v in p.variants}
+        with self._tx() as uow:
+            uow.inventory.remove([v for ids in variants.values() for v in ids
+                                  if v not in listed])
 
     def _variant(self, product_id: int, spec: VariantSpec, currency: str) -> Variant:
         return Variant(self._ids.next_id(), product_id, spec.sku,
@@ -318,13 +336,23 @@ class CatalogService:
                       min_price: Decimal | None = None, max_price: Decimal | None = None,
                       rating_min: Decimal | None = None, in_stock: bool | None = None,
                       seller_id: int | None = None, sort: str | ProductSort = ProductSort.NEWEST,
-                      page: int = 1, limit: int = 20,
-                      include_inactive: bool = False) -> Page[ProductSummary]:
+                      page: int = 1, limit: int = 20, include_inactive: bool = False,
+                      cursor: str | None = None) -> Page[ProductSummary]:
         """The seed's product listing: filters, sorts, page/limit and total_count. A
         ``search`` text is answered by the search index when one is wired (``text_search``:
-        relevance, typos, plurals), else by the catalog store's word match."""
+        relevance, typos, plurals), else by the catalog store's word match.
+
+        Each page is one summary read in the catalog store. ``total_count`` is exact up to
+        ``COUNT_BOUND`` matches and an estimate past it (``total_exact`` False). A page
+        gives ``next_cursor`` when another follows: passing it as ``cursor`` (with the same
+        filters and sort) opens that page by keyset, as fast at page 2000 as at page 2;
+        ``page`` is then ignored. A cursor not given by this listing is a ValidationError
+        naming ``cursor``."""
         request = PageRequest(page, limit)
         if search and search.strip() and self.text_search and not include_inactive:
+            if cursor is not None:
+                raise ValidationError("a text search pages by page number",
+                                      {"cursor": "not with search"})
             return self.text_search(search, category_id=category_id, min_price=min_price,
                                     max_price=max_price, rating_min=rating_min,
                                     in_stock=in_stock, seller_id=seller_id,
@@ -339,9 +367,18 @@ class CatalogService:
                               or frozenset({category_id}))
             query = ProductQuery(categories, search, min_price, max_price, rating_min,
                                  in_stock, seller_id, include_inactive, order)
-            found = catalog.products.find(query, request)
-        stock = self._stock(found.items, replica=True, active_only=True)
-        return found.map(lambda p: _summary(p, stock))
+            position = None if cursor is None else cursors.decode(cursor, query,
+                                                                  self.cursor_key)
+            number = request.page if position is None else position.page
+            found = catalog.products.summaries(
+                query, request if position is None else PageRequest(1, limit),
+                None if position is None else position.after, COUNT_BOUND)
+        # an estimate never says fewer than the pages already walked
+        seen = (number - 1) * limit + len(found.items) + (1 if found.next else 0)
+        total = found.total_count if found.total_exact else max(found.total_count, seen)
+        following = None if found.next is None else cursors.encode(
+            cursors.Position(number + 1, found.next), query, self.cursor_key)
+        return Page(found.items, total, number, limit, found.total_exact, following)
 
     def summaries(self, product_ids: Sequence[int]) -> list[ProductSummary]:
         """Listing entries of these products in this order, leaving out any not on sale."""

@@ -31,6 +31,12 @@ class InventoryRepository(Protocol):
         """Create the stock row of a new variant; Conflict if it exists."""
         ...
 
+    def open_many(self, items: Sequence[StockItem], reason: str, now: datetime) -> None:
+        """Create the stock rows of new variants at once (a bulk import), each with its
+        ``available`` quantity written as an IN movement; Conflict if one exists, and then
+        none is created."""
+        ...
+
     def get(self, variant_id: int) -> StockItem:
         """NotFound if the variant has no stock row."""
         ...

@@ -24,7 +24,8 @@ import attrs
 from commerce_core.accounts.policy import Actor
 from commerce_core.activity.service import ActivityService
 from commerce_core.catalog.model import Category
-from commerce_core.catalog.service import CatalogService, ProductSummary
+from commerce_core.catalog.service import CatalogService
+from commerce_core.catalog.views import ProductSummary
 from commerce_core.clock import Clock
 from commerce_core.errors import ValidationError
 from commerce_core.pagination import MAX_LIMIT, MAX_PAGE, Page

@@ -13,6 +13,7 @@ from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import Offer, ProductQuery
+from commerce_core.catalog.views import COUNT_BOUND, After, ProductSummary, SummaryPage
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
@@ -28,6 +29,79 @@ _OFFERS = sa.select(t.variants.c.id, t.variants.c.product_id, t.variants.c.price
                     sa.and_(t.variants.c.is_active, t.products.c.is_active).label("on_sale")
                     ).join(t.products, t.products.c.id == t.variants.c.product_id).where(
     t.variants.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+# whether some active variant of product :pid has available stock: the products.in_stock flag
+_STOCKED = sa.exists().where(
+    t.variants.c.product_id == t.products.c.id, t.variants.c.is_active.is_(True),
+    t.inventory.c.variant_id == t.variants.c.id, t.inventory.c.quantity_available > 0)
+_REFRESH_IN_STOCK = t.products.update().where(
+    t.products.c.id.in_(sa.bindparam("pids", expanding=True))).values(in_stock=_STOCKED)
+
+
+def refresh_in_stock(conn: sa.Connection, product_ids: Iterable[int]) -> None:
+    """Set ``products.in_stock`` of these products from their stock rows, in the caller's
+    transaction (a product kept in another store has no row here: nothing changes)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        conn.execute(_REFRESH_IN_STOCK, {"pids": ids})
+
+
+_p = t.products
+_SUMMARY_COLUMNS = (_p.c.id, _p.c.name, _p.c.min_price, _p.c.currency, _p.c.rating,
+                    _p.c.review_count, _p.c.seller_id, _p.c.category_id, _p.c.in_stock,
+                    _p.c.created_at, t.product_images.c.image_url)
+_SUMMARY_FROM = _p.outerjoin(t.product_images, sa.and_(
+    t.product_images.c.product_id == _p.c.id, t.product_images.c.display_order == 0))
+_RATING_KEY = sa.func.coalesce(_p.c.rating, -1)
+# per sort: the column compared by keyset (None: the id alone) and whether it ascends
+_SORT_KEYS: dict[ProductSort, tuple[Any, bool]] = {
+    ProductSort.NEWEST: (None, False),
+    ProductSort.PRICE_ASC: (_p.c.min_price, True),
+    ProductSort.PRICE_DESC: (_p.c.min_price, False),
+    ProductSort.RATING: (_RATING_KEY, False),
+}
+
+
+def _order(sort: ProductSort) -> list[Any]:
+    column, ascending = _SORT_KEYS[sort]
+    if column is None:
+        return [_p.c.id.desc()]
+    return [column.asc() if ascending else column.desc(), _p.c.id.desc()]
+
+
+def _after(sort: ProductSort, after: After) -> Any:
+    """Rows that come after ``after`` in the sort order (ties by newest id)."""
+    column, ascending = _SORT_KEYS[sort]
+    if column is None or after.value is None:
+        return _p.c.id < after.id
+    if sort is ProductSort.RATING:  # on the column itself: SQLite compares it as a number
+        earlier = sa.and_(_p.c.rating.is_(None), _p.c.id < after.id)
+        if after.value < 0:  # among the unrated, who come last
+            return earlier
+        return sa.or_(_p.c.rating < after.value, sa.and_(
+            _p.c.rating == after.value, _p.c.id < after.id), _p.c.rating.is_(None))
+    # a range on the column first, so its index serves the page; then past the tie
+    if ascending:
+        return sa.and_(column >= after.value, sa.or_(column > after.value,
+                                                     _p.c.id < after.id))
+    return sa.and_(column <= after.value, sa.or_(column < after.value, _p.c.id < after.id))
+
+
+def _key_value(sort: ProductSort, row: Any) -> Decimal | None:
+    """The keyset value of ``row`` under ``sort``, as ``_SORT_KEYS`` compares it."""
+    if sort is ProductSort.NEWEST:
+        return None
+    if sort is ProductSort.RATING:
+        return Decimal(-1) if row.rating is None else Decimal(row.rating)
+    return Decimal(row.min_price)
+
+
+def _summary(r: Any) -> ProductSummary:
+    return ProductSummary(r.id, r.name, Money(r.min_price, r.currency),
+                          None if r.rating is None else r.rating.quantize(_CENT),
+                          r.review_count, r.image_url, r.seller_id, r.category_id,
+                          bool(r.in_stock), r.created_at)
 
 
 def _search_text(p: Product) -> str:
@@ -70,6 +144,34 @@ class SqlProducts(SqlRepository):
         self._check_skus(product)
         self.c.execute(t.products.insert(), _product_row(product))
         self._write_children(product, None)
+        refresh_in_stock(self.c, [product.id])  # its stock rows are written first
+
+    def add_many(self, products: Sequence[Product]) -> None:
+        """One check of ids and SKUs, then one multi-row insert per table."""
+        if not products:
+            return
+        ids = [p.id for p in products]
+        skus = [v.sku for p in products for v in p.variants]
+        if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
+            raise Conflict("a SKU or product id repeats among the products")
+        if self.c.execute(sa.select(t.products.c.id).where(
+                t.products.c.id.in_(ids)).limit(1)).first() is not None:
+            raise Conflict("a product exists")
+        clash = self.c.execute(sa.select(t.variants.c.sku).where(
+            t.variants.c.sku.in_(skus)).limit(1)).first()
+        if clash is not None:
+            raise Conflict(f"SKU {clash.sku} is already used", {"sku": clash.sku})
+        self.insert(t.products, [_product_row(p) for p in products])
+        self.insert(t.variants, [row for p in products for row in _variant_rows(p)])
+        images = [{"product_id": p.id, "display_order": i, "image_url": url}
+                  for p in products for i, url in enumerate(p.images)]
+        if images:
+            self.insert(t.product_images, images)
+        attributes = [{"product_id": p.id, "attribute_name": k, "attribute_value": v}
+                      for p in products for k, v in p.attributes.items()]
+        if attributes:
+            self.insert(t.product_attributes, attributes)
+        refresh_in_stock(self.c, ids)  # their stock rows are written first
 
     def _write_children(self, p: Product, old: Product | None) -> None:
         if old is None or old.variants != p.variants:
@@ -111,6 +213,8 @@ class SqlProducts(SqlRepository):
         row = _product_row(product)
         self.c.execute(t.products.update().where(t.products.c.id == product.id).values(row))
         self._write_children(product, old)
+        if old.variants != product.variants:  # a variant (de)activated, added or dropped
+            refresh_in_stock(self.c, [product.id])
 
     def get_variants(self, variant_ids: Iterable[int]) -> dict[int, Variant]:
         ids = list(variant_ids)
@@ -140,7 +244,8 @@ class SqlProducts(SqlRepository):
         p = t.products
         where: list[Any] = []
         if not q.include_inactive:
-            where.append(p.c.is_active.is_(True))
+            where.append(p.c.is_active == sa.true())  # "=", not "IS": PostgreSQL's
+            # indexes serve only the operator
         if q.category_ids is not None:
             where.append(p.c.category_id.in_(sorted(q.category_ids)))
         if q.seller_id is not None:
@@ -155,12 +260,41 @@ class SqlProducts(SqlRepository):
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append(p.c.search_text.like(f"%{escaped}%", escape="\\"))
         if q.in_stock is not None:
-            stocked = sa.exists().where(
-                t.variants.c.product_id == p.c.id, t.variants.c.is_active.is_(True),
-                t.inventory.c.variant_id == t.variants.c.id,
-                t.inventory.c.quantity_available > 0)
-            where.append(stocked if q.in_stock else ~stocked)
+            where.append(p.c.in_stock == (sa.true() if q.in_stock else sa.false()))
         return where
+
+    def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
+                  count_up_to: int = COUNT_BOUND) -> SummaryPage:
+        where = self._filters(query)
+        stmt = sa.select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(*where)
+        if after is not None:
+            stmt = stmt.where(_after(query.sort, after))
+        else:
+            stmt = stmt.offset(page.offset)
+        rows = self.c.execute(stmt.order_by(*_order(query.sort)).limit(page.limit + 1)).all()
+        shown = rows[:page.limit]
+        total, exact = self._count(where, count_up_to)
+        following = None
+        if len(rows) > page.limit:
+            following = After(_key_value(query.sort, shown[-1]), shown[-1].id)
+        return SummaryPage([_summary(r) for r in shown], total, exact, following)
+
+    def _count(self, where: list[Any], bound: int) -> tuple[int, bool]:
+        """The matches counted up to ``bound`` + 1 rows; past the bound, PostgreSQL's
+        planner estimate (SQLite has none to give: the bound + 1 then)."""
+        matching = sa.select(sa.literal(1)).select_from(_p).where(*where)
+        seen = self.c.execute(sa.select(sa.func.count()).select_from(
+            matching.limit(bound + 1).subquery())).scalar_one()
+        if seen <= bound:
+            return seen, True
+        return max(seen, self._estimate(matching)), False
+
+    def _estimate(self, stmt: sa.Select[Any]) -> int:
+        if self.dialect != "postgresql":
+            return 0
+        compiled = stmt.compile(self.c.engine, compile_kwargs={"literal_binds": True})
+        plan = self.c.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def _build(self, rows: Sequence[Any]) -> list[Product]:
         """Products with their variants, images and attributes, three queries for a page."""

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_adapters.sql.repositories.catalog import refresh_in_stock
 from commerce_core.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from commerce_core.inventory.model import (
     MovementType,
@@ -76,6 +77,23 @@ class SqlInventory(SqlRepository):
                 inv.c.variant_id == item.variant_id)).first() is not None:
             raise Conflict(f"variant {item.variant_id} already has stock")
         self.c.execute(inv.insert(), self._values(item))
+        if item.available > 0:
+            refresh_in_stock(self.c, [item.product_id])
+
+    def open_many(self, items: Sequence[StockItem], reason: str, now: datetime) -> None:
+        """Two multi-row inserts (rows, then movements); a taken variant id fails the
+        insert (the unit of work is then rolled back) as Conflict."""
+        if not items:
+            return
+        ids = [i.variant_id for i in items]
+        if len(set(ids)) != len(ids) or self.c.execute(sa.select(inv.c.variant_id).where(
+                inv.c.variant_id.in_(ids)).limit(1)).first() is not None:
+            raise Conflict("a variant already has stock", {"variant_ids": "taken"})
+        self.insert(inv, [self._values(i) for i in items])
+        opening = [(i.variant_id, i.available) for i in items if i.available]
+        if opening:
+            self._moves(opening, MovementType.IN, reason, now)
+        # no in_stock refresh: stock rows come before their products, which read them
 
     @staticmethod
     def _values(item: StockItem) -> dict[str, Any]:
@@ -115,7 +133,14 @@ class SqlInventory(SqlRepository):
         stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
         row = self.c.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
                                     "ds": sold, "now": now, **(extra or {})}).first()
-        return None if row is None else _stock(row)
+        if row is None:
+            return None
+        if available and (row.quantity_available == 0 if available < 0
+                          else row.quantity_available == available):
+            # the variant's stock crossed zero: its product's in_stock flag may change, in
+            # this same transaction (a statement only then, not on every reservation)
+            refresh_in_stock(self.c, [row.product_id])
+        return _stock(row)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
         if not self.insert_ignore(t.reservations, {
@@ -267,8 +292,11 @@ class SqlInventory(SqlRepository):
     def remove(self, variant_ids: Iterable[int]) -> None:
         ids = list(variant_ids)
         if ids:
+            products = self.c.execute(sa.select(inv.c.product_id).where(
+                inv.c.variant_id.in_(ids))).scalars().all()
             self.c.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
             self.c.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
+            refresh_in_stock(self.c, products)
 
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:
         stmt = sa.select(inv).where(inv.c.quantity_available <= inv.c.reorder_level)
