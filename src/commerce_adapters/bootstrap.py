@@ -6,6 +6,8 @@ lazily, so a missing driver only matters for the backend that needs it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import logging
 import os
@@ -473,12 +475,13 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     if notifier is None:
         notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
         notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)
+    key = _secret_key(secret_key)
     shop = Commerce(uow_factory=storage.uow_factory, catalog=catalog_sessions, carts=carts,
                     activity=activity, revocations=sessions.revocations,
                     limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
                     gateway=gateway,
                     publisher=publisher, hasher=password_hasher or Argon2Hasher(),
-                    tokens=JwtTokens(_secret_key(secret_key), clock=clock), notifier=notifier,
+                    tokens=JwtTokens(key, clock=clock), notifier=notifier,
                     ids=ids,
                     clock=clock, rules=rules, retry_policy=retry_policy,
                     reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
@@ -490,6 +493,9 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     webhook_sender=UrllibSender(),
                     carrier_secrets=(carrier_secrets if carrier_secrets is not None
                                      else carrier_secrets_setting()))
+    # listing cursors are signed with a key of the shop's own, so no client can forge one and
+    # every worker reads the others' (a key apart from the tokens' own)
+    shop.catalog.cursor_key = hmac.new(key.encode(), b"listing cursors", hashlib.sha256).digest()
     if bus is not None and not broker:
         _subscribe(bus, shop)
     return shop

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0012'  # after 0012 on main; 0011 is another branch's
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
