@@ -48,7 +48,7 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
             order["requires_action"]) == ("CONFIRMED", "COMPLETED", "NOT_SHIPPED", None, [],
                                           "CLEAR", False)
     mine = client.simulate_get("/api/v1/seller/orders", headers=seller).json["data"]
-    assert [o["order_id"] for o in mine["orders"]] == [order["order_id"]]
+    assert [str(o["order_id"]) for o in mine["orders"]] == [order["order_id"]]
     shipped = client.simulate_post("/api/v1/shipments", headers=seller, json={
         "order_id": order["order_id"], "service_level": "express"})
     assert shipped.status_code == 201, shipped.json
@@ -61,7 +61,7 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     page = client.simulate_get(f"/api/v1/orders/{order['order_id']}", headers=ann).json["data"]
     assert (page["status"], page["shipping"]["status"], page["shipping"]["tracking_number"],
             [s["shipment_id"] for s in page["shipments"]], page["payment"]["payment_id"]) == (
-        "DELIVERED", "DELIVERED", shipment["tracking_number"], [shipment["shipment_id"]],
+        "DELIVERED", "DELIVERED", shipment["tracking_number"], [str(shipment["shipment_id"])],
         order["payment"]["payment_id"])
     assert client.simulate_get(f"/api/v1/orders/{order['order_id']}",
                                headers=seller).status_code == 404

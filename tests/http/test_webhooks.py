@@ -33,7 +33,7 @@ def waiting_for_3ds(client: testing.TestClient, shop: Commerce) -> tuple[dict[st
     assert placed.status_code == 201 and placed.json["data"]["requires_action"] is True
     data = placed.json["data"]
     assert data["client_secret"] and data["next_action"]["type"] == "use_stripe_sdk"
-    return ann, data["order_id"], data["payment"]["transaction_id"]
+    return ann, int(data["order_id"]), data["payment"]["transaction_id"]
 
 
 def snapshot(shop: Commerce, headers: dict[str, str], order_id: int) -> Any:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health
+from commerce_http.api import accounts, cart, health, orders, payments
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, cart.OPERATIONS, orders.OPERATIONS,
+                   payments.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health"]
+__all__ = ["OPERATIONS", "accounts", "cart", "health", "orders", "payments"]
