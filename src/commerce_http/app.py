@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import falcon
+import swagger_ui
 from falcon.routing import CompiledRouter
 
 from commerce_core.accounts.policy import Actor
@@ -132,6 +133,9 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
+    # Swagger UI over the same document (it serves it again at /docs/swagger.json), its
+    # assets from the package: no CDN, works offline
+    swagger_ui.api_doc(app, config=spec, url_prefix="/docs", title="commerce-sdk API")
     return app
 
 

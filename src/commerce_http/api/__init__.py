@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, cart, health, orders, payments
+from commerce_http.api import accounts, cart, health, orders, payments, stock, webhooks
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, cart.OPERATIONS, orders.OPERATIONS,
-                   payments.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
+                   stock.OPERATIONS, cart.OPERATIONS, orders.OPERATIONS, payments.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "cart", "health", "orders", "payments"]
+__all__ = ["OPERATIONS", "accounts", "cart", "health", "orders", "payments", "stock",
+           "webhooks"]

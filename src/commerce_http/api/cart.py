@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -10,7 +9,17 @@ import msgspec
 from commerce_core.cart.model import MAX_LINE_QUANTITY
 from commerce_core.cart.service import CartView
 from commerce_http.contract.operation import Call, Operation
-from commerce_http.contract.wire import Amount, Body, Id, Model, Text40, Text100, Text200, money
+from commerce_http.contract.wire import (
+    Amount,
+    Body,
+    Id,
+    Model,
+    Text40,
+    Text100,
+    Text200,
+    Timestamp,
+    money,
+)
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_LINE_QUANTITY)]
 # the options that pick a variant (``{"size": "L"}``): a product has a handful
@@ -48,7 +57,7 @@ class CartOut(Model):
     tax: Amount | None
     shipping: Amount | None
     total: Amount | None
-    last_updated: datetime
+    last_updated: Timestamp
 
 
 def cart_out(view: CartView) -> CartOut:

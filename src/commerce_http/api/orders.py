@@ -4,7 +4,6 @@ The order models here are also what a payment answers with (``api.payments``).""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from commerce_core.address import Address
@@ -32,6 +31,7 @@ from commerce_http.contract.wire import (
     Text200,
     Text255,
     Text500,
+    Timestamp,
     money,
 )
 
@@ -133,7 +133,7 @@ class OrderItemOut(Model):
 
 class TimelineEntryOut(Model):
     event: str
-    timestamp: datetime
+    timestamp: Timestamp
     note: str
 
 
@@ -154,8 +154,8 @@ class OrderOut(Model):
     shipping_address: PostalAddressOut
     billing_address: PostalAddressOut
     timeline: list[TimelineEntryOut]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class OrderPaymentOut(Model):
@@ -176,7 +176,7 @@ class OrderShippingOut(Model):
 
 class TrackingEventOut(Model):
     status: ShipmentState
-    timestamp: datetime
+    timestamp: Timestamp
     location: str
     description: str
 
@@ -194,7 +194,7 @@ class ShipmentOut(Model):
     currency: str
     status: ShipmentState
     events: list[TrackingEventOut]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class OrderDetailOut(OrderOut):

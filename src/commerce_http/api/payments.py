@@ -3,7 +3,6 @@ and the gateway's signed webhook."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 import falcon
@@ -28,6 +27,7 @@ from commerce_http.contract.wire import (
     Text40,
     Text255,
     Text500,
+    Timestamp,
     money,
 )
 
@@ -62,8 +62,8 @@ class PaymentOut(Model):
     transaction_id: str | None
     refunded_amount: Amount
     failure_reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class PaymentResultOut(Model):
@@ -89,7 +89,7 @@ class RefundOut(Model):
     reason: str
     status: Literal["PENDING", "COMPLETED", "FAILED"]
     transaction_id: str | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class WebhookOut(Model):
