@@ -179,3 +179,11 @@ def test_the_amount_paid_must_be_the_orders_total(client: testing.TestClient,
     paid = client.simulate_post(url, headers=ann, json={"payment_token": "tok_visa",
                                                         "amount": total, "currency": "USD"})
     assert paid.status_code == 200 and paid.json["data"]["order"]["status"] == "CONFIRMED"
+
+
+def test_a_webhook_body_past_64_kb_is_refused_on_both_paths(
+        client: testing.TestClient, gateway: FakeGateway) -> None:
+    body = json.dumps({"id": "evt_big", "padding": "x" * 70_000}).encode()
+    for path in (URL, "/api/v1/payments/webhook"):
+        refused = client.simulate_post(path, body=body, headers=gateway.sign(body))
+        assert refused.status_code == 413, path
