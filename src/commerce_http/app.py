@@ -28,10 +28,7 @@ from commerce_http.middleware import (
 )
 from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
-    cart,
     catalog,
-    orders,
-    payments,
     rankings,
     search,
 )
@@ -86,20 +83,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/rankings/top-sellers": rankings.TopSellers(shop),
         f"{API}/search": search.Search(shop),
         f"{API}/search/suggest": search.Suggest(shop),
-        f"{API}/cart": cart.Cart(shop),
-        f"{API}/cart/items": cart.CartItems(shop),
-        f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),
-        f"{API}/cart/apply-coupon": cart.ApplyCoupon(shop),
-        f"{API}/orders": orders.Orders(shop),
-        f"{API}/orders/{{order_id}}": orders.Order(shop),
-        f"{API}/orders/{{order_id}}/cancel": orders.CancelOrder(shop),
-        f"{API}/orders/{{order_id}}/timeline": orders.Timeline(shop),
-        # one field name per level (Falcon's rule): the id is the order's for /process
-        f"{API}/payments/{{id}}/process": payments.ProcessPayment(shop),
-        f"{API}/payments/{{id}}": payments.Payment(shop),
-        f"{API}/payments/{{id}}/refunds": payments.Refund(shop),
-        f"{API}/webhooks/stripe": payments.Webhook(shop),
-        f"{API}/payments/webhook": payments.Webhook(shop),  # the first wave's path
     }
     # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")

@@ -16,8 +16,9 @@ import falcon
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.cache import keys as ttl
 from commerce_core.facade import Commerce
+from commerce_core.orders.service import OrderDetail
+from commerce_http.contract import wire
 from commerce_http.encoding import dumps
-from commerce_http.render.orders import order_detail_body
 
 _ENVELOPE = b'{"status":"success","data":'
 
@@ -59,11 +60,13 @@ def listing(shop: Commerce, query: Mapping[str, object], load: Callable[[], Any]
     return shop.cached.fetch(key, lifetime, lambda: _json(load()))
 
 
-def order_detail(shop: Commerce, order_id: int, actor: Actor) -> bytes:
-    """The order's body, cached with its owner's id so a hit is authorized as a miss is."""
+def order_detail(shop: Commerce, order_id: int, actor: Actor,
+                 render: Callable[[OrderDetail], object]) -> bytes:
+    """The order's body (``render``'s Model, encoded as a miss sends it), cached with its
+    owner's id so a hit is authorized as a miss is."""
     def load() -> bytes:
         detail = shop.orders.detail(order_id, actor)  # authorizes
-        return b"%d|" % detail.order.user_id + _json(order_detail_body(detail))
+        return b"%d|" % detail.order.user_id + wire.encode(render(detail))
 
     value = shop.cached.fetch(shop.cached.keys.order(order_id), ttl.ORDER_TTL, load)
     owner, _, body = value.partition(b"|")

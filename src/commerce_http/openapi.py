@@ -75,45 +75,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "query": [_PAGE[1]]},
     ("/api/v1/rankings/top-sellers", "get"): {
         "summary": "Top sellers: units sold, last 24 h", "auth": False, "query": [_PAGE[1]]},
-    ("/api/v1/cart", "get"): {"summary": "My cart"},
-    ("/api/v1/cart/items", "post"): {
-        "summary": "Add to the cart", "status": "201",
-        "body": _obj(["product_id"], product_id=_ID, quantity={"type": "integer"},
-                     selected_attributes={"type": "object",
-                                          "additionalProperties": {"type": "string"}})},
-    ("/api/v1/cart/items/{item_id}", "put"): {
-        "summary": "Change a quantity", "body": _obj(["quantity"], quantity={"type": "integer"})},
-    ("/api/v1/cart/items/{item_id}", "delete"): {"summary": "Remove a line", "status": "204"},
-    ("/api/v1/cart/apply-coupon", "post"): {
-        "summary": "Apply a coupon", "body": _obj(["coupon_code"], coupon_code={"type": "string"})},
-    ("/api/v1/orders", "post"): {
-        "summary": "Check out (Idempotency-Key honoured)", "status": "201",
-        "body": _obj(["shipping_address"], shipping_address=_ADDRESS,
-                     billing_address=_ADDRESS, payment_token={"type": "string"},
-                     payment_method={"type": "string"})},
-    ("/api/v1/orders", "get"): {
-        "summary": "My orders",
-        "query": [("status", {"type": "string"}), ("from_date", {"type": "string"}),
-                  ("to_date", {"type": "string"}), *_PAGE]},
-    ("/api/v1/orders/{order_id}", "get"): {"summary": "An order"},
-    ("/api/v1/orders/{order_id}/cancel", "put"): {
-        "summary": "Cancel an order", "body": _obj(reason={"type": "string"})},
-    ("/api/v1/orders/{order_id}/timeline", "get"): {"summary": "What happened to an order"},
-    ("/api/v1/payments/{id}/process", "post"): {
-        "summary": "Pay for an order placed without a card (id: the order's)",
-        "body": _obj(["payment_token"], payment_token={"type": "string"},
-                     payment_method={"type": "string"}, amount=_MONEY,
-                     currency={"type": "string"})},
-    ("/api/v1/payments/{id}", "get"): {"summary": "A payment"},
-    ("/api/v1/payments/{id}/refunds", "post"): {
-        "summary": "Refund (admins)", "status": "201",
-        "body": _obj(amount=_MONEY, reason={"type": "string"})},
-    ("/api/v1/webhooks/stripe", "post"): {
-        "summary": "The payment gateway's signed event (Stripe-Signature)", "auth": False,
-        "body": {"type": "object"}},
-    ("/api/v1/payments/webhook", "post"): {
-        "summary": "The payment gateway's signed event (the first path)", "auth": False,
-        "body": {"type": "object"}},
 }
 
 _ERROR = {"type": "object", "required": ["status", "error"],

@@ -18,7 +18,9 @@ from commerce_cli.main import app
 from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.facade import Commerce
+from commerce_http.api import cart, orders
 from commerce_http.client import ApiClient
+from commerce_http.contract.wire import Id
 from tests.conftest import HOME, SECRET
 from tests.serving import served
 
@@ -66,10 +68,13 @@ def seed(url: str, api: str | None = None) -> World:
     else:
         with ApiClient(api) as client:
             client.login("ann@example.com", PASSWORD)
-            client.request("POST", "/api/v1/cart/items", body={
-                "product_id": product.id, "quantity": 2, "selected_attributes": {"size": "S"}})
-            order_id = client.request("POST", "/api/v1/orders", body={
-                "shipping_address": HOME.as_dict(), "payment_token": "tok_visa"})["order_id"]
+            client.call(cart.add_cart_item, body=cart.NewCartItem(
+                product_id=Id(product.id), quantity=2, selected_attributes={"size": "S"}))
+            order_id = client.call(orders.place_order, body=orders.NewOrder(
+                shipping_address=orders.PostalAddressIn(
+                    line1=HOME.line1, city=HOME.city, postal_code=HOME.postal_code,
+                    country=HOME.country, region=HOME.region),
+                payment_token="tok_visa")).order_id
     review = shop.reviews.write(ann, product.id, 4, "Warm light", "Lovely lamp")
     return World(url, seller.user_id, ann.user_id, category, product.id,
                  [v.id for v in product.variants], order_id, review.id)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import httpx
+import pytest
 from falcon import testing
 
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_core import errors as e
 from commerce_core.facade import Commerce
+from commerce_http import create_app
+from commerce_http.api import accounts, cart, orders, payments
+from commerce_http.contract.client import Client
+from commerce_http.contract.wire import Id
 from tests.conftest import ADMIN, add_product
 from tests.http.conftest import PASSWORD, error, sign_up
 from tests.http.test_shopping import ADDRESS
@@ -19,7 +28,7 @@ def order_waiting_for_payment(client: testing.TestClient, shop: Commerce,
     placed = client.simulate_post("/api/v1/orders", headers=headers,
                                   json={"shipping_address": ADDRESS})
     assert placed.json["data"]["status"] == "PENDING"
-    order_id: int = placed.json["data"]["order_id"]
+    order_id = int(placed.json["data"]["order_id"])
     return order_id
 
 
@@ -49,7 +58,7 @@ def test_pay_later_then_refund_by_an_admin(client: testing.TestClient, shop: Com
     admin = admin_headers(client, shop)
     refund = client.simulate_post(f"/api/v1/payments/{payment_id}/refunds", headers=admin,
                                   json={"amount": "10.00", "reason": "goodwill"})
-    assert refund.status_code == 201 and refund.json["data"]["amount"] == 10
+    assert refund.status_code == 201 and refund.json["data"]["amount"] == "10.00"
     too_much = client.simulate_post(f"/api/v1/payments/{payment_id}/refunds", headers=admin,
                                     json={"amount": 1000})
     assert too_much.status_code == 422 and "amount" in error(too_much)["details"]
@@ -107,3 +116,34 @@ def test_reviews_votes_and_seller_answers(client: testing.TestClient, shop: Comm
     assert listing["distribution"] == {"5": 1, "4": 0, "3": 0, "2": 1, "1": 0}
     assert listing["reviews"][0]["review_id"] == review_id
     assert seller_id > 0
+
+
+def test_the_typed_client_buys_pays_later_and_reads_the_payment(shop: Commerce) -> None:
+    """The buyer's path through the contract's client, with its declared types only."""
+    lamp = add_product(shop, shop.catalog.create_category(ADMIN, "Lamps").id, "Desk lamp",
+                       ["49.90"])
+    client = Client("http://shop.test", transport=httpx.WSGITransport(app=create_app(shop)))
+    client.call(accounts.register, body=accounts.Registration(
+        email="ann@example.com", password=PASSWORD, name="Ann"))
+    client.token = client.call(accounts.login, body=accounts.Credentials(
+        email="ann@example.com", password=PASSWORD)).access_token
+    added = client.call(cart.add_cart_item, body=cart.NewCartItem(product_id=Id(lamp.id)))
+    assert added.total == Decimal("49.90") and str(added.total) == "49.90"
+    address = orders.PostalAddressIn(address_line_1="1 Main St", city="Springfield",
+                                     postal_code="12345", country="US")
+    placed = client.call(orders.place_order, body=orders.NewOrder(shipping_address=address),
+                         idempotency_key="typed-1")
+    assert (placed.status, placed.payment) == ("PENDING", None)
+    paid = client.call(payments.process_payment, body=payments.PaymentIn(
+        payment_token="tok_visa", amount=placed.total_amount), id=placed.order_id,
+        idempotency_key="typed-pay-1")
+    assert paid.order.status == "CONFIRMED" and paid.payment is not None
+    seen = client.call(payments.get_payment, id=paid.payment.payment_id)
+    assert (seen.status, seen.amount, seen.order_id) == ("COMPLETED", Decimal("49.90"),
+                                                        placed.order_id)
+    page = client.call(orders.list_orders, query=orders.OrderHistoryQuery(status="CONFIRMED"))
+    assert [o.order_id for o in page.orders] == [placed.order_id]
+    detail = client.call(orders.get_order, order_id=placed.order_id)
+    assert detail.payment is not None and detail.payment.payment_id == seen.payment_id
+    with pytest.raises(e.Forbidden):  # admins only
+        client.call(payments.refund_payment, body=payments.RefundIn(), id=seen.payment_id)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from falcon import testing
 
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_core.address import Address
 from commerce_core.facade import Commerce
 from commerce_core.payments.ports import ChargeRequest, ChargeResult
-from tests.conftest import ADMIN, SELLER, add_product
-from tests.http.conftest import error, sign_up
+from commerce_core.pricing.coupons import Coupon, CouponKind
+from tests.conftest import ADMIN, HOME, SELLER, add_product
+from tests.http.conftest import actor_of, error, sign_up
 
 ADDRESS = {"address_line_1": "1 Main St", "city": "Springfield", "postal_code": "12345",
            "country": "US", "state": "IL"}
@@ -46,7 +49,7 @@ def test_cart_add_update_delete(client: testing.TestClient, shop: Commerce) -> N
     headers, _ = sign_up(client, "ann@example.com")
     added = client.simulate_post("/api/v1/cart/items", headers=headers,
                                  json={"product_id": product_id, "quantity": 2})
-    assert added.status_code == 201 and added.json["data"]["subtotal"] == 99.8
+    assert added.status_code == 201 and added.json["data"]["subtotal"] == "99.80"
     item_id = added.json["data"]["items"][0]["cart_item_id"]
     for bad, field in (({"product_id": product_id, "quantity": -1}, "quantity"),
                        ({"product_id": product_id, "quantity": 10**9}, "quantity"),
@@ -136,7 +139,91 @@ def test_checkout_errors(client: testing.TestClient, shop: Commerce) -> None:
     assert no_address.status_code == 422 and "shipping_address" in error(no_address)["details"]
     bad_country = client.simulate_post("/api/v1/orders", headers=ann, json={
         "shipping_address": {**ADDRESS, "country": "USA"}})
-    assert bad_country.status_code == 422 and "country" in error(bad_country)["details"]
+    assert bad_country.status_code == 422
+    assert error(bad_country)["details"] == {"shipping_address.country": "expected 2 letters"}
     declined = client.simulate_post("/api/v1/orders", headers=ann, json={
         "shipping_address": ADDRESS, "payment_token": "tok_chargeDeclined"})
     assert declined.status_code == 402 and error(declined)["code"] == "payment_declined"
+
+
+def test_an_order_to_a_saved_address_with_a_coupon_given_with_it(
+        client: testing.TestClient, shop: Commerce) -> None:
+    product_id = stocked(shop)
+    shop.add_coupon(ADMIN, Coupon("SAVE10", CouponKind.PERCENT, Decimal(10)))
+    ann, _ = sign_up(client, "ann@example.com")
+    eve, _ = sign_up(client, "eve@example.com")
+    home = shop.accounts.add_address(actor_of(shop, ann), Address(
+        "9 Elm St", "Shelbyville", "54321", "US", region="IL"), "home").id
+    theirs = shop.accounts.add_address(actor_of(shop, eve), HOME).id
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    for bad, field in (({"shipping_address_id": str(home), "coupon_code": "NOPE"}, "coupon_code"),
+                       ({"shipping_address_id": str(theirs)}, "shipping_address_id"),
+                       ({"shipping_address_id": home, "shipping_address": ADDRESS},
+                        "shipping_address_id"),
+                       ({"shipping_address_id": "home"}, "shipping_address_id"),
+                       ({"shipping_address_id": home, "billing_address_id": theirs},
+                        "billing_address_id")):
+        refused = client.simulate_post("/api/v1/orders", headers=ann, json=bad)
+        assert refused.status_code == 422 and field in error(refused)["details"], bad
+    history = client.simulate_get("/api/v1/orders", headers=ann).json["data"]
+    assert history["total_count"] == 0  # nothing placed
+    placed = client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address_id": str(home), "coupon_code": "save10", "payment_token": "tok_visa"})
+    assert placed.status_code == 201, placed.json
+    order = placed.json["data"]
+    assert (order["coupon_code"], order["discount"], order["total_amount"]) == (
+        "SAVE10", "4.99", "44.91")
+    assert order["shipping_address"]["line1"] == "9 Elm St"
+    assert order["billing_address"] == order["shipping_address"]
+
+
+def test_ids_are_strings_and_amounts_keep_their_decimals(client: testing.TestClient,
+                                                         shop: Commerce) -> None:
+    product_id = stocked(shop)
+    ann, user_id = sign_up(client, "ann@example.com")
+    cart = client.simulate_post("/api/v1/cart/items", headers=ann,
+                                json={"product_id": str(product_id), "quantity": 2}).json["data"]
+    (line,) = cart["items"]
+    assert line["product_id"] == str(product_id) and line["unit_price"] == "49.90"
+    assert (cart["subtotal"], line["total_price"]) == ("99.80", "99.80")
+    order = client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_visa"}).json["data"]
+    assert order["order_id"].isdigit() and order["user_id"] == str(user_id)
+    assert order["items"][0]["total_price"] == "99.80"
+    assert order["payment"]["amount"] == order["total_amount"] == "99.80"
+    assert order["requires_action"] is False and order["client_secret"] is None
+    history = client.simulate_get("/api/v1/orders", headers=ann, params={"limit": "5"})
+    data = history.json["data"]
+    assert (data["total_count"], data["page"], data["limit"]) == (1, 1, 5)
+    assert data["pagination"] == {"page": 1, "limit": 5, "total_count": 1}
+    timeline = client.simulate_get(f"/api/v1/orders/{order['order_id']}/timeline", headers=ann)
+    assert timeline.json["data"]["order_id"] == order["order_id"]
+    assert client.simulate_get("/api/v1/cart", headers=ann).json["data"]["total"] is None
+
+
+def test_a_field_of_the_wrong_type_is_refused_naming_it(client: testing.TestClient,
+                                                        shop: Commerce) -> None:
+    product_id = stocked(shop)
+    ann, _ = sign_up(client, "ann@example.com")
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    for method, path, body, field in (
+            ("POST", "/api/v1/cart/items", {"product_id": product_id, "quantity": "two"},
+             "quantity"),
+            ("PUT", "/api/v1/cart/items/1", {"quantity": 0}, "quantity"),
+            ("POST", "/api/v1/cart/apply-coupon", {"coupon_code": 10}, "coupon_code"),
+            ("POST", "/api/v1/orders", {"shipping_address": {**ADDRESS, "city": 5}},
+             "shipping_address.city"),
+            ("POST", "/api/v1/orders", {"shipping_address": ADDRESS, "gift_wrap": True},
+             "gift_wrap"),
+            ("POST", "/api/v1/orders", {"shipping_address": {**ADDRESS, "city": ""}},
+             "shipping_address.city"),
+            ("PUT", "/api/v1/orders/1/cancel", {"reason": "x" * 501}, "reason")):
+        refused = client.simulate_request(method, path, headers=ann, json=body)
+        assert refused.status_code == 422 and field in error(refused)["details"], (path, body)
+    for params, field in (({"status": "lost"}, "status"), ({"from_date": "yesterday"},
+                                                           "from_date"),
+                          ({"limit": "0"}, "limit")):
+        refused = client.simulate_get("/api/v1/orders", headers=ann, params=params)
+        assert refused.status_code == 422 and field in error(refused)["details"], params
+    cart = client.simulate_get("/api/v1/cart", headers=ann).json["data"]
+    assert [i["quantity"] for i in cart["items"]] == [1]  # refusals changed nothing

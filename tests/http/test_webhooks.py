@@ -33,7 +33,7 @@ def waiting_for_3ds(client: testing.TestClient, shop: Commerce) -> tuple[dict[st
     assert placed.status_code == 201 and placed.json["data"]["requires_action"] is True
     data = placed.json["data"]
     assert data["client_secret"] and data["next_action"]["type"] == "use_stripe_sdk"
-    return ann, data["order_id"], data["payment"]["transaction_id"]
+    return ann, int(data["order_id"]), data["payment"]["transaction_id"]
 
 
 def snapshot(shop: Commerce, headers: dict[str, str], order_id: int) -> Any:
@@ -179,3 +179,11 @@ def test_the_amount_paid_must_be_the_orders_total(client: testing.TestClient,
     paid = client.simulate_post(url, headers=ann, json={"payment_token": "tok_visa",
                                                         "amount": total, "currency": "USD"})
     assert paid.status_code == 200 and paid.json["data"]["order"]["status"] == "CONFIRMED"
+
+
+def test_a_webhook_body_past_64_kb_is_refused_on_both_paths(
+        client: testing.TestClient, gateway: FakeGateway) -> None:
+    body = json.dumps({"id": "evt_big", "padding": "x" * 70_000}).encode()
+    for path in (URL, "/api/v1/payments/webhook"):
+        refused = client.simulate_post(path, body=body, headers=gateway.sign(body))
+        assert refused.status_code == 413, path

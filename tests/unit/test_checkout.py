@@ -395,6 +395,32 @@ def test_coupon_is_redeemed_once_and_given_back_on_failure(shop: Commerce,
         shop.cart.apply_coupon(CUSTOMER, "ONCE")
 
 
+def test_a_coupon_given_with_the_order_prices_it_and_a_bad_one_places_nothing(
+        shop: Commerce, category: int) -> None:
+    p = add_product(shop, category, stock=10)
+    shop.add_coupon(ADMIN, Coupon("ONCE", CouponKind.PERCENT, Decimal(10), max_uses_per_user=1))
+    shop.add_coupon(ADMIN, Coupon("BIG", CouponKind.PERCENT, Decimal(5),
+                                  min_subtotal=Decimal(1000)))
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    for bad, reason in (("NOPE", "unknown"), ("BIG", "below_minimum")):
+        with pytest.raises(ValidationError) as refused:
+            shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      coupon_code=bad, idempotency_key=f"k-{bad}")
+        assert refused.value.details["coupon_code"] == reason
+    assert stock(shop, p.variants[0].id) == (10, 0, 0)  # nothing held, nothing placed
+    assert shop.orders.history(CUSTOMER).total_count == 0
+    first = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      coupon_code="once", idempotency_key="k-once").order
+    assert (first.coupon_code, first.discount.amount) == ("ONCE", Decimal("10.00"))
+    # the retry replays the first outcome, though the coupon is now used up for this buyer
+    again = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                      coupon_code="once", idempotency_key="k-once").order
+    assert again.id == first.id
+    with pytest.raises(Conflict):  # the key with another coupon is another request
+        shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa",
+                                  idempotency_key="k-once")
+
+
 @pytest.mark.parametrize("run", range(5))
 def test_no_oversell_50_threads_for_10_units(run: int, clock: ManualClock) -> None:
     shop = make_shop(clock, FakeGateway())

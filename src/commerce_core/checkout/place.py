@@ -14,7 +14,7 @@ from commerce_core.cart.model import Cart
 from commerce_core.cart.service import coupon_ancestors, price_cart
 from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.checkout.saga import Held, Idem, Saga, named, stock_moved
-from commerce_core.errors import InsufficientStock, PriceChanged, ValidationError
+from commerce_core.errors import InsufficientStock, NotFound, PriceChanged, ValidationError
 from commerce_core.events import OrderPlaced
 from commerce_core.fraud.model import FraudStatus
 from commerce_core.idempotency import IdempotencyRecord
@@ -22,12 +22,13 @@ from commerce_core.ids import format_order_number
 from commerce_core.inventory.model import Reservation, ReservationLine
 from commerce_core.orders.model import Order, OrderItem
 from commerce_core.payments.model import Payment
-from commerce_core.pricing.coupons import Coupon
+from commerce_core.pricing.coupons import Coupon, normalize_code
 from commerce_core.uow import UnitOfWork
 
 
 def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
-          pay_later: bool, idem: Idem) -> Held:
+          pay_later: bool, idem: Idem, coupon_code: str | None = None) -> Held:
+    """``coupon_code``: the buyer's coupon at order time, taken in place of the cart's."""
     now = saga.clock.now()
     with saga.tx() as uow:
         # inside this transaction when the cart lives in its database: one snapshot
@@ -36,7 +37,7 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
         if cart is None or not cart.lines:
             raise ValidationError("the cart is empty", {"cart": "empty"})
         _check_prices(saga, uow, cart)
-        coupon = _usable_coupon(saga, uow, cart, user_id)
+        coupon = _usable_coupon(saga, uow, cart, user_id, coupon_code)
         settings = saga.settings.current(uow)  # as stored now: a change applies from here
         totals = price_cart(cart, settings.pricing, coupon, coupon_ancestors(saga.tx, coupon),
                             ship)
@@ -123,9 +124,18 @@ def _check_prices(saga: Saga, uow: UnitOfWork, cart: Cart) -> None:
         raise PriceChanged(changed)
 
 
-def _usable_coupon(saga: Saga, uow: UnitOfWork, cart: Cart, user_id: int) -> Coupon | None:
-    if not cart.coupon_code:
+def _usable_coupon(saga: Saga, uow: UnitOfWork, cart: Cart, user_id: int,
+                   asked: str | None) -> Coupon | None:
+    if asked is not None:
+        try:
+            coupon = uow.coupons.get(asked)
+        except NotFound:  # a code typed with the order is bad input, not a missing page
+            raise ValidationError(f"coupon {normalize_code(asked)} does not exist",
+                                  {"coupon_code": "unknown", "code": normalize_code(asked)}
+                                  ) from None
+    elif not cart.coupon_code:
         return None
-    coupon = uow.coupons.get(cart.coupon_code)
+    else:
+        coupon = uow.coupons.get(cart.coupon_code)
     coupon.check_usable(saga.clock.now(), uow.coupons.uses_by(coupon.code, user_id))
     return coupon

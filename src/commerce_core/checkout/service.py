@@ -65,8 +65,13 @@ class CheckoutService:
     def place_order(self, actor: Actor, shipping_address: Address,
                     billing_address: Address | None = None, *,
                     payment_token: str | None = None, payment_method: str = "card",
-                    idempotency_key: str | None = None) -> CheckoutResult:
+                    idempotency_key: str | None = None,
+                    coupon_code: str | None = None) -> CheckoutResult:
         """Turn the user's cart into an order and, given a token, pay for it.
+
+        ``coupon_code`` (the seed's field at order time) prices the order as if it had been
+        applied to the cart just before, in place of any the cart holds; a bad one is a
+        ValidationError naming ``coupon_code`` and nothing is placed.
 
         Without a token the order waits (PENDING, stock held until the reservation expires)
         for :meth:`pay`. Raises PriceChanged, InsufficientStock, a coupon ValidationError
@@ -77,14 +82,16 @@ class CheckoutService:
         authorize(actor, Action.BUY, actor.user_id)
         user_id = actor.user_id
         billing = billing_address or shipping_address
-        fingerprint = request_hash({"user": user_id, "ship": shipping_address.as_dict(),
-                                    "bill": billing.as_dict(), "token": payment_token,
-                                    "method": payment_method})
+        request = {"user": user_id, "ship": shipping_address.as_dict(),
+                   "bill": billing.as_dict(), "token": payment_token, "method": payment_method}
+        if coupon_code is not None:  # only then: keys stored before it keep their hash
+            request["coupon"] = coupon_code
+        fingerprint = request_hash(request)
         idem = (f"checkout:{user_id}", _key(idempotency_key), fingerprint)
 
         def start() -> Held:
             return place(self._saga, user_id, shipping_address, billing, payment_method,
-                         payment_token is None, idem)
+                         payment_token is None, idem, coupon_code)
 
         def finish(held: Held) -> CheckoutResult:
             if payment_token is None:

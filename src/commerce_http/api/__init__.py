@@ -5,10 +5,13 @@ from __future__ import annotations
 from commerce_http.api import (
     accounts,
     admin,
+    cart,
     coupons,
     customer,
     fulfilment,
     health,
+    orders,
+    payments,
     products,
     reviews,
     seller,
@@ -24,6 +27,9 @@ OPERATIONS = table(
     accounts.OPERATIONS,
     customer.OPERATIONS,
     reviews.OPERATIONS,
+    cart.OPERATIONS,
+    orders.OPERATIONS,
+    payments.OPERATIONS,
     seller.OPERATIONS,
     shipments.OPERATIONS,
     admin.OPERATIONS,
@@ -34,5 +40,6 @@ OPERATIONS = table(
     coupons.OPERATIONS,
 )
 
-__all__ = ["OPERATIONS", "accounts", "admin", "coupons", "customer", "fulfilment", "health",
-           "products", "reviews", "seller", "settings", "shipments", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "cart", "coupons", "customer", "fulfilment",
+           "health", "orders", "payments", "products", "reviews", "seller", "settings",
+           "shipments", "stock", "webhooks"]

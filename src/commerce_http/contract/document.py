@@ -152,8 +152,10 @@ def _operation(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
             operation["x-roles"] = sorted(r.value for r in op.roles)
     body = _body_type(op)
     if body is not None:
-        body_schema = schemas[ref_of[id(body)]["$ref"].rsplit("/", 1)[1]]
+        ref = ref_of[id(body)]
+        # a struct is a component; a raw body's type (``dict[str, Any]``) is inline
+        body_schema = schemas[ref["$ref"].rsplit("/", 1)[1]] if "$ref" in ref else ref
         operation["requestBody"] = {
-            "required": bool(body_schema.get("required")),
-            "content": {"application/json": {"schema": ref_of[id(body)]}}}
+            "required": bool(body_schema.get("required")) or op.raw is not None,
+            "content": {"application/json": {"schema": ref}}}
     return operation

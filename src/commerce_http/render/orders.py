@@ -1,15 +1,11 @@
-"""Order bodies: the seed's GET /orders/{id} and the order lists."""
+"""The order body of the seller's listing (``resources/seller.py``), until that area is
+declared in ``commerce_http.api``; buyers' order bodies are ``api.orders``' Models."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from commerce_core.checkout.service import CheckoutResult
-from commerce_core.orders.model import Order, OrderStatus
-from commerce_core.orders.service import OrderDetail
-from commerce_core.shipping.model import ShipmentStatus
-
-_NOT_SHIPPED = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
+from commerce_core.orders.model import Order
 
 
 def order_body(order: Order) -> dict[str, Any]:
@@ -31,33 +27,3 @@ def order_body(order: Order) -> dict[str, Any]:
                      for e in order.timeline],
         "created_at": order.created_at.isoformat(), "updated_at": order.updated_at.isoformat(),
     }
-
-
-def order_detail_body(detail: OrderDetail) -> dict[str, Any]:
-    """The order with its payment, shipping and shipment blocks and its review status."""
-    order, last = detail.order, detail.payment
-    body = order_body(order)
-    body["payment"] = None if last is None else {
-        "payment_id": last.id, "amount": last.amount.amount, "status": last.status.value,
-        "method": last.method, "transaction_id": last.transaction_id}
-    body["shipping"] = {
-        "address": order.shipping_address.as_dict(),
-        "status": "NOT_SHIPPED" if order.status in _NOT_SHIPPED else order.status.value,
-        "tracking_number": next((s.tracking_number for s in detail.shipments
-                                 if s.status is not ShipmentStatus.CANCELLED), None)}
-    body["shipments"] = [s.as_dict() for s in detail.shipments]
-    body["review_status"] = detail.review.value if detail.review else None
-    return body
-
-
-def placed_body(result: CheckoutResult) -> dict[str, Any]:
-    """The order a checkout placed or paid, from what the checkout holds (nothing read
-    again: a new order has no shipments yet)."""
-    return order_detail_body(OrderDetail(result.order, result.payment, (), result.review))
-
-
-def action_body(result: CheckoutResult) -> dict[str, Any]:
-    """``requires_action``, and while it holds what the customer's browser needs to finish
-    (3-D Secure with Stripe.js): the client secret and the gateway's next action."""
-    action = result.payment.action if result.payment else None
-    return {"requires_action": result.requires_action, **(action or {})}
