@@ -105,7 +105,10 @@ LISTINGS = sorted({path for (path, method), spec in OPERATIONS.items()
 @pytest.mark.parametrize("path", LISTINGS)
 def test_a_page_past_the_maximum_is_a_422_naming_page(
         client: testing.TestClient, world: dict[str, Any], path: str) -> None:
-    url = path.format(product_id=world["product"])
+    if "{code}" in path:  # a coupon's usage: a coupon must exist
+        client.simulate_post("/api/v1/coupons", headers=world["admin"], json={
+            "code": "PAGED", "kind": "percent", "value": "5"})
+    url = path.format(product_id=world["product"], code="PAGED")
     for bad in ("10001", str(10**30), "0", "1.5", " 2"):
         refused(client.simulate_get(url, headers=world["admin"], params={"page": bad}), "page")
     assert client.simulate_get(url, headers=world["admin"],
