@@ -24,7 +24,7 @@ from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.pagination import Page
 from commerce_http import api
-from commerce_http.api import seller
+from commerce_http.api import common, seller
 from commerce_http.contract import wire
 from commerce_http.contract.client import Client, error_of, retry_after
 from commerce_http.encoding import loads
@@ -71,8 +71,8 @@ def _variant(spec: VariantSpec) -> seller.VariantIn:
                             stock=spec.stock, reorder_level=spec.reorder_level)
 
 
-def _period(start: date, end: date) -> seller.PeriodQuery:
-    return seller.PeriodQuery(from_=_moment(start), to=_moment(end))
+def _period(start: date, end: date) -> common.PeriodQuery:
+    return common.PeriodQuery(from_=_moment(start), to=_moment(end))
 
 
 class ApiClient(Client):
@@ -215,12 +215,12 @@ class ApiClient(Client):
                                 order_id=order_id))
 
     def dashboard(self, start: date, end: date) -> JSON:
-        return _plain(self.call(api.admin.get_dashboard, query=api.admin.PeriodQuery(
+        return _plain(self.call(api.admin.get_dashboard, query=common.PeriodQuery(
             from_=_moment(start), to=_moment(end))))
 
     # Seller: products -----------------------------------------------------------------------
     def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
-        found = self.call(seller.list_my_products, query=seller.PageQuery(page=page,
+        found = self.call(seller.list_my_products, query=common.PageQuery(page=page,
                                                                           limit=limit))
         return Page(wire.to_builtins(found.products), found.total_count, page, limit)
 
@@ -281,7 +281,7 @@ class ApiClient(Client):
 
     def refund_items(self, order_id: int, item_ids: Sequence[int], reason: str,
                      restock: bool = False, idempotency_key: str | None = None) -> JSON:
-        return _plain(self.call(seller.refund_items, body=seller.RefundIn(
+        return _plain(self.call(seller.refund_items, body=seller.ItemsRefundIn(
             order_item_ids=[wire.Id(i) for i in item_ids], reason=reason, restock=restock),
             idempotency_key=idempotency_key, order_id=order_id))
 

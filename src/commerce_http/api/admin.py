@@ -14,6 +14,7 @@ from commerce_core.catalog.model import Category
 from commerce_core.errors import ValidationError
 from commerce_core.fraud.model import FraudCheck
 from commerce_http.api.accounts import UserOut, user_out
+from commerce_http.api.common import PeriodQuery
 from commerce_http.api.reviews import ReviewOut, review_out
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
@@ -24,7 +25,6 @@ from commerce_http.contract.wire import (
     Id,
     Limit,
     Model,
-    Moment,
     Page,
     Password,
     Query,
@@ -216,13 +216,6 @@ class Hide(Body):
 def _hide(call: Call[object, Hide]) -> ReviewOut:
     return review_out(call.shop.reviews.hide(call.who(), call.path["review_id"],
                                              call.body.reason))
-
-
-class PeriodQuery(Query):
-    """Both days included (UTC); left out: the 30 days up to ``to`` (or today)."""
-
-    from_: Moment | None = msgspec.field(default=None, name="from")
-    to: Moment | None = None
 
 
 class CategoryFiguresOut(Model):

@@ -10,9 +10,10 @@ import msgspec
 from commerce_core.accounts.model import SavedAddress
 from commerce_core.activity.service import RecentActivity
 from commerce_core.address import Address
-from commerce_core.cart.service import CartView
 from commerce_core.notifications.model import Message
 from commerce_core.wishlist.service import WishlistEntry
+from commerce_http.api.cart import CartOut, cart_out
+from commerce_http.api.common import PageQuery
 from commerce_http.contract.operation import Call, Operation, Reply
 from commerce_http.contract.wire import (
     Amount,
@@ -123,11 +124,6 @@ def _forget_address(call: Call[object, None]) -> None:
 
 
 # The wishlist ------------------------------------------------------------------------------
-class PageQuery(Query):
-    page: Page = 1
-    limit: Limit = 20
-
-
 class WishlistItemOut(Model):
     """``available`` false once the product is withdrawn (its fields are then null)."""
 
@@ -183,59 +179,6 @@ def _drop(call: Call[object, None]) -> None:
 class MoveToCart(Body):
     quantity: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
     selected_attributes: dict[Text100, Text100] = msgspec.field(default_factory=dict)
-
-
-class CartItemOut(Model):
-    cart_item_id: Id
-    product_id: Id
-    variant_id: Id
-    sku: str
-    product_name: str
-    quantity: int
-    unit_price: Amount
-    total_price: Amount | None
-    selected_attributes: dict[str, str]
-
-
-class CartDiscountOut(Model):
-    coupon_code: str
-    discount_amount: Amount
-
-
-class CartOut(Model):
-    """The seed's cart. Its amounts are null when the cart could not be priced."""
-
-    cart_id: str
-    items: list[CartItemOut]
-    currency: str | None  # None while the cart is empty
-    subtotal: Amount | None
-    discount: Amount | None
-    discounts: list[CartDiscountOut]
-    tax: Amount | None
-    shipping: Amount | None
-    total: Amount | None
-    last_updated: Timestamp
-
-
-def cart_out(view: CartView) -> CartOut:
-    cart, t = view.cart, view.totals
-    items = []
-    for line in cart.lines:
-        priced = t.line(line.id) if t else None
-        items.append(CartItemOut(
-            cart_item_id=Id(line.id), product_id=Id(line.product_id),
-            variant_id=Id(line.variant_id), sku=line.sku, product_name=line.product_name,
-            quantity=line.quantity, unit_price=money(line.unit_price),
-            total_price=money(priced.subtotal) if priced else None,
-            selected_attributes=dict(line.selected_attributes)))
-    return CartOut(
-        cart_id=cart.id, items=items, currency=cart.currency,
-        subtotal=money(t.subtotal) if t else None, discount=money(t.discount) if t else None,
-        discounts=([CartDiscountOut(coupon_code=t.coupon_code,
-                                    discount_amount=money(t.discount))]
-                   if t and t.coupon_code else []),
-        tax=money(t.tax) if t else None, shipping=money(t.shipping) if t else None,
-        total=money(t.total) if t else None, last_updated=cart.updated_at)
 
 
 def _move_to_cart(call: Call[object, MoveToCart]) -> CartOut:

@@ -12,9 +12,10 @@ from commerce_core.errors import ValidationError
 from commerce_core.orders.model import Order, OrderItem, OrderStatus, TimelineEntry
 from commerce_core.orders.service import OrderDetail
 from commerce_core.payments.model import Payment
-from commerce_core.shipping.model import Shipment, ShipmentStatus
+from commerce_core.shipping.model import ShipmentStatus
 from commerce_http import cached
 from commerce_http.api.cart import CouponCode
+from commerce_http.api.shipments import ShipmentOut, shipment_out
 from commerce_http.contract.operation import Call, Operation, Reply
 from commerce_http.contract.wire import (
     Amount,
@@ -174,29 +175,6 @@ class OrderShippingOut(Model):
     tracking_number: str | None
 
 
-class TrackingEventOut(Model):
-    status: ShipmentState
-    timestamp: Timestamp
-    location: str
-    description: str
-
-
-class ShipmentOut(Model):
-    shipment_id: Id
-    order_id: Id
-    seller_id: Id
-    order_item_ids: list[Id]
-    carrier: str
-    service_level: Literal["standard", "express", "overnight"]
-    tracking_number: str
-    label_url: str | None
-    cost: Amount
-    currency: str
-    status: ShipmentState
-    events: list[TrackingEventOut]
-    created_at: Timestamp
-
-
 class OrderDetailOut(OrderOut):
     """The order with its payment, shipping and shipments, and its fraud review status
     (null: never screened)."""
@@ -274,19 +252,6 @@ def _order_fields(order: Order) -> dict[str, Any]:
 
 def order_out(order: Order) -> OrderOut:
     return OrderOut(**_order_fields(order))
-
-
-def shipment_out(s: Shipment) -> ShipmentOut:
-    return ShipmentOut(
-        shipment_id=Id(s.id), order_id=Id(s.order_id), seller_id=Id(s.seller_id),
-        order_item_ids=[Id(i) for i in s.item_ids], carrier=s.carrier,
-        service_level=s.service_level.value, tracking_number=s.tracking_number,
-        label_url=s.label_url or None, cost=money(s.cost), currency=s.cost.currency,
-        status=s.status.value,
-        events=[TrackingEventOut(status=e.status.value, timestamp=e.occurred_at,
-                                 location=e.location, description=e.description)
-                for e in s.events],
-        created_at=s.created_at)
 
 
 def _detail_fields(detail: OrderDetail) -> dict[str, Any]:

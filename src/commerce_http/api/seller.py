@@ -20,9 +20,11 @@ from commerce_core.errors import ValidationError
 from commerce_core.facade import Commerce
 from commerce_core.inventory.model import StockItem
 from commerce_core.orders.model import Order
-from commerce_core.payments.model import Refund
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.sellers.service import StockRow
+from commerce_http.api.common import PageQuery, PeriodQuery
+from commerce_http.api.orders import TimelineEntryOut
+from commerce_http.api.payments import RefundOut, refund_out
 from commerce_http.api.products import (
     ProductOut,
     SellerOut,
@@ -40,7 +42,6 @@ from commerce_http.contract.wire import (
     Id,
     Limit,
     Model,
-    Moment,
     Page,
     Query,
     Text100,
@@ -195,11 +196,6 @@ def _add_variant(call: Call[object, VariantIn]) -> ProductOut:
     return _detail(call.shop, product_id)
 
 
-class PageQuery(Query):
-    page: Page = 1
-    limit: Limit = 20
-
-
 def _my_products(call: Call[PageQuery, None]) -> SellerProductsOut:
     q = call.query
     who = call.who()
@@ -328,12 +324,6 @@ class SellerOrderItemOut(Model):
     status: OrderStatus
 
 
-class TimelineEntryOut(Model):
-    event: str
-    timestamp: Timestamp
-    note: str
-
-
 class SellerOrderOut(Model):
     """An order as its seller sees it: only their items."""
 
@@ -398,51 +388,21 @@ def _orders(call: Call[SellerOrdersQuery, None]) -> SellerOrdersOut:
                            total_count=found.total_count)
 
 
-class RefundIn(Body):
+class ItemsRefundIn(Body):
     order_item_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=500)]
     reason: Text500  # told to the customer
     restock: bool = False  # put the items back on the shelf
-
-
-class RefundOut(Model):
-    refund_id: Id
-    seller_id: Id | None
-    order_item_ids: list[Id]
-    payment_id: Id
-    order_id: Id
-    amount: Amount
-    currency: str
-    reason: str
-    status: Literal["PENDING", "COMPLETED", "FAILED"]
-    transaction_id: str | None
-    created_at: Timestamp
 
 
 class RefundsOut(Model):
     refunds: list[RefundOut]
 
 
-def refund_out(r: Refund) -> RefundOut:
-    return RefundOut(refund_id=Id(r.id), seller_id=None if r.seller_id is None
-                     else Id(r.seller_id), order_item_ids=[Id(i) for i in r.item_ids],
-                     payment_id=Id(r.payment_id), order_id=Id(r.order_id),
-                     amount=money(r.amount), currency=r.amount.currency, reason=r.reason,
-                     status=r.status.value, transaction_id=r.transaction_id,
-                     created_at=r.created_at)
-
-
-def _refund(call: Call[object, RefundIn]) -> RefundOut:
+def _refund(call: Call[object, ItemsRefundIn]) -> RefundOut:
     b = call.body
     return refund_out(call.shop.sellers.refund_items(
         call.who(), call.path["order_id"], [int(i) for i in b.order_item_ids], b.reason,
         restock=b.restock, idempotency_key=call.idempotency_key))
-
-
-class PeriodQuery(Query):
-    """Days (UTC), both included; left out: the 30 days up to ``to`` (or today)."""
-
-    from_: Moment | None = msgspec.field(name="from", default=None)
-    to: Moment | None = None
 
 
 def _period(call: Call[PeriodQuery, None]) -> tuple[date, date]:
@@ -522,7 +482,7 @@ class ProfileIn(Body):
     description: StoreText = ""
 
 
-class ProfileChange(Body):
+class StoreChange(Body):
     """A field left out (or null) is unchanged."""
 
     store_name: StoreName | None = None
@@ -551,7 +511,7 @@ def _open_store(call: Call[object, ProfileIn]) -> SellerProfileOut:
                                                         b.description))
 
 
-def _change_store(call: Call[object, ProfileChange]) -> SellerProfileOut:
+def _change_store(call: Call[object, StoreChange]) -> SellerProfileOut:
     b = call.body
     return profile_out(call.shop.sellers.update_profile(call.who(), store_name=b.store_name,
                                                         description=b.description))
@@ -584,7 +544,7 @@ open_store = Operation(
     tag="seller")
 change_store = Operation(
     "PUT", f"{API}/seller/profile", "change_store",
-    "Change my store (left out or null: unchanged)", _change_store, body=ProfileChange,
+    "Change my store (left out or null: unchanged)", _change_store, body=StoreChange,
     response=SellerProfileOut, roles=SELLERS, errors=(404,), tag="seller")
 list_my_products = Operation(
     "GET", f"{API}/seller/products", "list_my_products",
@@ -607,7 +567,7 @@ list_my_orders = Operation(
     query=SellerOrdersQuery, response=SellerOrdersOut, roles=SELLERS, tag="seller")
 refund_items = Operation(
     "POST", f"{API}/seller/orders/{{order_id}}/refunds", "refund_items",
-    "Refund whole items of mine from the order's payment", _refund, body=RefundIn,
+    "Refund whole items of mine from the order's payment", _refund, body=ItemsRefundIn,
     response=RefundOut, status=201, roles=SELLERS, errors=(404, 409), idempotent=True,
     tag="seller")
 list_my_refunds = Operation(
