@@ -18,6 +18,7 @@ import pytest
 
 from commerce_core.facade import Commerce
 from commerce_http import create_app
+from tests.conftest import ADMIN, add_product
 from tests.http.conftest import PASSWORD
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
@@ -75,3 +76,43 @@ def test_a_generated_client_signs_up_and_in_with_typed_models(
     refused = register.sync(client=anonymous, body=models.Registration(
         email="ann@example.com", password=PASSWORD, name="Ann"))
     assert isinstance(refused, models.Failure) and refused.error.code == "conflict"
+
+
+def test_a_generated_client_buys_pays_and_reviews_with_typed_models(
+        generated: tuple[ModuleType, Any], shop: Commerce) -> None:
+    _, app = generated
+    client_module = importlib.import_module("shop_client.client")
+    models = importlib.import_module("shop_client.models")
+
+    def op(tag: str, name: str) -> Any:
+        return importlib.import_module(f"shop_client.api.{tag}.{name}")
+
+    product = add_product(shop, shop.catalog.create_category(ADMIN, "Lamps").id, "Lamp",
+                          prices=("49.90",), stock=5)
+    args = {"transport": httpx.WSGITransport(app=app)}
+    anonymous = client_module.Client(base_url="http://shop.test", httpx_args=args)
+    _ok(op("accounts", "register").sync(client=anonymous, body=models.Registration(
+        email="kim@example.com", password=PASSWORD)), models.UserOut)
+    token = _ok(op("accounts", "login").sync(client=anonymous, body=models.Credentials(
+        email="kim@example.com", password=PASSWORD)), models.SessionOut).access_token
+    kim = client_module.AuthenticatedClient(base_url="http://shop.test", token=token,
+                                           httpx_args=args)
+    cart = _ok(op("cart", "add_cart_item").sync(client=kim, body=models.NewCartItem(
+        product_id=str(product.id), quantity=2)), models.CartOut)
+    assert cart.total == "99.80" and cart.items[0].product_id == str(product.id)
+    address = models.PostalAddressIn(line1="1 Main St", city="Springfield",
+                                     postal_code="12345", country="US")
+    placed = op("orders", "place_order").sync(client=kim, body=models.NewOrder(
+        shipping_address=address), idempotency_key="order-1")
+    order = placed.data
+    again = op("orders", "place_order").sync(client=kim, body=models.NewOrder(
+        shipping_address=address), idempotency_key="order-1")
+    assert again.data.order_id == order.order_id  # the same order, not a second one
+    paid = op("payments", "process_payment").sync(id=order.order_id, client=kim,
+                                                  body=models.PaymentIn(payment_token="tok_visa"))
+    assert not paid.additional_properties and paid.data.order.status == "CONFIRMED"
+    review = op("reviews", "write_review").sync(product_id=str(product.id), client=kim,
+                                                body=models.NewReview(rating=5, title="Bright"))
+    assert not review.additional_properties and review.data.rating == 5
+    listed = op("reviews", "list_reviews").sync(product_id=str(product.id), client=anonymous)
+    assert [r.title for r in listed.data.reviews] == ["Bright"]
