@@ -28,13 +28,10 @@ from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
     admin,
     cart,
-    catalog,
     customer,
     orders,
     payments,
-    rankings,
     reviews,
-    search,
     seller,
     shipments,
 )
@@ -86,14 +83,11 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/wishlist": customer.Wishlist(shop),
         f"{API}/wishlist/{{product_id}}": customer.WishlistItem(shop),
         f"{API}/wishlist/{{product_id}}/move-to-cart": customer.MoveToCart(shop),
-        f"{API}/products": catalog.Products(shop, seller.SellerProducts(shop)),
-        f"{API}/products/{{product_id}}": catalog.Product(shop, seller.SellerProduct(shop)),
+        # GET on these two is declared in commerce_http.api.catalog; POST and PUT (the
+        # seller's) are served from here until they are declared too
+        f"{API}/products": seller.SellerProducts(shop),
+        f"{API}/products/{{product_id}}": seller.SellerProduct(shop),
         f"{API}/products/{{product_id}}/variants": seller.ProductVariants(shop),
-        f"{API}/categories": catalog.Categories(shop),
-        f"{API}/rankings/trending": rankings.Trending(shop),
-        f"{API}/rankings/top-sellers": rankings.TopSellers(shop),
-        f"{API}/search": search.Search(shop),
-        f"{API}/search/suggest": search.Suggest(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
         f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),
@@ -138,9 +132,11 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
     legacy = document([*routes.items(), ("/openapi.json", OpenApi({}))])
-    spec["paths"].update(legacy["paths"])
+    for path, item in legacy["paths"].items():  # a path may have methods of both
+        spec["paths"].setdefault(path, {}).update(item)
     routes["/openapi.json"] = OpenApi(spec)
-    routes.update(resources(shop, api.OPERATIONS))
+    for path, declared in resources(shop, api.OPERATIONS).items():
+        routes[path] = _with_legacy(declared, routes.get(path))
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
@@ -148,3 +144,12 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
 
 
 _ID_FIELD = re.compile(r"{(\w+)}")
+
+
+def _with_legacy(declared: object, legacy: object | None) -> object:
+    """The declared operations of a path, and the methods of it not yet declared."""
+    for method in ("get", "post", "put", "patch", "delete"):
+        responder = getattr(legacy, f"on_{method}", None)
+        if responder is not None and not hasattr(declared, f"on_{method}"):
+            setattr(declared, f"on_{method}", responder)
+    return declared

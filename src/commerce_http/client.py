@@ -23,6 +23,8 @@ import httpx
 from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.pagination import Page
+from commerce_http import api
+from commerce_http.contract import wire
 from commerce_http.contract.client import Client, error_of, retry_after
 from commerce_http.encoding import loads
 from commerce_http.statuses import ERROR_OF
@@ -153,13 +155,19 @@ class ApiClient(Client):
 
     # Admin: categories, fraud, figures ------------------------------------------------------
     def trending(self, limit: int = 10) -> list[JSON]:
-        return self._rows("products", f"{API}/rankings/trending", {"limit": limit})
+        found = self.call(api.rankings.trending, query=api.rankings.RankingQuery(limit=limit))
+        rows: list[JSON] = wire.to_builtins(found.products)
+        return rows
 
     def top_sellers(self, limit: int = 10) -> list[JSON]:
-        return self._rows("sellers", f"{API}/rankings/top-sellers", {"limit": limit})
+        found = self.call(api.rankings.top_sellers,
+                          query=api.rankings.RankingQuery(limit=limit))
+        rows: list[JSON] = wire.to_builtins(found.sellers)
+        return rows
 
     def category_tree(self) -> list[JSON]:
-        return self._rows("categories", f"{API}/categories")
+        rows: list[JSON] = wire.to_builtins(self.call(api.catalog.list_categories).categories)
+        return rows
 
     def create_category(self, name: str, parent_id: int | None = None) -> JSON:
         return self._record("POST", f"{API}/admin/categories",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, health
+from commerce_http.api import accounts, catalog, health, rankings, search
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS)
+OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, catalog.OPERATIONS,
+                   search.OPERATIONS, rankings.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "health"]
+__all__ = ["OPERATIONS", "accounts", "catalog", "health", "rankings", "search"]

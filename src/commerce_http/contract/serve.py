@@ -115,7 +115,7 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
         call = Call(shop, actor, req.context.token, path, _query(req, op),
                     None if op.raw else _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
-                    req.context.request_id, req.headers, raw)
+                    req.context.request_id, req.headers, raw, req.params)
         result = op.handler(call)
         status = op.status
         if isinstance(result, Reply):
