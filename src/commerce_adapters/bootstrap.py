@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +87,18 @@ def part_url(name: str, database_url: str, given: str | None = None) -> str:
     """The URL of the part the setting ``name`` places: as :func:`setting`, and
     ``database_url`` for a part that follows the database."""
     return setting(name, given) or database_url
+
+
+CARRIER_SECRET = re.compile(r"^COMMERCE_CARRIER_([A-Z0-9_]+)_SECRET$")
+
+
+def carrier_secrets_setting(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each ``COMMERCE_CARRIER_<NAME>_SECRET``: the secret that carrier signs its tracking
+    callbacks with, by carrier name (lower case, ``_`` read as ``-``: TABLE_RATE is the
+    ``table-rate`` carrier)."""
+    environ = os.environ if environ is None else environ
+    return {match[1].lower().replace("_", "-"): value
+            for key, value in environ.items() if (match := CARRIER_SECRET.match(key)) and value}
 
 
 DELIVERIES = ("background", "inline")
@@ -375,7 +388,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
             fraud_rules: FraudRules | None = None, carriers: list[Carrier] | None = None,
             token_ttl: timedelta = TOKEN_TTL, node_id: int | None = None,
             event_delivery: str | None = None,
-            key_prefix: str | None = None, synonyms: Synonyms | None = None) -> Commerce:
+            key_prefix: str | None = None, synonyms: Synonyms | None = None,
+            carrier_secrets: Mapping[str, str] | None = None) -> Commerce:
     """The whole SDK on the stores the URLs name (``COMMERCE_*`` settings when omitted).
 
     With no settings it opens (and migrates) ``sqlite:///commerce.db`` in the current
@@ -398,6 +412,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     ``search_url`` moves it (``elasticsearch://host:9200``); it is fed by catalog, stock and
     rating events (docs/search.md). ``synonyms`` (or the file ``COMMERCE_SEARCH_SYNONYMS``
     names) are word groups searched as one.
+    ``carrier_secrets`` (or ``COMMERCE_CARRIER_<NAME>_SECRET`` settings) verify carriers'
+    signed tracking callbacks (``shop.carrier_callbacks``), one secret per carrier.
     """
     clock = clock or SystemClock()
     database_url = setting("COMMERCE_DATABASE_URL", database_url)
@@ -471,7 +487,9 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     popular_searches=_popular(activity),
                     synonyms=synonyms if synonyms is not None else synonyms_setting(),
                     catalog_repair=catalog_repair, broker=broker,
-                    webhook_sender=UrllibSender())
+                    webhook_sender=UrllibSender(),
+                    carrier_secrets=(carrier_secrets if carrier_secrets is not None
+                                     else carrier_secrets_setting()))
     if bus is not None and not broker:
         _subscribe(bus, shop)
     return shop

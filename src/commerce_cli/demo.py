@@ -4,6 +4,7 @@ through on screen."""
 from __future__ import annotations
 
 import random
+import shlex
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from commerce_adapters import connect
 from commerce_adapters.notify.recording import RecordingNotifier
 from commerce_adapters.urls import shown
 from commerce_cli.errors import domain_errors
-from commerce_cli.target import target
+from commerce_cli.target import sqlite_file, target
 from commerce_core.accounts.policy import Actor
 from commerce_core.address import Address
 from commerce_core.catalog.service import VariantSpec
@@ -33,6 +34,7 @@ TREE = {"Electronics": ["Phones", "Laptops", "Headphones"],
         "Outdoors": ["Tents", "Bikes"]}
 COLORS = ["Black", "Silver", "Blue"]
 PASSWORD = "demo-password-42"
+SECRET = "commerce-demo-secret-0123456789abcdef"  # the demo's: serve it with the same
 
 
 def demo(ctx: typer.Context,
@@ -45,12 +47,28 @@ def demo(ctx: typer.Context,
     temporary folder, unless --database-url (before ``demo``) names one."""
     url = target(ctx).database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'demo.db'}"
     with domain_errors():
-        shop = connect(url, notifier=RecordingNotifier(),
-                       secret_key="commerce-demo-secret-0123456789abcdef")
+        shop = connect(url, notifier=RecordingNotifier(), secret_key=SECRET)
         console.print(f"[bold]commerce demo[/bold] on {escape(shown(url))}")
         rng = random.Random(seed)
         buyer, catalog = _seed(shop, products, rng)
         _walk_checkout(shop, buyer, catalog, rng)
+    _next_steps(url)
+
+
+def _next_steps(url: str) -> None:
+    """Where the shop is, and how to serve and browse it."""
+    file = sqlite_file(url)
+    where = f"in [bold]{escape(str(file))}[/bold]" if file else f"at {escape(shown(url))}"
+    quoted = shlex.quote(url)
+    console.print(f"\nThe shop is {where}. Serve it, then browse it:")
+    console.print(f"  COMMERCE_SECRET_KEY={SECRET} commerce --database-url {escape(quoted)} "
+                  "serve --port 8000", soft_wrap=True)
+    console.print("  http://127.0.0.1:8000/docs            the API, to try in a browser")
+    console.print("  http://127.0.0.1:8000/api/v1/products the catalog")
+    console.print(f"  commerce --database-url {escape(quoted)} admin users list",
+                  soft_wrap=True)
+    console.print(f"Accounts: admin@demo.example, seller1@demo.example, customer1@demo.example, "
+                  f"you@demo.example; password {PASSWORD}", soft_wrap=True)
 
 
 def _seed(shop: Commerce, count: int, rng: random.Random) -> tuple[Actor, list[int]]:

@@ -20,6 +20,7 @@ from commerce_cli import (
     search,
     seller,
     settings,
+    webhooks,
 )
 from commerce_cli.demo import demo
 from commerce_cli.doctor import doctor
@@ -61,6 +62,7 @@ app.command("whoami")(account.whoami)
 app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
 app.add_typer(admin.app, name="admin")
+admin.app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(seller.app, name="seller")
 app.add_typer(rankings.app, name="rankings")
 app.add_typer(search.app, name="search")

@@ -7,21 +7,24 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import attrs
+import httpx
 import typer
 from sqlalchemy.engine import make_url
 
 from commerce_adapters import connect
 from commerce_adapters.bootstrap import scheme, setting
+from commerce_adapters.memory.ratelimit import MemoryRateLimiter
 from commerce_adapters.urls import shown
 from commerce_cli import credentials
 from commerce_cli.errors import Usage
-from commerce_cli.local import LocalShop
 from commerce_core.accounts.policy import Actor, Role
 from commerce_core.errors import Forbidden, NotFound, Unauthenticated
 from commerce_core.facade import Commerce
+from commerce_http.app import HttpSettings, create_app
 from commerce_http.client import ApiClient
+from commerce_http.limits import Limits
 
-Shop = ApiClient | LocalShop
+Shop = ApiClient  # local mode too: the app in process, through the same client
 OPERATOR = Actor.admin(0)  # local mode: whoever holds the database acts as its admin
 
 
@@ -66,7 +69,7 @@ class Target:
 
     def as_admin(self, create: bool = False) -> Shop:
         """``create``: the command writes, and may make a new database (see :meth:`open`)."""
-        return self.client() if self.remote else LocalShop(self.open(create), OPERATOR)
+        return self.client() if self.remote else in_process(self.open(create), OPERATOR)
 
     def as_seller(self) -> Shop:
         if self.remote:
@@ -77,7 +80,19 @@ class Target:
         if not self.seller:
             raise Usage("say which seller to act as: commerce seller --as EMAIL ...")
         shop = self.open()
-        return LocalShop(shop, _seller(shop, self.seller))
+        return in_process(shop, _seller(shop, self.seller))
+
+
+def in_process(shop: Commerce, actor: Actor) -> ApiClient:
+    """The API of ``shop`` called in this process as ``actor``: local mode runs every
+    command through the same operations, checks and JSON as remote mode, so the two cannot
+    differ. No rate limit: the operator is not a client to be protected from."""
+    app = create_app(shop, HttpSettings(limits=Limits(per_ip=MAX_RATE, per_user=MAX_RATE)),
+                     limiter=MemoryRateLimiter(), acting_as=actor)
+    return ApiClient("http://local.invalid", transport=httpx.WSGITransport(app=app))
+
+
+MAX_RATE = 2**62
 
 
 def sqlite_file(url: str) -> Path | None:

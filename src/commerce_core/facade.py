@@ -5,7 +5,7 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from commerce_core.accounts.policy import Action, Actor, authorize
@@ -50,6 +50,7 @@ from commerce_core.search.ports import SearchIndex
 from commerce_core.search.service import PopularSearches, SearchService
 from commerce_core.search.text import Synonyms
 from commerce_core.sellers.service import SellerService
+from commerce_core.shipping.callbacks import CarrierCallbacks
 from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
 from commerce_core.shipping.table_rate import TableRateCarrier
@@ -79,7 +80,8 @@ class Commerce:
                  popular_searches: PopularSearches | None = None,
                  synonyms: Synonyms | None = None,
                  catalog_repair: Callable[[datetime], int] | None = None,
-                 broker: bool = False, webhook_sender: WebhookSender | None = None) -> None:
+                 broker: bool = False, webhook_sender: WebhookSender | None = None,
+                 carrier_secrets: Mapping[str, str] | None = None) -> None:
         # a catalog store apart from the database repairs what a crash left of its own
         # writes (given the time before which a write is surely over); see docs/mongodb.md
         self._catalog_repair = catalog_repair
@@ -124,6 +126,8 @@ class Commerce:
         self.analytics = AnalyticsService(tx)
         self.fraud = FraudService(tx, self.orders, clock)
         self.shipping = ShippingService(tx, carriers or [TableRateCarrier(ids)], ids, clock)
+        # carriers' signed tracking callbacks, one secret per carrier that sends them
+        self.carrier_callbacks = CarrierCallbacks(self.shipping, carrier_secrets or {}, clock)
         self.notifications = NotificationService(tx, notifier, ids, clock)
         self.webhooks = WebhookService(tx, webhook_sender or _NoSender(), ids, clock)
         # a broker's relay claims its entries, so relays in several processes share them

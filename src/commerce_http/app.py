@@ -7,8 +7,10 @@ from typing import Any
 
 import attrs
 import falcon
+import swagger_ui
 from falcon.routing import CompiledRouter
 
+from commerce_core.accounts.policy import Actor
 from commerce_core.facade import Commerce
 from commerce_core.ratelimit.ports import RateLimiter
 from commerce_http import api, errors, media
@@ -49,10 +51,14 @@ class HttpSettings:
 
 
 def create_app(shop: Commerce, settings: HttpSettings | None = None,
-               limiter: RateLimiter | None = None
+               limiter: RateLimiter | None = None, *, acting_as: Actor | None = None
                ) -> falcon.App[falcon.Request, falcon.Response]:
     """The API over ``shop``. ``limiter``: the rate-limit store (by default the shop's
-    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production)."""
+    sessions part, ``COMMERCE_SESSIONS_URL``; every worker must share one in production).
+
+    ``acting_as``: every request is made by that actor, with no token: for calling the app
+    in process only (the CLI's local mode, where whoever holds the database is its
+    operator). Never serve such an app."""
     settings = settings or HttpSettings()
     router = CompiledRouter()  # ours, so metrics can name the route of a refused request
     metrics = Metrics(settings.metrics_dir, router)
@@ -64,7 +70,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         middleware.append(falcon.CORSMiddleware(
             allow_origins="*" if "*" in settings.cors_origins else list(settings.cors_origins),
             expose_headers=["X-Request-ID", "Retry-After"]))
-    middleware += [Authentication(shop.accounts),
+    middleware += [Authentication(shop.accounts, acting_as),
                    RateLimit(limiter or shop.limiter, settings.limits),
                    RequireSignIn(needs_token), PathIds()]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware,
@@ -140,6 +146,9 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
+    # Swagger UI over the same document (it serves it again at /docs/swagger.json), its
+    # assets from the package: no CDN, works offline
+    swagger_ui.api_doc(app, config=spec, url_prefix="/docs", title="commerce-sdk API")
     return app
 
 

@@ -185,7 +185,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                            ("is_active", {"type": "boolean"}), *_PAGE]},
     ("/api/v1/admin/users", "post"): {
         "summary": "Create an account of any role", "status": "201",
-        "body": _obj(["email", "password", "name"], email={"type": "string"},
+        "body": _obj(["email", "password"], email={"type": "string"},
                      password={"type": "string"}, name={"type": "string"},
                      phone={"type": "string"},
                      role={"type": "string", "enum": ["customer", "seller", "admin"]})},

@@ -64,6 +64,8 @@ def test_demo_seeds_and_walks_a_checkout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "12 products" in result.stdout and "CONFIRMED" in result.stdout
     assert "your cart" in result.stdout
+    assert f"The shop is in {tmp_path / 'demo.db'}." in " ".join(result.stdout.split())
+    assert "serve --port 8000" in result.stdout and "/docs" in result.stdout
 
 
 def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from commerce_core.inventory.model import (
     ReservationStatus,
     StockItem,
 )
+from commerce_core.inventory.ports import MovementQuery
+from commerce_core.pagination import PageRequest
 from tests.concurrency import run_together
 from tests.contract.conftest import Backend
 
@@ -171,6 +173,52 @@ def test_stock_rows_by_seller(backend: Backend) -> None:
         uow.commit()
     with backend.storage.uow_factory(read_only=True) as uow:
         assert [s.variant_id for s in uow.inventory.for_seller(8)] == [502]
+
+
+def test_movement_history_newest_first_paged_and_filtered(backend: Backend) -> None:
+    """A seller's trail: only movements of their variants' rows, newest first (ties by
+    the later id), filtered by variant and by type, with the total count per page."""
+    mine, also_mine, theirs = (backend.ids.next_id() for _ in range(3))
+    with backend.storage.uow_factory() as uow:
+        uow.inventory.add(StockItem(mine, 1, 7))
+        uow.inventory.add(StockItem(also_mine, 1, 7))
+        uow.inventory.add(StockItem(theirs, 2, 8))
+        uow.commit()
+    steps = [(mine, "restock", 10), (theirs, "restock", 5), (also_mine, "restock", 3),
+             (mine, "adjust", -2), (mine, "restock", 1)]
+    for variant, kind, quantity in steps:
+        backend.clock.advance(timedelta(minutes=1))
+        with backend.storage.uow_factory() as uow:
+            if kind == "restock":
+                uow.inventory.restock(variant, quantity, "delivery", backend.clock.now(), 7)
+            else:
+                uow.inventory.adjust(variant, quantity, "recount", backend.clock.now(), 7)
+            uow.commit()
+    with backend.storage.uow_factory() as uow:  # two in one instant: the later id first
+        uow.inventory.restock(also_mine, 1, "same instant", backend.clock.now())
+        uow.inventory.restock(also_mine, 2, "same instant", backend.clock.now())
+        uow.commit()
+
+    def history(page: int = 1, limit: int = 20, **kw: object) -> tuple[list[tuple[int, int]], int]:
+        with backend.storage.uow_factory(read_only=True) as uow:
+            found = uow.inventory.movement_history(MovementQuery(**kw),  # type: ignore[arg-type]
+                                                   PageRequest(page, limit))
+        return [(m.variant_id, m.quantity) for m in found.items], found.total_count
+
+    seller = [(also_mine, 2), (also_mine, 1), (mine, 1), (mine, -2), (also_mine, 3), (mine, 10)]
+    assert history(seller_id=7) == (seller, 6)
+    assert history(seller_id=7, limit=4, page=2) == (seller[4:], 6)
+    assert history(seller_id=7, variant_id=mine) == ([(mine, 1), (mine, -2), (mine, 10)], 3)
+    assert history(seller_id=7, types=frozenset({MovementType.ADJUSTMENT})) == (
+        [(mine, -2)], 1)
+    assert history(seller_id=7, variant_id=theirs) == ([], 0)
+    assert history(seller_id=404) == ([], 0)
+    assert history() == ([*seller[:3], (mine, -2), (also_mine, 3), (theirs, 5), (mine, 10)], 7)
+    with backend.storage.uow_factory(read_only=True) as uow:
+        first = uow.inventory.movement_history(MovementQuery(variant_id=mine),
+                                               PageRequest()).items[0]
+    assert (first.movement_type, first.reason, first.created_by) == (
+        MovementType.IN, "delivery", 7)
 
 
 def test_stock_rows_by_product_in_variant_order(backend: Backend) -> None:

@@ -75,3 +75,16 @@ def test_wrong_types_name_the_field(client: testing.TestClient) -> None:
     short = client.simulate_post("/api/v1/users/register", json={
         "email": "ann@example.com", "password": "short", "name": "Ann"})
     assert short.status_code == 422 and "password" in error(short)["details"]
+
+
+def test_email_and_password_register_and_common_passwords_are_refused(
+        client: testing.TestClient) -> None:
+    common = client.simulate_post("/api/v1/users/register", json={
+        "email": "kim@example.com", "password": "Baseball"})
+    assert common.status_code == 422 and list(error(common)["details"]) == ["password"]
+    assert "too common" in error(common)["message"]
+    made = client.simulate_post("/api/v1/users/register", json={
+        "email": "kim@example.com", "password": "correct horse battery",
+        "first_name": "Kim"})
+    assert made.status_code == 201, made.text
+    assert made.json["data"]["first_name"] == "Kim" and made.json["data"]["last_name"] is None

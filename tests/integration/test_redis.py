@@ -18,6 +18,7 @@ from commerce_adapters.redis.carts import RedisCartStore
 from commerce_adapters.redis.ratelimit import RedisRateLimiter
 from commerce_adapters.redis.revocations import RedisRevocations
 from commerce_core.clock import ManualClock
+from commerce_core.errors import Unauthenticated
 from commerce_core.facade import Commerce
 from commerce_http import create_app
 from commerce_http.app import HttpSettings
@@ -140,3 +141,22 @@ def test_a_per_user_limit_is_shared_by_the_workers(workers: tuple[Commerce, Comm
     assert [r.status_code for r in statuses].count(200) == 5
     refused = [r for r in statuses if r.status_code == 429]
     assert len(refused) == 7 and all(int(r.headers["Retry-After"]) >= 1 for r in refused)
+
+
+def test_a_password_change_on_one_worker_voids_tokens_on_the_other(
+        workers: tuple[Commerce, Commerce]) -> None:
+    """Sessions on Redis hold sign-outs; the token generation a password change moves on is
+    on the account row, which both workers read: old tokens die on both at once."""
+    a, b = workers
+    a.accounts.register("kim@example.com", "correct horse battery")
+    signed_out = b.accounts.login("kim@example.com", "correct horse battery").token
+    kept = a.accounts.login("kim@example.com", "correct horse battery").token
+    b.accounts.logout(signed_out)
+    with pytest.raises(Unauthenticated, match="signed out"):
+        a.accounts.authenticate(signed_out)
+    actor = b.accounts.authenticate(kept)
+    fresh = b.accounts.change_password(actor, "correct horse battery", "tea for two, at 4").token
+    for worker in workers:
+        with pytest.raises(Unauthenticated, match="sign in again"):
+            worker.accounts.authenticate(kept)
+        assert worker.accounts.authenticate(fresh) == actor

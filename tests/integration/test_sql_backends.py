@@ -29,7 +29,7 @@ from commerce_core.ids import node_of
 from commerce_core.money import Money
 from commerce_core.payments.model import RefundState
 from tests.concurrency import run_together
-from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop
+from tests.conftest import ADMIN, FAST_HASHER, HOME, SECRET, add_product, make_shop
 from tests.sql_servers import derived_postgres, empty_postgres
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "marketplace.py"
@@ -191,6 +191,26 @@ def test_a_host_applications_alembic_version_is_left_alone(empty_database: str) 
     connect(empty_database, secret_key=SECRET)  # the SDK is content with its own table
     assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
         ("hostapp_7f3a",)]
+
+
+def test_accounts_stored_before_first_and_last_names_still_sign_in(empty_database: str
+                                                                   ) -> None:
+    """Migration 0012 adds the seed's optional names; a user row written at 0010 (a required
+    display name, no first or last name) reads back, signs in and gains names later."""
+    assert migrate.upgrade(empty_database, "0010") == "0010"
+    hashed = FAST_HASHER.hash("correct horse battery")
+    _run(empty_database, "INSERT INTO users (id, email, password_hash, name, phone, role, "
+         "is_active, token_generation, created_at, updated_at) VALUES (7, 'old@example.com', "
+         f"'{hashed}', 'Old Timer', '', 'customer', TRUE, 0, '2026-01-01 00:00:00+00:00', "
+         "'2026-01-01 00:00:00+00:00')")
+    assert migrate.upgrade(empty_database) == migrate.head()
+    shop = connect(empty_database, secret_key=SECRET, password_hasher=FAST_HASHER)
+    session = shop.accounts.login("old@example.com", "correct horse battery")
+    assert (session.user.name, session.user.first_name, session.user.display_name) == (
+        "Old Timer", "", "Old Timer")
+    actor = shop.accounts.authenticate(session.token)
+    shop.accounts.update_profile(actor, first_name="Olive", last_name="Timer")
+    assert shop.accounts.profile(actor).as_dict()["first_name"] == "Olive"
 
 
 def _old_style(url: str, *host_rows: str) -> None:

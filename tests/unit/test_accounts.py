@@ -8,6 +8,8 @@ from datetime import timedelta
 import jwt
 import pytest
 
+import tests.conftest
+from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.security.passwords import Argon2Hasher
 from commerce_adapters.security.tokens import JwtTokens
 from commerce_core.accounts.policy import Actor, Role
@@ -15,7 +17,7 @@ from commerce_core.address import Address
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationError
 from commerce_core.facade import Commerce
-from tests.conftest import ADMIN, HOME, SECRET, register
+from tests.conftest import ADMIN, HOME, SECRET, make_shop, register
 
 PASSWORD = "correct-horse-42"
 
@@ -31,13 +33,65 @@ def test_register_normalises_email_and_refuses_duplicates(shop: Commerce) -> Non
         shop.accounts.register("boss@example.com", PASSWORD, "Boss", role="admin")
 
 
-@pytest.mark.parametrize("password", ["short1", "onlyletterslong", "1234567890123",
-                                      "x" * 300 + "1", "annlee-rocks-1"])
-def test_password_policy(shop: Commerce, password: str) -> None:
+@pytest.mark.parametrize(("password", "problem"), [
+    ("short-7", "8 to 256 characters"), ("x" * 257, "8 to 256 characters"),
+    ("12345678", "too common"), ("PassWord", "too common"), ("qwertyuiop", "too common"),
+    ("iloveyou", "too common"), ("Trustno1", "too common"),
+    ("annabelle@example.com", "email"), ("ANNABELLE", "email"),
+    (" AnnaBelle@Example.com", "email")])
+def test_password_policy_refuses(shop: Commerce, password: str, problem: str) -> None:
     with pytest.raises(ValidationError) as err:
-        shop.accounts.register("annlee@example.com", password, "Ann")
-    assert password not in err.value.message and password not in str(err.value.details)
+        shop.accounts.register("annabelle@example.com", password, "Ann")
+    assert set(err.value.details) == {"password"} and problem in err.value.message
+    message = err.value.message.removeprefix("password does not meet the policy")
+    assert password.strip() not in message and password not in str(err.value.details["password"])
     assert shop.accounts.find_users(ADMIN).total_count == 0
+
+
+@pytest.mark.parametrize("password", [
+    "correct horse battery",    # no composition rules: spaces, no digit, no capital
+    "zqxwvmtk",                 # the shortest allowed, on no list
+    "ŝerci ĉiam é 水",          # any Unicode
+    "a passphrase of sixty-four characters and more is welcome here!!" * 3,
+    "x" * 256,
+    "annlee-rocks-1",           # holds the email's local part without being it
+])
+def test_password_policy_accepts(shop: Commerce, password: str) -> None:
+    user = shop.accounts.register("annlee@example.com", password)
+    assert shop.accounts.login("annlee@example.com", password).user.id == user.id
+
+
+def test_the_common_list_ships_with_the_package_and_loads_once() -> None:
+    from commerce_core.accounts import passwords  # noqa: PLC0415
+
+    passwords.common_passwords.cache_clear()
+    listed = passwords.common_passwords()
+    assert passwords.common_passwords() is listed
+    assert passwords.common_passwords.cache_info().misses == 1
+    assert 10_000 <= len(listed) <= 100_000
+    assert {"password", "baseball", "trustno1"} <= listed
+    assert all(len(p) >= passwords.MIN_PASSWORD and p == p.casefold() for p in listed)
+
+
+def test_email_and_password_are_enough_to_register(shop: Commerce) -> None:
+    user = shop.accounts.register("kim@example.com", "correct horse battery")
+    assert (user.name, user.first_name, user.last_name) == ("", "", "")
+    profile = user.as_dict()
+    assert profile["name"] is None and profile["first_name"] is None
+    named = shop.accounts.register("lee@example.com", PASSWORD, first_name=" Lee ",
+                                   last_name="Chen")
+    with shop.tx.read() as uow:
+        stored = uow.users.get(named.id)
+    assert (stored.first_name, stored.last_name, stored.display_name) == ("Lee", "Chen",
+                                                                          "Lee Chen")
+    assert stored.as_dict()["first_name"] == "Lee" and stored.as_dict()["name"] == "Lee Chen"
+    kim = shop.accounts.authenticate(shop.accounts.login("kim@example.com",
+                                                         "correct horse battery").token)
+    changed = shop.accounts.update_profile(kim, first_name="Kim", last_name="Park")
+    assert shop.accounts.profile(kim).display_name == changed.display_name == "Kim Park"
+    with pytest.raises(ValidationError) as err:
+        shop.accounts.update_profile(kim, last_name="x" * 101)
+    assert "last_name" in err.value.details
 
 
 def test_password_is_never_stored_or_logged_in_clear(shop: Commerce,
@@ -96,13 +150,36 @@ def test_password_change_voids_every_earlier_token(shop: Commerce) -> None:
     old = shop.accounts.login("ann@example.com", PASSWORD).token
     with pytest.raises(Unauthenticated):
         shop.accounts.change_password(actor, "not-my-password-1", "new-horse-battery-9")
-    with pytest.raises(ValidationError):
-        shop.accounts.change_password(actor, PASSWORD, "weak")
+    for weak in ("weak", "baseball", "ann@example.com"):
+        with pytest.raises(ValidationError) as err:
+            shop.accounts.change_password(actor, PASSWORD, weak)
+        assert set(err.value.details) == {"password"}
+    assert shop.accounts.authenticate(old) == actor  # refusals changed nothing
     session = shop.accounts.change_password(actor, PASSWORD, "new-horse-battery-9")
     with pytest.raises(Unauthenticated):
         shop.accounts.authenticate(old)
     assert shop.accounts.authenticate(session.token) == actor
     assert shop.accounts.login("ann@example.com", "new-horse-battery-9").user.id == actor.user_id
+
+
+def test_a_password_change_is_seen_by_every_worker(shop: Commerce, shop_backend: str,
+                                                  clock: ManualClock) -> None:
+    """Two shops on one database stand for two workers: the generation is on the account
+    row, which every worker's authenticate reads (memory has one process, so one shop)."""
+    other = shop if shop_backend == "memory" else make_shop(
+        clock, FakeGateway(), tests.conftest.default_shop_url)
+    actor = register(shop, "ann@example.com")
+    tokens = [shop.accounts.login("ann@example.com", PASSWORD).token,
+              other.accounts.login("ann@example.com", PASSWORD).token]
+    assert [other.accounts.authenticate(t) for t in tokens] == [actor, actor]
+    fresh = other.accounts.change_password(actor, PASSWORD, "correct horse battery").token
+    for worker in (shop, other):
+        for token in tokens:
+            with pytest.raises(Unauthenticated, match="sign in again"):
+                worker.accounts.authenticate(token)
+        assert worker.accounts.authenticate(fresh) == actor
+    with pytest.raises(Unauthenticated):
+        shop.accounts.login("ann@example.com", PASSWORD)
 
 
 def test_a_role_change_applies_to_tokens_at_once(shop: Commerce) -> None:

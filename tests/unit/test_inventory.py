@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_core.clock import ManualClock
-from commerce_core.errors import CommerceError, InsufficientStock, ValidationError
+from commerce_core.errors import CommerceError, Forbidden, InsufficientStock, ValidationError
 from commerce_core.events import DomainEvent, LowStock
 from commerce_core.facade import Commerce
 from commerce_core.inventory.model import Reservation, ReservationLine, ReservationStatus
-from tests.conftest import ADMIN, SELLER, add_product
+from tests.conftest import ADMIN, OTHER_SELLER, SELLER, add_product, buy
 
 
 def test_movements_record_every_change(shop: Commerce, category: int) -> None:
@@ -32,6 +32,33 @@ def test_movements_record_every_change(shop: Commerce, category: int) -> None:
     with pytest.raises(ValidationError):
         shop.inventory.set_reorder_level(SELLER, v, -1)
     assert shop.inventory.set_reorder_level(SELLER, v, 4).reorder_level == 4
+
+
+def test_movement_history_is_the_sellers_own(shop: Commerce, category: int,
+                                             clock: ManualClock) -> None:
+    mine = add_product(shop, category, stock=10).variants[0].id
+    theirs = add_product(shop, category, "Lamp", stock=4, seller=OTHER_SELLER).variants[0].id
+    clock.advance(timedelta(minutes=1))
+    shop.inventory.adjust(SELLER, mine, -2, "damaged")
+    buy(shop, shop.inventory.stock(SELLER, mine).product_id, 3)
+    history = shop.inventory.movement_history(SELLER)
+    assert [(m.movement_type.value, m.quantity) for m in history.items] == [
+        ("OUT", 3), ("ADJUSTMENT", -2), ("IN", 10)]
+    assert all(m.variant_id == mine for m in history.items) and history.total_count == 3
+    assert [m.quantity for m in shop.inventory.movement_history(
+        SELLER, types=["OUT", "IN"], variant_id=mine, limit=1, page=2).items] == [10]
+    with pytest.raises(Forbidden):  # another seller's variant, or another seller
+        shop.inventory.movement_history(SELLER, variant_id=theirs)
+    with pytest.raises(Forbidden):
+        shop.inventory.movement_history(SELLER, seller_id=OTHER_SELLER.user_id)
+    with pytest.raises(ValidationError) as err:
+        shop.inventory.movement_history(SELLER, types=["SOLD"])
+    assert "type" in err.value.details
+    with pytest.raises(ValidationError):
+        shop.inventory.movement_history(SELLER, limit=101)
+    assert shop.inventory.movement_history(ADMIN).total_count == 4
+    assert [m.variant_id for m in shop.inventory.movement_history(
+        ADMIN, seller_id=OTHER_SELLER.user_id).items] == [theirs]
 
 
 def test_low_stock_event_fires_once_when_crossing(shop: Commerce, category: int) -> None:

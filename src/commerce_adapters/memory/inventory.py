@@ -15,6 +15,8 @@ from commerce_core.inventory.model import (
     StockItem,
     StockMovement,
 )
+from commerce_core.inventory.ports import MovementQuery
+from commerce_core.pagination import Page, PageRequest
 
 
 class MemoryInventory:
@@ -156,6 +158,16 @@ class MemoryInventory:
         wanted = set(types) if types is not None else None
         return [m for m in self._movements.get(variant_id, ())
                 if wanted is None or m.movement_type in wanted]
+
+    def movement_history(self, query: MovementQuery, page: PageRequest) -> Page[StockMovement]:
+        variants = ([query.variant_id] if query.variant_id is not None
+                    else list(self._movements))
+        hits = sorted((m for v in variants for m in self._movements.get(v, ())
+                       if (query.types is None or m.movement_type in query.types)
+                       and (query.seller_id is None
+                            or (v in self._stock and self._stock[v].seller_id == query.seller_id))),
+                      key=lambda m: (m.created_at, m.id), reverse=True)
+        return Page(hits[page.offset:page.offset + page.limit], len(hits), page.page, page.limit)
 
     def for_seller(self, seller_id: int) -> Sequence[StockItem]:
         return [fresh(s) for s in self._stock.values() if s.seller_id == seller_id]

@@ -45,6 +45,9 @@ users = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"), _ts("updated_at"),
+    # the seed's optional names (migration 0012); ``name`` is the display name, may be ""
+    sa.Column("first_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("last_name", sa.String(100), nullable=False, server_default=""),
 )
 
 user_addresses = sa.Table(

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from commerce_core.accounts.model import SavedAddress, User, check_password, normalize_email
+from commerce_core.accounts.model import SavedAddress, User, normalize_email
+from commerce_core.accounts.passwords import check_password
 from commerce_core.accounts.policy import Action, Actor, Role, authorize
 from commerce_core.accounts.ports import (
     PasswordHasher,
@@ -57,24 +58,31 @@ class AccountService:
         self._decoy: str | None = None
 
     # Sign-up, sign-in -----------------------------------------------------------------------
-    def register(self, email: str, password: str, name: str, phone: str = "",
-                 role: Role | str = Role.CUSTOMER) -> User:
-        """A new customer or seller account (admins are made by :meth:`create_admin`)."""
+    def register(self, email: str, password: str, name: str = "", phone: str = "",
+                 role: Role | str = Role.CUSTOMER, *, first_name: str = "",
+                 last_name: str = "") -> User:
+        """A new customer or seller account (admins are made by :meth:`create_admin`).
+
+        An email and a password are enough, as in the seed; every name is optional.
+        """
         role = choice(Role, role, "role")
         if role not in SELF_SERVICE_ROLES:
             raise ValidationError("only customer and seller accounts can be registered",
                                   {"role": "customer or seller"})
-        return self._create(email, password, name, phone, role)
+        return self._create(email, password, role, name=name, phone=phone,
+                            first_name=first_name, last_name=last_name)
 
-    def create_admin(self, email: str, password: str, name: str) -> User:
+    def create_admin(self, email: str, password: str, name: str = "") -> User:
         """An admin account. Trusted: for the operator holding the database (first admin)."""
-        return self._create(email, password, name, "", Role.ADMIN)
+        return self._create(email, password, Role.ADMIN, name=name)
 
-    def create_user(self, actor: Actor, email: str, password: str, name: str,
-                    role: Role | str = Role.CUSTOMER, phone: str = "") -> User:
+    def create_user(self, actor: Actor, email: str, password: str, name: str = "",
+                    role: Role | str = Role.CUSTOMER, phone: str = "", *,
+                    first_name: str = "", last_name: str = "") -> User:
         """An account of any role, made by an admin."""
         authorize(actor, Action.MANAGE_USERS)
-        return self._create(email, password, name, phone, choice(Role, role, "role"))
+        return self._create(email, password, choice(Role, role, "role"), name=name,
+                            phone=phone, first_name=first_name, last_name=last_name)
 
     def ensure_admin(self, email: str, password: str, name: str = "Administrator") -> bool:
         """Make this admin when the shop has none yet (first start-up); whether it did.
@@ -88,12 +96,14 @@ class AccountService:
             return False  # another worker made it a moment ago
         return True
 
-    def _create(self, email: str, password: str, name: str, phone: str, role: Role) -> User:
+    def _create(self, email: str, password: str, role: Role, *, name: str = "",
+                phone: str = "", first_name: str = "", last_name: str = "") -> User:
         email = normalize_email(email)
         check_password(password, email)
         now = self._clock.now()
         user = User(self._ids.next_id(), email, self._hasher.hash(password), name, role,
-                    now, now, phone=(phone or "").strip())
+                    now, now, phone=(phone or "").strip(), first_name=first_name,
+                    last_name=last_name)
         with self._tx() as uow:
             if uow.users.by_email(email) is not None:
                 raise Conflict("an account with this email exists", {"email": "taken"})
@@ -186,17 +196,23 @@ class AccountService:
             return uow.users.get(user_id)
 
     def update_profile(self, actor: Actor, *, name: str | None = None,
-                       phone: str | None = None, user_id: int | None = None) -> User:
+                       phone: str | None = None, user_id: int | None = None,
+                       first_name: str | None = None, last_name: str | None = None) -> User:
+        """Change the given fields (None: keep; "" clears a name)."""
         user_id = actor.user_id if user_id is None else user_id
         authorize(actor, Action.MANAGE_ACCOUNT, user_id, f"user {user_id}")
         with self._tx() as uow:
             user = attrs.evolve(uow.users.get(user_id), updated_at=self._clock.now(),
-                                **given(name=name, phone=phone and phone.strip()))
+                                **given(name=name, phone=phone and phone.strip(),
+                                        first_name=first_name, last_name=last_name))
             uow.users.update(user)
             return user
 
     def change_password(self, actor: Actor, current: str, new: str) -> Session:
-        """Set a new password; every earlier token stops working. Returns a fresh session."""
+        """Set a new password: the current one is required (Unauthenticated when wrong), the
+        new one must meet the policy (ValidationError on ``password``). Every token issued
+        before stops working on every worker at once: the account's token generation moves
+        on in the database, which :meth:`authenticate` reads anyway. A fresh session back."""
         with self._tx.read() as uow:
             user = uow.users.get(actor.user_id)
         if not self._hasher.verify(user.password_hash, current):

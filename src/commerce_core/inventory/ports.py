@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+import attrs
+
 from commerce_core.inventory.model import (
     MovementType,
     Reservation,
@@ -13,6 +15,15 @@ from commerce_core.inventory.model import (
     StockItem,
     StockMovement,
 )
+from commerce_core.pagination import Page, PageRequest
+
+
+@attrs.frozen
+class MovementQuery:
+    """Which movements a history read returns; None: any."""
+    seller_id: int | None = None
+    variant_id: int | None = None
+    types: frozenset[MovementType] | None = None
 
 
 class InventoryRepository(Protocol):
@@ -84,6 +95,11 @@ class InventoryRepository(Protocol):
     def movements(self, variant_id: int, types: Iterable[MovementType] | None = None
                   ) -> Sequence[StockMovement]:
         """The variant's movement trail, oldest first."""
+        ...
+
+    def movement_history(self, query: MovementQuery, page: PageRequest) -> Page[StockMovement]:
+        """Movements matching ``query`` (the seller's: of their variants' stock rows), newest
+        first (ties: the later id first), with the total count."""
         ...
 
     def for_seller(self, seller_id: int) -> Sequence[StockItem]:

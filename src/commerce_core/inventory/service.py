@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.clock import Clock
 from commerce_core.errors import ValidationError
 from commerce_core.events import DomainEvent, InventoryUpdated, LowStock
-from commerce_core.inventory.model import StockItem, StockMovement
+from commerce_core.inventory.model import MovementType, StockItem, StockMovement
+from commerce_core.inventory.ports import MovementQuery
+from commerce_core.pagination import Page, PageRequest
 from commerce_core.uow import Transactions, UnitOfWork
-from commerce_core.validation import whole_number
+from commerce_core.validation import choice, whole_number
 
 
 def stock_events(item: StockItem, available_before: int, reason: str,
@@ -69,6 +71,30 @@ class InventoryService:
         with self._tx.read() as uow:
             _own(uow, actor, variant_id)
             return uow.inventory.movements(variant_id)
+
+    def movement_history(self, actor: Actor, *, variant_id: int | None = None,
+                         types: Iterable[MovementType | str] | None = None,
+                         seller_id: int | None = None, page: int = 1,
+                         limit: int = 20) -> Page[StockMovement]:
+        """The stock movements of a seller's variants, newest first, paged; filtered by
+        variant and by type (IN, OUT, ADJUSTMENT, RETURN; older trails also hold RESERVE,
+        RELEASE, EXPIRE). Sellers see their own (the actor by default); admins any seller,
+        or every one when no seller is named. A variant of another seller is refused."""
+        if seller_id is None and not actor.is_admin:
+            seller_id = actor.user_id
+        if seller_id is not None:
+            authorize(actor, Action.MANAGE_INVENTORY, seller_id)
+        wanted = (None if types is None
+                  else frozenset(choice(MovementType, k, "type") for k in types) or None)
+        request = PageRequest(page, limit)
+        with self._tx.read() as uow:
+            if variant_id is not None:
+                item = _own(uow, actor, variant_id)
+                if seller_id is not None and item.seller_id != seller_id:
+                    raise ValidationError(f"variant {variant_id} is not seller {seller_id}'s",
+                                          {"variant_id": "another seller's"})
+            return uow.inventory.movement_history(
+                MovementQuery(seller_id, variant_id, wanted), request)
 
     def low_stock(self, actor: Actor, seller_id: int | None = None) -> Sequence[StockItem]:
         """Low rows of one seller (the actor by default); admins may ask for every seller."""

@@ -219,7 +219,7 @@ def _recipient(channel: Channel, user: User | None, user_id: int) -> str | None:
 
 
 def _context(uow: UnitOfWork, event: DomainEvent, user: User | None) -> dict[str, str]:
-    context: dict[str, str] = {"name": user.name if user else "there"}
+    context: dict[str, str] = {"name": (user.display_name if user else "") or "there"}
     for key, value in event.payload().items():
         context[key] = _text(value)
     for key in ("total", "amount"):

@@ -7,7 +7,9 @@ order: the first movement ships them, delivery delivers them and invites a revie
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+import attrs
 
 from commerce_core.accounts.policy import Action, Actor, allowed, authorize
 from commerce_core.address import Address
@@ -33,7 +35,19 @@ from commerce_core.shipping.model import (
 )
 from commerce_core.shipping.ports import Carrier
 from commerce_core.uow import Transactions, UnitOfWork
-from commerce_core.validation import choice
+from commerce_core.validation import choice, text
+
+# processed-events group of a carrier's callbacks: ``carrier:<name>``
+CARRIER_GROUP = "carrier:"
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@attrs.frozen
+class TrackingOutcome:
+    event_id: str
+    applied: bool                 # False: this event id was applied before
+    shipment: Shipment
+    order_status: OrderStatus
 
 
 class ShippingService:
@@ -130,36 +144,73 @@ class ShippingService:
         Repeats and stale events are recorded once and change nothing else.
         """
         event = TrackingEvent(choice(ShipmentStatus, status, "status"),
-                              occurred_at or self._clock.now(),
-                              location, description)
+                              occurred_at or self._clock.now(), location, description)
+        with self._tx() as uow:
+            return self._track(uow, uow.shipments.by_tracking(carrier, tracking_number), event)
+
+    def record_carrier_event(self, carrier: str, event_id: str, tracking_number: str,
+                             status: ShipmentStatus | str, occurred_at: datetime | None = None,
+                             location: str = "", description: str = "") -> TrackingOutcome:
+        """Apply a carrier's event once by its id (trusted: :class:`CarrierCallbacks`
+        verified it): a repeat of ``event_id`` changes nothing. The id is recorded in the
+        same transaction as the change, so a retried callback never applies twice."""
+        self._carrier(carrier)
+        event_id = text("event_id", event_id, 64, required=True)
+        event = _event(status, occurred_at or self._clock.now(), location, description)
         with self._tx() as uow:
             shipment = uow.shipments.by_tracking(carrier, tracking_number)
-            before = shipment.status
-            if not shipment.track(event):  # a repeat, or an older step kept for the record
-                uow.shipments.update(shipment)
-                uow.record(OrderChanged(occurred_at=event.occurred_at,
-                                        order_id=shipment.order_id))
-                return shipment
-            order = uow.orders.get(shipment.order_id)
-            events: list[DomainEvent] = []
-            if before not in MOVING and shipment.status in MOVING:
-                self._move(order, shipment, OrderStatus.SHIPPED, event.occurred_at)
-                events.append(OrderShipped(occurred_at=event.occurred_at, order_id=order.id,
-                                           user_id=order.user_id, shipment_id=shipment.id,
-                                           carrier=shipment.carrier,
-                                           tracking_number=shipment.tracking_number))
-            if shipment.status is ShipmentStatus.DELIVERED:
-                self._move(order, shipment, OrderStatus.DELIVERED, event.occurred_at)
-                products = list(dict.fromkeys(order.item(i).product_id
-                                              for i in shipment.item_ids))
-                events += [OrderDelivered(occurred_at=event.occurred_at, order_id=order.id,
-                                          user_id=order.user_id, shipment_id=shipment.id),
-                           ReviewRequested(occurred_at=event.occurred_at, order_id=order.id,
-                                           user_id=order.user_id, product_ids=products)]
+            if not uow.processed.add(f"{CARRIER_GROUP}{carrier}", event_id, self._clock.now()):
+                order = uow.orders.get(shipment.order_id)
+                return TrackingOutcome(event_id, False, shipment, order.status)
+            self._track(uow, shipment, event)
+            return TrackingOutcome(event_id, True, shipment,
+                                   uow.orders.get(shipment.order_id).status)
+
+    def add_tracking_event(self, actor: Actor, shipment_id: int,
+                           status: ShipmentStatus | str, occurred_at: datetime | None = None,
+                           location: str = "", description: str = "") -> Shipment:
+        """A seller records a tracking event of their own shipment (admins: any), as a
+        carrier would: the first movement ships its items, delivery delivers them. Not in
+        the future (a few minutes of clock skew aside)."""
+        now = self._clock.now()
+        when = occurred_at or now
+        if when > now + CLOCK_SKEW:
+            raise ValidationError("a tracking event cannot be in the future",
+                                  {"occurred_at": "in the future"})
+        event = _event(status, when, location, description)
+        self.shipment(actor, shipment_id)  # NotFound for those who may not even see it
+        with self._tx() as uow:
+            shipment = uow.shipments.get(shipment_id)
+            authorize(actor, Action.SHIP_ITEMS, shipment.seller_id, f"shipment {shipment_id}")
+            return self._track(uow, shipment, event)
+
+    def _track(self, uow: UnitOfWork, shipment: Shipment, event: TrackingEvent) -> Shipment:
+        """Apply ``event`` to ``shipment`` and move its items and order, with the events
+        (OrderShipped, OrderDelivered, ReviewRequested) the notifications go by."""
+        before = shipment.status
+        if not shipment.track(event):  # a repeat, or an older step kept for the record
             uow.shipments.update(shipment)
-            uow.orders.update(order)
-            uow.record(*events, OrderChanged(occurred_at=event.occurred_at, order_id=order.id))
+            uow.record(OrderChanged(occurred_at=event.occurred_at, order_id=shipment.order_id))
             return shipment
+        order = uow.orders.get(shipment.order_id)
+        events: list[DomainEvent] = []
+        if before not in MOVING and shipment.status in MOVING:
+            self._move(order, shipment, OrderStatus.SHIPPED, event.occurred_at)
+            events.append(OrderShipped(occurred_at=event.occurred_at, order_id=order.id,
+                                       user_id=order.user_id, shipment_id=shipment.id,
+                                       carrier=shipment.carrier,
+                                       tracking_number=shipment.tracking_number))
+        if shipment.status is ShipmentStatus.DELIVERED:
+            self._move(order, shipment, OrderStatus.DELIVERED, event.occurred_at)
+            products = list(dict.fromkeys(order.item(i).product_id for i in shipment.item_ids))
+            events += [OrderDelivered(occurred_at=event.occurred_at, order_id=order.id,
+                                      user_id=order.user_id, shipment_id=shipment.id),
+                       ReviewRequested(occurred_at=event.occurred_at, order_id=order.id,
+                                       user_id=order.user_id, product_ids=products)]
+        uow.shipments.update(shipment)
+        uow.orders.update(order)
+        uow.record(*events, OrderChanged(occurred_at=event.occurred_at, order_id=order.id))
+        return shipment
 
     @staticmethod
     def _move(order: Order, shipment: Shipment, target: OrderStatus, now: datetime) -> None:
@@ -204,6 +255,19 @@ class ShippingService:
         except KeyError:
             raise ValidationError(f"unknown carrier {name!r}",
                                   {"carrier": ", ".join(sorted(self._carriers))}) from None
+
+
+def _event(status: ShipmentStatus | str, occurred_at: datetime, location: str,
+           description: str) -> TrackingEvent:
+    kind = choice(ShipmentStatus, status, "status")
+    if kind is ShipmentStatus.CANCELLED:  # a label is voided by cancel_shipment, not tracked
+        raise ValidationError("a tracking event cannot cancel a shipment",
+                              {"status": "LABEL_CREATED, IN_TRANSIT, OUT_FOR_DELIVERY or "
+                                         "DELIVERED"})
+    if occurred_at.tzinfo is None:
+        raise ValidationError("occurred_at needs a time zone", {"occurred_at": "naive"})
+    return TrackingEvent(kind, occurred_at.astimezone(UTC), text("location", location, 200),
+                         text("description", description, 500))
 
 
 def _level(value: ServiceLevel | str) -> ServiceLevel:

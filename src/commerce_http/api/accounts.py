@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from commerce_core.accounts.model import User
 from commerce_http.contract.operation import Call, Operation
-from commerce_http.contract.wire import Body, Email, Id, Model, Password, Text40, Text200
+from commerce_http.contract.wire import (
+    Body,
+    Email,
+    Id,
+    Model,
+    Password,
+    Text40,
+    Text100,
+    Text200,
+    Timestamp,
+)
 
 
 class UserOut(Model):
     user_id: Id
     email: str
-    name: str
+    name: str | None  # the display name: given, or first and last names
+    first_name: str | None
+    last_name: str | None
     phone: str | None
     role: Literal["customer", "seller", "admin"]
     is_active: bool
-    created_at: datetime
+    created_at: Timestamp
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(user_id=Id(user.id), email=user.email, name=user.name,
+    return UserOut(user_id=Id(user.id), email=user.email, name=user.display_name or None,
+                   first_name=user.first_name or None, last_name=user.last_name or None,
                    phone=user.phone or None, role=user.role.value, is_active=user.is_active,
                    created_at=user.created_at)
 
 
 class Registration(Body):
+    """The seed's body: email and password; names are optional."""
+
     email: Email
     password: Password
-    name: Text200
+    first_name: Text100 = ""
+    last_name: Text100 = ""
+    name: Text200 = ""  # a display name, when not first and last
     phone: Text40 = ""
     role: Literal["customer", "seller"] = "customer"
 
@@ -50,13 +66,16 @@ class ProfileChange(Body):
     """A field left out (or null) is unchanged."""
 
     name: Text200 | None = None
+    first_name: Text100 | None = None
+    last_name: Text100 | None = None
     phone: Text40 | None = None
 
 
 def _register(call: Call[object, Registration]) -> UserOut:
     b = call.body
     return user_out(call.shop.accounts.register(b.email, b.password, b.name, b.phone,
-                                                role=b.role))
+                                                role=b.role, first_name=b.first_name,
+                                                last_name=b.last_name))
 
 
 def _login(call: Call[object, Credentials]) -> SessionOut:
@@ -77,7 +96,8 @@ def _me(call: Call[object, None]) -> UserOut:
 
 def _change_me(call: Call[object, ProfileChange]) -> UserOut:
     b = call.body
-    return user_out(call.shop.accounts.update_profile(call.who(), name=b.name, phone=b.phone))
+    return user_out(call.shop.accounts.update_profile(
+        call.who(), name=b.name, phone=b.phone, first_name=b.first_name, last_name=b.last_name))
 
 
 API = "/api/v1"

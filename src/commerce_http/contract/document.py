@@ -13,7 +13,7 @@ from commerce_http.contract import wire
 from commerce_http.contract.operation import NoQuery, Operation
 
 _REF = "#/components/schemas/{name}"
-_GENERIC = re.compile(r"^(\w+)\[(\w+)\]$")
+_ENVELOPE = re.compile(r"^Success_(\w+)_$")  # msgspec's name for Success[UserOut]
 _STANDARD = {401: "Not signed in, or the token is no longer good",
              403: "Signed in, but not allowed", 404: "No such thing",
              409: "In conflict with the current state", 402: "The payment was declined",
@@ -24,9 +24,9 @@ _ERROR = {"$ref": "#/components/responses/Error"}
 
 
 def _name(schema_name: str) -> str:
-    """``Success[UserOut]`` -> ``UserOutEnvelope``: names every generator turns into a class."""
-    found = _GENERIC.match(schema_name)
-    return f"{found.group(2)}Envelope" if found else schema_name
+    """``Success[UserOut]`` -> ``UserOutEnvelope``: a name every generator makes a class of."""
+    found = _ENVELOPE.match(schema_name)
+    return f"{found.group(1)}Envelope" if found else schema_name
 
 
 def _renamed(value: Any, names: dict[str, str]) -> Any:

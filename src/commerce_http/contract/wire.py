@@ -56,6 +56,10 @@ class Moment(datetime):
     """A point in time: ISO 8601, a bare date meaning its midnight UTC, no zone meaning UTC."""
 
 
+# msgspec writes RFC 3339 but documents a bare string: say date-time, so generated clients
+# give a datetime
+Timestamp = Annotated[datetime, msgspec.Meta(extra_json_schema={"format": "date-time"})]
+Day = Annotated[date, msgspec.Meta(extra_json_schema={"format": "date"})]
 Amount = Annotated[Decimal, msgspec.Meta(
     description="an exact decimal amount, as a string (\"99.50\"); numbers are accepted on "
                 "input")]

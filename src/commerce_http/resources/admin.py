@@ -29,7 +29,7 @@ class Users:
         data = params.body(req)
         user = self._shop.accounts.create_user(
             actor(req), params.text(data, "email", limit=254),
-            params.text(data, "password", limit=256), params.text(data, "name", limit=200),
+            params.text(data, "password", limit=256), params.text(data, "name", "", limit=200),
             params.text(data, "role", "customer", limit=16),
             params.text(data, "phone", "", limit=40))
         ok(resp, user.as_dict(), falcon.HTTP_201)

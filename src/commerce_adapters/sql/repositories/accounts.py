@@ -23,12 +23,14 @@ def _user_row(x: User) -> dict[str, Any]:
     return {"id": x.id, "email": x.email, "password_hash": x.password_hash, "name": x.name,
             "phone": x.phone, "role": x.role.value, "is_active": x.is_active,
             "token_generation": x.token_generation, "created_at": x.created_at,
-            "updated_at": x.updated_at}
+            "updated_at": x.updated_at, "first_name": x.first_name,
+            "last_name": x.last_name}
 
 
 def _user(r: Any) -> User:
     return User(r.id, r.email, r.password_hash, r.name, Role(r.role), r.created_at,
-                r.updated_at, r.phone, r.is_active, r.token_generation)
+                r.updated_at, r.phone, r.is_active, r.token_generation, r.first_name,
+                r.last_name)
 
 
 class SqlUsers(SqlRepository):

@@ -21,12 +21,19 @@ from commerce_core.inventory.model import (
     StockItem,
     StockMovement,
 )
+from commerce_core.inventory.ports import MovementQuery
+from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
     from commerce_adapters.sql.uow import SqlUnitOfWork
 
 inv = t.inventory
 mv = t.stock_movements
+
+
+def _movement(r: Any) -> StockMovement:
+    return StockMovement(r.id, r.variant_id, MovementType(r.movement_type), r.quantity,
+                         r.reason, r.created_at, r.order_id, r.reservation_id, r.created_by)
 
 
 @functools.cache
@@ -235,10 +242,19 @@ class SqlInventory(SqlRepository):
         stmt = sa.select(m).where(m.c.variant_id == variant_id)
         if types is not None:
             stmt = stmt.where(m.c.movement_type.in_([k.value for k in types]))
-        return [StockMovement(r.id, r.variant_id, MovementType(r.movement_type), r.quantity,
-                              r.reason, r.created_at, r.order_id, r.reservation_id,
-                              r.created_by)
-                for r in self.rows(stmt.order_by(m.c.created_at, m.c.id))]
+        return [_movement(r) for r in self.rows(stmt.order_by(m.c.created_at, m.c.id))]
+
+    def movement_history(self, query: MovementQuery, page: PageRequest) -> Page[StockMovement]:
+        stmt = sa.select(mv)
+        if query.seller_id is not None:  # the seller is on the stock row, not the movement
+            stmt = stmt.join(inv, inv.c.variant_id == mv.c.variant_id).where(
+                inv.c.seller_id == query.seller_id)
+        if query.variant_id is not None:
+            stmt = stmt.where(mv.c.variant_id == query.variant_id)
+        if query.types is not None:
+            stmt = stmt.where(mv.c.movement_type.in_(sorted(k.value for k in query.types)))
+        return self.page(stmt.order_by(mv.c.created_at.desc(), mv.c.id.desc()), page,
+                         lambda rows: [_movement(r) for r in rows])
 
     def for_seller(self, seller_id: int) -> Sequence[StockItem]:
         return [_stock(r) for r in self.rows(sa.select(inv).where(inv.c.seller_id == seller_id)

@@ -1,0 +1,168 @@
+"""The contract (``commerce_http.contract``): one declaration per operation gives the route,
+its input checks, the OpenAPI document and the typed client, and they agree."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from falcon import testing
+
+from commerce_core import errors as e
+from commerce_core.facade import Commerce
+from commerce_core.money import Money
+from commerce_http import api, create_app
+from commerce_http.api import accounts
+from commerce_http.contract import wire
+from commerce_http.contract.client import Client
+from commerce_http.contract.operation import Operation, table
+from tests.http.conftest import PASSWORD
+
+
+@pytest.fixture
+def typed(shop: Commerce) -> Client:
+    return Client("http://shop.test", transport=httpx.WSGITransport(app=create_app(shop)))
+
+
+def test_the_typed_client_runs_operations_and_returns_their_declared_types(
+        typed: Client) -> None:
+    made = typed.call(accounts.register, body=accounts.Registration(
+        email="ann@example.com", password=PASSWORD, name="Ann"))
+    assert isinstance(made, accounts.UserOut) and isinstance(made.user_id, wire.Id)
+    session = typed.call(accounts.login, body=accounts.Credentials(
+        email="ann@example.com", password=PASSWORD))
+    assert isinstance(session, accounts.SessionOut) and session.user.user_id == made.user_id
+    typed.token = session.access_token
+    changed = typed.call(accounts.change_me, body=accounts.ProfileChange(phone="+15550100"))
+    assert (changed.name, changed.phone) == ("Ann", "+15550100")
+    assert typed.call(accounts.logout) is None
+    with pytest.raises(e.Unauthenticated):
+        typed.call(accounts.me)
+
+
+def test_refusals_are_the_sdks_errors_naming_the_field(typed: Client) -> None:
+    with pytest.raises(e.ValidationError) as refused:
+        typed.call(accounts.register, body=accounts.Registration(
+            email="ann@example.com", password=PASSWORD, name="x" * 201))
+    assert refused.value.details == {"name": "at most 200 characters"}
+    with pytest.raises(e.Unauthenticated):
+        typed.call(accounts.login, body=accounts.Credentials(email="no@example.com",
+                                                             password=PASSWORD))
+
+
+@pytest.mark.parametrize(("body", "field", "expected"), [
+    ({"email": "a@example.com", "name": "A"}, "password", "required"),
+    ({"email": "a@example.com", "password": PASSWORD, "name": "A", "nick": "x"}, "nick",
+     "unknown field"),
+    ({"email": "a@example.com", "password": PASSWORD, "name": "A", "role": "admin"}, "role",
+     "one of the documented values"),
+    ({"email": "a@example.com", "password": PASSWORD, "name": "A\u0007"}, "name",
+     "a string with no control character"),
+    ({"email": ["a"], "password": PASSWORD, "name": "A"}, "email", "a string"),
+])
+def test_input_is_read_into_its_declared_type_or_refused_naming_the_field(
+        client: testing.TestClient, body: dict[str, Any], field: str, expected: str) -> None:
+    result = client.simulate_post("/api/v1/users/register", json=body)
+    assert result.status_code == 422, result.text
+    assert result.json["error"]["details"] == {field: expected}
+    assert client.simulate_post("/api/v1/auth/login", json={
+        "email": "a@example.com", "password": PASSWORD}).status_code == 401  # nothing made
+
+
+def test_ids_go_out_as_strings_and_come_in_as_either() -> None:
+    class Row(wire.Body):
+        id: wire.Id
+        price: wire.Amount
+
+    sent = wire.encode(Row(id=wire.Id(386271410162872321), price=wire.money(
+        Money(Decimal("99.5"), "USD"))))
+    assert sent == b'{"id":"386271410162872321","price":"99.50"}'
+    assert wire.decode(b'{"id":386271410162872321,"price":99.5}', Row).id == 386271410162872321
+    for bad in (b'{"id":0,"price":1}', b'{"id":"12a","price":1}', b'{"id":true,"price":1}',
+                b'{"id":"9223372036854775808","price":1}'):
+        with pytest.raises(msgspec.ValidationError, match=r"\$\.id"):
+            wire.decode(bad, Row)
+    assert wire.money(Money(Decimal("5"), "JPY")) == Decimal("5")
+    assert wire.money(Money(Decimal("1.5"), "KWD")) == Decimal("1.500")
+
+
+def test_the_document_is_made_from_the_declarations(client: testing.TestClient) -> None:
+    spec = client.simulate_get("/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    for op in api.OPERATIONS:
+        described = spec["paths"][op.path][op.method.lower()]
+        assert described["operationId"] == op.name
+        assert {"$ref": "#/components/parameters/RequestId"} in described["parameters"]
+        if op.response is not None:
+            ref = described["responses"][str(op.status)]["content"]["application/json"][
+                "schema"]["$ref"]
+            assert ref.rsplit("/", 1)[1] in schemas
+        assert "429" in described["responses"] and "default" in described["responses"]
+    envelope = schemas["UserOutEnvelope"]
+    assert envelope["properties"]["data"] == {"$ref": "#/components/schemas/UserOut"}
+    assert schemas["UserOut"]["properties"]["user_id"]["type"] == "string"
+    assert schemas["Registration"]["additionalProperties"] is False
+    assert schemas["Registration"]["properties"]["name"]["maxLength"] == 200
+    health = spec["paths"]["/health"]["get"]["responses"]
+    assert health["503"]["content"] == health["200"]["content"]  # a report, not an error
+
+
+def test_every_operation_name_and_route_is_declared_once() -> None:
+    def nothing(call: Any) -> None:
+        return None
+
+    again = Operation("GET", "/api/v1/users/me", "get_me_again", "twice", nothing)
+    with pytest.raises(ValueError, match="declared twice"):
+        table(api.OPERATIONS, (again,))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_every_id_in_the_responses_survives_json_parse_in_node(
+        client: testing.TestClient) -> None:
+    """JavaScript's JSON.parse holds integers exactly only up to 2^53: no response may carry
+    a bigger one (ids go as strings), and every id read back in Node is what was sent."""
+    client.simulate_post("/api/v1/users/register", json={
+        "email": "ann@example.com", "password": PASSWORD, "name": "Ann"})
+    login = client.simulate_post("/api/v1/auth/login", json={"email": "ann@example.com",
+                                                            "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json['data']['access_token']}"}
+    bodies = [login.text, client.simulate_get("/api/v1/users/me", headers=headers).text]
+    script = """
+const bodies = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const bad = [];
+const walk = (v, path) => {
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) bad.push(path);
+  if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, path + '.' + k);
+};
+const ids = [];
+bodies.forEach((text, i) => { const parsed = JSON.parse(text); walk(parsed, String(i));
+  JSON.stringify(parsed, (k, v) => { if (/(^|_)id$/.test(k)) ids.push(v); return v; }); });
+process.stdout.write(JSON.stringify({bad, ids}));
+"""
+    done = subprocess.run(["node", "-e", script], input=json.dumps(bodies), text=True,
+                          capture_output=True, check=True, timeout=60)
+    found = json.loads(done.stdout)
+    assert found["bad"] == []
+    sent = [json.loads(b)["data"] for b in bodies]
+    assert found["ids"] == [sent[0]["user"]["user_id"], sent[1]["user_id"]]
+    assert all(isinstance(i, str) and int(i) > 2**53 for i in found["ids"])
+
+
+def test_interactive_docs_are_served_from_the_package(client: testing.TestClient) -> None:
+    page = client.simulate_get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assets = re.findall(r'(?:src|href)="(/docs/static/[^"]+)"', page.text)
+    assert "/docs/static/swagger-ui-bundle.js" in assets  # local, not a CDN
+    for asset in assets:
+        assert client.simulate_get(asset).status_code == 200, asset
+    document = re.search(r'url: "([^"]+)"', page.text)
+    assert document is not None
+    assert client.simulate_get(document.group(1)).json == client.simulate_get(
+        "/openapi.json").json
