@@ -87,3 +87,27 @@ def test_metrics_show_the_indexing_lag(client: testing.TestClient, shop: Commerc
     text = client.simulate_get("/metrics").text
     assert "commerce_search_index_lag_seconds" in text
     assert "commerce_search_indexed_events_total" in text
+
+
+def test_search_types_on_the_wire(client: testing.TestClient, shop: Commerce) -> None:
+    phones, bike, _ = _catalog(shop)
+    found = client.simulate_get("/api/v1/search", params={
+        "q": "bike", "category_id": str(phones), "max_price": "300"}).json["data"]
+    assert [p["product_id"] for p in found["products"]] == [str(bike)]
+    hit = found["products"][0]
+    assert hit["price"] == "250.00" and hit["seller_id"] == str(SELLER.user_id)
+    assert hit["seller"] == {"seller_id": str(SELLER.user_id), "name": None, "rating": None}
+    assert found["facets"]["price_ranges"][0] == {"min": "0.00", "max": "25.00", "count": 0}
+    assert found["facets"]["price_ranges"][-1]["max"] is None
+    assert client.simulate_get("/api/v1/search", params={
+        "q": "bike", "rating_min": "1"}).json["data"]["products"] == []
+    category = client.simulate_get("/api/v1/search/suggest", params={"q": "pho"})
+    assert category.json["data"]["suggestions"] == [
+        {"text": "Phones", "kind": "category", "category_id": str(phones)}]
+    for params, field in [({"facets": "maybe"}, "facets"), ({"category_id": "x"}, "category_id"),
+                          ({"attr.color": "x" * 201}, "attr.color"),
+                          ({"min_price": "-5"}, "min_price")]:
+        refused = client.simulate_get("/api/v1/search", params=params)
+        assert refused.status_code == 422 and field in error(refused)["details"], params
+    short = client.simulate_get("/api/v1/search/suggest", params={"q": "mou", "limit": "51"})
+    assert short.status_code == 422 and "limit" in error(short)["details"]
