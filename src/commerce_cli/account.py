@@ -1,4 +1,4 @@
-"""``commerce login`` / ``logout`` / ``whoami``: the remote mode's sign-in."""
+"""``commerce login`` / ``logout`` / ``whoami`` / ``password``: the remote mode's sign-in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from commerce_cli import credentials
 from commerce_cli.errors import Usage, domain_errors
 from commerce_cli.target import target
+from commerce_http.api import accounts
 from commerce_http.client import ApiClient
 
 
@@ -51,3 +52,22 @@ def whoami(ctx: typer.Context) -> None:
     with domain_errors():
         me = target(ctx).client().me()
     typer.echo(f"{me['email']} ({me['role']}, {me['user_id']})")
+
+
+def password(ctx: typer.Context,
+             current: Annotated[str, typer.Option(
+                 prompt="Current password", hide_input=True, envvar="COMMERCE_PASSWORD",
+                 help="Asked for when not given; never echoed.")],
+             new: Annotated[str, typer.Option(
+                 prompt="New password", hide_input=True, confirmation_prompt=True,
+                 envvar="COMMERCE_NEW_PASSWORD",
+                 help="At least 8 characters; a passphrase is welcome.")]) -> None:
+    """Change the password of the account signed in to --api. Every other session of it
+    ends; this one is kept signed in with a new token."""
+    api = _api(ctx)
+    with domain_errors():
+        client = target(ctx).client()
+        session = client.call(accounts.change_password, body=accounts.PasswordChange(
+            current_password=current, new_password=new))
+        credentials.save(api, session.user.email, session.access_token)
+    typer.echo(f"password changed for {session.user.email}; other sessions are signed out")

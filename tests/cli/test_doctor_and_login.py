@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 
 from commerce_cli import credentials
 from commerce_cli.main import app
-from tests.cli.conftest import ADMIN_EMAIL, Cli
+from commerce_core.errors import Unauthenticated
+from commerce_http.client import ApiClient
+from tests.cli.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Cli
 from tests.conftest import SECRET
 from tests.serving import free_port
 from tests.sql_servers import empty_postgres
@@ -196,3 +198,28 @@ def test_doctor_checks_a_mongodb_catalog_and_db_upgrade_makes_its_indexes(
     code, found = _doctor(db, COMMERCE_CATALOG_URL=f"mongodb://127.0.0.1:{free_port()}/x")
     assert code == 1 and found["catalog"][0] == "fail" and "did not answer" in found[
         "catalog"][1]
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(cli: Cli) -> None:
+    if cli.mode == "local":  # the operator of a database has no password to change
+        refused = cli.run(["password"], input="x\ny\ny\n")
+        assert refused.exit_code == 2 and "say which shop" in refused.stderr
+        return
+    api = cli.api or ""
+    runner = CliRunner(env=cli.env["admin"])
+    other = ApiClient(api)
+    other.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    weak = runner.invoke(app, ["--api", api, "password"],
+                         input=f"{ADMIN_PASSWORD}\npassword\npassword\n")
+    assert weak.exit_code == 1 and "(validation_error)" in weak.stderr
+    changed = runner.invoke(app, ["--api", api, "password"],
+                            input=f"{ADMIN_PASSWORD}\na brand new passphrase\n"
+                                  "a brand new passphrase\n")
+    assert changed.exit_code == 0, changed.stdout + changed.stderr
+    assert "other sessions are signed out" in changed.stdout
+    assert runner.invoke(app, ["--api", api, "whoami"]).stdout.startswith(ADMIN_EMAIL)
+    with pytest.raises(Unauthenticated):
+        other.me()
+    wrong = runner.invoke(app, ["--api", api, "login", "--email", ADMIN_EMAIL],
+                          input=f"{ADMIN_PASSWORD}\n")
+    assert wrong.exit_code == 1

@@ -166,3 +166,28 @@ def test_interactive_docs_are_served_from_the_package(client: testing.TestClient
     assert document is not None
     assert client.simulate_get(document.group(1)).json == client.simulate_get(
         "/openapi.json").json
+
+
+def test_a_password_change_ends_every_older_token(client: testing.TestClient) -> None:
+    client.simulate_post("/api/v1/users/register", json={"email": "ann@example.com",
+                                                         "password": PASSWORD})
+    tokens = [client.simulate_post("/api/v1/auth/login", json={
+        "email": "ann@example.com", "password": PASSWORD}).json["data"]["access_token"]
+        for _ in range(2)]
+    old = {"Authorization": f"Bearer {tokens[0]}"}
+    wrong = client.simulate_post("/api/v1/users/me/password", headers=old, json={
+        "current_password": "not-my-password", "new_password": "a long new passphrase"})
+    assert wrong.status_code == 401
+    common = client.simulate_post("/api/v1/users/me/password", headers=old, json={
+        "current_password": PASSWORD, "new_password": "password123"})
+    assert common.status_code == 422 and "new_password" in common.json["error"]["details"]
+    changed = client.simulate_post("/api/v1/users/me/password", headers=old, json={
+        "current_password": PASSWORD, "new_password": "a long new passphrase"})
+    assert changed.status_code == 200, changed.text
+    fresh = {"Authorization": f"Bearer {changed.json['data']['access_token']}"}
+    for token in tokens:
+        assert client.simulate_get("/api/v1/users/me", headers={
+            "Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.simulate_get("/api/v1/users/me", headers=fresh).status_code == 200
+    assert client.simulate_post("/api/v1/auth/login", json={
+        "email": "ann@example.com", "password": "a long new passphrase"}).status_code == 200

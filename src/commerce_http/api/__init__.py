@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, catalog, health, rankings, search, webhooks
+from commerce_http.api import accounts, catalog, health, rankings, search, stock, webhooks
 from commerce_http.contract.operation import table
 
 OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   catalog.OPERATIONS, search.OPERATIONS, rankings.OPERATIONS)
+                   stock.OPERATIONS, catalog.OPERATIONS, search.OPERATIONS,
+                   rankings.OPERATIONS)
 
-__all__ = ["OPERATIONS", "accounts", "catalog", "health", "rankings", "search", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "catalog", "health", "rankings", "search", "stock",
+           "webhooks"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from commerce_core.accounts.model import User
+from commerce_core.accounts.service import Session
+from commerce_core.errors import ValidationError
+from commerce_core.facade import Commerce
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Body,
@@ -71,6 +74,11 @@ class ProfileChange(Body):
     phone: Text40 | None = None
 
 
+class PasswordChange(Body):
+    current_password: Password
+    new_password: Password
+
+
 def _register(call: Call[object, Registration]) -> UserOut:
     b = call.body
     return user_out(call.shop.accounts.register(b.email, b.password, b.name, b.phone,
@@ -78,11 +86,26 @@ def _register(call: Call[object, Registration]) -> UserOut:
                                                 last_name=b.last_name))
 
 
-def _login(call: Call[object, Credentials]) -> SessionOut:
-    session = call.shop.accounts.login(call.body.email, call.body.password)
-    left = session.expires_at - call.shop.clock.now()
+def _session(shop: Commerce, session: Session) -> SessionOut:
+    left = session.expires_at - shop.clock.now()
     return SessionOut(access_token=session.token, expires_in=int(left.total_seconds()),
                       user=user_out(session.user))
+
+
+def _login(call: Call[object, Credentials]) -> SessionOut:
+    return _session(call.shop, call.shop.accounts.login(call.body.email, call.body.password))
+
+
+def _change_password(call: Call[object, PasswordChange]) -> SessionOut:
+    try:
+        session = call.shop.accounts.change_password(call.who(), call.body.current_password,
+                                                     call.body.new_password)
+    except ValidationError as ex:  # the policy names "password": here it is the new one
+        if "password" not in ex.details:
+            raise
+        details = {k if k != "password" else "new_password": v for k, v in ex.details.items()}
+        raise ValidationError(ex.message, details) from None
+    return _session(call.shop, session)
 
 
 def _logout(call: Call[object, None]) -> None:
@@ -115,4 +138,9 @@ change_me = Operation("PUT", f"{API}/users/me", "change_me",
                       "Change my profile (left out or null: unchanged)", _change_me,
                       body=ProfileChange, response=UserOut, tag="accounts")
 
-OPERATIONS = (register, login, logout, me, change_me)
+change_password = Operation(
+    "POST", f"{API}/users/me/password", "change_password",
+    "Change my password: every token issued before stops working; a new one is in the answer",
+    _change_password, body=PasswordChange, response=SessionOut, errors=(401,), tag="accounts")
+
+OPERATIONS = (register, login, logout, me, change_me, change_password)

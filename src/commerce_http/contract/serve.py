@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import falcon
 import msgspec
+import msgspec.inspect
 
 from commerce_core.errors import Forbidden, Unauthenticated, ValidationError
 from commerce_core.facade import Commerce
@@ -75,9 +76,22 @@ def _plain(what: str) -> str:
     return words
 
 
-def _query(req: falcon.Request, op: Operation[Any, Any, Any]) -> Any:
+def _list_fields(kind: type) -> frozenset[str]:
+    """The query fields that take several values (``?type=IN&type=OUT``)."""
+    info = msgspec.inspect.type_info(kind)
+    assert isinstance(info, msgspec.inspect.StructType)
+    def many(t: msgspec.inspect.Type) -> bool:
+        options = t.types if isinstance(t, msgspec.inspect.UnionType) else (t,)
+        return any(isinstance(o, msgspec.inspect.ListType) for o in options)
+    return frozenset(f.encode_name for f in info.fields if many(f.type))
+
+
+def _query(req: falcon.Request, op: Operation[Any, Any, Any], lists: frozenset[str]) -> Any:
+    given: Mapping[str, Any] = req.params
+    if lists & given.keys():  # one value given for a list: Falcon hands it over bare
+        given = {k: [v] if k in lists and isinstance(v, str) else v for k, v in given.items()}
     try:
-        return wire.convert(req.params, op.query, strict=False)
+        return wire.convert(given, op.query, strict=False)
     except msgspec.ValidationError as ex:
         raise refusal(ex, "query") from None
 
@@ -104,6 +118,8 @@ def _body(req: falcon.Request, op: Operation[Any, Any, Any]) -> Any:
 
 
 def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
+    lists = _list_fields(op.query)
+
     def respond(req: falcon.Request, resp: falcon.Response, **path: int) -> None:
         actor = req.context.actor
         if op.auth and actor is None:
@@ -112,7 +128,7 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
             raise Forbidden(f"{op.summary}: for {' or '.join(sorted(r.value for r in op.roles))}"
                             " accounts", {"role": actor.role.value})
         raw = req.bounded_stream.read() if op.raw else b""
-        call = Call(shop, actor, req.context.token, path, _query(req, op),
+        call = Call(shop, actor, req.context.token, path, _query(req, op, lists),
                     None if op.raw else _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
                     req.context.request_id, req.headers, raw, req.params)
