@@ -28,12 +28,9 @@ from commerce_http.middleware import (
 )
 from commerce_http.openapi import OpenApi, document, needs_token
 from commerce_http.resources import (
-    admin,
     cart,
-    customer,
     orders,
     payments,
-    reviews,
     seller,
     shipments,
 )
@@ -81,14 +78,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     errors.install(app)
     routes: dict[str, object] = {
         "/metrics": MetricsEndpoint(metrics),
-        f"{API}/users/me/addresses": customer.Addresses(shop),
-        f"{API}/users/me/addresses/{{address_id}}": customer.Address(shop),
-        f"{API}/users/me/activity": customer.Activity(shop),
-        f"{API}/users/me/notifications": customer.Inbox(shop),
-        f"{API}/users/me/notifications/{{notification_id}}/read": customer.InboxRead(shop),
-        f"{API}/wishlist": customer.Wishlist(shop),
-        f"{API}/wishlist/{{product_id}}": customer.WishlistItem(shop),
-        f"{API}/wishlist/{{product_id}}/move-to-cart": customer.MoveToCart(shop),
         # GET on these two is declared in commerce_http.api.catalog; POST and PUT (the
         # seller's) are served from here until they are declared too
         f"{API}/products": seller.SellerProducts(shop),
@@ -108,9 +97,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/payments/{{id}}/refunds": payments.Refund(shop),
         f"{API}/webhooks/stripe": payments.Webhook(shop),
         f"{API}/payments/webhook": payments.Webhook(shop),  # the first wave's path
-        f"{API}/products/{{product_id}}/reviews": reviews.ProductReviews(shop),
-        f"{API}/reviews/{{review_id}}/votes": reviews.ReviewVote(shop),
-        f"{API}/reviews/{{review_id}}/response": reviews.ReviewResponse(shop),
         f"{API}/inventory/{{variant_id}}": seller.Stock(shop),
         f"{API}/shipments": seller.SellerShipments(shop),
         f"{API}/shipments/{{shipment_id}}": shipments.Shipment(shop),
@@ -125,15 +111,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/seller/orders/{{order_id}}/refunds": seller.SellerRefunds(shop),
         f"{API}/seller/refunds": seller.SellerRefundList(shop),
         f"{API}/seller/analytics": seller.SellerAnalytics(shop),
-        f"{API}/admin/users": admin.Users(shop),
-        f"{API}/admin/users/{{user_id}}": admin.User(shop),
-        f"{API}/admin/categories": admin.Categories(shop),
-        f"{API}/admin/categories/{{category_id}}": admin.Category(shop),
-        f"{API}/admin/fraud": admin.FraudQueue(shop),
-        f"{API}/admin/fraud/{{order_id}}/approve": admin.FraudDecision(shop, approve=True),
-        f"{API}/admin/fraud/{{order_id}}/reject": admin.FraudDecision(shop, approve=False),
-        f"{API}/admin/reviews/{{review_id}}/hide": admin.HideReview(shop),
-        f"{API}/admin/dashboard": admin.Dashboard(shop),
     }
     # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
@@ -152,7 +129,7 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     return app
 
 
-_ID_FIELD = re.compile(r"{(\w+)}")
+_ID_FIELD = re.compile(r"{(id|\w+_id)}")  # names, such as {carrier}, stay strings
 
 
 def _with_legacy(declared: object, legacy: object | None) -> object:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -52,6 +52,16 @@ def _query(params: Mapping[str, Any]) -> dict[str, str]:
         out[name] = (str(value).lower() if isinstance(value, bool)
                      else value.isoformat() if isinstance(value, date) else str(value))
     return out
+
+
+def _plain(value: Any) -> JSON:
+    """A declared response as plain JSON values (ids and amounts as the wire's strings)."""
+    plain: JSON = wire.to_builtins(value)
+    return plain
+
+
+def _moment(day: date) -> wire.Moment:
+    return wire.Moment(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _variant(spec: VariantSpec) -> JSON:
@@ -136,22 +146,27 @@ class ApiClient(Client):
     # Admin: users ---------------------------------------------------------------------------
     def find_users(self, *, email: str | None = None, role: str | None = None,
                    is_active: bool | None = None, page: int = 1, limit: int = 20) -> Page[JSON]:
-        return self._page("users", f"{API}/admin/users", {
-            "email": email, "role": role, "is_active": is_active, "page": page, "limit": limit})
+        found = self.call(api.admin.find_users, query=api.admin.UserQuery(
+            email=email, role=cast(api.admin.RoleName | None, role), is_active=is_active,
+            page=page, limit=limit))
+        return Page(wire.to_builtins(found.users), found.total_count, page, limit)
 
     def user(self, user_id: int) -> JSON:
-        return self._record("GET", f"{API}/admin/users/{user_id}")
+        return _plain(self.call(api.admin.get_user, user_id=user_id))
 
     def create_user(self, email: str, password: str, name: str, role: str = "customer"
                     ) -> JSON:
-        return self._record("POST", f"{API}/admin/users", body={
-         "email": email, "password": password, "name": name, "role": role})
+        # a role the API does not know goes as given: the server refuses it, naming it
+        return _plain(self.call(api.admin.create_user, body=api.admin.NewUser(
+            email=email, password=password, name=name, role=cast(api.admin.RoleName, role))))
 
     def set_active(self, user_id: int, active: bool) -> JSON:
-        return self._record("PUT", f"{API}/admin/users/{user_id}", body={"is_active": active})
+        return _plain(self.call(api.admin.change_user, body=api.admin.UserChange(
+            is_active=active), user_id=user_id))
 
     def change_role(self, user_id: int, role: str) -> JSON:
-        return self._record("PUT", f"{API}/admin/users/{user_id}", body={"role": role})
+        return _plain(self.call(api.admin.change_user, body=api.admin.UserChange(
+            role=cast(api.admin.RoleName, role)), user_id=user_id))
 
     # Admin: categories, fraud, figures ------------------------------------------------------
     def trending(self, limit: int = 10) -> list[JSON]:
@@ -170,35 +185,39 @@ class ApiClient(Client):
         return rows
 
     def create_category(self, name: str, parent_id: int | None = None) -> JSON:
-        return self._record("POST", f"{API}/admin/categories",
-                            body={"name": name, "parent_id": parent_id})
+        return _plain(self.call(api.admin.create_category, body=api.admin.NewCategory(
+            name=name, parent_id=None if parent_id is None else wire.Id(parent_id))))
 
     def rename_category(self, category_id: int, name: str) -> JSON:
-        return self._record("PUT", f"{API}/admin/categories/{category_id}",
-                            body={"name": name})
+        return _plain(self.call(api.admin.change_category,
+                                body=api.admin.CategoryChange(name=name),
+                                category_id=category_id))
 
     def move_category(self, category_id: int, parent_id: int | None) -> JSON:
-        return self._record("PUT", f"{API}/admin/categories/{category_id}",
-                            body={"parent_id": parent_id})
+        """``parent_id`` None: to the top."""
+        return _plain(self.call(api.admin.change_category, body=api.admin.CategoryChange(
+            parent_id=None if parent_id is None else wire.Id(parent_id)),
+            category_id=category_id))
 
     def delete_category(self, category_id: int) -> None:
-        self.request("DELETE", f"{API}/admin/categories/{category_id}")
+        self.call(api.admin.delete_category, category_id=category_id)
 
     def fraud_queue(self, status: str = "HELD", page: int = 1, limit: int = 20) -> Page[JSON]:
-        return self._page("orders", f"{API}/admin/fraud",
-                          {"status": status, "page": page, "limit": limit})
+        found = self.call(api.admin.fraud_queue, query=api.admin.FraudQuery(
+            status=cast(api.admin.FraudStatusName, status), page=page, limit=limit))
+        return Page(wire.to_builtins(found.orders), found.total_count, page, limit)
 
     def approve_order(self, order_id: int, note: str = "") -> JSON:
-        return self._record("POST", f"{API}/admin/fraud/{order_id}/approve",
-                            body={"note": note})
+        return _plain(self.call(api.admin.approve_order, body=api.admin.Decision(note=note),
+                                order_id=order_id))
 
     def reject_order(self, order_id: int, note: str = "") -> JSON:
-        return self._record("POST", f"{API}/admin/fraud/{order_id}/reject",
-                            body={"note": note})
+        return _plain(self.call(api.admin.reject_order, body=api.admin.Decision(note=note),
+                                order_id=order_id))
 
     def dashboard(self, start: date, end: date) -> JSON:
-        return self._record("GET", f"{API}/admin/dashboard",
-                            params={"from": start, "to": end})
+        return _plain(self.call(api.admin.get_dashboard, query=api.admin.PeriodQuery(
+            from_=_moment(start), to=_moment(end))))
 
     # Seller: products -----------------------------------------------------------------------
     def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
@@ -265,13 +284,13 @@ class ApiClient(Client):
     def product_reviews(self, product_id: int, page: int = 1, limit: int = 20,
                         unanswered: bool = False) -> JSON:
         """A page of a product's visible reviews, newest first, with its rating figures."""
-        return self._record("GET", f"{API}/products/{product_id}/reviews",
-                            params={"sort": "recent", "page": page, "limit": limit,
-                                    "unanswered": unanswered or None})
+        return _plain(self.call(api.reviews.list_reviews, query=api.reviews.ReviewQuery(
+            sort="recent", page=page, limit=limit, unanswered=unanswered),
+            product_id=product_id))
 
     def respond_to_review(self, review_id: int, text: str) -> JSON:
-        return self._record("POST", f"{API}/reviews/{review_id}/response",
-                            body={"comment": text})
+        return _plain(self.call(api.reviews.answer_review,
+                                body=api.reviews.Answer(comment=text), review_id=review_id))
 
     def seller_sales(self, start: date, end: date) -> JSON:
         return self._record("GET", f"{API}/seller/analytics",

@@ -43,51 +43,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           "content": "text/plain"},
     ("/openapi.json", "get"): {"summary": "This document", "auth": False,
                                "envelope": False},
-    ("/api/v1/users/me/addresses", "get"): {"summary": "My addresses"},
-    ("/api/v1/users/me/addresses", "post"): {
-        "summary": "Save an address", "status": "201",
-        "body": _obj(["address"], address=_ADDRESS, label={"type": "string"},
-                     default_shipping={"type": "boolean"},
-                     default_billing={"type": "boolean"})},
-    ("/api/v1/users/me/addresses/{address_id}", "put"): {
-        "summary": "Change a saved address",
-        "body": _obj(address=_ADDRESS, label={"type": "string"},
-                     default_shipping={"type": "boolean"},
-                     default_billing={"type": "boolean"})},
-    ("/api/v1/users/me/addresses/{address_id}", "delete"): {"summary": "Forget an address",
-                                                            "status": "204"},
-    ("/api/v1/users/me/activity", "get"): {"summary": "Recently viewed and searched"},
-    ("/api/v1/users/me/notifications", "get"): {
-        "summary": "In-app inbox", "query": [("unread_only", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/users/me/notifications/{notification_id}/read", "post"): {
-        "summary": "Mark read"},
-    ("/api/v1/wishlist", "get"): {"summary": "My wishlist", "query": _PAGE},
-    ("/api/v1/wishlist", "post"): {"summary": "Keep a product", "status": "201",
-                                   "body": _obj(["product_id"], product_id=_ID)},
-    ("/api/v1/wishlist/{product_id}", "delete"): {"summary": "Drop a product",
-                                                  "status": "204"},
-    ("/api/v1/wishlist/{product_id}/move-to-cart", "post"): {
-        "summary": "Move to the cart",
-        "body": _obj(quantity={"type": "integer"}, selected_attributes=_STRINGS)},
     ("/api/v1/products/{product_id}/variants", "post"): {
         "summary": "Add a variant (with its opening stock)", "status": "201",
         "body": _obj(["sku", "price"], sku={"type": "string"}, price=_MONEY,
                      options={"type": "object"}, weight_grams={"type": "integer"},
                      stock={"type": "integer"}, reorder_level={"type": "integer"})},
-    ("/api/v1/products/{product_id}/reviews", "get"): {
-        "summary": "Reviews, average and distribution", "auth": False,
-        "query": [("rating", {"type": "integer", "minimum": 1, "maximum": 5}),
-                  ("sort", {"type": "string", "enum": ["helpful", "recent"]}),
-                  ("unanswered", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/products/{product_id}/reviews", "post"): {
-        "summary": "Review a product", "status": "201",
-        "body": _obj(["rating", "title"], rating={"type": "integer"},
-                     title={"type": "string"}, comment={"type": "string"},
-                     images={"type": "array", "items": {"type": "string"}})},
-    ("/api/v1/reviews/{review_id}/votes", "post"): {
-        "summary": "Helpful or not", "body": _obj(helpful={"type": "boolean"})},
-    ("/api/v1/reviews/{review_id}/response", "post"): {
-        "summary": "The seller answers", "body": _obj(["comment"], comment={"type": "string"})},
     ("/api/v1/cart", "get"): {"summary": "My cart"},
     ("/api/v1/cart/items", "post"): {
         "summary": "Add to the cart", "status": "201",
@@ -179,40 +139,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/seller/analytics", "get"): {"summary": "My sales",
                                           "query": [("from", {"type": "string"}),
                                                     ("to", {"type": "string"})]},
-    ("/api/v1/admin/users", "get"): {
-        "summary": "Find users", "query": [("email", {"type": "string"}),
-                                           ("role", {"type": "string"}),
-                                           ("is_active", {"type": "boolean"}), *_PAGE]},
-    ("/api/v1/admin/users", "post"): {
-        "summary": "Create an account of any role", "status": "201",
-        "body": _obj(["email", "password"], email={"type": "string"},
-                     password={"type": "string"}, name={"type": "string"},
-                     phone={"type": "string"},
-                     role={"type": "string", "enum": ["customer", "seller", "admin"]})},
-    ("/api/v1/admin/users/{user_id}", "get"): {"summary": "A user"},
-    ("/api/v1/admin/users/{user_id}", "put"): {
-        "summary": "Deactivate, reactivate, change role",
-        "body": _obj(is_active={"type": "boolean"}, role={"type": "string"})},
-    ("/api/v1/admin/categories", "post"): {
-        "summary": "Create a category", "status": "201",
-        "body": _obj(["name"], name={"type": "string"}, parent_id=_ID,
-                     description={"type": "string"})},
-    ("/api/v1/admin/categories/{category_id}", "put"): {
-        "summary": "Rename or move a category",
-        "body": _obj(name={"type": "string"}, parent_id=_ID)},
-    ("/api/v1/admin/categories/{category_id}", "delete"): {
-        "summary": "Delete an empty category", "status": "204"},
-    ("/api/v1/admin/fraud", "get"): {"summary": "The review queue",
-                                     "query": [("status", {"type": "string"}), *_PAGE]},
-    ("/api/v1/admin/fraud/{order_id}/approve", "post"): {
-        "summary": "Release a held order", "body": _obj(note={"type": "string"})},
-    ("/api/v1/admin/fraud/{order_id}/reject", "post"): {
-        "summary": "Cancel and refund a held order", "body": _obj(note={"type": "string"})},
-    ("/api/v1/admin/reviews/{review_id}/hide", "post"): {
-        "summary": "Hide a review", "body": _obj(["reason"], reason={"type": "string"})},
-    ("/api/v1/admin/dashboard", "get"): {"summary": "Shop figures",
-                                         "query": [("from", {"type": "string"}),
-                                                   ("to", {"type": "string"})]},
 }
 
 _ERROR = {"type": "object", "required": ["status", "error"],

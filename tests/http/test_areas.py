@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from falcon import testing
 
 from commerce_core.facade import Commerce
-from tests.http.conftest import error, sign_up
+from tests.http.conftest import actor_of, error, sign_up
 from tests.http.test_payments_reviews import admin_headers
 from tests.http.test_shopping import ADDRESS
 
@@ -131,8 +133,9 @@ def test_admins_manage_users_categories_fraud_and_reviews(
     assert client.simulate_post("/api/v1/admin/users", headers=seller, json={
         "email": "me@example.com", "password": "cobalt-horse-42", "name": "Me",
         "role": "admin"}).status_code == 403
-    assert client.simulate_get(f"/api/v1/admin/users/{staff_id}",  # others look absent
-                               headers=seller).status_code == 404
+    # the admin area is declared for admins: refused before anything is looked up
+    assert client.simulate_get(f"/api/v1/admin/users/{staff_id}",
+                               headers=seller).status_code == 403
     assert client.simulate_get("/api/v1/admin/dashboard", headers=seller).status_code == 403
     users = client.simulate_get("/api/v1/admin/users", headers=admin,
                                 params={"role": "customer"}).json["data"]["users"]
@@ -191,7 +194,7 @@ def test_customer_pages(client: testing.TestClient, shop: Commerce,
     assert client.simulate_get("/api/v1/wishlist", headers=ann).json["data"]["total_count"] == 0
     client.simulate_get(f"/api/v1/products/{product_id}", headers=ann)
     activity = client.simulate_get("/api/v1/users/me/activity", headers=ann).json["data"]
-    assert activity["viewed_products"][0]["product_id"] == product_id
+    assert activity["viewed_products"][0]["product_id"] == str(product_id)
     client.simulate_post("/api/v1/orders", headers=ann, json={
         "shipping_address": ADDRESS, "payment_token": "tok_visa"})
     inbox = client.simulate_get("/api/v1/users/me/notifications", headers=ann).json["data"]
@@ -199,3 +202,44 @@ def test_customer_pages(client: testing.TestClient, shop: Commerce,
     first = inbox["notifications"][0]["notification_id"]
     read = client.simulate_post(f"/api/v1/users/me/notifications/{first}/read", headers=ann)
     assert read.json["data"]["read"] is True
+
+
+def test_declared_inputs_are_refused_by_field_and_amounts_go_out_exact(
+        client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
+    admin, ann = people["admin"], people["ann"]
+    category = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    product_id = client.simulate_post("/api/v1/products", headers=people["seller"], json={
+        "name": "Lamp", "category_id": category, "price": "20.5", "sku": "L-1",
+        "stock": 4}).json["data"]["product_id"]
+    client.simulate_post("/api/v1/wishlist", headers=ann, json={"product_id": str(product_id)})
+    kept = client.simulate_get("/api/v1/wishlist", headers=ann).json["data"]["items"][0]
+    assert (kept["product_id"], kept["price"], kept["currency"]) \
+        == (str(product_id), "20.50", "USD")
+    for path, body, field in (
+            (f"/api/v1/wishlist/{product_id}/move-to-cart", {"quantity": 0}, "quantity"),
+            ("/api/v1/users/me/addresses", {"address": {"line1": 5}}, "address.line1"),
+            ("/api/v1/users/me/addresses", {"label": "x"}, "address")):
+        refused = client.simulate_post(path, headers=ann, json=body)
+        assert refused.status_code == 422 and field in error(refused)["details"], body
+    user_id = client.simulate_get("/api/v1/users/me", headers=ann).json["data"]["user_id"]
+    for body, field in (({"role": "owner"}, "role"), ({"is_active": "no"}, "is_active"),
+                        ({}, "body")):
+        refused = client.simulate_put(f"/api/v1/admin/users/{user_id}", headers=admin,
+                                      json=body)
+        assert refused.status_code == 422 and field in error(refused)["details"], body
+    unchanged = client.simulate_put(f"/api/v1/admin/categories/{category}", headers=admin,
+                                    json={})
+    assert unchanged.status_code == 422 and "body" in error(unchanged)["details"]
+    queue = client.simulate_get("/api/v1/admin/fraud", headers=admin,
+                                params={"status": "LOST"})
+    assert queue.status_code == 422 and "status" in error(queue)["details"]
+    client.simulate_post("/api/v1/cart/items", headers=ann, json={"product_id": product_id})
+    client.simulate_post("/api/v1/orders", headers=ann, json={
+        "shipping_address": ADDRESS, "payment_token": "tok_visa"})
+    figures = client.simulate_get("/api/v1/admin/dashboard", headers=admin).json["data"]
+    assert figures["orders"] == 1
+    paid = shop.analytics.dashboard(actor_of(shop, admin), date.fromisoformat(figures["start"]),
+                                    date.fromisoformat(figures["end"])).gmv["USD"]
+    assert figures["gmv"] == {"USD": f"{paid:.2f}"}
+    assert figures["top_categories"][0]["category_id"] == category

@@ -33,6 +33,9 @@ def test_a_seller_works_through_the_client(api: ApiClient, shop: Commerce) -> No
     category = api.create_category("Lamps")["category_id"]
     seller = api.create_user("lamps@example.com", PASSWORD, "Lumen", "seller")
     assert api.user(seller["user_id"])["role"] == "seller"
+    figures = api.dashboard(date(2026, 1, 1), date(2026, 1, 31))  # dates in the query
+    assert (figures["start"], figures["end"], figures["gmv"]) == (
+        date(2026, 1, 1), date(2026, 1, 31), {})
     assert api.login("lamps@example.com", PASSWORD) == api.token
     made = api.create_product(name="Arc lamp", category_id=category, variants=[
         VariantSpec("ARC-S", Decimal("99.95"), {"size": "S"}, stock=2)], tags=["lamp"])

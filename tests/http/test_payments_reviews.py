@@ -84,10 +84,13 @@ def test_reviews_votes_and_seller_answers(client: testing.TestClient, shop: Comm
     written = client.simulate_post(url, headers=ann, json={
         "rating": 5, "title": "Bright", "comment": "Lovely", "images": ["https://i/1.jpg"]})
     assert written.status_code == 201 and written.json["data"]["rating"] == 5
-    for bad in ({"rating": 6, "title": "x"}, {"rating": "five", "title": "x"},
-                {"rating": 4}, {"rating": 4, "title": "x", "images": "nope"}):
+    for bad, field in (({"rating": 6, "title": "x"}, "rating"),
+                       ({"rating": "five", "title": "x"}, "rating"), ({"rating": 4}, "title"),
+                       ({"rating": 4, "title": "x", "images": "nope"}, "images"),
+                       ({"rating": 4, "title": "x", "images": [1]}, "images.0"),
+                       ({"rating": 4, "title": "x", "stars": 4}, "stars")):
         refused = client.simulate_post(url, headers=eve, json=bad)
-        assert refused.status_code == 422, bad
+        assert refused.status_code == 422 and field in error(refused)["details"], bad
     client.simulate_post(url, headers=eve, json={"rating": 2, "title": "Dim"})
     review_id = written.json["data"]["review_id"]
     vote = client.simulate_post(f"/api/v1/reviews/{review_id}/votes", headers=eve,
@@ -98,6 +101,7 @@ def test_reviews_votes_and_seller_answers(client: testing.TestClient, shop: Comm
     answered = client.simulate_post(f"/api/v1/reviews/{review_id}/response", headers=seller,
                                     json={"comment": "Thank you!"})
     assert answered.json["data"]["seller_response"]["comment"] == "Thank you!"
+    assert client.simulate_get(url, params={"sort": "best"}).status_code == 422
     listing = client.simulate_get(url, params={"sort": "helpful"}).json["data"]
     assert listing["average_rating"] == 3.5 and listing["total_count"] == 2
     assert listing["distribution"] == {"5": 1, "4": 0, "3": 0, "2": 1, "1": 0}

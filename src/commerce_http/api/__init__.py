@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from commerce_http.api import accounts, catalog, health, rankings, search, stock, webhooks
+from commerce_http.api import (
+    accounts,
+    admin,
+    catalog,
+    customer,
+    fulfilment,
+    health,
+    rankings,
+    reviews,
+    search,
+    stock,
+    webhooks,
+)
 from commerce_http.contract.operation import table
 
-OPERATIONS = table(health.OPERATIONS, accounts.OPERATIONS, webhooks.OPERATIONS,
-                   stock.OPERATIONS, catalog.OPERATIONS, search.OPERATIONS,
-                   rankings.OPERATIONS)
+OPERATIONS = table(
+    health.OPERATIONS,
+    accounts.OPERATIONS,
+    customer.OPERATIONS,
+    reviews.OPERATIONS,
+    admin.OPERATIONS,
+    stock.OPERATIONS,
+    fulfilment.OPERATIONS,
+    webhooks.OPERATIONS,
+    catalog.OPERATIONS,
+    search.OPERATIONS,
+    rankings.OPERATIONS,
+)
 
-__all__ = ["OPERATIONS", "accounts", "catalog", "health", "rankings", "search", "stock",
-           "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "catalog", "customer", "fulfilment", "health",
+           "rankings", "reviews", "search", "stock", "webhooks"]

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from commerce_http.contract import wire
-from commerce_http.contract.operation import NoQuery, Operation
+from commerce_http.contract.operation import NoQuery, Operation, is_id
 
 _REF = "#/components/schemas/{name}"
 _ENVELOPE = re.compile(r"^Success_(\w+)_$")  # msgspec's name for Success[UserOut]
@@ -21,6 +21,7 @@ _STANDARD = {401: "Not signed in, or the token is no longer good",
              429: "Too many requests: wait Retry-After seconds",
              503: "A part the shop needs is down: try again later"}
 _ERROR = {"$ref": "#/components/responses/Error"}
+_NAME = {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$"}  # a path field that is not an id
 
 
 def _name(schema_name: str) -> str:
@@ -42,6 +43,10 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+def _body_type(op: Operation[Any, Any, Any]) -> Any:
+    return op.raw if op.raw is not None else op.body
+
+
 def _success_type(op: Operation[Any, Any, Any]) -> Any:
     return wire.Success[op.response] if op.envelope else op.response  # type: ignore[name-defined]
 
@@ -53,8 +58,8 @@ def document(operations: Iterable[Operation[Any, Any, Any]], *, title: str, vers
     for op in ops:
         if op.query is not NoQuery:
             kinds.append(op.query)
-        if op.body is not None:
-            kinds.append(op.body)
+        if _body_type(op) is not None:
+            kinds.append(_body_type(op))
         if op.response is not None:
             kinds.append(_success_type(op))
     refs, components = msgspec.json.schema_components(kinds, schema_hook=wire.schema_hook,
@@ -92,7 +97,8 @@ def document(operations: Iterable[Operation[Any, Any, Any]], *, title: str, vers
 def _parameters(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
                 schemas: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": wire.schema_hook(wire.Id)}
+        {"name": name, "in": "path", "required": True,
+         "schema": wire.schema_hook(wire.Id) if is_id(name) else _NAME}
         for name in op.path_fields]
     if op.query is not NoQuery:
         query = schemas[ref_of[id(op.query)]["$ref"].rsplit("/", 1)[1]]
@@ -125,7 +131,7 @@ def _operation(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
     statuses = {429, *op.errors}
     if op.auth:
         statuses |= {401, 403}
-    if op.body is not None or op.query is not NoQuery or op.path_fields:
+    if _body_type(op) is not None or op.query is not NoQuery or op.path_fields:
         statuses.add(422)
     for status in sorted(statuses - set(op.also)):
         responses[str(status)] = {**_ERROR} if status != 429 else {
@@ -144,9 +150,10 @@ def _operation(op: Operation[Any, Any, Any], ref_of: dict[int, Any],
         operation["security"] = [{"bearer": []}]
         if op.roles:
             operation["x-roles"] = sorted(r.value for r in op.roles)
-    if op.body is not None:
-        body_schema = schemas[ref_of[id(op.body)]["$ref"].rsplit("/", 1)[1]]
+    body = _body_type(op)
+    if body is not None:
+        body_schema = schemas[ref_of[id(body)]["$ref"].rsplit("/", 1)[1]]
         operation["requestBody"] = {
             "required": bool(body_schema.get("required")),
-            "content": {"application/json": {"schema": ref_of[id(op.body)]}}}
+            "content": {"application/json": {"schema": ref_of[id(body)]}}}
     return operation

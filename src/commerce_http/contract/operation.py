@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 import attrs
 
@@ -41,13 +42,14 @@ class Call(Generic[Q, B]):
     shop: Commerce
     actor: Actor | None
     token: str | None
-    path: Mapping[str, int]
+    path: Mapping[str, int]  # the ids in the path
     query: Q
     body: B
     idempotency_key: str | None = None
     request_id: str = "-"
     headers: Mapping[str, str] = attrs.field(factory=dict)
-    raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed webhooks)
+    raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed callbacks)
+    names: Mapping[str, str] = attrs.field(factory=dict)  # the path's other fields
     # the query string as sent, for parameters a type cannot name (``attr.<key>=value``)
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -94,8 +96,9 @@ class Operation(Generic[Q, B, R]):
     # statuses answered with the response type as well (e.g. /health's 503)
     also: tuple[int, ...] = ()
     description: str = ""
-    # the body is handed over as sent (``Call.raw``), unread: a signature covers its bytes
-    raw: bool = False
+    # the body is handed over as sent (``Call.raw``), unread, as a signature covers its
+    # bytes; this type documents it (``body`` stays None)
+    raw: type | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.method not in METHODS:
@@ -110,7 +113,16 @@ class Operation(Generic[Q, B, R]):
         missing = set(self.path_fields) - set(path)
         if missing:
             raise TypeError(f"{self.name} needs {', '.join(sorted(missing))}")
-        return _FIELD.sub(lambda m: str(int(path[m.group(1)])), self.path)
+
+        def filled(found: re.Match[str]) -> str:
+            value = path[found.group(1)]
+            return str(int(value)) if is_id(found.group(1)) else quote(str(value), safe="")
+        return _FIELD.sub(filled, self.path)
+
+
+def is_id(field: str) -> bool:
+    """Path fields named ``id`` or ``..._id`` hold ids (digits); others are names."""
+    return field == "id" or field.endswith("_id")
 
 
 def table(*groups: tuple[Operation[Any, Any, Any], ...]) -> tuple[Operation[Any, Any, Any], ...]:

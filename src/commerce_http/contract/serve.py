@@ -20,6 +20,7 @@ from commerce_http.contract import wire
 from commerce_http.contract.operation import Call, Operation, Reply
 
 _ENVELOPE = b'{"status":"success","data":'
+_NAME = re.compile(r"[a-z0-9_-]{1,40}\Z")  # a path field that is not an id (a carrier)
 
 
 class InvalidJson(falcon.HTTPBadRequest):
@@ -120,18 +121,24 @@ def _body(req: falcon.Request, op: Operation[Any, Any, Any]) -> Any:
 def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
     lists = _list_fields(op.query)
 
-    def respond(req: falcon.Request, resp: falcon.Response, **path: int) -> None:
+    def respond(req: falcon.Request, resp: falcon.Response, **path: Any) -> None:
         actor = req.context.actor
         if op.auth and actor is None:
             raise Unauthenticated("sign in first: this endpoint needs a bearer token")
         if op.roles and actor is not None and actor.role not in op.roles:
             raise Forbidden(f"{op.summary}: for {' or '.join(sorted(r.value for r in op.roles))}"
                             " accounts", {"role": actor.role.value})
-        raw = req.bounded_stream.read() if op.raw else b""
-        call = Call(shop, actor, req.context.token, path, _query(req, op, lists),
-                    None if op.raw else _body(req, op),
+        raw = req.bounded_stream.read() if op.raw is not None else b""
+        ids = {k: v for k, v in path.items() if isinstance(v, int)}
+        for name, value in path.items():
+            if not isinstance(value, int) and not _NAME.match(value):
+                raise ValidationError(f"{name} must be a name of lower-case letters, digits, "
+                                      "- or _", {name: "a name (a-z, 0-9, - and _)"})
+        call = Call(shop, actor, req.context.token, ids, _query(req, op, lists),
+                    _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
-                    req.context.request_id, req.headers, raw, req.params)
+                    req.context.request_id, req.headers, raw,
+                    {k: v for k, v in path.items() if not isinstance(v, int)}, req.params)
         result = op.handler(call)
         status = op.status
         if isinstance(result, Reply):

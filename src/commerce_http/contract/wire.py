@@ -46,7 +46,9 @@ Text100 = Annotated[str, _text(100)]
 Text200 = Annotated[str, _text(200)]
 Text255 = Annotated[str, _text(255)]
 Text500 = Annotated[str, _text(500)]
+Text1000 = Annotated[str, _text(1000)]
 Text2000 = Annotated[str, _text(2000)]
+Text5000 = Annotated[str, _text(5000)]
 Text10000 = Annotated[str, _text(10000)]
 Email = Annotated[str, _text(254)]
 Password = Annotated[str, _text(256)]
@@ -105,6 +107,8 @@ def money(amount: Money | Decimal, currency: str | None = None) -> Decimal:
 def _encode(value: Any) -> Any:
     if isinstance(value, Id):
         return str(value)
+    if isinstance(value, Moment):  # msgspec writes datetimes, not their subclasses
+        return value.isoformat()
     raise NotImplementedError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -179,7 +183,9 @@ __all__ = [
     "Text200",
     "Text255",
     "Text500",
+    "Text1000",
     "Text2000",
+    "Text5000",
     "Text10000",
     "convert",
     "decode",
