@@ -20,6 +20,7 @@ from commerce_cli import (
     search,
     seller,
     settings,
+    shop_settings,
     webhooks,
 )
 from commerce_cli.demo import demo
@@ -64,6 +65,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
 app.add_typer(admin.app, name="admin")
 admin.app.add_typer(webhooks.app, name="webhooks")
+admin.app.add_typer(shop_settings.app, name="shop-settings")
 app.add_typer(seller.app, name="seller")
 app.add_typer(rankings.app, name="rankings")
 app.add_typer(search.app, name="search")

@@ -20,6 +20,7 @@ import attrs
 
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import ValidationError
+from commerce_core.money import minor_exponent
 
 COLUMNS = ["handle", "name", "category_id", "currency", "description", "attributes", "images",
            "tags", "sku", "price", "options", "weight_grams", "stock", "reorder_level"]
@@ -302,11 +303,14 @@ def _short_map(values: Mapping[str, str]) -> str:
 def product_record(detail: Mapping[str, Any]) -> dict[str, Any]:
     """A product as its seller's listing gives it, in the file's JSON shape (what import
     reads back)."""
-    return {"name": detail["name"], "category_id": detail["category_id"],
+    # ids and prices as the API writes them ("386..." and "99.50"), whichever mode read them
+    places = Decimal(1).scaleb(-minor_exponent(detail["currency"]))
+    return {"name": detail["name"], "category_id": str(detail["category_id"]),
             "currency": detail["currency"], "description": detail["description"],
             "attributes": detail["own_attributes"], "images": detail["images"],
             "tags": detail["tags"],
-            "variants": [{"sku": v["sku"], "price": str(v["price"]), "options": v["options"],
+            "variants": [{"sku": v["sku"], "price": str(Decimal(str(v["price"])).quantize(places)),
+                          "options": v["options"],
                           "weight_grams": v["weight_grams"], "stock": v["available"],
                           "reorder_level": v["reorder_level"]} for v in detail["variants"]]}
 

@@ -14,7 +14,7 @@ import attrs
 import typer
 from rich.table import Table
 
-from commerce_cli import catalog
+from commerce_cli import catalog, fulfilment
 from commerce_cli.errors import domain_errors
 from commerce_cli.output import Json, console, emit, emit_record, group
 from commerce_cli.period import Since, Until, period
@@ -31,6 +31,8 @@ app.add_typer(inventory, name="inventory")
 app.add_typer(orders, name="orders")
 app.add_typer(refunds, name="refunds")
 app.add_typer(reviews, name="reviews")
+app.add_typer(fulfilment.app, name="shipments")
+inventory.command("movements")(fulfilment.movements)
 
 STOCK_COLUMNS = ["variant_id", "sku", "product_name", "available", "reserved", "sold",
                  "reorder_level", "low_stock"]
@@ -178,15 +180,16 @@ def analytics(ctx: typer.Context, since: Since = None, until: Until = None,
     if report["top_products"]:
         emit(report["top_products"], ["product_id", "name", "units", "revenue"], False,
              "top products")
-    revenue: dict[str, Decimal] = report["revenue"]
-    chosen = (currency or max(revenue, key=lambda c: revenue[c]) if revenue else "USD").upper()
+    revenue: dict[str, Any] = report["revenue"]  # per currency, as decimal strings
+    chosen = (currency or max(revenue, key=lambda c: Decimal(revenue[c])) if revenue
+              else "USD").upper()
     console.print(chart(report["per_day"], start, end, chosen))
 
 
 def chart(per_day: list[dict[str, Any]], start: date, end: date, currency: str,
           width: int = 40) -> Table:
     """Revenue per day as horizontal bars, every day of the range shown (gaps are zero)."""
-    by_day = {d["date"]: Decimal(d["revenue"].get(currency, 0)) for d in per_day}
+    by_day = {str(d["date"]): Decimal(d["revenue"].get(currency, 0)) for d in per_day}
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     values = [by_day.get(d.isoformat(), Decimal(0)) for d in days]
     top = max(values, default=Decimal(0))

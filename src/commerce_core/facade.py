@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from commerce_core.accounts.policy import Action, Actor, authorize
+from commerce_core.accounts.policy import Actor
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens, TokenService
 from commerce_core.accounts.service import TOKEN_TTL, AccountService
 from commerce_core.activity.ports import ActivityStore
@@ -42,6 +42,7 @@ from commerce_core.payments.service import PaymentService
 from commerce_core.payments.webhooks import WebhookDesk
 from commerce_core.pricing.coupons import Coupon
 from commerce_core.pricing.rates import PricingRules
+from commerce_core.pricing.service import CouponService
 from commerce_core.rankings.ports import Rankings
 from commerce_core.rankings.service import RankingService
 from commerce_core.ratelimit.ports import RateLimiter
@@ -50,6 +51,7 @@ from commerce_core.search.ports import SearchIndex
 from commerce_core.search.service import PopularSearches, SearchService
 from commerce_core.search.text import Synonyms
 from commerce_core.sellers.service import SellerService
+from commerce_core.settings.service import SettingsService
 from commerce_core.shipping.callbacks import CarrierCallbacks
 from commerce_core.shipping.ports import Carrier
 from commerce_core.shipping.service import ShippingService
@@ -110,8 +112,12 @@ class Commerce:
         self.accounts = AccountService(tx, revocations, hasher, tokens, ids, clock, token_ttl)
         self.catalog = CatalogService(tx, ids, clock)
         self.inventory = InventoryService(tx, clock)
-        self.cart = CartService(carts, tx, ids, clock, self.rules)
-        self.checkout = CheckoutService(tx, carts, self.gateway, ids, clock, self.rules,
+        # the rules given here are the defaults: stored settings override them section by
+        # section (docs/checkout.md, "Settings as data")
+        self.settings = SettingsService(tx, clock, self.rules, fraud_rules)
+        self.coupons = CouponService(tx)
+        self.cart = CartService(carts, tx, ids, clock, self.settings)
+        self.checkout = CheckoutService(tx, carts, self.gateway, ids, clock, self.settings,
                                         reservation_ttl, FraudScreen(fraud_rules))
         self.payments = PaymentService(tx, refunds)
         self.payment_webhooks = WebhookDesk(tx, self.gateway, self.checkout, ids, clock)
@@ -135,11 +141,9 @@ class Commerce:
                                   publisher=publisher if broker else None)
 
     def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
-        """Admins create any coupon; a seller only one scoped to their own products."""
-        authorize(actor, Action.MANAGE_PRODUCTS, coupon.seller_id, f"coupon {coupon.code}")
-        with self.tx() as uow:
-            uow.coupons.add(coupon)
-        return coupon
+        """Admins create any coupon; a seller only one scoped to their own products
+        (``shop.coupons.create``; the rest of coupon management is on ``shop.coupons``)."""
+        return self.coupons.create(actor, coupon)
 
     def health(self) -> dict[str, str]:
         """Each part that a request needs, "ok" or "down: why" (for ``/health``). The cache

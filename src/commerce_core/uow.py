@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from commerce_core.payments.ports import PaymentRepository
     from commerce_core.pricing.ports import CouponRepository
     from commerce_core.sellers.ports import SellerRepository
+    from commerce_core.settings.ports import SettingsRepository
     from commerce_core.shipping.ports import ShipmentRepository
     from commerce_core.webhooks.ports import WebhookRepository
     from commerce_core.wishlist.ports import WishlistRepository
@@ -123,6 +124,9 @@ class UnitOfWork(Protocol):
 
     @property
     def coupons(self) -> CouponRepository: ...
+
+    @property
+    def settings(self) -> SettingsRepository: ...
 
     @property
     def orders(self) -> OrderRepository: ...

@@ -31,8 +31,6 @@ from commerce_http.resources import (
     cart,
     orders,
     payments,
-    seller,
-    shipments,
 )
 
 API = "/api/v1"
@@ -78,11 +76,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     errors.install(app)
     routes: dict[str, object] = {
         "/metrics": MetricsEndpoint(metrics),
-        # GET on these two is declared in commerce_http.api.catalog; POST and PUT (the
-        # seller's) are served from here until they are declared too
-        f"{API}/products": seller.SellerProducts(shop),
-        f"{API}/products/{{product_id}}": seller.SellerProduct(shop),
-        f"{API}/products/{{product_id}}/variants": seller.ProductVariants(shop),
         f"{API}/cart": cart.Cart(shop),
         f"{API}/cart/items": cart.CartItems(shop),
         f"{API}/cart/items/{{item_id}}": cart.CartItem(shop),
@@ -97,29 +90,20 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
         f"{API}/payments/{{id}}/refunds": payments.Refund(shop),
         f"{API}/webhooks/stripe": payments.Webhook(shop),
         f"{API}/payments/webhook": payments.Webhook(shop),  # the first wave's path
-        f"{API}/inventory/{{variant_id}}": seller.Stock(shop),
-        f"{API}/shipments": seller.SellerShipments(shop),
-        f"{API}/shipments/{{shipment_id}}": shipments.Shipment(shop),
-        f"{API}/shipments/{{shipment_id}}/track": shipments.Track(shop),
-        f"{API}/shipments/{{shipment_id}}/cancel": shipments.CancelShipment(shop),
-        f"{API}/seller/profile": seller.SellerProfile(shop),
-        f"{API}/seller/products": seller.SellerProductList(shop),
-        f"{API}/seller/products/{{product_id}}": seller.OwnProduct(shop),
-        f"{API}/seller/variants/{{variant_id}}/price": seller.VariantPrice(shop),
-        f"{API}/seller/inventory": seller.SellerInventory(shop),
-        f"{API}/seller/orders": seller.SellerOrders(shop),
-        f"{API}/seller/orders/{{order_id}}/refunds": seller.SellerRefunds(shop),
-        f"{API}/seller/refunds": seller.SellerRefundList(shop),
-        f"{API}/seller/analytics": seller.SellerAnalytics(shop),
     }
     # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
     legacy = document([*routes.items(), ("/openapi.json", OpenApi({}))])
-    for path, item in legacy["paths"].items():  # a path may have methods of both
-        spec["paths"].setdefault(path, {}).update(item)
+    for path, methods in legacy["paths"].items():  # a path may be partly moved
+        spec["paths"].setdefault(path, {}).update(methods)
     routes["/openapi.json"] = OpenApi(spec)
     for path, declared in resources(shop, api.OPERATIONS).items():
-        routes[path] = _with_legacy(declared, routes.get(path))
+        # the methods of a partly moved path not declared yet keep their old responders
+        old = routes.get(path)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(old, f"on_{method}") and not hasattr(declared, f"on_{method}"):
+                setattr(declared, f"on_{method}", getattr(old, f"on_{method}"))
+        routes[path] = declared
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)
@@ -131,11 +115,3 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
 
 _ID_FIELD = re.compile(r"{(id|\w+_id)}")  # names, such as {carrier}, stay strings
 
-
-def _with_legacy(declared: object, legacy: object | None) -> object:
-    """The declared operations of a path, and the methods of it not yet declared."""
-    for method in ("get", "post", "put", "patch", "delete"):
-        responder = getattr(legacy, f"on_{method}", None)
-        if responder is not None and not hasattr(declared, f"on_{method}"):
-            setattr(declared, f"on_{method}", responder)
-    return declared

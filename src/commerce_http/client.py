@@ -24,6 +24,7 @@ from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.pagination import Page
 from commerce_http import api
+from commerce_http.api import seller
 from commerce_http.contract import wire
 from commerce_http.contract.client import Client, error_of, retry_after
 from commerce_http.encoding import loads
@@ -64,10 +65,14 @@ def _moment(day: date) -> wire.Moment:
     return wire.Moment(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _variant(spec: VariantSpec) -> JSON:
-    return {"sku": spec.sku, "price": Decimal(spec.price), "options": dict(spec.options),
-            "weight_grams": spec.weight_grams, "stock": spec.stock,
-            "reorder_level": spec.reorder_level}
+def _variant(spec: VariantSpec) -> seller.VariantIn:
+    return seller.VariantIn(sku=spec.sku, price=wire.AmountIn(spec.price),
+                            options=dict(spec.options), weight_grams=spec.weight_grams,
+                            stock=spec.stock, reorder_level=spec.reorder_level)
+
+
+def _period(start: date, end: date) -> seller.PeriodQuery:
+    return seller.PeriodQuery(from_=_moment(start), to=_moment(end))
 
 
 class ApiClient(Client):
@@ -221,65 +226,75 @@ class ApiClient(Client):
 
     # Seller: products -----------------------------------------------------------------------
     def my_products(self, page: int = 1, limit: int = 20) -> Page[JSON]:
-        return self._page("products", f"{API}/seller/products", {"page": page, "limit": limit})
+        found = self.call(seller.list_my_products, query=seller.PageQuery(page=page,
+                                                                          limit=limit))
+        return Page(wire.to_builtins(found.products), found.total_count, page, limit)
 
     def my_product(self, product_id: int) -> JSON:
         """One of my products, withdrawn or not, as ``my_products`` lists them."""
-        return self._record("GET", f"{API}/seller/products/{product_id}")
+        return _plain(self.call(seller.get_my_product, product_id=product_id))
 
     def create_product(self, *, name: str, category_id: int, variants: Sequence[VariantSpec],
                        currency: str = "USD", description: str = "",
                        attributes: Mapping[str, str] | None = None, images: Sequence[str] = (),
                        tags: Sequence[str] = ()) -> JSON:
-        return self._record("POST", f"{API}/products", body={
-         "name": name, "category_id": category_id, "currency": currency,
-         "description": description, "attributes": dict(attributes or {}),
-         "images": list(images), "tags": list(tags),
-         "variants": [_variant(v) for v in variants]})
+        return _plain(self.call(seller.create_product, body=seller.ProductIn(
+            name=name, category_id=wire.Id(category_id), currency=currency,
+            description=description, attributes=dict(attributes or {}), images=list(images),
+            tags=list(tags), variants=[_variant(v) for v in variants])))
 
     def update_product(self, product_id: int, **changes: Any) -> JSON:
         """Change name, description, category_id, attributes, images, tags or is_active."""
-        return self._record("PUT", f"{API}/products/{product_id}", body=changes)
+        unknown = sorted(set(changes) - set(seller.ProductChange.__struct_fields__))
+        if unknown:
+            raise e.ValidationError(f"cannot change {', '.join(unknown)}",
+                                    {f: "not editable" for f in unknown})
+        return _plain(self.call(seller.change_product, body=seller.ProductChange(**changes),
+                               product_id=product_id))
 
     def add_variant(self, product_id: int, spec: VariantSpec) -> JSON:
-        return self._record("POST", f"{API}/products/{product_id}/variants",
-                            body=_variant(spec))
+        return _plain(self.call(seller.add_variant, body=_variant(spec), product_id=product_id))
 
     def set_price(self, variant_id: int, price: Decimal) -> JSON:
-        return self._record("PUT", f"{API}/seller/variants/{variant_id}/price",
-                            body={"price": price})
+        return _plain(self.call(seller.set_price,
+                               body=seller.PriceChange(price=wire.AmountIn(price)),
+                               variant_id=variant_id))
 
     # Seller: stock --------------------------------------------------------------------------
     def inventory(self, low_only: bool = False) -> list[JSON]:
-        return self._rows("inventory", f"{API}/seller/inventory", {"low": low_only or None})
+        rows: list[JSON] = wire.to_builtins(self.call(
+            seller.list_my_stock, query=seller.InventoryQuery(low=low_only)).inventory)
+        return rows
+
+    def _change_stock(self, variant_id: int, change: seller.StockChange) -> JSON:
+        return _plain(self.call(seller.change_stock, body=change, variant_id=variant_id))
 
     def restock(self, variant_id: int, quantity: int) -> JSON:
-        return self._record("PUT", f"{API}/inventory/{variant_id}",
-                            body={"restock": quantity})
+        return self._change_stock(variant_id, seller.StockChange(restock=quantity))
 
     def adjust_stock(self, variant_id: int, delta: int, reason: str) -> JSON:
-        return self._record("PUT", f"{API}/inventory/{variant_id}",
-                            body={"adjust": delta, "reason": reason})
+        return self._change_stock(variant_id, seller.StockChange(adjust=delta, reason=reason))
 
     def set_reorder_level(self, variant_id: int, level: int) -> JSON:
-        return self._record("PUT", f"{API}/inventory/{variant_id}",
-                            body={"reorder_level": level})
+        return self._change_stock(variant_id, seller.StockChange(reorder_level=level))
 
     # Seller: orders, refunds, reviews, figures ----------------------------------------------
     def seller_orders(self, status: str | None = None, page: int = 1, limit: int = 20
                       ) -> Page[JSON]:
-        return self._page("orders", f"{API}/seller/orders",
-                          {"status": status, "page": page, "limit": limit})
+        found = self.call(seller.list_my_orders, query=seller.SellerOrdersQuery(
+            status=status, page=page, limit=limit))  # type: ignore[arg-type]  # the server checks
+        return Page(wire.to_builtins(found.orders), found.total_count, page, limit)
 
     def refund_items(self, order_id: int, item_ids: Sequence[int], reason: str,
                      restock: bool = False, idempotency_key: str | None = None) -> JSON:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self._record("POST", f"{API}/seller/orders/{order_id}/refunds",
-                            body={"order_item_ids": list(item_ids), "reason": reason,
-                                  "restock": restock}, headers=headers)
+        return _plain(self.call(seller.refund_items, body=seller.RefundIn(
+            order_item_ids=[wire.Id(i) for i in item_ids], reason=reason, restock=restock),
+            idempotency_key=idempotency_key, order_id=order_id))
 
     def seller_refunds(self, start: date, end: date) -> list[JSON]:
-        return self._rows("refunds", f"{API}/seller/refunds", {"from": start, "to": end})
+        rows: list[JSON] = wire.to_builtins(self.call(
+            seller.list_my_refunds, query=_period(start, end)).refunds)
+        return rows
 
     def product_reviews(self, product_id: int, page: int = 1, limit: int = 20,
                         unanswered: bool = False) -> JSON:
@@ -293,6 +308,4 @@ class ApiClient(Client):
                                 body=api.reviews.Answer(comment=text), review_id=review_id))
 
     def seller_sales(self, start: date, end: date) -> JSON:
-        return self._record("GET", f"{API}/seller/analytics",
-                            params={"from": start, "to": end})
-
+        return _plain(self.call(seller.get_my_sales, query=_period(start, end)))

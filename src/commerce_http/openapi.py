@@ -43,11 +43,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           "content": "text/plain"},
     ("/openapi.json", "get"): {"summary": "This document", "auth": False,
                                "envelope": False},
-    ("/api/v1/products/{product_id}/variants", "post"): {
-        "summary": "Add a variant (with its opening stock)", "status": "201",
-        "body": _obj(["sku", "price"], sku={"type": "string"}, price=_MONEY,
-                     options={"type": "object"}, weight_grams={"type": "integer"},
-                     stock={"type": "integer"}, reorder_level={"type": "integer"})},
     ("/api/v1/cart", "get"): {"summary": "My cart"},
     ("/api/v1/cart/items", "post"): {
         "summary": "Add to the cart", "status": "201",
@@ -87,58 +82,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments/webhook", "post"): {
         "summary": "The payment gateway's signed event (the first path)", "auth": False,
         "body": {"type": "object"}},
-    ("/api/v1/inventory/{variant_id}", "get"): {"summary": "Stock of a variant (its seller)"},
-    ("/api/v1/inventory/{variant_id}", "put"): {
-        "summary": "Restock, adjust, set the reorder level",
-        "body": _obj(restock={"type": "integer"}, adjust={"type": "integer"},
-                     reason={"type": "string"}, reorder_level={"type": "integer"})},
-    ("/api/v1/shipments/{shipment_id}", "get"): {"summary": "A shipment"},
-    ("/api/v1/shipments/{shipment_id}/track", "get"): {"summary": "Tracking events"},
-    ("/api/v1/shipments/{shipment_id}/cancel", "post"): {"summary": "Void an unmoved label"},
-    ("/api/v1/seller/profile", "post"): {
-        "summary": "Open my store", "status": "201",
-        "body": _obj(["store_name"], store_name={"type": "string"},
-                     description={"type": "string"})},
-    ("/api/v1/seller/profile", "put"): {
-        "summary": "Change my store",
-        "body": _obj(store_name={"type": "string"}, description={"type": "string"})},
-    ("/api/v1/products", "post"): {
-        "summary": "List a product", "status": "201",
-        "body": _obj(["name", "category_id"], name={"type": "string"}, category_id=_ID,
-                     variants={"type": "array", "items": {"type": "object"}}, price=_MONEY,
-                     sku={"type": "string"}, stock={"type": "integer"},
-                     currency={"type": "string"}, description={"type": "string"},
-                     attributes=_STRINGS, images=_TEXTS, tags=_TEXTS)},
-    ("/api/v1/products/{product_id}", "put"): {
-        "summary": "Change a product",
-        "body": _obj(name={"type": "string"}, description={"type": "string"},
-                     is_active={"type": "boolean"}, category_id=_ID, attributes=_STRINGS,
-                     images=_TEXTS, tags=_TEXTS)},
-    ("/api/v1/seller/products", "get"): {
-        "summary": "My products, withdrawn ones included, with variants and stock",
-        "query": _PAGE},
-    ("/api/v1/seller/products/{product_id}", "get"): {"summary": "One of my products"},
-    ("/api/v1/seller/variants/{variant_id}/price", "put"): {
-        "summary": "Set a price", "body": _obj(["price"], price=_MONEY)},
-    ("/api/v1/seller/inventory", "get"): {"summary": "My stock",
-                                          "query": [("low", {"type": "boolean"})]},
-    ("/api/v1/seller/orders", "get"): {"summary": "Orders with my items",
-                                       "query": [("status", {"type": "string"}), *_PAGE]},
-    ("/api/v1/seller/orders/{order_id}/refunds", "post"): {
-        "summary": "Refund my items", "status": "201",
-        "body": _obj(["order_item_ids", "reason"],
-                     order_item_ids={"type": "array", "items": _ID},
-                     reason={"type": "string"}, restock={"type": "boolean"})},
-    ("/api/v1/shipments", "post"): {
-        "summary": "Ship my items of an order", "status": "201",
-        "body": _obj(["order_id"], order_id=_ID, order_item_ids={"type": "array", "items": _ID},
-                     service_level={"type": "string"}, carrier={"type": "string"})},
-    ("/api/v1/seller/refunds", "get"): {"summary": "Refunds of my items",
-                                        "query": [("from", {"type": "string"}),
-                                                  ("to", {"type": "string"})]},
-    ("/api/v1/seller/analytics", "get"): {"summary": "My sales",
-                                          "query": [("from", {"type": "string"}),
-                                                    ("to", {"type": "string"})]},
 }
 
 _ERROR = {"type": "object", "required": ["status", "error"],

@@ -73,8 +73,9 @@ def test_export_writes_what_import_reads_back(cli: Cli, tmp_path: Path) -> None:
     assert [r["name"] for r in records] == ["Arc lamp", "Desk lamp"]  # oldest first
     arc = records[0]
     assert [(v["sku"], v["price"], v["options"], v["stock"], v["reorder_level"])
-            for v in arc["variants"]] == [("ARC-S", "99.5", {"size": "S"}, 3, 4),
-                                          ("ARC-L", "129", {"size": "L"}, 8, 0)]
+            for v in arc["variants"]] == [("ARC-S", "99.50", {"size": "S"}, 3, 4),
+                                          ("ARC-L", "129.00", {"size": "L"}, 8, 0)]
+    assert arc["category_id"] == str(cli.world.category_id)
     assert records[1]["attributes"] == {"material": "steel|brass"}
     rows = list(csv.DictReader(as_csv.open()))
     assert [r["sku"] for r in rows] == ["ARC-S", "ARC-L", "DESK-1"]

@@ -20,7 +20,7 @@ def test_products_are_added_changed_priced_withdrawn_and_listed(cli: Cli) -> Non
                               "--sku", "DESK-1", "--price", "45.00", "--stock", "3",
                               "--option", "color=black", "--attribute", "material=steel",
                               "--tag", "desk", "--tag", "lamp"))
-    assert added.startswith("added Desk lamp (") and "DESK-1 45" in added
+    assert added.startswith("added Desk lamp (") and "DESK-1 45.00" in added
     mine = cli.json(cli.seller("products", "list", "--json"))
     assert [p["name"] for p in mine] == ["Desk lamp", "Arc lamp"]
     desk = mine[0]
@@ -31,9 +31,9 @@ def test_products_are_added_changed_priced_withdrawn_and_listed(cli: Cli) -> Non
                       "--stock", "2"))
     variants = cli.json(cli.seller("variants", "list", desk_id, "--json"))
     assert [(v["sku"], v["price"], v["available"]) for v in variants] \
-        == [("DESK-1", 45, 3), ("DESK-2", Decimal("49.5"), 2)]
+        == [("DESK-1", "45.00", 3), ("DESK-2", "49.50", 2)]
     priced = cli.ok(cli.seller("products", "price", str(variants[0]["variant_id"]), "42.00"))
-    assert priced.strip() == "DESK-1 now costs 42 USD"
+    assert priced.strip() == "DESK-1 now costs 42.00 USD"
     cli.ok(cli.seller("products", "update", desk_id, "--name", "Desk lamp II",
                       "--description", "Brighter"))
     cli.ok(cli.seller("products", "deactivate", desk_id))
@@ -86,7 +86,7 @@ def test_stock_is_viewed_restocked_adjusted_and_flagged_low(cli: Cli) -> None:
 
 def test_orders_refunds_reviews_and_analytics(cli: Cli) -> None:
     orders = cli.json(cli.seller("orders", "list", "--json"))
-    assert [o["order_id"] for o in orders] == [cli.world.order_id]
+    assert [o["order_id"] for o in orders] == [str(cli.world.order_id)]
     item = orders[0]["items"][0]
     assert (item["sku"], item["quantity"]) == ("ARC-S", 2)
     assert "2 x ARC-S" in cli.ok(cli.seller("orders", "list"))
@@ -94,13 +94,13 @@ def test_orders_refunds_reviews_and_analytics(cli: Cli) -> None:
     placed = cli.world.shop().orders.get(cli.world.order_id, Actor.admin(0)).created_at
     today = placed.astimezone(UTC).date().isoformat()
     sales = cli.json(cli.seller("analytics", "--from", today, "--to", today, "--json"))
-    assert (sales["units"], sales["orders"], sales["revenue"]) == (2, 1, {"USD": 199})
+    assert (sales["units"], sales["orders"], sales["revenue"]) == (2, 1, {"USD": "199.00"})
     chart = cli.ok(cli.seller("analytics"))
     assert "revenue per day" in chart and "█" * 40 in chart  # today's bar is the longest
     refund = cli.ok(cli.seller("refunds", "issue", str(cli.world.order_id),
                                str(item["order_item_id"]), "--reason", "scratched",
                                "--restock", "--key", "refund-1"))
-    assert "199 USD" in refund
+    assert "199.00 USD" in refund
     again = cli.ok(cli.seller("refunds", "issue", str(cli.world.order_id),
                               str(item["order_item_id"]), "--reason", "scratched",
                               "--restock", "--key", "refund-1"))
@@ -110,7 +110,7 @@ def test_orders_refunds_reviews_and_analytics(cli: Cli) -> None:
     assert twice.exit_code == 1 and len(twice.stderr.strip().splitlines()) == 1
     made = cli.json(cli.seller("refunds", "list", "--json"))
     assert [(r["order_id"], r["order_item_ids"], r["amount"], r["status"]) for r in made] \
-        == [(cli.world.order_id, [item["order_item_id"]], 199, "COMPLETED")]
+        == [(str(cli.world.order_id), [item["order_item_id"]], "199.00", "COMPLETED")]
     assert "scratched" in cli.ok(cli.seller("refunds", "list"))
     stock = cli.json(cli.seller("inventory", "list", "--json"))
     assert {r["sku"]: r["available"] for r in stock}["ARC-S"] == 5  # restocked once

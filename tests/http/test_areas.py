@@ -32,6 +32,9 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
         "variants": [{"sku": "ARC-1", "price": "129.00", "stock": 2, "reorder_level": 1}]})
     assert created.status_code == 201, created.json
     product = created.json["data"]
+    # the product detail's own shape, its seller's store named
+    assert (product["seller"]["name"], product["seller"]["rating"], product["price"]) \
+        == ("Lumen", None, "129.00")
     variant_id = product["variants"][0]["variant_id"]
     refused = client.simulate_post("/api/v1/products", headers=ann, json={
         "name": "Mine", "category_id": category, "price": 5, "sku": "MINE-1"})
@@ -50,9 +53,10 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
             order["requires_action"]) == ("CONFIRMED", "COMPLETED", "NOT_SHIPPED", None, [],
                                           "CLEAR", False)
     mine = client.simulate_get("/api/v1/seller/orders", headers=seller).json["data"]
-    assert [o["order_id"] for o in mine["orders"]] == [order["order_id"]]
+    assert [o["order_id"] for o in mine["orders"]] == [str(order["order_id"])]
     shipped = client.simulate_post("/api/v1/shipments", headers=seller, json={
         "order_id": order["order_id"], "service_level": "express"})
+    assert mine["orders"][0]["items"][0]["unit_price"] == "129.00"
     assert shipped.status_code == 201, shipped.json
     shipment = shipped.json["data"]
     shop.shipping.record_tracking(shipment["carrier"], shipment["tracking_number"],
@@ -62,7 +66,7 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     assert track["status"] == "DELIVERED"
     page = client.simulate_get(f"/api/v1/orders/{order['order_id']}", headers=ann).json["data"]
     assert (page["status"], page["shipping"]["status"], page["shipping"]["tracking_number"],
-            [s["shipment_id"] for s in page["shipments"]], page["payment"]["payment_id"]) == (
+            [str(s["shipment_id"]) for s in page["shipments"]], page["payment"]["payment_id"]) == (
         "DELIVERED", "DELIVERED", shipment["tracking_number"], [shipment["shipment_id"]],
         order["payment"]["payment_id"])
     assert client.simulate_get(f"/api/v1/orders/{order['order_id']}",
@@ -71,7 +75,7 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     refund = client.simulate_post(f"/api/v1/seller/orders/{order['order_id']}/refunds",
                                   headers=seller, json={"order_item_ids": [item],
                                                         "reason": "scratched"})
-    assert refund.status_code == 201 and refund.json["data"]["amount"] == 258
+    assert refund.status_code == 201 and refund.json["data"]["amount"] == "258.00"
     listed = client.simulate_get("/api/v1/seller/refunds", headers=seller,
                                  params={"from": "2026-01-01", "to": "2026-01-31"})
     assert [r["refund_id"] for r in listed.json["data"]["refunds"]] \
@@ -79,7 +83,8 @@ def test_a_seller_sells_ships_refunds_and_reads_figures(
     assert client.simulate_get("/api/v1/seller/refunds", headers=ann).status_code == 403
     figures = client.simulate_get("/api/v1/seller/analytics", headers=seller,
                                   params={"from": "2026-01-01", "to": "2026-01-31"})
-    assert figures.json["data"]["units"] == 2
+    assert (figures.json["data"]["units"], figures.json["data"]["revenue"]) \
+        == (2, {"USD": "258.00"})
     low = client.simulate_get("/api/v1/seller/inventory", headers=seller,
                               params={"low": "true"}).json["data"]["inventory"]
     assert [r["sku"] for r in low] == []  # 5 - 2 sold = 3 left, above the level of 1
@@ -243,3 +248,50 @@ def test_declared_inputs_are_refused_by_field_and_amounts_go_out_exact(
                                     date.fromisoformat(figures["end"])).gmv["USD"]
     assert figures["gmv"] == {"USD": f"{paid:.2f}"}
     assert figures["top_categories"][0]["category_id"] == category
+
+
+def test_the_seller_operations_check_their_input_by_its_declared_type(
+        client: testing.TestClient, shop: Commerce, people: dict[str, dict[str, str]]) -> None:
+    admin, seller = people["admin"], people["seller"]
+    category = client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                    json={"name": "Lamps"}).json["data"]["category_id"]
+    wrong = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category,
+        "variants": [{"sku": "ARC-1", "price": "12.5.0"}]})
+    assert wrong.status_code == 422
+    assert error(wrong)["details"] == {"variants.0.price": "a plain decimal number like 12.50"}
+    typo = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category, "price": "5", "sku": "A-1", "colour": "red"})
+    assert (typo.status_code, error(typo)["details"]) == (422, {"colour": "unknown field"})
+    no_stock = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category, "price": "5", "stock": -1})
+    assert error(no_stock)["details"] == {"stock": "at least 0"}
+    nothing = client.simulate_post("/api/v1/products", headers=seller,
+                                   json={"name": "Arc lamp", "category_id": category})
+    assert error(nothing)["details"] == {"variants": "required"}
+    assert shop.catalog.list_products().total_count == 0  # nothing made by any of them
+    made = client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": int(category), "price": 99.5, "sku": "A-1",
+        "stock": 2}).json["data"]
+    assert (made["category_id"], made["price"], made["variants"][0]["price"]) \
+        == (str(category), "99.50", "99.50")
+    assert isinstance(made["product_id"], str) and made["seller"]["name"] is None  # no store
+    variant = made["variants"][0]["variant_id"]
+    unreasoned = client.simulate_put(f"/api/v1/inventory/{variant}", headers=seller,
+                                     json={"adjust": -1})
+    assert (unreasoned.status_code, error(unreasoned)["details"]) == (422, {"reason": "required"})
+    assert shop.inventory.stock(actor_of(shop, seller), int(variant)).available == 2
+    status = client.simulate_get("/api/v1/seller/orders", headers=seller,
+                                 params={"status": "LOST"})
+    assert (status.status_code, error(status)["details"]) \
+        == (422, {"status": "one of the documented values"})
+    period = client.simulate_get("/api/v1/seller/analytics", headers=seller,
+                                 params={"from": "yesterday"})
+    assert error(period)["details"] == {"from": "an ISO 8601 date or datetime"}
+    # the path's GET is still the browsing one, beside the seller's PUT
+    assert client.simulate_get(f"/api/v1/products/{made['product_id']}").status_code == 200
+    spec = client.simulate_get("/openapi.json").json
+    assert {m: spec["paths"]["/api/v1/products/{product_id}"][m].get("operationId")
+            for m in ("get", "put")}["put"] == "change_product"
+    assert spec["paths"]["/api/v1/seller/orders/{order_id}/refunds"]["post"][
+        "operationId"] == "refund_items"

@@ -39,16 +39,18 @@ def test_a_seller_works_through_the_client(api: ApiClient, shop: Commerce) -> No
     assert api.login("lamps@example.com", PASSWORD) == api.token
     made = api.create_product(name="Arc lamp", category_id=category, variants=[
         VariantSpec("ARC-S", Decimal("99.95"), {"size": "S"}, stock=2)], tags=["lamp"])
-    assert made["variants"][0]["price"] == Decimal("99.95")  # exact, not 99.9500000001
+    assert made["variants"][0]["price"] == "99.95"  # exact, not 99.9500000001
     grown = api.add_variant(made["product_id"], VariantSpec("ARC-L", "120", {"size": "L"}))
     assert [v["sku"] for v in grown["variants"]] == ["ARC-S", "ARC-L"]
     variant = grown["variants"][1]["variant_id"]
-    assert api.set_price(variant, Decimal("119.99"))["price"] == Decimal("119.99")
+    assert api.set_price(variant, Decimal("119.99"))["price"] == "119.99"
     assert api.restock(variant, 5)["quantity_available"] == 5
     assert api.adjust_stock(variant, -1, "dented")["quantity_available"] == 4
     page = api.my_products(limit=1)
     assert (page.total_count, [p["name"] for p in page.items]) == (1, ["Arc lamp"])
-    assert api.seller_sales(date(2026, 1, 1), date(2026, 1, 31))["units"] == 0
+    sales = api.seller_sales(date(2026, 1, 1), date(2026, 1, 31))
+    assert (sales["units"], sales["start"], sales["end"]) \
+        == (0, date(2026, 1, 1), date(2026, 1, 31))
     api.logout()
     assert api.token is None
 

@@ -8,6 +8,7 @@ import attrs
 
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound, ValidationError
+from commerce_core.pagination import Page, PageRequest
 from commerce_core.pricing.coupons import Coupon, Redemption, normalize_code
 
 
@@ -38,10 +39,26 @@ class MemoryCoupons:
         return sum(1 for (c, _), r in self._redemptions.items()
                    if c == code and r.user_id == user_id)
 
+    def list(self, page: PageRequest, seller_id: int | None = None) -> Page[Coupon]:
+        found = [c for _, c in sorted(self._rows.items())
+                 if seller_id is None or c.seller_id == seller_id]
+        return Page([fresh(c) for c in found[page.offset:page.offset + page.limit]],
+                    len(found), page.page, page.limit)
+
+    def redemptions(self, code: str, page: PageRequest) -> Page[Redemption]:
+        code = self.get(code).code
+        found = sorted((r for (c, _), r in self._redemptions.items() if c == code),
+                       key=lambda r: (r.redeemed_at, r.order_id), reverse=True)
+        return Page(found[page.offset:page.offset + page.limit], len(found), page.page,
+                    page.limit)
+
     def redeem(self, code: str, user_id: int, order_id: int, now: datetime) -> Coupon:
         coupon = self.get(code)
         if (coupon.code, order_id) in self._redemptions:
             raise Conflict(f"order {order_id} already redeemed {coupon.code}")
+        if not coupon.is_active:
+            raise ValidationError(f"coupon {coupon.code} is not active",
+                                  {"coupon_code": "inactive"})
         if coupon.max_uses is not None and coupon.times_used >= coupon.max_uses:
             raise ValidationError(f"coupon {coupon.code} is used up",
                                   {"coupon_code": "used_up"})

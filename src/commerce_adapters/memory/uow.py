@@ -22,6 +22,7 @@ from commerce_adapters.memory.processed import MemoryProcessedEvents
 from commerce_adapters.memory.reviews import MemoryReviews
 from commerce_adapters.memory.sellers import MemorySellers
 from commerce_adapters.memory.sequences import MemorySequences
+from commerce_adapters.memory.settings import MemorySettings
 from commerce_adapters.memory.shipping import MemoryShipments
 from commerce_adapters.memory.state import Journal, MemoryState
 from commerce_adapters.memory.webhooks import MemoryWebhooks
@@ -86,6 +87,7 @@ class MemoryUnitOfWork(MemorySession):
         j = self._journal
         self.inventory = MemoryInventory(state, j)
         self.coupons = MemoryCoupons(state, j)
+        self.settings = MemorySettings(state, j)
         self.orders = MemoryOrders(state, j)
         self.payments = MemoryPayments(state, j)
         self.checkouts = MemoryCheckouts(state, j)

@@ -185,6 +185,8 @@ coupons = sa.Table(
     sa.Column("times_used", sa.Integer, nullable=False, server_default="0"),
     sa.Column("max_uses", sa.Integer, nullable=True),
     sa.Column("max_uses_per_user", sa.Integer, nullable=True),
+    # the seller scope, also in data: a column so a seller's coupons are listed by index
+    sa.Column("seller_id", sa.BigInteger, nullable=True, index=True),
 )
 
 coupon_redemptions = sa.Table(
@@ -196,6 +198,16 @@ coupon_redemptions = sa.Table(
     _ts("redeemed_at"),
     sa.PrimaryKeyConstraint("code", "order_id"),
     sa.Index("ix_coupon_redemptions_user", "code", "user_id"),
+)
+
+# Shop settings: one row per section (tax, shipping, fraud), read by every checkout -------
+shop_settings = sa.Table(
+    "shop_settings", metadata,
+    sa.Column("section", sa.String(32), primary_key=True),
+    sa.Column("data", sa.JSON, nullable=True),  # null: reset, the defaults given in Python
+    sa.Column("version", sa.Integer, nullable=False),  # +1 per write, never down
+    _ts("updated_at"),
+    sa.Column("updated_by", sa.BigInteger, nullable=True),
 )
 
 # Carts (the database is the default cart store) ---------------------------------------------

@@ -120,6 +120,7 @@ class SqlUnitOfWork(SqlSession):
         self._committed: list[OutboxEntry] = []
         self.inventory = r.SqlInventory(self)
         self.coupons = r.SqlCoupons(self)
+        self.settings = r.SqlSettings(self)
         self.orders = r.SqlOrders(self)
         self.payments = r.SqlPayments(self)
         self.checkouts = r.SqlCheckouts(self)

@@ -73,6 +73,7 @@ class Action(enum.StrEnum):
     MODERATE_REVIEWS = "moderate reviews"
     REVIEW_FRAUD = "review held orders"
     VIEW_DASHBOARD = "view the dashboard"
+    MANAGE_SETTINGS = "manage shop settings"
 
 
 @attrs.frozen
@@ -112,6 +113,7 @@ RULES: dict[Action, Rule] = {
     Action.MODERATE_REVIEWS: Rule(_ADMINS),
     Action.REVIEW_FRAUD: Rule(_ADMINS),
     Action.VIEW_DASHBOARD: Rule(_ADMINS),
+    Action.MANAGE_SETTINGS: Rule(_ADMINS),
 }
 
 

@@ -18,6 +18,7 @@ from commerce_core.ids import IdGenerator
 from commerce_core.pricing.coupons import Coupon, normalize_code
 from commerce_core.pricing.rates import PricingRules
 from commerce_core.pricing.totals import LineInput, Totals, price_lines
+from commerce_core.settings.service import SettingsService
 from commerce_core.uow import Transactions
 
 T = TypeVar("T")
@@ -99,12 +100,12 @@ def price_cart(cart: Cart, rules: PricingRules, coupon: Coupon | None,
 
 class CartService:
     def __init__(self, store: CartStore, tx: Transactions, ids: IdGenerator, clock: Clock,
-                 rules: PricingRules) -> None:
+                 settings: SettingsService) -> None:
         self._store = store
         self._tx = tx
         self._ids = ids
         self._clock = clock
-        self._rules = rules
+        self._settings = settings  # tax and shipping as stored: read per view
 
     def get(self, actor: Actor, destination: Address | None = None) -> CartView:
         """The actor's own cart (a cart is only ever reached through its owner)."""
@@ -154,11 +155,12 @@ class CartService:
             coupon = uow.coupons.get(code)
             coupon.check_usable(self._clock.now(), uow.coupons.uses_by(code, actor.user_id))
             ancestors = coupon_ancestors(self._tx, coupon)
+            rules = self._settings.current(uow).pricing
 
         def change(cart: Cart, now: datetime) -> None:
             if not cart.lines:
                 raise ValidationError("the cart is empty", {"items": "empty"})
-            price_cart(cart, self._rules, coupon, ancestors, None)  # raises if it does not fit
+            price_cart(cart, rules, coupon, ancestors, None)  # raises if it does not fit
             cart.coupon_code = code
             cart.updated_at = now
         return self._view(self._modify(_owner(actor), change, must_exist=True))
@@ -206,15 +208,16 @@ class CartService:
         if not cart.lines:
             return CartView(cart, None)
         coupon, ancestors = None, {}
-        if cart.coupon_code:
-            with self._tx.read() as uow:
+        with self._tx.read() as uow:  # the totals shown are the ones a checkout now charges
+            rules = self._settings.current(uow).pricing
+            if cart.coupon_code:
                 try:
                     coupon = uow.coupons.get(cart.coupon_code)
                 except NotFound:
                     coupon = None
                 ancestors = coupon_ancestors(self._tx, coupon)
         try:
-            totals = price_cart(cart, self._rules, coupon, ancestors, destination)
+            totals = price_cart(cart, rules, coupon, ancestors, destination)
         except ValidationError:  # the coupon no longer fits (lines removed): show it without
-            totals = price_cart(cart, self._rules, None, ancestors, destination)
+            totals = price_cart(cart, rules, None, ancestors, destination)
         return CartView(cart, totals)

@@ -37,7 +37,9 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
             raise ValidationError("the cart is empty", {"cart": "empty"})
         _check_prices(saga, uow, cart)
         coupon = _usable_coupon(saga, uow, cart, user_id)
-        totals = price_cart(cart, saga.rules, coupon, coupon_ancestors(saga.tx, coupon), ship)
+        settings = saga.settings.current(uow)  # as stored now: a change applies from here
+        totals = price_cart(cart, settings.pricing, coupon, coupon_ancestors(saga.tx, coupon),
+                            ship)
         order_id = saga.ids.next_id()
         number = format_order_number(now.year,
                                      uow.sequences.next_value(f"order_number:{now.year}"))
@@ -60,7 +62,7 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
                       totals.discount, totals.shipping, totals.tax, ship, bill, now, now,
                       coupon_code=totals.coupon_code, payment_method=method)
         order.note("ORDER_PLACED", now)
-        check = saga.fraud.screen(uow, order)
+        check = saga.fraud.screen(uow, order, settings.fraud)
         if check.status is FraudStatus.HELD:  # on the timeline from the start
             order.note("HELD_FOR_REVIEW", now, ", ".join(check.signals))
         uow.orders.add(order)

@@ -29,7 +29,7 @@ from commerce_core.inventory.service import stock_events
 from commerce_core.orders.model import Order
 from commerce_core.payments.model import Payment, PaymentState
 from commerce_core.payments.ports import PaymentGateway
-from commerce_core.pricing.rates import PricingRules
+from commerce_core.settings.service import SettingsService
 from commerce_core.uow import Transactions, UnitOfWork
 
 
@@ -42,7 +42,7 @@ class Saga:
     gateway: PaymentGateway
     ids: IdGenerator
     clock: Clock
-    rules: PricingRules
+    settings: SettingsService  # tax, shipping and fraud rules, read in the placing tx
     ttl: timedelta
     fraud: FraudScreen
 

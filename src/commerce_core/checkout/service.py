@@ -48,7 +48,7 @@ from commerce_core.payments.ports import (
     GatewayEventKind,
     PaymentGateway,
 )
-from commerce_core.pricing.rates import PricingRules
+from commerce_core.settings.service import SettingsService
 from commerce_core.uow import Transactions, UnitOfWork
 
 __all__ = ["CheckoutResult", "CheckoutService"]
@@ -56,10 +56,10 @@ __all__ = ["CheckoutResult", "CheckoutService"]
 
 class CheckoutService:
     def __init__(self, tx: Transactions, carts: CartStore, gateway: PaymentGateway,
-                 ids: IdGenerator, clock: Clock, rules: PricingRules,
+                 ids: IdGenerator, clock: Clock, settings: SettingsService,
                  reservation_ttl: timedelta = RESERVATION_TTL,
                  fraud: FraudScreen | None = None) -> None:
-        self._saga = Saga(tx, carts, gateway, ids, clock, rules, reservation_ttl,
+        self._saga = Saga(tx, carts, gateway, ids, clock, settings, reservation_ttl,
                           fraud or FraudScreen())
 
     def place_order(self, actor: Actor, shipping_address: Address,

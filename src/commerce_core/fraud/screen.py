@@ -15,9 +15,11 @@ class FraudScreen:
     def __init__(self, rules: FraudRules | None = None) -> None:
         self.rules = rules or FraudRules()
 
-    def screen(self, uow: UnitOfWork, order: Order) -> FraudCheck:
+    def screen(self, uow: UnitOfWork, order: Order, rules: FraudRules | None = None
+               ) -> FraudCheck:
+        """``rules``: the shop's stored ones (the checkout's); this screen's own if None."""
         now = order.created_at
-        rules = self.rules
+        rules = rules or self.rules
         seen = uow.fraud.history(order.user_id, now - rules.velocity_window,
                                  now - rules.failure_window)
         age = None if seen.account_created_at is None else now - seen.account_created_at

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from commerce_core.pricing.coupons import Coupon
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.pricing.coupons import Coupon, Redemption
 
 
 class CouponRepository(Protocol):
@@ -25,8 +26,18 @@ class CouponRepository(Protocol):
         """How many standing redemptions ``user_id`` has of ``code``."""
         ...
 
+    def list(self, page: PageRequest, seller_id: int | None = None) -> Page[Coupon]:
+        """Coupons by code; only those scoped to ``seller_id`` when it is given."""
+        ...
+
+    def redemptions(self, code: str, page: PageRequest) -> Page[Redemption]:
+        """The coupon's standing redemptions (who, which order), newest first; NotFound if
+        there is no such coupon."""
+        ...
+
     def redeem(self, code: str, user_id: int, order_id: int, now: datetime) -> Coupon:
-        """Count one use atomically: ValidationError if the total or per-user limit would pass."""
+        """Count one use atomically: ValidationError if the coupon is disabled or the total
+        or per-user limit would pass (checked against the stored coupon, not the caller's)."""
         ...
 
     def release(self, code: str, order_id: int) -> None:

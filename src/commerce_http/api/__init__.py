@@ -9,9 +9,13 @@ from commerce_http.api import (
     customer,
     fulfilment,
     health,
+    products,
     rankings,
     reviews,
     search,
+    seller,
+    settings,
+    shipments,
     stock,
     webhooks,
 )
@@ -22,6 +26,8 @@ OPERATIONS = table(
     accounts.OPERATIONS,
     customer.OPERATIONS,
     reviews.OPERATIONS,
+    seller.OPERATIONS,
+    shipments.OPERATIONS,
     admin.OPERATIONS,
     stock.OPERATIONS,
     fulfilment.OPERATIONS,
@@ -29,7 +35,9 @@ OPERATIONS = table(
     catalog.OPERATIONS,
     search.OPERATIONS,
     rankings.OPERATIONS,
+    settings.OPERATIONS,
 )
 
 __all__ = ["OPERATIONS", "accounts", "admin", "catalog", "customer", "fulfilment", "health",
-           "rankings", "reviews", "search", "stock", "webhooks"]
+           "products", "rankings", "reviews", "search", "seller", "settings", "shipments",
+           "stock", "webhooks"]

@@ -107,16 +107,21 @@ class Client:
         return result
 
 
-def _params(query: Any) -> dict[str, str]:
+def _params(query: Any) -> dict[str, str | list[str]]:
+    """A query struct as parameters: a list repeats its name (``type=IN&type=OUT``)."""
     if query is None:
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, str | list[str]] = {}
     for name, value in wire.to_builtins(query).items():
         if value is None:
             continue
-        out[name] = (str(value).lower() if isinstance(value, bool)
-                     else value.isoformat() if isinstance(value, date) else str(value))
+        out[name] = [_param(v) for v in value] if isinstance(value, list) else _param(value)
     return out
+
+
+def _param(value: Any) -> str:
+    return (str(value).lower() if isinstance(value, bool)
+            else value.isoformat() if isinstance(value, date) else str(value))
 
 
 def error_of(response: httpx.Response) -> e.CommerceError:

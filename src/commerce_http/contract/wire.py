@@ -25,6 +25,7 @@ R = TypeVar("R")
 # No control character (tab and newlines aside) and no lone surrogate in any string.
 _PRINTABLE = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff]*$"
 _DIGITS = re.compile(r"[0-9]{1,19}\Z")
+_PLAIN_AMOUNT = "^-?[0-9]{1,30}(\\.[0-9]{1,30})?$"
 
 
 class Id(int):
@@ -65,6 +66,14 @@ Day = Annotated[date, msgspec.Meta(extra_json_schema={"format": "date"})]
 Amount = Annotated[Decimal, msgspec.Meta(
     description="an exact decimal amount, as a string (\"99.50\"); numbers are accepted on "
                 "input")]
+
+
+class AmountIn(Decimal):
+    """An amount as a client sends it: a plain decimal string (``"12.50"``) or a JSON number,
+    read exactly (never through a float); not ``" 5"``, ``"1e3"``, ``"1_000"`` or ``NaN``,
+    which Python's Decimal would take. How many decimals it may have is the core's rule."""
+
+
 Page = Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
 
@@ -107,8 +116,10 @@ def money(amount: Money | Decimal, currency: str | None = None) -> Decimal:
 def _encode(value: Any) -> Any:
     if isinstance(value, Id):
         return str(value)
-    if isinstance(value, Moment):  # msgspec writes datetimes, not their subclasses
+    if isinstance(value, datetime):  # a Moment (msgspec writes only datetime itself)
         return value.isoformat()
+    if isinstance(value, Decimal):  # an AmountIn, as exact as it came
+        return str(value)
     raise NotImplementedError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -132,6 +143,12 @@ def _decode(kind: type, value: Any) -> Any:
             raise ValueError("Expected an ISO 8601 date or datetime") from None
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         return Moment.fromisoformat(parsed.isoformat())
+    if kind is AmountIn:
+        # a JSON number arrives as the Decimal of its literal (``float_hook``), so 1E2 is seen
+        if isinstance(value, bool) or not isinstance(value, int | str | Decimal) or \
+                not re.match(_PLAIN_AMOUNT, str(value)):
+            raise ValueError("Expected a plain decimal number like 12.50")
+        return AmountIn(value)
     raise NotImplementedError(f"cannot read {kind.__name__}")
 
 
@@ -141,6 +158,10 @@ def _schema(kind: type) -> dict[str, Any]:
                 "description": "an id, as a string of digits"}
     if kind is Moment:
         return {"type": "string", "format": "date-time"}
+    if kind is AmountIn:
+        return {"anyOf": [{"type": "string", "pattern": _PLAIN_AMOUNT}, {"type": "number"}],
+                "description": "an exact decimal amount: a plain decimal string (\"99.50\") "
+                               "or a number"}
     raise NotImplementedError(f"no schema for {kind.__name__}")
 
 
@@ -149,9 +170,17 @@ encode: Callable[[Any], bytes] = encoder.encode
 schema_hook = _schema
 
 
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
 def decode(data: bytes, kind: type[R]) -> R:
     """``data`` (JSON) as ``kind``; msgspec's errors for :mod:`commerce_http.contract.errors`."""
-    return msgspec.json.decode(data, type=kind, dec_hook=_decode)
+    decoder = _decoders.get(kind)
+    if decoder is None:  # one per type: building it is the costly part
+        decoder = _decoders[kind] = msgspec.json.Decoder(kind, dec_hook=_decode,
+                                                         float_hook=Decimal)
+    result: R = decoder.decode(data)
+    return result
 
 
 def convert(data: Any, kind: type[R], *, strict: bool = True) -> R:
@@ -166,6 +195,7 @@ def to_builtins(value: Any) -> Any:
 
 __all__ = [
     "Amount",
+    "AmountIn",
     "Body",
     "Email",
     "Failure",

@@ -15,6 +15,7 @@ from commerce_adapters.sql.repositories.processed import SqlProcessedEvents
 from commerce_adapters.sql.repositories.reviews import SqlReviews
 from commerce_adapters.sql.repositories.sellers import SqlSellers
 from commerce_adapters.sql.repositories.sequences import SqlSequences
+from commerce_adapters.sql.repositories.settings import SqlSettings
 from commerce_adapters.sql.repositories.shipping import SqlShipments
 from commerce_adapters.sql.repositories.webhooks import SqlWebhooks
 from commerce_adapters.sql.repositories.wishlist import SqlWishlists
@@ -36,6 +37,7 @@ __all__ = [
     "SqlReviews",
     "SqlSellers",
     "SqlSequences",
+    "SqlSettings",
     "SqlShipments",
     "SqlUsers",
     "SqlWebhooks",

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
 from commerce_core.errors import Conflict, NotFound, ValidationError
-from commerce_core.pricing.coupons import Coupon, CouponKind, normalize_code
+from commerce_core.pagination import Page, PageRequest
+from commerce_core.pricing.coupons import Coupon, CouponKind, Redemption, normalize_code
 
 
 def _coupon_data(c: Coupon) -> dict[str, Any]:
@@ -40,7 +41,8 @@ class SqlCoupons(SqlRepository):
             raise Conflict(f"coupon {coupon.code} exists", {"code": coupon.code})
         self.c.execute(t.coupons.insert(), {
             "code": coupon.code, "data": _coupon_data(coupon), "times_used": coupon.times_used,
-            "max_uses": coupon.max_uses, "max_uses_per_user": coupon.max_uses_per_user})
+            "max_uses": coupon.max_uses, "max_uses_per_user": coupon.max_uses_per_user,
+            "seller_id": coupon.seller_id})
 
     def get(self, code: str) -> Coupon:
         code = normalize_code(code)
@@ -52,7 +54,8 @@ class SqlCoupons(SqlRepository):
     def update(self, coupon: Coupon) -> None:
         done = self.c.execute(t.coupons.update().where(t.coupons.c.code == coupon.code).values(
             data=_coupon_data(coupon), max_uses=coupon.max_uses,
-            max_uses_per_user=coupon.max_uses_per_user))  # times_used is the store's own
+            max_uses_per_user=coupon.max_uses_per_user,
+            seller_id=coupon.seller_id))  # times_used is the store's own
         if not done.rowcount:
             raise NotFound(f"coupon {coupon.code} not found", {"coupon_code": coupon.code})
 
@@ -60,6 +63,21 @@ class SqlCoupons(SqlRepository):
         r = t.coupon_redemptions
         return int(self.c.execute(sa.select(sa.func.count()).where(
             r.c.code == normalize_code(code), r.c.user_id == user_id)).scalar_one())
+
+    def list(self, page: PageRequest, seller_id: int | None = None) -> Page[Coupon]:
+        c = t.coupons
+        stmt = sa.select(c).order_by(c.c.code)
+        if seller_id is not None:
+            stmt = stmt.where(c.c.seller_id == seller_id)
+        return self.page(stmt, page, lambda rows: [_coupon(r) for r in rows])
+
+    def redemptions(self, code: str, page: PageRequest) -> Page[Redemption]:
+        code = self.get(code).code
+        r = t.coupon_redemptions
+        stmt = (sa.select(r).where(r.c.code == code)
+                .order_by(r.c.redeemed_at.desc(), r.c.order_id.desc()))
+        return self.page(stmt, page, lambda rows: [
+            Redemption(x.code, x.user_id, x.order_id, x.redeemed_at) for x in rows])
 
     def redeem(self, code: str, user_id: int, order_id: int, now: datetime) -> Coupon:
         """Count one use; a refusal changes nothing. The coupon row is locked first, so a
@@ -73,6 +91,8 @@ class SqlCoupons(SqlRepository):
                 t.coupon_redemptions.c.code == code,
                 t.coupon_redemptions.c.order_id == order_id)).first() is not None:
             raise Conflict(f"order {order_id} already redeemed {code}")
+        if not locked.data["is_active"]:  # disabled since the checkout read it
+            raise ValidationError(f"coupon {code} is not active", {"coupon_code": "inactive"})
         if (locked.max_uses_per_user is not None
                 and self.uses_by(code, user_id) >= locked.max_uses_per_user):
             raise ValidationError(f"you have already used coupon {code}",

@@ -3,7 +3,7 @@
 Rows written before keep their ``name`` and get empty first and last names.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0010'  # 0011 is another branch's; chain it there when both land
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
