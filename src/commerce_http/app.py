@@ -27,11 +27,6 @@ from commerce_http.middleware import (
     RequireSignIn,
 )
 from commerce_http.openapi import OpenApi, document, needs_token
-from commerce_http.resources import (
-    catalog,
-    rankings,
-    search,
-)
 
 API = "/api/v1"
 
@@ -76,13 +71,6 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
     errors.install(app)
     routes: dict[str, object] = {
         "/metrics": MetricsEndpoint(metrics),
-        f"{API}/products": catalog.Products(shop),
-        f"{API}/products/{{product_id}}": catalog.Product(shop),
-        f"{API}/categories": catalog.Categories(shop),
-        f"{API}/rankings/trending": rankings.Trending(shop),
-        f"{API}/rankings/top-sellers": rankings.TopSellers(shop),
-        f"{API}/search": search.Search(shop),
-        f"{API}/search/suggest": search.Suggest(shop),
     }
     # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
@@ -107,3 +95,4 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
 
 
 _ID_FIELD = re.compile(r"{(id|\w+_id)}")  # names, such as {carrier}, stay strings
+

@@ -2,7 +2,8 @@
 
 A hit is served as bytes, without touching the database or rendering anything. Product
 detail is two keys read in one round trip: the product's catalog fields (24 h) and its
-stock with the variants (5 min), spliced into one body. What a reader may see is still
+stock, variants and seller (5 min), spliced into one body; bodies are ``wire.encode`` of
+the API's Models, so a hit is byte for byte what a miss sends. What a reader may see is still
 checked on a hit (an order's owner travels with its body).
 """
 
@@ -34,30 +35,38 @@ def _json(value: Any) -> bytes:
     return dumps(value).encode()
 
 
-def product_detail(shop: Commerce, product_id: int) -> bytes:
+def product_detail(shop: Commerce, product_id: int,
+                   load: Callable[[], tuple[object, object]]) -> bytes:
+    """The product's detail: ``load`` gives its catalog part and its live part (stock,
+    seller) as two Models, each kept under its own key and lifetime; the body is the two
+    spliced, so a hit is byte for byte what a miss sends."""
     keys = shop.cached.keys
     product, stock = keys.product(product_id), keys.availability(product_id)
 
-    def load() -> Mapping[str, bytes]:
-        body = shop.catalog.product_detail(product_id).as_dict()
-        live = {"availability": body.pop("availability"), "variants": body.pop("variants")}
-        return {product: _json(body), stock: _json(live)[1:-1]}  # the stock: a fragment
+    def fetch() -> Mapping[str, bytes]:
+        facts, live = load()
+        return {product: wire.encode(facts), stock: wire.encode(live)[1:-1]}  # a fragment
 
     found = shop.cached.fetch_many({product: ttl.PRODUCT_TTL, stock: ttl.AVAILABILITY_TTL},
-                                   load)
-    return found[product][:-1] + b"," + found[stock] + b"}"
+                                   fetch)
+    return splice(found[product], found[stock])
 
 
-def category_tree(shop: Commerce) -> bytes:
+def splice(facts: bytes, fragment: bytes) -> bytes:
+    """A JSON object with the members of another (without its braces) added at its end."""
+    return facts[:-1] + b"," + fragment + b"}"
+
+
+def category_tree(shop: Commerce, load: Callable[[], object]) -> bytes:
     return shop.cached.fetch(shop.cached.keys.category_tree(), ttl.CATEGORY_TREE_TTL,
-                             lambda: _json({"categories": shop.catalog.category_tree()}))
+                             lambda: wire.encode(load()))
 
 
-def listing(shop: Commerce, query: Mapping[str, object], load: Callable[[], Any]) -> bytes:
+def listing(shop: Commerce, query: Mapping[str, object], load: Callable[[], object]) -> bytes:
     """A listing or search page by its parsed query; ``load`` renders it from the truth."""
     key = shop.cached.keys.listing(query)
     lifetime = ttl.SEARCH_TTL if query.get("search") else ttl.LISTING_TTL
-    return shop.cached.fetch(key, lifetime, lambda: _json(load()))
+    return shop.cached.fetch(key, lifetime, lambda: wire.encode(load()))
 
 
 def order_detail(shop: Commerce, order_id: int, actor: Actor,

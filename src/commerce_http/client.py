@@ -175,13 +175,19 @@ class ApiClient(Client):
 
     # Admin: categories, fraud, figures ------------------------------------------------------
     def trending(self, limit: int = 10) -> list[JSON]:
-        return self._rows("products", f"{API}/rankings/trending", {"limit": limit})
+        found = self.call(api.rankings.trending, query=api.rankings.RankingQuery(limit=limit))
+        rows: list[JSON] = wire.to_builtins(found.products)
+        return rows
 
     def top_sellers(self, limit: int = 10) -> list[JSON]:
-        return self._rows("sellers", f"{API}/rankings/top-sellers", {"limit": limit})
+        found = self.call(api.rankings.top_sellers,
+                          query=api.rankings.RankingQuery(limit=limit))
+        rows: list[JSON] = wire.to_builtins(found.sellers)
+        return rows
 
     def category_tree(self) -> list[JSON]:
-        return self._rows("categories", f"{API}/categories")
+        rows: list[JSON] = wire.to_builtins(self.call(api.catalog.list_categories).categories)
+        return rows
 
     def create_category(self, name: str, parent_id: int | None = None) -> JSON:
         return _plain(self.call(api.admin.create_category, body=api.admin.NewCategory(

@@ -43,38 +43,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                           "content": "text/plain"},
     ("/openapi.json", "get"): {"summary": "This document", "auth": False,
                                "envelope": False},
-    ("/api/v1/products", "get"): {
-        "summary": "Browse products", "auth": False,
-        "query": [("category", _ID), ("search", {"type": "string"}),
-                  ("min_price", {"type": "number"}), ("max_price", {"type": "number"}),
-                  ("rating", {"type": "number"}), ("in_stock", {"type": "boolean"}),
-                  ("seller", _ID),
-                  ("sort", {"type": "string",
-                            "enum": ["price_asc", "price_desc", "rating", "newest"]}),
-                  *_PAGE]},
-    ("/api/v1/search", "get"): {
-        "summary": "Search products: relevance, typos, filters, facets", "auth": False,
-        "query": [("q", {"type": "string", "maxLength": 200}), ("category", _ID),
-                  ("min_price", {"type": "number"}), ("max_price", {"type": "number"}),
-                  ("rating", {"type": "number"}), ("in_stock", {"type": "boolean"}),
-                  ("seller", _ID), ("brand", {"type": "string"}),
-                  ("color", {"type": "string"}), ("size", {"type": "string"}),
-                  ("sort", {"type": "string", "enum": ["relevance", "price_asc",
-                                                       "price_desc", "rating", "newest"]}),
-                  ("cursor", {"type": "string"}), ("facets", {"type": "boolean"}),
-                  *_PAGE]},
-    ("/api/v1/search/suggest", "get"): {
-        "summary": "Completions of a prefix: product names, categories, popular queries",
-        "auth": False,
-        "query": [("q", {"type": "string", "maxLength": 100}),
-                  ("limit", {"type": "integer", "minimum": 1, "maximum": 50})]},
-    ("/api/v1/products/{product_id}", "get"): {"summary": "Product detail", "auth": False},
-    ("/api/v1/categories", "get"): {"summary": "The category tree", "auth": False},
-    ("/api/v1/rankings/trending", "get"): {
-        "summary": "Trending products: views and units ordered, last 24 h", "auth": False,
-        "query": [_PAGE[1]]},
-    ("/api/v1/rankings/top-sellers", "get"): {
-        "summary": "Top sellers: units sold, last 24 h", "auth": False, "query": [_PAGE[1]]},
 }
 
 _ERROR = {"type": "object", "required": ["status", "error"],

@@ -37,7 +37,7 @@ def test_rankings_print_what_the_shop_counted(tmp_path: Path) -> None:
     runner = CliRunner(env=env)
     sellers = runner.invoke(app, ["--database-url", db, "rankings", "top-sellers", "--json"])
     assert sellers.exit_code == 0, sellers.output
-    assert json.loads(sellers.stdout) == [{"seller_id": OTHER_SELLER.user_id, "score": 3,
+    assert json.loads(sellers.stdout) == [{"seller_id": str(OTHER_SELLER.user_id), "score": 3,
                                            "rank": 1}]
     trending = runner.invoke(app, ["--database-url", db, "rankings", "trending"])
     assert trending.exit_code == 0 and str(lamp.id) in trending.stdout and "16" in trending.stdout

@@ -12,9 +12,12 @@ import pytest
 from commerce_core import errors as e
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.facade import Commerce
+from commerce_http import api as ops
 from commerce_http import create_app
 from commerce_http.client import ApiClient
+from commerce_http.contract.wire import Id
 from commerce_http.statuses import ERROR_OF, STATUS
+from tests.conftest import ADMIN, SELLER, add_product
 from tests.http.conftest import PASSWORD
 from tests.serving import free_port
 
@@ -118,3 +121,21 @@ def test_each_status_the_server_sends_reads_back_as_its_general_class() -> None:
     assert {409: e.Conflict, 404: e.NotFound, 422: e.ValidationError,
                         402: e.PaymentDeclined, 401: e.Unauthenticated, 403: e.Forbidden,
                         429: e.RateLimited, 503: e.Unavailable} == ERROR_OF
+
+
+def test_browsing_through_the_typed_client(api: ApiClient, shop: Commerce) -> None:
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    lamp = add_product(shop, category, "Desk lamp", ["49.90"], stock=3).id
+    page = api.call(ops.catalog.list_products,
+                    query=ops.catalog.ProductQuery(category_id=Id(category), in_stock=True))
+    assert [(p.product_id, p.price) for p in page.products] == [(lamp, Decimal("49.90"))]
+    detail = api.call(ops.catalog.get_product, product_id=lamp)
+    assert isinstance(detail, ops.catalog.ProductOut) and detail.seller.seller_id == SELLER.user_id
+    assert detail.availability.quantity == 3
+    found = api.call(ops.search.search, query=ops.search.SearchQuery(q="lamp"))
+    assert [p.product_id for p in found.products] == [lamp]
+    assert api.category_tree() == [{"category_id": str(category), "name": "Lamps",
+                                     "children": []}]
+    shop.rankings.viewed(lamp)
+    assert api.trending() == [{"product_id": str(lamp), "score": 1.0, "rank": 1}]
+    assert api.top_sellers() == []

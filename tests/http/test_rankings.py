@@ -31,10 +31,10 @@ def test_views_and_orders_rank_products_and_sellers(client: testing.TestClient,
     assert placed.status_code == 201, placed.json
     trending = client.simulate_get("/api/v1/rankings/trending").json["data"]
     assert [(p["product_id"], p["score"], p["rank"]) for p in trending["products"]] == [
-        (bought.id, 10.0, 1), (viewed.id, 3.0, 2)]
+        (str(bought.id), 10.0, 1), (str(viewed.id), 3.0, 2)]
     sellers = client.simulate_get("/api/v1/rankings/top-sellers",
                                   params={"limit": "1"}).json["data"]["sellers"]
-    assert sellers == [{"seller_id": OTHER_SELLER.user_id, "score": 2.0, "rank": 1}]
+    assert sellers == [{"seller_id": str(OTHER_SELLER.user_id), "score": 2.0, "rank": 1}]
     assert SELLER.user_id != OTHER_SELLER.user_id
     refused = client.simulate_get("/api/v1/rankings/trending", params={"limit": "0"})
     assert refused.status_code == 422 and "limit" in error(refused)["details"]

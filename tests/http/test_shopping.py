@@ -29,19 +29,62 @@ def test_product_list_detail_and_categories(client: testing.TestClient, shop: Co
     listing = client.simulate_get("/api/v1/products", params={"search": "lamp",
                                                              "sort": "price_asc"})
     data = listing.json["data"]
-    assert [p["product_id"] for p in data["products"]] == [product_id]
-    assert data["products"][0]["price"] == 49.9 and data["pagination"]["total_count"] == 1
+    assert [p["product_id"] for p in data["products"]] == [str(product_id)]
+    assert data["products"][0]["price"] == "49.90" and data["pagination"]["total_count"] == 1
+    assert (data["total_count"], data["page"], data["limit"]) == (1, 1, 20)
     detail = client.simulate_get(f"/api/v1/products/{product_id}")
     assert detail.json["data"]["availability"] == {"in_stock": True, "quantity": 10}
     assert client.simulate_get("/api/v1/categories").json["data"]["categories"][0]["name"] \
         == "Lamps"
     for bad in ({"sort": "loudest"}, {"limit": "1000"}, {"page": "0"}, {"min_price": "cheap"},
-                {"in_stock": "maybe"}):
+                {"in_stock": "maybe"}, {"category_id": "lamps"}, {"rating_min": "6"},
+                {"min_price": "-1"}, {"max_price": "NaN"}, {"seller_id": "0"}):
         refused = client.simulate_get("/api/v1/products", params=bad)
         assert refused.status_code == 422, bad
         assert set(error(refused)["details"]) & set(bad), bad
     shop.catalog.deactivate_product(SELLER, product_id)
     assert client.simulate_get(f"/api/v1/products/{product_id}").status_code == 404
+
+
+def test_the_seeds_filter_names_filter(client: testing.TestClient, shop: Commerce) -> None:
+    lamps = shop.catalog.create_category(ADMIN, "Lamps").id
+    kettles = shop.catalog.create_category(ADMIN, "Kettles").id
+    lamp = add_product(shop, lamps, "Desk lamp", ["49.90"]).id
+    kettle = add_product(shop, kettles, "Kettle", ["20.00"]).id
+    headers, _ = sign_up(client, "ann@example.com")
+    shop.reviews.write(actor_of(shop, headers), kettle, 4, "Fine")
+
+    def listed(**query: str) -> list[str]:
+        found = client.simulate_get("/api/v1/products", params=query)
+        assert found.status_code == 200, found.json
+        return [p["product_id"] for p in found.json["data"]["products"]]
+
+    assert sorted(listed()) == sorted([str(lamp), str(kettle)])
+    assert listed(category_id=str(lamps)) == listed(category=str(lamps)) == [str(lamp)]
+    assert listed(rating_min="4") == listed(rating="4") == [str(kettle)]
+    assert listed(rating_min="4.5") == []
+    assert listed(seller_id=str(SELLER.user_id), category_id=str(kettles)) == [str(kettle)]
+    both = client.simulate_get("/api/v1/products",
+                               params={"category_id": str(lamps), "category": str(kettles)})
+    assert both.status_code == 422 and "category_id" in error(both)["details"]
+
+
+def test_products_name_their_seller_and_its_rating(client: testing.TestClient,
+                                                   shop: Commerce) -> None:
+    product_id = stocked(shop)
+    anonymous = {"seller_id": str(SELLER.user_id), "name": None, "rating": None}
+    detail = client.simulate_get(f"/api/v1/products/{product_id}").json["data"]
+    assert detail["seller"] == anonymous and detail["rating"] is None
+    shop.sellers.create_profile(SELLER, "Lamp House")
+    headers, _ = sign_up(client, "ann@example.com")
+    shop.reviews.write(actor_of(shop, headers), product_id, 4, "Good")
+    detail = client.simulate_get(f"/api/v1/products/{product_id}").json["data"]
+    assert detail["seller"] == {"seller_id": str(SELLER.user_id), "name": "Lamp House",
+                                "rating": 4.0}
+    assert detail["rating"] == 4.0 and detail["reviews_count"] == 1
+    entry = client.simulate_get("/api/v1/products").json["data"]["products"][0]
+    assert entry["seller"] == detail["seller"] and entry["rating"] == 4.0
+    assert entry["seller_id"] == str(SELLER.user_id)
 
 
 def test_cart_add_update_delete(client: testing.TestClient, shop: Commerce) -> None:

@@ -156,3 +156,11 @@ def test_a_report_covers_the_days_given_else_the_last_thirty() -> None:
     assert period(None, None, today) == (date(2026, 3, 2), today)
     assert period(None, date(2026, 1, 30), today) == (date(2026, 1, 1), date(2026, 1, 30))
     assert period(date(2026, 2, 1), None, today) == (date(2026, 2, 1), today)
+
+
+def test_profiles_are_read_together_and_a_seller_without_a_store_is_left_out(
+        shop: Commerce) -> None:
+    shop.sellers.create_profile(SELLER, "Lamp Co")
+    found = shop.sellers.profiles([SELLER.user_id, OTHER_SELLER.user_id, SELLER.user_id])
+    assert list(found) == [SELLER.user_id] and found[SELLER.user_id].store_name == "Lamp Co"
+    assert shop.sellers.profiles([]) == {}

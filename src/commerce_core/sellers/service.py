@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -87,6 +87,13 @@ class SellerService:
         """The public store profile."""
         with self._tx.read() as uow:
             return self._profile(uow, seller_id)
+
+    def profiles(self, seller_ids: Iterable[int]) -> dict[int, SellerProfile]:
+        """The public profiles of these sellers, in one read; a seller with no store is left
+        out (a product page names its seller when there is one)."""
+        with self._tx.read(replica=True) as uow:
+            found = {i: uow.sellers.find(i) for i in dict.fromkeys(seller_ids)}
+        return {i: p for i, p in found.items() if p is not None}
 
     @staticmethod
     def _profile(uow: UnitOfWork, seller_id: int) -> SellerProfile:

@@ -6,6 +6,7 @@ from commerce_http.api import (
     accounts,
     admin,
     cart,
+    catalog,
     coupons,
     customer,
     fulfilment,
@@ -13,7 +14,9 @@ from commerce_http.api import (
     orders,
     payments,
     products,
+    rankings,
     reviews,
+    search,
     seller,
     settings,
     shipments,
@@ -36,10 +39,13 @@ OPERATIONS = table(
     stock.OPERATIONS,
     fulfilment.OPERATIONS,
     webhooks.OPERATIONS,
+    catalog.OPERATIONS,
+    search.OPERATIONS,
+    rankings.OPERATIONS,
     settings.OPERATIONS,
     coupons.OPERATIONS,
 )
 
-__all__ = ["OPERATIONS", "accounts", "admin", "cart", "coupons", "customer", "fulfilment",
-           "health", "orders", "payments", "products", "reviews", "seller", "settings",
-           "shipments", "stock", "webhooks"]
+__all__ = ["OPERATIONS", "accounts", "admin", "cart", "catalog", "coupons", "customer",
+           "fulfilment", "health", "orders", "payments", "products", "rankings", "reviews",
+           "search", "seller", "settings", "shipments", "stock", "webhooks"]

@@ -5,7 +5,8 @@
 
     with Client("https://shop.example") as shop:
         shop.login("ann@example.com", password)
-        page = shop.call(api.catalog.list_products, query=api.catalog.ProductQuery(q="lamp"))
+        page = shop.call(api.catalog.list_products,
+                         query=api.catalog.ProductQuery(search="lamp"))
         order = shop.call(api.orders.place_order, body=..., idempotency_key=str(uuid4()))
 
 It needs httpx and msgspec, not Falcon. ``transport`` may be ``httpx.WSGITransport(app=...)``:

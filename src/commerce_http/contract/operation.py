@@ -50,6 +50,8 @@ class Call(Generic[Q, B]):
     headers: Mapping[str, str] = attrs.field(factory=dict)
     raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed callbacks)
     names: Mapping[str, str] = attrs.field(factory=dict)  # the path's other fields
+    # the query string as sent, for parameters a type cannot name (``attr.<key>=value``)
+    params: Mapping[str, Any] = attrs.field(factory=dict)
 
     def who(self) -> Actor:
         """The signed-in caller (an operation with ``auth`` never runs without one)."""

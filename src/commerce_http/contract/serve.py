@@ -138,7 +138,7 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
                     _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
                     req.context.request_id, req.headers, raw,
-                    {k: v for k, v in path.items() if not isinstance(v, int)})
+                    {k: v for k, v in path.items() if not isinstance(v, int)}, req.params)
         result = op.handler(call)
         status = op.status
         if isinstance(result, Reply):
