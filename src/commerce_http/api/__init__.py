@@ -13,7 +13,6 @@ from commerce_http.api import (
     health,
     orders,
     payments,
-    products,
     rankings,
     reviews,
     search,
@@ -47,5 +46,5 @@ OPERATIONS = table(
 )
 
 __all__ = ["OPERATIONS", "accounts", "admin", "cart", "catalog", "coupons", "customer",
-           "fulfilment", "health", "orders", "payments", "products", "rankings", "reviews",
+           "fulfilment", "health", "orders", "payments", "rankings", "reviews",
            "search", "seller", "settings", "shipments", "stock", "webhooks"]

@@ -182,26 +182,32 @@ def facts_out(detail: ProductDetail) -> ProductFacts:
         rating=_stars(p.rating), reviews_count=p.review_count, is_active=p.is_active)
 
 
-def live_out(detail: ProductDetail, seller: SellerOut) -> ProductLive:
+def variant_outs(detail: ProductDetail) -> list[VariantOut]:
     stock = detail.stock
-    variants = [VariantOut(variant_id=Id(v.id), sku=v.sku, price=money(v.price),
-                           options=dict(v.options), weight_grams=v.weight_grams,
-                           available=stock[v.id].available if v.id in stock else 0)
-                for v in detail.product.active_variants]
-    return ProductLive(seller=seller, variants=variants,
+    return [VariantOut(variant_id=Id(v.id), sku=v.sku, price=money(v.price),
+                       options=dict(v.options), weight_grams=v.weight_grams,
+                       available=stock[v.id].available if v.id in stock else 0)
+            for v in detail.product.active_variants]
+
+
+def live_out(detail: ProductDetail, seller: SellerOut) -> ProductLive:
+    return ProductLive(seller=seller, variants=variant_outs(detail),
                        availability=AvailabilityOut(in_stock=detail.available > 0,
                                                     quantity=detail.available))
 
 
-def parts_of(shop: Commerce, detail: ProductDetail) -> tuple[ProductFacts, ProductLive]:
-    """A product's detail as its two cached parts."""
+def parts_of(shop: Commerce, detail: ProductDetail, seller: SellerOut | None = None
+             ) -> tuple[ProductFacts, ProductLive]:
+    """A product's detail as its two cached parts (``seller``: its face, when read already)."""
     seller_id = detail.product.seller_id
-    return facts_out(detail), live_out(detail, sellers_of(shop, [seller_id])[seller_id])
+    face = seller or sellers_of(shop, [seller_id])[seller_id]
+    return facts_out(detail), live_out(detail, face)
 
 
-def product_out(shop: Commerce, detail: ProductDetail) -> ProductOut:
+def product_out(shop: Commerce, detail: ProductDetail, seller: SellerOut | None = None
+                ) -> ProductOut:
     """A product's whole detail, as ``get_product`` sends it (for a write's answer)."""
-    facts, live = parts_of(shop, detail)
+    facts, live = parts_of(shop, detail, seller)
     return ProductOut(**{f: getattr(facts, f) for f in facts.__struct_fields__},
                       **{f: getattr(live, f) for f in live.__struct_fields__})
 

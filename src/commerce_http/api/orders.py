@@ -195,7 +195,7 @@ class PlacedOrderOut(OrderDetailOut):
     next_action: dict[str, Any] | None = None
 
 
-class PaginationOut(Model):
+class HistoryPagination(Model):
     page: int
     limit: int
     total_count: int
@@ -209,7 +209,7 @@ class OrderHistoryOut(Model):
     total_count: int
     page: int
     limit: int
-    pagination: PaginationOut
+    pagination: HistoryPagination
 
 
 class TimelineOut(Model):
@@ -330,7 +330,7 @@ def _history(call: Call[OrderHistoryQuery, None]) -> OrderHistoryOut:
                                     to_date=q.to_date, page=q.page, limit=q.limit)
     return OrderHistoryOut(orders=[order_out(o) for o in page.items],
                            total_count=page.total_count, page=page.page, limit=page.limit,
-                           pagination=PaginationOut(page=page.page, limit=page.limit,
+                           pagination=HistoryPagination(page=page.page, limit=page.limit,
                                                     total_count=page.total_count))
 
 

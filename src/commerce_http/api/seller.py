@@ -22,17 +22,17 @@ from commerce_core.inventory.model import StockItem
 from commerce_core.orders.model import Order
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.sellers.service import StockRow
+from commerce_http.api import catalog
+from commerce_http.api.catalog import (
+    ProductOut,
+    VariantOut,
+    product_out,
+    sellers_of,
+    variant_outs,
+)
 from commerce_http.api.common import PageQuery, PeriodQuery
 from commerce_http.api.orders import TimelineEntryOut
 from commerce_http.api.payments import RefundOut, refund_out
-from commerce_http.api.products import (
-    ProductOut,
-    SellerOut,
-    VariantOut,
-    product_out,
-    seller_out,
-    variant_outs,
-)
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Amount,
@@ -150,7 +150,7 @@ def _variants(b: ProductIn) -> list[VariantSpec]:
 
 
 def seller_product_out(shop: Commerce, detail: ProductDetail,
-                       seller: SellerOut | None = None) -> SellerProductOut:
+                       seller: catalog.SellerOut | None = None) -> SellerProductOut:
     base = product_out(shop, detail, seller)
     variants = [SellerVariantOut(
         **{f: getattr(v, f) for f in v.__struct_fields__},
@@ -200,10 +200,7 @@ def _my_products(call: Call[PageQuery, None]) -> SellerProductsOut:
     q = call.query
     who = call.who()
     found = call.shop.catalog.seller_products(who, page=q.page, limit=q.limit)
-    faces: dict[int, SellerOut] = {}  # one read per seller, not per product
-    for d in found.items:
-        if d.product.seller_id not in faces:
-            faces[d.product.seller_id] = seller_out(call.shop, d.product.seller_id)
+    faces = sellers_of(call.shop, (d.product.seller_id for d in found.items))  # one read
     return SellerProductsOut(products=[seller_product_out(call.shop, d,
                                                           faces[d.product.seller_id])
                                        for d in found.items],
