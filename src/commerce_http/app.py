@@ -24,9 +24,8 @@ from commerce_http.middleware import (
     BodyLimit,
     PathIds,
     RequestId,
-    RequireSignIn,
 )
-from commerce_http.openapi import OpenApi, document, needs_token
+from commerce_http.openapi import SERVICE_PATHS, OpenApi
 
 API = "/api/v1"
 
@@ -62,29 +61,18 @@ def create_app(shop: Commerce, settings: HttpSettings | None = None,
             expose_headers=["X-Request-ID", "Retry-After"]))
     middleware += [Authentication(shop.accounts, acting_as),
                    RateLimit(limiter or shop.limiter, settings.limits),
-                   RequireSignIn(needs_token), PathIds()]
+                   PathIds()]
     app: falcon.App[falcon.Request, falcon.Response] = falcon.App(middleware=middleware,
                                                                      router=router)
     app.req_options.media_handlers.update(media.handlers())
     app.resp_options.media_handlers.update(media.handlers())
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
-    routes: dict[str, object] = {
-        "/metrics": MetricsEndpoint(metrics),
-    }
-    # the routes not yet declared in commerce_http.api are described by openapi.OPERATIONS
     spec = contract_document.document(api.OPERATIONS, title="commerce-sdk API", version="1")
-    legacy = document([*routes.items(), ("/openapi.json", OpenApi({}))])
-    for path, methods in legacy["paths"].items():  # a path may be partly moved
-        spec["paths"].setdefault(path, {}).update(methods)
-    routes["/openapi.json"] = OpenApi(spec)
-    for path, declared in resources(shop, api.OPERATIONS).items():
-        # the methods of a partly moved path not declared yet keep their old responders
-        old = routes.get(path)
-        for method in ("get", "post", "put", "patch", "delete"):
-            if hasattr(old, f"on_{method}") and not hasattr(declared, f"on_{method}"):
-                setattr(declared, f"on_{method}", getattr(old, f"on_{method}"))
-        routes[path] = declared
+    spec["paths"].update(SERVICE_PATHS)
+    routes: dict[str, object] = {"/metrics": MetricsEndpoint(metrics),
+                                 "/openapi.json": OpenApi(spec),
+                                 **resources(shop, api.OPERATIONS)}
     for path, resource in routes.items():
         # any digits match, so an id out of range is a 422 naming it (PathIds), not a 404
         app.add_route(_ID_FIELD.sub(r"{\1:int}", path), resource)

@@ -53,9 +53,3 @@ def _depth(value: Any) -> int:
 def handlers() -> dict[str, falcon.media.BaseHandler]:
     json_handler = falcon.media.JSONHandler(dumps=dumps, loads=loads)
     return {falcon.MEDIA_JSON: json_handler, "application/json; charset=UTF-8": json_handler}
-
-
-def ok(resp: falcon.Response, data: Any, status: str = falcon.HTTP_200) -> None:
-    """The seed's success envelope."""
-    resp.status = status
-    resp.media = {"status": "success", "data": data}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -97,20 +96,6 @@ class Authentication:
             raise Unauthenticated("use an Authorization: Bearer <token> header")
         req.context.token = token.strip()
         req.context.actor = self._accounts.authenticate(req.context.token)
-
-
-class RequireSignIn:
-    """Refuse anonymous calls to operations the OpenAPI table marks as needing a token,
-    before the resource reads its input: a 401 comes first, whatever the body."""
-
-    def __init__(self, needs_token: Callable[[str, str], bool]) -> None:
-        self._needs_token = needs_token
-
-    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object,
-                         params: dict[str, object]) -> None:
-        if (resource is not None and req.context.actor is None and req.uri_template
-                and self._needs_token(req.uri_template, req.method.lower())):
-            raise Unauthenticated("sign in first: this endpoint needs a bearer token")
 
 
 def actor(req: falcon.Request) -> Actor:

@@ -9,30 +9,14 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import falcon
-
 from commerce_core.address import Address
 from commerce_core.errors import ValidationError
 from commerce_core.money import MAX_AMOUNT
 from commerce_core.pagination import MAX_LIMIT, MAX_PAGE
 from commerce_core.validation import MAX_ID, forbidden_character
-from commerce_http.openapi import body_fields
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+\Z")
-
-
-def body(req: falcon.Request) -> dict[str, Any]:
-    """The JSON object sent ({} when there is no body), holding only the fields the
-    operation declares (``openapi.OPERATIONS``) and no control character in any string."""
-    media = req.get_media(default_when_empty={})
-    if not isinstance(media, dict):
-        raise ValidationError("the body must be a JSON object", {"body": "not an object"})
-    declared = body_fields(req.uri_template or "", req.method.lower())
-    if declared is not None:
-        known(media, declared)
-    check_strings(media)
-    return media
 
 
 def known(data: Mapping[str, Any], fields: Iterable[str], prefix: str = "") -> None:

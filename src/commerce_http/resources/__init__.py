@@ -1,1 +1,0 @@
-"""Resources: one small class per route, each calling one service method."""
