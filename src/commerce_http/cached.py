@@ -10,29 +10,12 @@ checked on a hit (an order's owner travels with its body).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import falcon
 
 from commerce_core.accounts.policy import Action, Actor, authorize
 from commerce_core.cache import keys as ttl
 from commerce_core.facade import Commerce
 from commerce_core.orders.service import OrderDetail
 from commerce_http.contract import wire
-from commerce_http.encoding import dumps
-
-_ENVELOPE = b'{"status":"success","data":'
-
-
-def respond(resp: falcon.Response, data: bytes) -> None:
-    """The success envelope around already-rendered ``data``."""
-    resp.status = falcon.HTTP_200
-    resp.content_type = falcon.MEDIA_JSON
-    resp.data = _ENVELOPE + data + b"}"
-
-
-def _json(value: Any) -> bytes:
-    return dumps(value).encode()
 
 
 def product_detail(shop: Commerce, product_id: int,

@@ -1,6 +1,6 @@
-"""JSON as the API writes it, without Falcon: the server's media handlers and the CLI's local
-mode share it, so both print the same shapes. Amounts are JSON numbers, datetimes ISO 8601,
-enums their values."""
+"""JSON for what does not go through the contract's encoder (``contract.wire``): error
+envelopes, the documents, the CLI's ``--json`` of plain values. Amounts are exact decimal
+strings as on the wire, datetimes ISO 8601, enums their values."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from typing import Any
 
 
 def default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        # money and ratings: the seed's numbers (999.99); every amount here has at most a
-        # few decimals, which a JSON number carries exactly through its shortest repr
-        return float(value) if value != value.to_integral_value() else int(value)
+    if isinstance(value, Decimal):  # exact, as the contract writes amounts ("99.50")
+        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, enum.Enum):

@@ -1,4 +1,4 @@
-"""JSON in and out: amounts as JSON numbers, datetimes as ISO 8601, enums as their values.
+"""JSON in and out through Falcon's media (error envelopes, the documents).
 
 Bodies are read exactly (numbers with a fraction as Decimals, so ``10.001`` is not a float
 that rounds), and a body nested deeper than :data:`MAX_DEPTH` is refused before any resource
