@@ -47,7 +47,7 @@ class Call(Generic[Q, B]):
     body: B
     idempotency_key: str | None = None
     request_id: str = "-"
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict)  # raw operations only (a copy)
     raw: bytes = b""  # the body as sent, for operations declared ``raw`` (signed callbacks)
     names: Mapping[str, str] = attrs.field(factory=dict)  # the path's other fields
     # the query string as sent, for parameters a type cannot name (``attr.<key>=value``)

@@ -137,7 +137,7 @@ def responder(shop: Commerce, op: Operation[Any, Any, Any]) -> Any:
         call = Call(shop, actor, req.context.token, ids, _query(req, op, lists),
                     _body(req, op),
                     req.get_header("Idempotency-Key") if op.idempotent else None,
-                    req.context.request_id, req.headers, raw,
+                    req.context.request_id, req.headers if op.raw is not None else {}, raw,
                     {k: v for k, v in path.items() if not isinstance(v, int)}, req.params)
         result = op.handler(call)
         status = op.status
