@@ -270,3 +270,21 @@ def test_a_field_of_the_wrong_type_is_refused_naming_it(client: testing.TestClie
         assert refused.status_code == 422 and field in error(refused)["details"], params
     cart = client.simulate_get("/api/v1/cart", headers=ann).json["data"]
     assert [i["quantity"] for i in cart["items"]] == [1]  # refusals changed nothing
+
+
+def test_listings_page_deep_by_cursor_and_say_whether_the_total_is_exact(
+        client: testing.TestClient, shop: Commerce) -> None:
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    made = [add_product(shop, category, f"Lamp {n}").id for n in range(3)]
+    first = client.simulate_get("/api/v1/products", params={"limit": 1}).json["data"]
+    assert first["total_exact"] is True and first["total_count"] == 3
+    seen = [first["products"][0]["product_id"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = client.simulate_get("/api/v1/products", params={
+            "limit": 1, "cursor": cursor}).json["data"]
+        seen += [p["product_id"] for p in page["products"]]
+        cursor = page["next_cursor"]
+    assert seen == [str(i) for i in reversed(made)]  # newest first, each once
+    forged = client.simulate_get("/api/v1/products", params={"cursor": "not-a-cursor"})
+    assert forged.status_code == 422 and "cursor" in forged.json["error"]["details"]

@@ -18,7 +18,17 @@ from commerce_core.pagination import Page as ResultPage
 from commerce_core.sellers.model import SellerProfile
 from commerce_http import cached
 from commerce_http.contract.operation import Call, Operation, Reply
-from commerce_http.contract.wire import Amount, Id, Limit, Model, Page, Query, Text200, money
+from commerce_http.contract.wire import (
+    Amount,
+    Id,
+    Limit,
+    Model,
+    Page,
+    Query,
+    Text200,
+    Text500,
+    money,
+)
 
 API = "/api/v1"
 Stars = Annotated[float, msgspec.Meta(ge=0, le=5)]
@@ -60,7 +70,10 @@ class PaginationOut(Model):
 
 class ProductListOut(Model):
     """The seed's listing: ``total_count``, ``page`` and ``limit`` beside the products;
-    ``pagination`` holds the same figures, as earlier versions of the API sent them."""
+    ``pagination`` holds the same figures, as earlier versions of the API sent them.
+    ``total_count`` is exact up to 1,000 matches, then an estimate (``total_exact`` false):
+    no page counts every match. ``next_cursor`` opens the next page by keyset, however deep
+    (null on the last page)."""
 
     products: list[ProductSummaryOut]
     total_count: int
@@ -68,6 +81,8 @@ class ProductListOut(Model):
     limit: int
     total_pages: int
     pagination: PaginationOut
+    total_exact: bool = True
+    next_cursor: str | None = None
 
 
 class AvailabilityOut(Model):
@@ -168,7 +183,8 @@ def listing_out(shop: Commerce, page: ResultPage[ProductSummary]) -> ProductList
         products=summaries_out(shop, page.items), total_count=page.total_count,
         page=page.page, limit=page.limit, total_pages=pages,
         pagination=PaginationOut(page=page.page, limit=page.limit,
-                                 total_count=page.total_count, total_pages=pages))
+                                 total_count=page.total_count, total_pages=pages),
+        total_exact=page.total_exact, next_cursor=page.next_cursor)
 
 
 def facts_out(detail: ProductDetail) -> ProductFacts:
@@ -243,6 +259,7 @@ class ProductQuery(Query):
     sort: ListingSort = "newest"
     page: Page = 1
     limit: Limit = 20
+    cursor: Text500 | None = None  # a listing's next_cursor: the page after it, by keyset
 
 
 def either(query: Any, seed: str, short: str) -> Any:
@@ -272,7 +289,7 @@ def listing_filters(q: ProductQuery) -> dict[str, Any]:
             "max_price": price(q.max_price, "max_price"),
             "rating_min": rating_bound(either(q, "rating_min", "rating")),
             "in_stock": q.in_stock, "seller_id": either(q, "seller_id", "seller"),
-            "sort": q.sort, "page": q.page, "limit": q.limit}
+            "sort": q.sort, "page": q.page, "limit": q.limit, "cursor": q.cursor}
 
 
 # Handlers -----------------------------------------------------------------------------------
