@@ -25,8 +25,23 @@ def sqlite_template() -> Path:
     return path
 
 
+def _ensure_database(url: str) -> None:
+    """Make the database ``url`` names when the server has none of that name (a new
+    machine, or a name of the tester's own): tests make their own databases."""
+    base = sa.engine.make_url(normalize_url(url))
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s",
+                                    {"name": base.database}).first() is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{base.database}"')
+    finally:
+        admin.dispose()
+
+
 @functools.cache
 def _migrated(url: str) -> sa.Engine:
+    _ensure_database(url)
     migrate.upgrade(url)
     return sa.create_engine(normalize_url(url), pool_size=2)
 
