@@ -23,7 +23,8 @@ from commerce_http.api import accounts
 from commerce_http.contract import wire
 from commerce_http.contract.client import Client
 from commerce_http.contract.operation import Operation, table
-from tests.http.conftest import PASSWORD
+from tests.http.conftest import PASSWORD, sign_up
+from tests.http.test_payments_reviews import admin_headers
 
 
 @pytest.fixture
@@ -123,36 +124,82 @@ def test_every_operation_name_and_route_is_declared_once() -> None:
         table(api.OPERATIONS, (again,))
 
 
+def _journey(client: testing.TestClient, shop: Commerce) -> list[str]:
+    """The bodies of a shop's day through the API: a seller lists a product, a buyer
+    browses, buys, pays and reviews, the seller and an admin look at what happened."""
+    bodies: list[str] = []
+
+    def keep(result: testing.Result) -> Any:
+        assert result.status_code < 400, result.text
+        bodies.append(result.text)
+        return result.json.get("data") if isinstance(result.json, dict) else None
+
+    admin = admin_headers(client, shop)
+    seller, _ = sign_up(client, "lamps@example.com", role="seller")
+    buyer, _ = sign_up(client, "kim@example.com")
+    category = keep(client.simulate_post("/api/v1/admin/categories", headers=admin,
+                                         json={"name": "Lamps"}))["category_id"]
+    keep(client.simulate_post("/api/v1/seller/profile", headers=seller,
+                              json={"store_name": "Lumen"}))
+    product = keep(client.simulate_post("/api/v1/products", headers=seller, json={
+        "name": "Arc lamp", "category_id": category, "variants": [
+            {"sku": "ARC-S", "price": "99.50", "options": {"size": "S"}, "stock": 5},
+            {"sku": "ARC-L", "price": "129", "options": {"size": "L"}, "stock": 5}]}))
+    variant = product["variants"][0]["variant_id"]
+    for path in ("/api/v1/products", f"/api/v1/products/{product['product_id']}",
+                 "/api/v1/categories", "/api/v1/search?q=lamp"):
+        keep(client.simulate_get(path, headers=buyer))
+    keep(client.simulate_post("/api/v1/cart/items", headers=buyer, json={
+        "product_id": product["product_id"], "selected_attributes": {"size": "S"}}))
+    order = keep(client.simulate_post("/api/v1/orders", headers={
+        **buyer, "Idempotency-Key": "k-1"}, json={"shipping_address": {
+            "line1": "1 Main St", "city": "Springfield", "postal_code": "12345",
+            "country": "US"}, "payment_token": "tok_visa"}))["order_id"]
+    for path in (f"/api/v1/orders/{order}", "/api/v1/orders",
+                 f"/api/v1/orders/{order}/timeline", "/api/v1/users/me/notifications"):
+        keep(client.simulate_get(path, headers=buyer))
+    keep(client.simulate_post(f"/api/v1/products/{product['product_id']}/reviews",
+                              headers=buyer, json={"rating": 5, "title": "Bright"}))
+    keep(client.simulate_get(f"/api/v1/products/{product['product_id']}/reviews"))
+    for path in ("/api/v1/seller/products", "/api/v1/seller/orders", "/api/v1/seller/inventory",
+                 f"/api/v1/inventory/{variant}", "/api/v1/seller/inventory/movements"):
+        keep(client.simulate_get(path, headers=seller))
+    for path in ("/api/v1/admin/users", "/api/v1/admin/dashboard", "/health"):
+        keep(client.simulate_get(path, headers=admin))
+    return bodies
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_every_id_in_the_responses_survives_json_parse_in_node(
-        client: testing.TestClient) -> None:
+def test_every_id_in_every_response_survives_json_parse_in_node(
+        client: testing.TestClient, shop: Commerce) -> None:
     """JavaScript's JSON.parse holds integers exactly only up to 2^53: no response may carry
-    a bigger one (ids go as strings), and every id read back in Node is what was sent."""
-    client.simulate_post("/api/v1/users/register", json={
-        "email": "ann@example.com", "password": PASSWORD, "name": "Ann"})
-    login = client.simulate_post("/api/v1/auth/login", json={"email": "ann@example.com",
-                                                            "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {login.json['data']['access_token']}"}
-    bodies = [login.text, client.simulate_get("/api/v1/users/me", headers=headers).text]
+    a bigger one (ids go as strings), every id read back in Node is the string sent, and
+    every amount keeps its currency's decimals."""
+    bodies = _journey(client, shop)
     script = """
 const bodies = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const bad = [];
-const walk = (v, path) => {
+const bad = [], ids = [], prices = [];
+const walk = (v, path, key) => {
   if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) bad.push(path);
-  if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, path + '.' + k);
+  if (/(^|_)id$/.test(key) && v !== null && typeof v !== 'string') bad.push(path);
+  if (/(^|_)id$/.test(key) && typeof v === 'string') ids.push(v);
+  if (/^(price|unit_price|total_amount|subtotal)$/.test(key)) prices.push(v);
+  if (v && typeof v === 'object') {
+    for (const [k, c] of Object.entries(v)) walk(c, path + '.' + k, k);
+  }
 };
-const ids = [];
-bodies.forEach((text, i) => { const parsed = JSON.parse(text); walk(parsed, String(i));
-  JSON.stringify(parsed, (k, v) => { if (/(^|_)id$/.test(k)) ids.push(v); return v; }); });
-process.stdout.write(JSON.stringify({bad, ids}));
+bodies.forEach((text, i) => walk(JSON.parse(text), String(i), ''));
+process.stdout.write(JSON.stringify({bad, ids, prices}));
 """
     done = subprocess.run(["node", "-e", script], input=json.dumps(bodies), text=True,
                           capture_output=True, check=True, timeout=60)
     found = json.loads(done.stdout)
     assert found["bad"] == []
-    sent = [json.loads(b)["data"] for b in bodies]
-    assert found["ids"] == [sent[0]["user"]["user_id"], sent[1]["user_id"]]
-    assert all(isinstance(i, str) and int(i) > 2**53 for i in found["ids"])
+    stored = [int(i) for i in found["ids"] if i.isdigit()]  # cart ids are UUIDs
+    assert len(stored) > 50
+    assert any(i > 2**53 for i in stored)  # ids a JavaScript number would round
+    assert found["prices"] and all(isinstance(p, str) and re.fullmatch(r"\d+\.\d\d", p)
+                                   for p in found["prices"])
 
 
 def test_interactive_docs_are_served_from_the_package(client: testing.TestClient) -> None:
