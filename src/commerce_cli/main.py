@@ -14,6 +14,7 @@ from commerce_cli import (
     __version__,
     account,
     admin,
+    customer,
     db,
     events,
     rankings,
@@ -67,6 +68,7 @@ app.add_typer(admin.app, name="admin")
 admin.app.add_typer(webhooks.app, name="webhooks")
 admin.app.add_typer(shop_settings.app, name="shop-settings")
 app.add_typer(seller.app, name="seller")
+app.add_typer(customer.app, name="customer")
 app.add_typer(rankings.app, name="rankings")
 app.add_typer(search.app, name="search")
 app.add_typer(events.app, name="events")

@@ -33,6 +33,7 @@ class Target:
     api: str | None = None
     database_url: str | None = None  # None: COMMERCE_DATABASE_URL, else the default
     seller: str | None = None  # local mode: the seller to act as (email or id)
+    customer: str | None = None  # local mode: the customer to act as (email or id)
 
     def __attrs_post_init__(self) -> None:
         if self.api is not None:
@@ -80,7 +81,19 @@ class Target:
         if not self.seller:
             raise Usage("say which seller to act as: commerce seller --as EMAIL ...")
         shop = self.open()
-        return in_process(shop, _seller(shop, self.seller))
+        return in_process(shop, _account(shop, self.seller, Role.SELLER))
+
+
+    def as_customer(self) -> Shop:
+        if self.remote:
+            if self.customer:
+                raise Usage("--as is for local mode; remotely you act as the account you "
+                            "logged in with")
+            return self.client()
+        if not self.customer:
+            raise Usage("say which customer to act as: commerce customer --as EMAIL ...")
+        shop = self.open()
+        return in_process(shop, _account(shop, self.customer, Role.CUSTOMER))
 
 
 def in_process(shop: Commerce, actor: Actor) -> ApiClient:
@@ -112,12 +125,12 @@ def require_database(url: str) -> None:
                        {"database": "missing"})
 
 
-def _seller(shop: Commerce, who: str) -> Actor:
-    """The seller account named by email or id (the core refuses unknown and deactivated
-    ones); any other role is refused here, as this command group is for sellers."""
+def _account(shop: Commerce, who: str, role: Role) -> Actor:
+    """The account named by email or id (the core refuses unknown and deactivated ones), of
+    ``role``: a command group for sellers acts as no customer, and the other way round."""
     actor = shop.accounts.act_as(OPERATOR, int(who) if who.isdigit() else who)
-    if actor.role is not Role.SELLER:
-        raise Forbidden(f"{who} is not an active seller", {"role": actor.role.value})
+    if actor.role is not role:
+        raise Forbidden(f"{who} is not an active {role.value}", {"role": actor.role.value})
     return actor
 
 

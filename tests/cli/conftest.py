@@ -27,6 +27,7 @@ from tests.serving import served
 PASSWORD = "correct-horse-42"
 ADMIN_EMAIL, ADMIN_PASSWORD = "root@example.com", "keys-to-the-kingdom-7"
 SELLER_EMAIL = "lamps@example.com"
+CUSTOMER_EMAIL = "ann@example.com"
 
 
 @attrs.frozen
@@ -99,6 +100,10 @@ class Cli:
         who = [] if self.api else ["--as", SELLER_EMAIL]
         return self.run(["seller", *who, *args], "seller", input)
 
+    def customer(self, *args: str, input: str | None = None) -> Result:
+        who = [] if self.api else ["--as", CUSTOMER_EMAIL]
+        return self.run(["customer", *who, *args], "customer", input)
+
     def ok(self, result: Result) -> str:
         assert result.exit_code == 0, (self.mode, result.stdout, result.stderr)
         return result.stdout
@@ -112,7 +117,7 @@ def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     env = {person: {"COMMERCE_SECRET_KEY": SECRET,
                     "XDG_CONFIG_HOME": str(tmp_path / person), "COLUMNS": "200"}
-           for person in ("admin", "seller")}
+           for person in ("admin", "seller", "customer")}
     if request.param == "local":
         yield Cli("local", seed(url), env)
         return
@@ -122,6 +127,7 @@ def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
                 COMMERCE_ADMIN_PASSWORD=ADMIN_PASSWORD) as base:
         cli = Cli("remote", seed(url, base), env, base)
         for person, email, password in (("admin", ADMIN_EMAIL, ADMIN_PASSWORD),
-                                         ("seller", SELLER_EMAIL, PASSWORD)):
+                                         ("seller", SELLER_EMAIL, PASSWORD),
+                                         ("customer", CUSTOMER_EMAIL, PASSWORD)):
             cli.ok(cli.run(["login", "--email", email], person, input=f"{password}\n"))
         yield cli
