@@ -14,6 +14,7 @@ from commerce_cli import (
     __version__,
     account,
     admin,
+    coupons,
     customer,
     db,
     events,
@@ -66,6 +67,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(settings.app, name="config")
 app.add_typer(admin.app, name="admin")
 admin.app.add_typer(webhooks.app, name="webhooks")
+admin.app.add_typer(coupons.admin, name="coupons")
+seller.app.add_typer(coupons.seller, name="coupons")
 admin.app.add_typer(shop_settings.app, name="shop-settings")
 app.add_typer(seller.app, name="seller")
 app.add_typer(customer.app, name="customer")

@@ -68,7 +68,7 @@ class Client:
 
     def call(self, op: Operation[Q, B, R], *, body: B | None = None, query: Q | None = None,
              idempotency_key: str | None = None, request_id: str | None = None,
-             **path: int) -> R:
+             **path: int | str) -> R:
         """Run ``op``; its response, decoded into its declared type (None for a 204)."""
         headers: dict[str, str] = {}
         if self.token:
