@@ -65,7 +65,8 @@ def derived_postgres(url: str, suffix: str) -> Iterator[str]:
     migrated), dropped after; one a crashed run left behind is dropped first."""
     base = sa.engine.make_url(normalize_url(url))
     name = f"{base.database}_{suffix}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    # the server's maintenance database: the one of ``url`` may not exist yet
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
