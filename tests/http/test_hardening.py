@@ -192,9 +192,7 @@ def test_a_product_priced_past_its_currency_decimals_is_not_created(
     assert listed.json["data"]["total_count"] == 1
 
 
-# " 5" is read as 5 since amounts are the contract's Amount (msgspec reads a decimal string
-# as Decimal() does, blanks around it aside)
-@pytest.mark.parametrize("amount", ["5.001", "1e1", "NaN", "99999999999999999999"])
+@pytest.mark.parametrize("amount", ["5.001", "1e1", "NaN", "99999999999999999999", " 5"])
 def test_a_refund_amount_is_exact_and_plain(client: testing.TestClient, world: dict[str, Any],
                                             shop: Commerce, amount: str) -> None:
     order = client.simulate_get(f"/api/v1/orders/{world['order']}", headers=world["buyer"])

@@ -14,7 +14,7 @@ from commerce_core.facade import Commerce
 from commerce_http import create_app
 from commerce_http.api import accounts, cart, orders, payments
 from commerce_http.contract.client import Client
-from commerce_http.contract.wire import Id
+from commerce_http.contract.wire import AmountIn, Id
 from tests.conftest import ADMIN, add_product
 from tests.http.conftest import PASSWORD, error, sign_up
 from tests.http.test_shopping import ADDRESS
@@ -135,7 +135,7 @@ def test_the_typed_client_buys_pays_later_and_reads_the_payment(shop: Commerce) 
                          idempotency_key="typed-1")
     assert (placed.status, placed.payment) == ("PENDING", None)
     paid = client.call(payments.process_payment, body=payments.PaymentIn(
-        payment_token="tok_visa", amount=placed.total_amount), id=placed.order_id,
+        payment_token="tok_visa", amount=AmountIn(placed.total_amount)), id=placed.order_id,
         idempotency_key="typed-pay-1")
     assert paid.order.status == "CONFIRMED" and paid.payment is not None
     seen = client.call(payments.get_payment, id=paid.payment.payment_id)

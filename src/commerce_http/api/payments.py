@@ -20,6 +20,7 @@ from commerce_http.api.orders import (
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Amount,
+    AmountIn,
     Body,
     Id,
     Model,
@@ -40,7 +41,7 @@ class PaymentIn(Body):
 
     payment_token: Text255
     payment_method: Text40 = "card"
-    amount: Amount | None = None
+    amount: AmountIn | None = None
     currency: Text20 | None = None
 
 
@@ -48,7 +49,7 @@ class RefundIn(Body):
     """``amount`` left out: all that is left of the payment. Never rounded: more decimals
     than the currency has is refused."""
 
-    amount: Amount | None = None
+    amount: AmountIn | None = None
     reason: Text500 = ""
 
 
