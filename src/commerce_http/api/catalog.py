@@ -20,6 +20,7 @@ from commerce_http import cached
 from commerce_http.contract.operation import Call, Operation, Reply
 from commerce_http.contract.wire import (
     Amount,
+    AmountIn,
     Id,
     Limit,
     Model,
@@ -249,8 +250,8 @@ class ProductQuery(Query):
     category_id: Id | None = None
     category: Id | None = None
     search: Text200 | None = None
-    min_price: Amount | None = None
-    max_price: Amount | None = None
+    min_price: AmountIn | None = None
+    max_price: AmountIn | None = None
     rating_min: Stars | None = None
     rating: Stars | None = None
     in_stock: bool | None = None

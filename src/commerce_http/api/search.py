@@ -24,6 +24,7 @@ from commerce_http.api.catalog import (
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
     Amount,
+    AmountIn,
     Id,
     Limit,
     Model,
@@ -47,8 +48,8 @@ class SearchQuery(Query):
     q: Text200 = ""
     category_id: Id | None = None
     category: Id | None = None
-    min_price: Amount | None = None
-    max_price: Amount | None = None
+    min_price: AmountIn | None = None
+    max_price: AmountIn | None = None
     rating_min: Stars | None = None
     rating: Stars | None = None
     in_stock: bool | None = None

@@ -63,9 +63,9 @@ class Moment(datetime):
 # give a datetime
 Timestamp = Annotated[datetime, msgspec.Meta(extra_json_schema={"format": "date-time"})]
 Day = Annotated[date, msgspec.Meta(extra_json_schema={"format": "date"})]
+# an amount in a response (render it with money()); amounts in requests are AmountIn
 Amount = Annotated[Decimal, msgspec.Meta(
-    description="an exact decimal amount, as a string (\"99.50\"); numbers are accepted on "
-                "input")]
+    description="an exact decimal amount with its currency's decimals, as a string (\"99.50\")")]
 
 
 class AmountIn(Decimal):
