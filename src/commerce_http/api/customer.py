@@ -9,11 +9,11 @@ import msgspec
 
 from commerce_core.accounts.model import SavedAddress
 from commerce_core.activity.service import RecentActivity
-from commerce_core.address import Address
 from commerce_core.notifications.model import Message
 from commerce_core.wishlist.service import WishlistEntry
 from commerce_http.api.cart import CartOut, cart_out
 from commerce_http.api.common import PageQuery
+from commerce_http.api.orders import PostalAddressIn
 from commerce_http.contract.operation import Call, Operation, Reply
 from commerce_http.contract.wire import (
     Amount,
@@ -23,9 +23,7 @@ from commerce_http.contract.wire import (
     Model,
     Page,
     Query,
-    Text20,
     Text100,
-    Text200,
     Timestamp,
     money,
 )
@@ -34,30 +32,8 @@ API = "/api/v1"
 
 
 # Addresses --------------------------------------------------------------------------------
-class AddressIn(Body):
-    """A postal address; the seed's names (``address_line_1``, ``address_line_2``, ``state``)
-    are taken too. What is missing or malformed, the core's ``Address`` names."""
-
-    line1: Text200 = ""
-    line2: Text200 = ""
-    city: Text100 = ""
-    region: Text100 = ""
-    postal_code: Text20 = ""
-    country: Text20 = ""  # the core wants two letters and says so
-    name: Text200 = ""
-    address_line_1: Text200 = ""
-    address_line_2: Text200 = ""
-    state: Text100 = ""
-
-    def value(self) -> Address:
-        return Address(line1=self.line1 or self.address_line_1, city=self.city,
-                       postal_code=self.postal_code, country=self.country,
-                       region=self.region or self.state,
-                       line2=self.line2 or self.address_line_2, name=self.name)
-
-
 class NewAddress(Body):
-    address: AddressIn
+    address: PostalAddressIn
     label: Text100 = ""
     default_shipping: bool = False
     default_billing: bool = False
@@ -66,7 +42,7 @@ class NewAddress(Body):
 class AddressChange(Body):
     """Left out: unchanged. Defaults are only moved here, never cleared."""
 
-    address: AddressIn | None = None
+    address: PostalAddressIn | None = None
     label: Text100 | None = None
     default_shipping: bool = False
     default_billing: bool = False
@@ -107,7 +83,7 @@ def _addresses(call: Call[object, None]) -> AddressesOut:
 def _add_address(call: Call[object, NewAddress]) -> SavedAddressOut:
     b = call.body
     return saved_address_out(call.shop.accounts.add_address(
-        call.who(), b.address.value(), b.label, default_shipping=b.default_shipping,
+        call.who(), b.address.value("address"), b.label, default_shipping=b.default_shipping,
         default_billing=b.default_billing))
 
 
@@ -115,7 +91,7 @@ def _change_address(call: Call[object, AddressChange]) -> SavedAddressOut:
     b = call.body
     return saved_address_out(call.shop.accounts.update_address(
         call.who(), call.path["address_id"],
-        address=None if b.address is None else b.address.value(), label=b.label,
+        address=None if b.address is None else b.address.value("address"), label=b.label,
         default_shipping=b.default_shipping, default_billing=b.default_billing))
 
 

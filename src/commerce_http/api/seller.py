@@ -31,7 +31,7 @@ from commerce_http.api.catalog import (
     variant_outs,
 )
 from commerce_http.api.common import PageQuery, PeriodQuery
-from commerce_http.api.orders import TimelineEntryOut
+from commerce_http.api.orders import OrderItemOut, TimelineEntryOut
 from commerce_http.api.payments import RefundOut, refund_out
 from commerce_http.contract.operation import Call, Operation
 from commerce_http.contract.wire import (
@@ -308,19 +308,6 @@ class AddressOut(Model):
     name: str
 
 
-class SellerOrderItemOut(Model):
-    order_item_id: Id
-    product_id: Id
-    variant_id: Id
-    sku: str
-    product_name: str
-    seller_id: Id
-    quantity: int
-    unit_price: Amount
-    total_price: Amount
-    status: OrderStatus
-
-
 class SellerOrderOut(Model):
     """An order as its seller sees it: only their items."""
 
@@ -336,7 +323,7 @@ class SellerOrderOut(Model):
     tax: Amount
     total_amount: Amount
     coupon_code: str | None
-    items: list[SellerOrderItemOut]
+    items: list[OrderItemOut]
     shipping_address: AddressOut
     billing_address: AddressOut
     timeline: list[TimelineEntryOut]
@@ -366,7 +353,7 @@ def seller_order_out(o: Order) -> SellerOrderOut:
         status=o.status.value, payment_status=o.payment_status.value, currency=o.currency,
         subtotal=money(o.subtotal), discount=money(o.discount), shipping_cost=money(o.shipping),
         tax=money(o.tax), total_amount=money(o.total), coupon_code=o.coupon_code,
-        items=[SellerOrderItemOut(
+        items=[OrderItemOut(
             order_item_id=Id(i.id), product_id=Id(i.product_id), variant_id=Id(i.variant_id),
             sku=i.sku, product_name=i.product_name, seller_id=Id(i.seller_id),
             quantity=i.quantity, unit_price=money(i.unit_price), total_price=money(i.total),
