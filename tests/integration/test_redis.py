@@ -73,16 +73,16 @@ def test_a_change_on_one_worker_is_read_on_the_other_at_once(
     category = workers[0].catalog.create_category(ADMIN, "Lamps").id
     product = add_product(workers[0], category, "Desk lamp", ["49.90"], stock=10)
     first = b.simulate_get(f"/api/v1/products/{product.id}").json["data"]
-    assert first["price"] == 49.9 and first["availability"]["quantity"] == 10
+    assert first["price"] == "49.90" and first["availability"]["quantity"] == 10
     cache = workers[1].cache
     assert cache.get(f"{prefix}product:{product.id}") is not None
     assert b.simulate_get(f"/api/v1/products/{product.id}").json["data"] == first  # a hit
     listing = b.simulate_get("/api/v1/products", params={"search": "lamp"}).json["data"]
-    assert listing["products"][0]["price"] == 49.9
+    assert listing["products"][0]["price"] == "49.90"
     workers[0].catalog.set_price(SELLER, product.variants[0].id, "39.90")  # on worker A
-    assert b.simulate_get(f"/api/v1/products/{product.id}").json["data"]["price"] == 39.9
+    assert b.simulate_get(f"/api/v1/products/{product.id}").json["data"]["price"] == "39.90"
     again = b.simulate_get("/api/v1/products", params={"search": "lamp"}).json["data"]
-    assert again["products"][0]["price"] == 39.9
+    assert again["products"][0]["price"] == "39.90"
     workers[0].inventory.restock(SELLER, product.variants[0].id, 5, "delivery")
     assert b.simulate_get(f"/api/v1/products/{product.id}").json["data"][
         "availability"]["quantity"] == 15
