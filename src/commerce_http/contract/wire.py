@@ -120,6 +120,7 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):  # an AmountIn, as exact as it came
         return str(value)
+    # msgspec's hook protocol: NotImplementedError means "not a type of mine" (its TypeError)
     raise NotImplementedError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -149,7 +150,7 @@ def _decode(kind: type, value: Any) -> Any:
                 not re.match(_PLAIN_AMOUNT, str(value)):
             raise ValueError("Expected a plain decimal number like 12.50")
         return AmountIn(value)
-    raise NotImplementedError(f"cannot read {kind.__name__}")
+    raise NotImplementedError(f"cannot read {kind.__name__}")  # msgspec's hook protocol
 
 
 def _schema(kind: type) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def _schema(kind: type) -> dict[str, Any]:
         return {"anyOf": [{"type": "string", "pattern": _PLAIN_AMOUNT}, {"type": "number"}],
                 "description": "an exact decimal amount: a plain decimal string (\"99.50\") "
                                "or a number"}
-    raise NotImplementedError(f"no schema for {kind.__name__}")
+    raise NotImplementedError(f"no schema for {kind.__name__}")  # msgspec's hook protocol
 
 
 encoder = msgspec.json.Encoder(enc_hook=_encode, decimal_format="string")
