@@ -241,12 +241,3 @@ def test_a_seller_cannot_touch_another_sellers_coupon(shop: Commerce) -> None:
     assert shop.coupons.get(ADMIN, "theirs").is_active  # nothing changed
     with pytest.raises(NotFound):
         shop.coupons.get(ADMIN, "FAKE")
-
-
-def test_a_sellers_coupon_naming_no_seller_is_theirs_and_only_admins_make_shop_wide_ones(
-        shop: Commerce) -> None:
-    made = shop.coupons.create(SELLER, Coupon("LAMPS5", CouponKind.PERCENT, Decimal(5)))
-    assert made.seller_id == SELLER.user_id
-    assert shop.coupons.get(SELLER, "LAMPS5").seller_id == SELLER.user_id
-    wide = shop.coupons.create(ADMIN, Coupon("SHOP5", CouponKind.PERCENT, Decimal(5)))
-    assert wide.seller_id is None

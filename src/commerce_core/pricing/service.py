@@ -32,10 +32,7 @@ class CouponService:
         self._tx = tx
 
     def create(self, actor: Actor, coupon: Coupon) -> Coupon:
-        """Store a new coupon; Conflict if its code exists. A seller's coupon with no seller
-        named is theirs (scoped to their products): only admins make shop-wide ones."""
-        if coupon.seller_id is None and not actor.is_admin:
-            coupon = attrs.evolve(coupon, seller_id=actor.user_id)
+        """Store a new coupon; Conflict if its code exists."""
         _authorize(actor, coupon)
         with self._tx() as uow:
             uow.coupons.add(coupon)

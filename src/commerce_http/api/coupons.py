@@ -61,7 +61,7 @@ class NewCoupon(Body):
     ends_at: Moment | None = None
     max_uses: Annotated[int, msgspec.Meta(ge=1)] | None = None
     max_uses_per_user: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    seller_id: Id | None = None  # left out: a seller's own (the core's rule); admins: shop-wide
+    seller_id: Id | None = None  # sellers: their own, the default
     category_ids: Annotated[list[Id], msgspec.Meta(max_length=100)] = []
 
 
@@ -103,11 +103,12 @@ def coupon_out(c: Coupon) -> CouponOut:
 
 
 def _create(call: Call[object, NewCoupon]) -> CouponOut:
-    b = call.body
+    b, who = call.body, call.who()
+    seller = b.seller_id if b.seller_id is not None or who.is_admin else who.user_id
     coupon = Coupon(b.code, CouponKind(b.kind), b.value if b.value is not None else AmountIn(0),
                     b.currency, b.min_subtotal, b.starts_at, b.ends_at, b.max_uses,
-                    b.max_uses_per_user, b.seller_id, frozenset(b.category_ids))
-    return coupon_out(call.shop.coupons.create(call.who(), coupon))
+                    b.max_uses_per_user, seller, frozenset(b.category_ids))
+    return coupon_out(call.shop.coupons.create(who, coupon))
 
 
 def _list(call: Call[CouponQuery, None]) -> Coupons:
