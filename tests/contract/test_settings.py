@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -88,3 +89,31 @@ def test_a_rolled_back_write_leaves_value_and_version(backend: Backend) -> None:
     with backend.uow(read_only=True) as uow:
         assert uow.settings.versions() == {Section.TAX: 1}
         assert uow.settings.load()[Section.TAX].value == TAX
+
+
+def test_a_load_for_writing_waits_for_the_other_writer_of_the_settings(backend: Backend
+                                                                     ) -> None:
+    """Two admins changing one section: the second reads after the first commits, so a
+    change built on what it read (a fraud field) never drops the first one's."""
+    first_read, seen = threading.Event(), []
+
+    def first() -> None:
+        with backend.uow() as uow:
+            uow.settings.load(for_write=True)
+            first_read.set()
+            threading.Event().wait(0.3)  # the second writer is waiting by now
+            uow.settings.put(Section.FRAUD, FRAUD, 1, backend.clock.now())
+            uow.commit()
+
+    def second() -> None:
+        assert first_read.wait(10)
+        with backend.uow() as uow:
+            seen.append(uow.settings.load(for_write=True).get(Section.FRAUD))
+            uow.rollback()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen and seen[0] is not None and (seen[0].version, seen[0].value) == (1, FRAUD)

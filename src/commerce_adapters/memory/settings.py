@@ -17,7 +17,8 @@ class MemorySettings:
     def versions(self) -> Mapping[Section, int]:
         return {section: row.version for section, row in self._rows.items()}
 
-    def load(self) -> Mapping[Section, StoredSection]:
+    def load(self, for_write: bool = False) -> Mapping[Section, StoredSection]:
+        # writers already queue: a unit of work holds the state's lock from begin to end
         return {section: fresh(row) for section, row in self._rows.items()}
 
     def put(self, section: Section, value: SectionValue | None, by: int | None,

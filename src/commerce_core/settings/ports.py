@@ -16,8 +16,10 @@ class SettingsRepository(Protocol):
         until a first write. Equal versions mean equal contents: a cached copy keys on it."""
         ...
 
-    def load(self) -> Mapping[Section, StoredSection]:
-        """Every stored section with its value and version, in one read."""
+    def load(self, for_write: bool = False) -> Mapping[Section, StoredSection]:
+        """Every stored section with its value and version, in one read. ``for_write``: the
+        caller will store a value built from what it read, so another writer of the
+        settings waits until this transaction ends (checkouts' plain reads never wait)."""
         ...
 
     def put(self, section: Section, value: SectionValue | None, by: int | None,

@@ -90,10 +90,11 @@ class SettingsService:
     def _write(self, actor: Actor, section: Section,
                build: Callable[[ShopSettings], SectionValue | None]) -> ShopSettings:
         """Check the new value against the settings that apply, then store it, in one
-        transaction: a refusal stores nothing. (No cached copy is taken from this
-        transaction: it may yet roll back.)"""
+        transaction: a refusal stores nothing, and a concurrent change of the settings is
+        read before this one is built on it. (No cached copy is taken from this transaction:
+        it may yet roll back.)"""
         with self._tx() as uow:
-            stored = dict(uow.settings.load())
+            stored = dict(uow.settings.load(for_write=True))
             value = build(self._resolve(stored))
             stored[section] = uow.settings.put(section, value, actor.user_id,
                                                self._clock.now())

@@ -21,6 +21,7 @@ from commerce_core.settings.model import Section, SectionValue, StoredSection, T
 _s = t.shop_settings
 _VERSIONS = sa.select(_s.c.section, _s.c.version)  # built once: it runs per checkout
 _LOAD = sa.select(_s)
+_LOCK_FOR_WRITE = sa.text(f"LOCK TABLE {_s.name} IN SHARE ROW EXCLUSIVE MODE")
 _SECTIONS = {s.value: s for s in Section}
 
 
@@ -101,7 +102,12 @@ class SqlSettings(SqlRepository):
         return {_SECTIONS[name]: version for name, version in self.c.execute(_VERSIONS)
                 if name in _SECTIONS}  # a section of a newer release is not ours to read
 
-    def load(self) -> Mapping[Section, StoredSection]:
+    def load(self, for_write: bool = False) -> Mapping[Section, StoredSection]:
+        if for_write and self.dialect == "postgresql":
+            # A section may have no row yet, so no row lock can cover it: lock the table
+            # against other writers only (SHARE ROW EXCLUSIVE lets plain SELECTs through).
+            # SQLite's writers already queue at BEGIN IMMEDIATE.
+            self.c.execute(_LOCK_FOR_WRITE)
         found = {}
         for r in self.c.execute(_LOAD):
             section = _SECTIONS.get(r.section)
