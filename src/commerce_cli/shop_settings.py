@@ -97,7 +97,7 @@ def fraud(ctx: typer.Context, set_: Annotated[list[str], typer.Option(
         for text in set_:
             key, value = _pair("--set", text)
             if key.startswith("weights."):
-                given.setdefault("weights", {})[key.removeprefix("weights.")] = int(value)
+                given.setdefault("weights", {})[key.removeprefix("weights.")] = value
             else:
                 given[key] = value
         body = _fraud_body(given)
@@ -116,9 +116,14 @@ def _fraud_body(given: dict[str, Any]) -> api.FraudIn:
         if key not in fields:
             raise ValidationError(f"{key} is not a fraud setting (one of {', '.join(fields)})",
                                   {key: "unknown"})
-    values: dict[str, Any] = {k: int(v) if isinstance(v, str) and _WHOLE.match(v) else v
-                              for k, v in given.items()}
+    values = {k: _number(v) for k, v in given.items()}
+    if "weights" in values:
+        values["weights"] = {k: _number(v) for k, v in values["weights"].items()}
     return api.FraudIn(**values)
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and _WHOLE.match(value) else value
 
 
 @app.command("reset")

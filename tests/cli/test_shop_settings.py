@@ -30,6 +30,13 @@ def test_a_bad_rate_is_one_line_and_a_non_zero_exit(cli: Cli) -> None:
     refused = cli.admin("shop-settings", "tax", "--rate", "US=1.5")
     assert refused.exit_code == 1
     (line,) = refused.stderr.strip().splitlines()
-    assert "rates[0].rate" in line
+    assert "rates.0.rate" in line
     assert cli.json(cli.admin("shop-settings", "show", "--json"))["tax"]["state"][
         "stored"] is False
+
+
+def test_a_weight_that_is_not_a_number_is_refused_naming_weights(cli: Cli) -> None:
+    refused = cli.admin("shop-settings", "fraud", "--set", "weights.order_velocity=ten")
+    assert refused.exit_code == 1
+    (line,) = refused.stderr.strip().splitlines()
+    assert "weights must be a map whose values are each a whole number" in line

@@ -56,14 +56,23 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(
         client: testing.TestClient, shop: Commerce) -> None:
     admin = admin_headers(client, shop)
     for path, body, field in (
-            ("tax", {"rates": [{"country": "US", "rate": "-0.01"}]}, "rates[0].rate"),
-            ("tax", {"rates": [{"country": "US", "rate": "1"}]}, "rates[0].rate"),
-            ("tax", {"rates": [{"country": "USA", "rate": "0.1"}]}, "rates[0].country"),
-            ("shipping", {"rates": [{"kind": "flat", "amount": "-2"}]}, "rates[0].amount"),
-            ("fraud", {"hold_at": 0}, "hold_at")):
+            ("tax", {"rates": [{"country": "US", "rate": "-0.01"}]}, "rates.0.rate"),
+            ("tax", {"rates": [{"country": "US", "rate": "1"}]}, "rates.0.rate"),
+            ("tax", {"rates": [{"country": "USA", "rate": "0.1"}]}, "rates.0.country"),
+            ("shipping", {"rates": [{"kind": "flat", "amount": "-2"}]}, "rates.0.amount"),
+            ("fraud", {"hold_at": 0}, "hold_at"),
+            ("tax", {"rates": [{"country": "US", "rate": "NaN"}]}, "rates.0.rate"),
+            ("tax", {"rates": [{"country": "US", "rate": "abc"}]}, "rates.0.rate"),
+            ("tax", {"rates": [{"country": "US", "rate": "1e-1"}]}, "rates.0.rate"),
+            ("shipping", {"rates": [{"kind": "flat", "amount": "Infinity"}]},
+             "rates.0.amount"),
+            ("fraud", {"high_amount": "-Infinity"}, "high_amount"),
+            ("fraud", {"new_account_amount": "sNaN"}, "new_account_amount"),
+            ("fraud", {"weights": {"order_velocity": "ten"}}, "weights")):
         refused = client.simulate_put(f"{API}/{path}", headers=admin, json=body)
         assert refused.status_code in (400, 422), refused.text
         assert field in error(refused)["details"], (path, body, refused.json)
+        assert "invalid" not in error(refused)["message"].lower(), refused.json  # says what
     assert shop.settings.get(ADMIN).stored == {}
 
 

@@ -107,15 +107,15 @@ def test_a_cart_with_no_address_is_priced_where_the_settings_say(
 
 
 BAD_TAX: list[tuple[list[Any], str]] = [
-    ([{"country": "US", "rate": "-0.01"}], "rates[0].rate"),
-    ([{"country": "US", "rate": "0.05"}, {"country": "FR", "rate": "1"}], "rates[1].rate"),
-    ([{"country": "US", "rate": 0.05}], "rates[0].rate"),  # a float: binary noise
-    ([{"country": "USA", "rate": "0.05"}], "rates[0].country"),
-    ([{"country": "U1", "rate": "0.05"}], "rates[0].country"),
-    ([{"country": "US", "rate": "0.05"}, {"country": "us", "rate": "0.06"}], "rates[1]"),
-    ([{"country": "US"}], "rates[0].rate"),
-    ([{"country": "US", "rate": "0.05", "rat": "1"}], "rates[0].rat"),
-    ([TaxRate("XYZ", Decimal("0.05"))], "rates[0].country"),
+    ([{"country": "US", "rate": "-0.01"}], "rates.0.rate"),
+    ([{"country": "US", "rate": "0.05"}, {"country": "FR", "rate": "1"}], "rates.1.rate"),
+    ([{"country": "US", "rate": 0.05}], "rates.0.rate"),  # a float: binary noise
+    ([{"country": "USA", "rate": "0.05"}], "rates.0.country"),
+    ([{"country": "U1", "rate": "0.05"}], "rates.0.country"),
+    ([{"country": "US", "rate": "0.05"}, {"country": "us", "rate": "0.06"}], "rates.1"),
+    ([{"country": "US"}], "rates.0.rate"),
+    ([{"country": "US", "rate": "0.05", "rat": "1"}], "rates.0.rat"),
+    ([TaxRate("XYZ", Decimal("0.05"))], "rates.0.country"),
 ]
 
 
@@ -129,15 +129,15 @@ def test_bad_tax_rates_are_refused_naming_the_field_and_nothing_is_stored(
 
 
 @pytest.mark.parametrize(("rates", "field"), [
-    ([{"kind": "flat", "amount": "-1"}], "rates[0].amount"),
-    ([{"kind": "teleport", "amount": "1"}], "rates[0].kind"),
-    ([{"kind": "by_weight", "amount": "1", "per_kg": "x"}], "rates[0].per_kg"),
+    ([{"kind": "flat", "amount": "-1"}], "rates.0.amount"),
+    ([{"kind": "teleport", "amount": "1"}], "rates.0.kind"),
+    ([{"kind": "by_weight", "amount": "1", "per_kg": "x"}], "rates.0.per_kg"),
     ([{"kind": "flat", "amount": "1", "countries": ["US", "Canada"]}],
-     "rates[0].countries[1]"),
+     "rates.0.countries.1"),
     ([{"kind": "flat", "amount": "1", "countries": ["US"]},
-      {"kind": "flat", "amount": "2", "countries": ["CA", "us"]}], "rates[1].countries"),
-    ([{"kind": "flat", "amount": "1"}, {"kind": "flat", "amount": "2"}], "rates[1].countries"),
-    ([{"kind": "flat", "amount": "1", "free_over": "-5"}], "rates[0].free_over"),
+      {"kind": "flat", "amount": "2", "countries": ["CA", "us"]}], "rates.1.countries"),
+    ([{"kind": "flat", "amount": "1"}, {"kind": "flat", "amount": "2"}], "rates.1.countries"),
+    ([{"kind": "flat", "amount": "1", "free_over": "-5"}], "rates.0.free_over"),
 ])
 def test_bad_shipping_rates_are_refused_naming_the_field(
         shop: Commerce, rates: list[Any], field: str) -> None:

@@ -1,5 +1,5 @@
 """Input checks for settings: every value an admin gives is checked before anything is
-stored, and a refusal names the field by its path (``rates[2].rate``).
+stored, and a refusal names the field by its path (``rates.2.rate``).
 
 Each entry may be the domain value (``TaxRate``, ``ShippingRate``, ``FraudRules``) or a plain
 mapping of the same fields, as a request body holds them; both get the same checks.
@@ -113,7 +113,7 @@ def tax_settings(rates: Sequence[TaxRateInput], default_country: object,
     checked: list[TaxRate] = []
     seen: set[tuple[str, str]] = set()
     for n, item in enumerate(_entries("rates", rates, MAX_TAX_RATES)):
-        field = f"rates[{n}]"
+        field = f"rates.{n}"
         raw = _fields(field, item, TaxRate, ("country", "region", "rate"))
         if "country" not in raw or "rate" not in raw:
             missing = "country" if "country" not in raw else "rate"
@@ -143,7 +143,7 @@ def shipping_table(rates: Sequence[ShippingRateInput]) -> ShippingTable:
     zoned: set[str] = set()
     catch_all = False
     for n, item in enumerate(_entries("rates", rates, MAX_SHIPPING_RATES)):
-        field = f"rates[{n}]"
+        field = f"rates.{n}"
         raw = _fields(field, item, ShippingRate, _SHIPPING_FIELDS)
         for required in ("kind", "amount"):
             if required not in raw:
@@ -151,7 +151,7 @@ def shipping_table(rates: Sequence[ShippingRateInput]) -> ShippingTable:
         countries = raw.get("countries") or ()
         if isinstance(countries, set | frozenset):  # a ShippingRate's own
             countries = sorted(countries)
-        codes = frozenset(country_code(f"{field}.countries[{i}]", c) for i, c in
+        codes = frozenset(country_code(f"{field}.countries.{i}", c) for i, c in
                           enumerate(_entries(f"{field}.countries", countries, MAX_COUNTRIES)))
         if codes & zoned:
             raise _bad(f"{field}.countries",
@@ -164,7 +164,7 @@ def shipping_table(rates: Sequence[ShippingRateInput]) -> ShippingTable:
         checked.append(ShippingRate(
             choice(ShippingKind, raw["kind"], f"{field}.kind"),
             figure(f"{field}.amount", raw["amount"]),
-            figure(f"{field}.per_kg", raw.get("per_kg", Decimal(0))),
+            figure(f"{field}.per_kg", raw.get("per_kg") or Decimal(0)),
             None if free_over is None else figure(f"{field}.free_over", free_over),
             codes, text(f"{field}.name", raw.get("name", "standard"), 100, required=True)))
     return ShippingTable(tuple(checked))

@@ -62,7 +62,7 @@ class SettingsService:
                 default_country: str | None = None,
                 default_region: str | None = None) -> ShopSettings:
         """Replace the tax rates (and, when given, where a cart with no address is
-        priced). A bad value is refused naming its field (``rates[1].rate``); nothing is
+        priced). A bad value is refused naming its field (``rates.1.rate``); nothing is
         stored then."""
         authorize(actor, Action.MANAGE_SETTINGS)
         return self._write(actor, Section.TAX, lambda applied: checks.tax_settings(

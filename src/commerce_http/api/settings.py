@@ -15,11 +15,11 @@ from commerce_core.fraud.model import FraudRules
 from commerce_core.pricing.rates import ShippingTable
 from commerce_core.settings.model import Section, ShopSettings, TaxSettings
 from commerce_http.contract.operation import Call, Operation
-from commerce_http.contract.wire import Body, Id, Model, Text20, Text100, Timestamp
+from commerce_http.contract.wire import AmountIn, Body, Id, Model, Text20, Text100, Timestamp
 
 API = "/api/v1/admin/settings"
 ADMINS = frozenset({Role.ADMIN})
-Figure = Annotated[Decimal, msgspec.Meta(
+Figure = Annotated[AmountIn, msgspec.Meta(
     description="an exact decimal, as a string (\"0.0825\"); numbers are accepted on input")]
 Seconds = Annotated[int, msgspec.Meta(description="a duration in whole seconds")]
 
@@ -61,7 +61,7 @@ class TaxOut(Model):
 class ShippingRateIn(Body):
     kind: Literal["flat", "by_weight"]
     amount: Figure
-    per_kg: Figure = Decimal(0)
+    per_kg: Figure | None = None  # none: 0
     free_over: Figure | None = None
     countries: Annotated[list[Text20], msgspec.Meta(max_length=250)] = []  # none: elsewhere
     name: Text100 = "standard"

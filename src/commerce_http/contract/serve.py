@@ -33,7 +33,8 @@ def refusal(error: msgspec.ValidationError, where: str) -> ValidationError:
     API's 422: the field as a dotted path, and what it must be."""
     text = str(error)
     what, _, at = text.partition(" - at `$")
-    field = at.rstrip("`").replace("[", ".").replace("]", "").lstrip(".")
+    at, values, _ = at.rstrip("`").partition("[...]")  # in a map's value: msgspec has no key
+    field = at.replace("[", ".").replace("]", "").lstrip(".")
     for prefix, kind in (("Object contains unknown field `", "unknown field"),
                          ("Object missing required field `", "required")):
         if what.startswith(prefix):
@@ -44,6 +45,8 @@ def refusal(error: msgspec.ValidationError, where: str) -> ValidationError:
         return ValidationError(f"the {where} must be a JSON object", {where: "not an object"})
     expected = _plain(what)
     field = field or where
+    if values:
+        expected = f"a map whose values are each {expected}"
     return ValidationError(f"{field} must be {expected}", {field: expected})
 
 
@@ -59,6 +62,8 @@ def _plain(what: str) -> str:
         return "a string with no control character"
     if what.startswith("Invalid enum value"):
         return "one of the documented values"
+    if what.startswith("Invalid "):  # "Invalid decimal string": say what is wanted instead
+        return f"a valid {what.removeprefix('Invalid ')}"
     if not what.startswith("Expected "):
         return what[0].lower() + what[1:]
     rest = what.removeprefix("Expected ")
