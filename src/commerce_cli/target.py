@@ -3,6 +3,8 @@ database) or remote (``--api URL``, with the token ``commerce login`` stored).""
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,7 +58,10 @@ class Target:
         url = self.database()
         if not create:
             require_database(url)
-        return connect(url)
+        # Local commands act in process and hand no token beyond the command, so a key of
+        # this process's own is right here (and no warning about one); a set key is used.
+        return connect(url, secret_key=os.environ.get("COMMERCE_SECRET_KEY")
+                       or secrets.token_urlsafe(48))
 
     def client(self) -> ApiClient:
         api = self.api

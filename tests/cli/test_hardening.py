@@ -5,6 +5,7 @@ missing."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,14 @@ def test_doctor_checks_the_node_id_setting(monkeypatch: pytest.MonkeyPatch) -> N
     found = {f["check"]: f for f in json.loads(result.stdout)}
     assert result.exit_code == 1 and found["node id"]["status"] == "fail"
     assert "COMMERCE_NODE_ID" in found["node id"]["detail"]
+
+
+def test_a_local_command_says_nothing_of_a_token_key(tmp_path: Path) -> None:
+    # local mode acts in process and keeps no token past the command: no key to warn about
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "COMMERCE_SECRET_KEY"}
+    done = subprocess.run([sys.executable, "-m", "commerce_cli", "--database-url", url,
+                           "admin", "categories", "create", "Lamps"],
+                          capture_output=True, text=True, check=False, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and "Lamps" in done.stdout
