@@ -47,9 +47,9 @@ def category_tree(shop: Commerce, load: Callable[[], object]) -> bytes:
 
 def listing(shop: Commerce, query: Mapping[str, object], load: Callable[[], object]) -> bytes:
     """A listing or search page by its parsed query; ``load`` renders it from the truth."""
-    key = shop.cached.keys.listing(query)
+    namespace, key = shop.cached.keys.listing(query)
     lifetime = ttl.SEARCH_TTL if query.get("search") else ttl.LISTING_TTL
-    return shop.cached.fetch(key, lifetime, lambda: wire.encode(load()))
+    return shop.cached.fetch_in(namespace, key, lifetime, lambda: wire.encode(load()))
 
 
 def order_detail(shop: Commerce, order_id: int, actor: Actor,

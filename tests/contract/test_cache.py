@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -13,10 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commerce_adapters.memory.cache import MemoryCache
+from commerce_core.cache.aside import CacheAside
+from commerce_core.cache.invalidation import CacheInvalidation
+from commerce_core.cache.keys import CacheKeys
 from commerce_core.cache.ports import Cache
 from commerce_core.clock import ManualClock
+from commerce_core.events import ProductUpdated
 from tests.concurrency import run_together
 from tests.contract.conftest import redis_test_client
+from tests.servers import server_url
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @attrs.define
@@ -25,6 +33,10 @@ class CacheUnderTest:
     # Moves time on by that many seconds: a hand-driven clock here; a server-backed cache,
     # whose TTLs run on the server's clock, sleeps (and its tests use short TTLs).
     advance: Callable[[float], None]
+    # Another instance over the same storage (another worker's): the same object in memory.
+    twin: Callable[[], Cache]
+    # How many SCAN and KEYS commands its server has run, where it can tell (else None).
+    scans: Callable[[], int | None] = lambda: None
 
 
 def _memory() -> Generator[CacheUnderTest, None, None]:
@@ -33,14 +45,30 @@ def _memory() -> Generator[CacheUnderTest, None, None]:
     def advance(seconds: float) -> None:
         clock.advance(timedelta(seconds=seconds))
 
-    yield CacheUnderTest(MemoryCache(clock), advance)
+    cache = MemoryCache(clock)
+    yield CacheUnderTest(cache, advance, lambda: cache)
 
 
 def _redis() -> Generator[CacheUnderTest, None, None]:
     from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+    from commerce_adapters.redis.client import client as open_client  # noqa: PLC0415
 
     client = redis_test_client()
-    yield CacheUnderTest(RedisCache(client), time.sleep)  # TTLs run on the server's clock
+    others: list[Any] = []
+
+    def twin() -> Cache:
+        others.append(open_client(server_url("redis")))
+        return RedisCache(others[-1])
+
+    def scans() -> int:
+        stats = client.info("commandstats")
+        return sum(int(stats.get(f"cmdstat_{name}", {}).get("calls", 0))
+                   for name in ("scan", "keys"))
+
+    # TTLs run on the server's clock
+    yield CacheUnderTest(RedisCache(client), time.sleep, twin, scans)
+    for other in others:
+        other.close()
     client.close()
 
 
@@ -156,6 +184,50 @@ def test_delete_prefix_removes_only_that_prefix(cache: Cache) -> None:
     assert cache.get("products") == b"x"
     assert cache.get("cart:1") == b"x"
     assert cache.delete_prefix("nothing:") == 0
+
+
+# Versioned namespaces (listing and search pages), through the cache-aside over the port ------
+def test_a_namespace_change_is_seen_at_once_through_another_instance(
+        under_test: CacheUnderTest) -> None:
+    keys = CacheKeys("shop:")
+    one, two = CacheAside(under_test.cache, keys), CacheAside(under_test.twin(), keys)
+    listing, search = keys.listing({"page": 1}), keys.listing({"search": "lamp", "page": 2})
+    for aside in (one, two):
+        assert aside.fetch_in(*listing, 60, lambda: b"old page") == b"old page"
+        assert aside.fetch_in(*search, 60, lambda: b"old hits") == b"old hits"
+    assert two.counts()["hit"] == 2  # the second instance read what the first stored
+    CacheInvalidation(one).handle([ProductUpdated(occurred_at=NOW, product_id=1, seller_id=2)])
+    assert two.fetch_in(*listing, 60, lambda: b"new page") == b"new page"
+    assert two.fetch_in(*search, 60, lambda: b"new hits") == b"new hits"
+    assert one.fetch_in(*listing, 60, lambda: b"not again") == b"new page"
+    one.invalidate_namespace(keys.listings[1])  # one namespace only
+    assert two.fetch_in(*listing, 60, lambda: b"not again") == b"new page"
+    assert two.fetch_in(*search, 60, lambda: b"newer hits") == b"newer hits"
+
+
+def test_dropping_a_namespace_scans_nothing(under_test: CacheUnderTest) -> None:
+    keys = CacheKeys("shop:")
+    aside = CacheAside(under_test.cache, keys)
+    for page in range(50):
+        aside.fetch_in(*keys.listing({"page": page}), 60, lambda: b"page")
+        under_test.cache.set(f"shop:product:{page}", b"x", 60)
+    before = under_test.scans()
+    for _ in range(3):
+        aside.invalidate_namespace(*keys.listings)
+    assert under_test.scans() == before
+    assert aside.fetch_in(*keys.listing({"page": 7}), 60, lambda: b"fresh") == b"fresh"
+    assert under_test.cache.get("shop:product:7") == b"x"  # other keys untouched
+
+
+def test_a_lost_generation_never_brings_old_pages_back(under_test: CacheUnderTest) -> None:
+    keys = CacheKeys("shop:")
+    aside = CacheAside(under_test.cache, keys)
+    namespace, key = keys.listing({"page": 1})
+    aside.fetch_in(namespace, key, 60, lambda: b"first")
+    aside.invalidate_namespace(namespace)
+    aside.fetch_in(namespace, key, 60, lambda: b"second")
+    under_test.cache.delete(f"{namespace}generation")  # evicted, say
+    assert aside.fetch_in(namespace, key, 60, lambda: b"third") == b"third"
 
 
 @pytest.mark.parametrize("ttl", [0, -1, float("nan")])

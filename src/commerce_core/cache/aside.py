@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 
-from commerce_core.cache.keys import CacheKeys
+from commerce_core.cache.keys import GENERATION_TTL, CacheKeys
 from commerce_core.cache.ports import Cache
 from commerce_core.errors import Unavailable
 
@@ -44,7 +44,8 @@ class CacheAside:
         self._counts = {HIT: 0, MISS: 0, ERROR: 0}
         self._count_lock = threading.Lock()
         self._pending_keys: set[str] = set()
-        self._pending_prefixes: set[str] = set()
+        self._pending_namespaces: set[str] = set()
+        self._pending_prefixes: set[str] = set()  # only once too many were kept: all of it
         self._pending_lock = threading.Lock()
 
     # What happened: counted here and told to observers (the HTTP API's /metrics) ----------
@@ -90,6 +91,29 @@ class CacheAside:
             self._tell(ERROR)
             return load()
 
+    def fetch_in(self, namespace: str, key: str, ttl: float, load: Callable[[], bytes]
+                 ) -> bytes:
+        """The value under ``key`` in a versioned ``namespace`` (see
+        :meth:`invalidate_namespace`): the namespace's generation is read, then the value
+        under the key that embeds it, with the stampede protection of :meth:`fetch`."""
+        try:
+            self._flush_pending()
+            generation = self._generation(namespace)
+        except Unavailable:
+            self._tell(ERROR)
+            return load()
+        return self.fetch(f"{namespace}{generation}:{key}", ttl, load)
+
+    def _generation(self, namespace: str) -> str:
+        gen_key = _generation_key(namespace)
+        found = self.cache.get(gen_key)
+        if found is None:  # first use, or expired or evicted: a fresh one, so no old page
+            fresh = _new_generation()  # can be read again
+            if self.cache.add(gen_key, fresh, GENERATION_TTL):
+                return fresh.decode()
+            found = self.cache.get(gen_key) or fresh
+        return found.decode()
+
     def _load_once(self, missing: list[str], ttls: Mapping[str, float],
                    load: Callable[[], Mapping[str, bytes]]) -> Mapping[str, bytes]:
         lock, token = _lock_key(missing[0]), uuid.uuid4().hex.encode()
@@ -130,49 +154,69 @@ class CacheAside:
         except Unavailable:
             self._keep(keys, ())
 
-    def invalidate_prefix(self, *prefixes: str) -> None:
-        """Drop every key under each prefix; kept for later if the cache is down."""
+    def invalidate_namespace(self, *namespaces: str) -> None:
+        """Make every value of each namespace unreachable by giving it a new generation: one
+        write each, whatever the number of keys (no scan); the old values die by their TTL.
+        The generation is a random token rather than a counter, so a generation key that
+        was evicted or expired never comes back as one whose pages are still stored. Kept
+        for later if the cache is down."""
         try:
             self._flush_pending()
-            for prefix in prefixes:
-                self.cache.delete_prefix(prefix)
+            for namespace in namespaces:
+                self._bump(namespace)
         except Unavailable:
-            self._keep((), prefixes)
+            self._keep((), namespaces)
 
-    def _keep(self, keys: tuple[str, ...] | set[str], prefixes: tuple[str, ...] | set[str]
+    def _bump(self, namespace: str) -> None:
+        self.cache.set(_generation_key(namespace), _new_generation(), GENERATION_TTL)
+
+    def _keep(self, keys: tuple[str, ...] | set[str], namespaces: tuple[str, ...] | set[str]
               ) -> None:
         self._tell(ERROR)
         with self._pending_lock:
             self._pending_keys.update(keys)
-            self._pending_prefixes.update(prefixes)
+            self._pending_namespaces.update(namespaces)
             if len(self._pending_keys) > _PENDING_MAX:
                 log.warning("the cache has been down for %d invalidations; it will be "
                             "emptied when it answers", _PENDING_MAX)
                 self._pending_keys.clear()
+                self._pending_namespaces.update(self.keys.listings)
                 self._pending_prefixes.update(self.keys.every_prefix)
 
     def _flush_pending(self) -> None:
-        if not (self._pending_keys or self._pending_prefixes):
+        if not (self._pending_keys or self._pending_namespaces or self._pending_prefixes):
             return
         with self._pending_lock:
             keys, self._pending_keys = self._pending_keys, set()
+            namespaces, self._pending_namespaces = self._pending_namespaces, set()
             prefixes, self._pending_prefixes = self._pending_prefixes, set()
         try:
             if keys:
                 self.cache.delete(*keys, *map(_lock_key, keys))
-            for prefix in sorted(prefixes):
+            for namespace in sorted(namespaces):
+                self._bump(namespace)
+            for prefix in sorted(prefixes):  # the rare "down too long": a scan, once
                 self.cache.delete_prefix(prefix)
         except Unavailable:
             with self._pending_lock:  # still down: keep them, and say so to the caller
                 self._pending_keys.update(keys)
+                self._pending_namespaces.update(namespaces)
                 self._pending_prefixes.update(prefixes)
             raise
 
     @property
     def behind(self) -> bool:
         """Whether invalidations wait for the cache to answer again."""
-        return bool(self._pending_keys or self._pending_prefixes)
+        return bool(self._pending_keys or self._pending_namespaces or self._pending_prefixes)
 
 
 def _lock_key(key: str) -> str:
     return f"{key}:loading"
+
+
+def _generation_key(namespace: str) -> str:
+    return f"{namespace}generation"
+
+
+def _new_generation() -> bytes:
+    return uuid.uuid4().hex[:16].encode()

@@ -27,8 +27,8 @@ class CacheInvalidation:
         self._keys = cached.keys
 
     def handle(self, events: Sequence[DomainEvent]) -> None:
-        """Drop what these events made stale: one round trip for the keys, one scan per
-        prefix (listings change with any product)."""
+        """Drop what these events made stale: one round trip for the keys, one write per
+        listing namespace (listings change with any product)."""
         keys: list[str] = []
         listings = False
         for event in events:
@@ -48,4 +48,4 @@ class CacheInvalidation:
                 keys.append(self._keys.order(order_id))
         self._cached.invalidate(*dict.fromkeys(keys))
         if listings:
-            self._cached.invalidate_prefix(*self._keys.listings)
+            self._cached.invalidate_namespace(*self._keys.listings)

@@ -3,8 +3,13 @@
     product:{product_id}                 product detail (its catalog fields)      24 h
     availability:{product_id}            its stock and variants                    5 min
     categories:tree                      the category tree                          1 h
-    products:page:{digest}               a page of the product listing              1 h
-    search:{query}:{page}:{digest}       a page of search results                   1 h
+    products:page:{gen}:{digest}         a page of the product listing              1 h
+    search:{gen}:{query}:{page}:{digest} a page of search results                   1 h
+    products:page:generation, search:generation   each namespace's generation     24 h
+
+A listing or search page lives in a versioned namespace: its key embeds the namespace's
+current generation, and a change replaces the generation (one write) instead of finding
+and deleting the pages; the old ones are never read again and die by their TTL.
     order:{order_id}                     an order's detail                          1 h
 """
 
@@ -21,6 +26,7 @@ CATEGORY_TREE_TTL = 3600.0
 LISTING_TTL = 3600.0
 SEARCH_TTL = 3600.0
 ORDER_TTL = 3600.0
+GENERATION_TTL = 24 * 3600.0  # outlives every page under it; if it goes, so do they
 
 
 @attrs.frozen
@@ -36,19 +42,19 @@ class CacheKeys:
     def category_tree(self) -> str:
         return f"{self.prefix}categories:tree"
 
-    def listing(self, query: Mapping[str, object]) -> str:
-        """A listing page, by its parsed filters (so equal queries share one key); one with a
-        search text is a search page (``search:{query}:{page}:...``)."""
+    def listing(self, query: Mapping[str, object]) -> tuple[str, str]:
+        """A listing page, by its parsed filters (so equal queries share one key), as its
+        namespace and its key within it; one with a search text is a search page."""
         digest = _digest(query)
         search = query.get("search")
         if search:
-            return f"{self.prefix}search:{search}:{query.get('page', 1)}:{digest}"
-        return f"{self.prefix}products:page:{digest}"
+            return f"{self.prefix}search:", f"{search}:{query.get('page', 1)}:{digest}"
+        return f"{self.prefix}products:page:", digest
 
     @property
     def listings(self) -> tuple[str, str]:
-        """The prefixes of every listing and search page."""
-        return f"{self.prefix}products:", f"{self.prefix}search:"
+        """The namespaces of every listing and search page."""
+        return f"{self.prefix}products:page:", f"{self.prefix}search:"
 
     @property
     def every_prefix(self) -> tuple[str, ...]:
