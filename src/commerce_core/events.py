@@ -155,6 +155,15 @@ class CategoriesChanged(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
+class StoreChanged(DomainEvent):
+    """A seller opened or renamed their store: every product page naming it (its products'
+    details, the listings) is stale. Told to the committed-event handlers (caches) only."""
+
+    seller_id: int
+    product_ids: tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
 class ProductRated(DomainEvent):
     """A review changed the product's rating or review count."""
 

@@ -17,6 +17,7 @@ from commerce_adapters.redis.cache import RedisCache
 from commerce_adapters.redis.carts import RedisCartStore
 from commerce_adapters.redis.ratelimit import RedisRateLimiter
 from commerce_adapters.redis.revocations import RedisRevocations
+from commerce_core.accounts.policy import Actor
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Unauthenticated
 from commerce_core.facade import Commerce
@@ -93,6 +94,30 @@ def test_a_change_on_one_worker_is_read_on_the_other_at_once(
         == "Lights"
     metrics = b.simulate_get("/metrics").text
     assert 'commerce_cache_reads_total{result="hit"}' in metrics
+
+
+def test_a_store_rename_is_read_on_the_other_worker_at_once(
+        workers: tuple[Commerce, Commerce]) -> None:
+    a, b = _clients(workers)
+    headers, seller_id = sign_up(a, "sam@example.com", role="seller")
+    assert a.simulate_post("/api/v1/seller/profile", headers=headers,
+                           json={"store_name": "Sam's Lamps"}).status_code == 201
+    category = workers[0].catalog.create_category(ADMIN, "Lamps").id
+    product = add_product(workers[0], category, "Desk lamp", ["49.90"],
+                          seller=Actor.seller(seller_id))
+    path = f"/api/v1/products/{product.id}"
+
+    def shown() -> tuple[object, object]:
+        detail = b.simulate_get(path).json["data"]["seller"]["name"]
+        listing = b.simulate_get("/api/v1/products").json["data"]["products"]
+        return detail, listing[0]["seller"]["name"]
+
+    assert shown() == ("Sam's Lamps", "Sam's Lamps")
+    assert shown() == ("Sam's Lamps", "Sam's Lamps")  # now from the cache
+    renamed = a.simulate_put("/api/v1/seller/profile", headers=headers,
+                             json={"store_name": "Sam's Lights"})
+    assert renamed.status_code == 200, renamed.json
+    assert shown() == ("Sam's Lights", "Sam's Lights")
 
 
 def test_cart_checkout_and_order_detail_across_workers(

@@ -44,6 +44,8 @@ def sample(kind: Any, n: int) -> Any:
         return [f"a{n}", f"b{n}"]
     if kind == list[int]:
         return [n, n + 1]
+    if kind == tuple[int, ...]:
+        return (n, n + 1, n + 2)
     if kind == int | None:
         return None if n % 2 else n
     raise AssertionError(f"no sample for {kind}")

@@ -18,6 +18,7 @@ from commerce_core.events import (
     ProductCreated,
     ProductUpdated,
     ReviewsChanged,
+    StoreChanged,
 )
 
 
@@ -40,6 +41,9 @@ class CacheInvalidation:
                 if event.product_id is not None:
                     keys.append(self._keys.availability(event.product_id))
                 listings = True  # in_stock in the listings
+            elif isinstance(event, StoreChanged):  # the seller's name in the live part
+                keys += map(self._keys.availability, event.product_ids)
+                listings = True
             elif isinstance(event, CategoriesChanged):
                 keys.append(self._keys.category_tree())
                 listings = True  # a category's listing covers its subtree

@@ -17,6 +17,7 @@ from commerce_core.errors import (
     Unavailable,
     ValidationError,
 )
+from commerce_core.events import StoreChanged
 from commerce_core.inventory.model import StockItem
 from commerce_core.inventory.service import stock_events
 from commerce_core.money import total
@@ -69,7 +70,8 @@ class SellerService:
                 profile.add_ratings(stats.total, stats.count)
         with self._tx() as uow:
             uow.sellers.add(profile)
-            return profile
+        self._store_changed(seller_id)  # its products' pages now name it
+        return profile
 
     def update_profile(self, actor: Actor, *, store_name: str | None = None,
                        description: str | None = None,
@@ -77,11 +79,21 @@ class SellerService:
         seller_id = actor.user_id if seller_id is None else seller_id
         authorize(actor, Action.MANAGE_STORE, seller_id)
         with self._tx() as uow:
+            before = self._profile(uow, seller_id)
             profile = attrs.evolve(
-                self._profile(uow, seller_id), updated_at=self._clock.now(),
+                before, updated_at=self._clock.now(),
                 **given(store_name=store_name, description=description and description.strip()))
             uow.sellers.update(profile)
-            return profile
+        if profile.store_name != before.store_name:  # the description is on no product page
+            self._store_changed(seller_id)
+        return profile
+
+    def _store_changed(self, seller_id: int) -> None:
+        """Tell the caches (no outbox notice) which product pages name this store."""
+        with self._tx.catalog_read() as catalog:
+            product_ids = tuple(_product_ids(catalog, seller_id))
+        self._tx.announce(StoreChanged(occurred_at=self._clock.now(), seller_id=seller_id,
+                                       product_ids=product_ids))
 
     def profile(self, seller_id: int) -> SellerProfile:
         """The public store profile."""
