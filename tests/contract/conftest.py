@@ -114,7 +114,19 @@ def _with_redis(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
     redis_client.close()
 
 
-WITH_REDIS = {**BACKENDS, "redis": _with_redis}
+def _with_redis_cluster(clock: ManualClock, ids: SnowflakeIds) -> Generator[Storage]:
+    from commerce_adapters.redis.carts import RedisCartStore  # noqa: PLC0415
+    from commerce_adapters.redis.revocations import RedisRevocations  # noqa: PLC0415
+    from tests.redis_cluster import cluster_test_client  # noqa: PLC0415
+
+    cluster = cluster_test_client()
+    storage = open_memory("memory://", clock, ids)
+    yield attrs.evolve(storage, carts=RedisCartStore(cluster, clock),
+                       revocations=RedisRevocations(cluster, clock))
+    cluster.close()
+
+
+WITH_REDIS = {**BACKENDS, "redis": _with_redis, "redis-cluster": _with_redis_cluster}
 
 
 @pytest.fixture(params=sorted(WITH_REDIS))

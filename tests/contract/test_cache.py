@@ -22,6 +22,7 @@ from commerce_core.clock import ManualClock
 from commerce_core.events import ProductUpdated
 from tests.concurrency import run_together
 from tests.contract.conftest import redis_test_client
+from tests.redis_cluster import cluster_test_client, cluster_url
 from tests.servers import server_url
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -72,8 +73,32 @@ def _redis() -> Generator[CacheUnderTest, None, None]:
     client.close()
 
 
-CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {"memory": _memory,
-                                                                         "redis": _redis}
+def _redis_cluster() -> Generator[CacheUnderTest, None, None]:
+    from commerce_adapters.redis.cache import RedisCache  # noqa: PLC0415
+    from commerce_adapters.redis.client import client as open_client  # noqa: PLC0415
+
+    client = cluster_test_client()
+    others: list[Any] = []
+
+    def twin() -> Cache:
+        others.append(open_client(cluster_url()))
+        return RedisCache(others[-1])
+
+    def scans() -> int:
+        total = 0
+        for stats in client.info("commandstats", target_nodes=client.PRIMARIES).values():
+            total += sum(int(stats.get(f"cmdstat_{name}", {}).get("calls", 0))
+                         for name in ("scan", "keys"))
+        return total
+
+    yield CacheUnderTest(RedisCache(client), time.sleep, twin, scans)
+    for other in others:
+        other.close()
+    client.close()
+
+
+CACHES: dict[str, Callable[[], Generator[CacheUnderTest, None, None]]] = {
+    "memory": _memory, "redis": _redis, "redis-cluster": _redis_cluster}
 
 
 @pytest.fixture(params=sorted(CACHES))

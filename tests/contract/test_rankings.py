@@ -12,6 +12,7 @@ from commerce_core.clock import ManualClock
 from commerce_core.rankings.ports import FRESHNESS, Rankings
 from tests.concurrency import run_together
 from tests.contract.conftest import redis_test_client
+from tests.redis_cluster import cluster_test_client
 
 
 def _redis() -> Rankings:
@@ -20,7 +21,14 @@ def _redis() -> Rankings:
     return RedisRankings(redis_test_client(), prefix="t:")
 
 
-RANKINGS: dict[str, Callable[[], Rankings]] = {"memory": MemoryRankings, "redis": _redis}
+def _redis_cluster() -> Rankings:
+    from commerce_adapters.redis.rankings import RedisRankings  # noqa: PLC0415
+
+    return RedisRankings(cluster_test_client(), prefix="t:")
+
+
+RANKINGS: dict[str, Callable[[], Rankings]] = {"memory": MemoryRankings, "redis": _redis,
+                                               "redis-cluster": _redis_cluster}
 DAY = timedelta(hours=24)
 
 

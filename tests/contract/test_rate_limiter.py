@@ -12,6 +12,7 @@ from commerce_core.clock import ManualClock
 from commerce_core.ratelimit.ports import RateLimiter
 from tests.concurrency import run_together
 from tests.contract.conftest import redis_test_client
+from tests.redis_cluster import cluster_test_client
 
 
 def _redis(clock: ManualClock) -> RateLimiter:
@@ -20,8 +21,14 @@ def _redis(clock: ManualClock) -> RateLimiter:
     return RedisRateLimiter(redis_test_client(), clock)
 
 
-LIMITERS: dict[str, Callable[[ManualClock], RateLimiter]] = {"memory": MemoryRateLimiter,
-                                                            "redis": _redis}
+def _redis_cluster(clock: ManualClock) -> RateLimiter:
+    from commerce_adapters.redis.ratelimit import RedisRateLimiter  # noqa: PLC0415
+
+    return RedisRateLimiter(cluster_test_client(), clock)
+
+
+LIMITERS: dict[str, Callable[[ManualClock], RateLimiter]] = {
+    "memory": MemoryRateLimiter, "redis": _redis, "redis-cluster": _redis_cluster}
 
 
 @pytest.mark.parametrize("make", list(LIMITERS.values()), ids=list(LIMITERS))
