@@ -17,8 +17,9 @@ the old index until it commits.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +63,11 @@ _CATEGORY_IDS: Any = sa.literal_column("search_documents.category_ids",
 _ATTRIBUTE_PAIRS: Any = sa.literal_column("search_documents.attribute_pairs",
                                           postgresql.ARRAY(sa.Text))
 _BATCH = 500
+# SQLite: a text search ranks, counts and facets at most this many of its matches (the newest
+# name/tag matches first). FTS5 scores every row it returns, so a two-letter prefix matching
+# 40% of 100,000 descriptions would otherwise score, join and group 40,000 rows per search.
+CANDIDATES = 500
+_NAMES = "name_terms tags_terms"
 
 
 def _row(doc: ProductDocument) -> dict[str, Any]:
@@ -74,6 +80,22 @@ def _row(doc: ProductDocument) -> dict[str, Any]:
             "price_bucket": price_bucket(doc.min_price), "currency": doc.currency,
             "rating": doc.rating, "review_count": doc.review_count, "in_stock": doc.in_stock,
             "image": doc.image, "created_at": doc.created_at}
+
+
+_FIRST: dict[SearchSort, Callable[[Any], tuple[Any, ...]]] = {
+    SearchSort.RELEVANCE: lambda r: (r.tier, -r.score),
+    SearchSort.PRICE_ASC: lambda r: (r.min_price,),
+    SearchSort.PRICE_DESC: lambda r: (-r.min_price,),
+    SearchSort.RATING: lambda r: (-r.rating, -r.review_count),
+    SearchSort.NEWEST: lambda r: ()}
+
+
+def _ordered(rows: Sequence[Any], sort: SearchSort) -> list[Any]:
+    """Candidate rows in the order of :meth:`SqlSearchIndex._order` (name/tag matches first
+    for relevance when the candidates were bounded): newest first, then the sort's own key
+    (Python's sort is stable; the times are ISO text, which orders as time)."""
+    newest = sorted(rows, key=lambda r: (r.created_at, r.product_id), reverse=True)
+    return sorted(newest, key=_FIRST[sort])
 
 
 def name_keys(words: Sequence[str]) -> set[str]:
@@ -199,6 +221,9 @@ class SqlSearchIndex:
 
     # Reads ----------------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
+        if query.terms and not self._pg:
+            result: SearchResults = self._run(lambda conn: self._search_fts(conn, query))
+            return result
         terms = query.terms
         where = self._filters(query)
         score: Any = sa.literal(0.0)
@@ -234,12 +259,119 @@ class SqlSearchIndex:
                 total = conn.execute(sa.select(sa.func.count()).select_from(
                     matched.subquery())).scalar_one()
             return SearchResults(hits, int(total), True, facets)
-        result: SearchResults = self._run(work)
-        return result
+        found: SearchResults = self._run(work)
+        return found
 
-    def _filters(self, q: SearchQuery) -> list[Any]:
+    # SQLite text search over a bounded candidate set --------------------------------------
+    def _search_fts(self, conn: sa.Connection, query: SearchQuery) -> SearchResults:
+        """Up to CANDIDATES filtered matches, newest first, each scored as it is read; when
+        there are more, the name/tag matches first (a column filter FTS5 answers from its
+        index), topped up with the others. The page (relevance), the facets and the total
+        come from the candidates; past the bound the total is estimated from how many
+        unfiltered matches the scan passed (``total_is_exact`` false unless no filter is
+        given), and a price, rating or newest sort still reads its page from every match."""
+        where = self._filters(query, probe=True)
+        full = fts5_query(query.terms)
+        rows = self._candidates(conn, full, where, CANDIDATES + 1, tier=1)
+        if len(rows) <= CANDIDATES:
+            candidates, total, exact = rows, len(rows), True
+        else:
+            names = self._candidates(conn, fts5_query(query.terms, _NAMES), where,
+                                     CANDIDATES, tier=0)
+            seen = {r.product_id for r in names}
+            candidates = names + [r for r in rows if r.product_id not in seen]
+            candidates = candidates[:CANDIDATES]
+            total, exact = self._estimate(conn, full, rows[CANDIDATES - 1].product_id,
+                                          bool(where))
+        if exact or query.sort is SearchSort.RELEVANCE:
+            ordered = _ordered(candidates, query.sort)
+            chosen = [(r.product_id, r.score) for r in
+                      ordered[query.offset:query.offset + query.limit]]
+        else:
+            chosen = self._page_of_all(conn, query, full, where)
+        texts = {r.product_id: r for r in conn.execute(
+            sa.select(d.c.product_id, d.c.name, d.c.description)
+            .where(d.c.product_id.in_([pid for pid, _ in chosen])))}
+        hits = [SearchHit(pid, score, highlights(texts[pid].name, texts[pid].description,
+                                                 query.terms)) for pid, score in chosen]
+        facets = self._candidate_facets(conn, candidates) if query.facets else None
+        return SearchResults(hits, total, exact, facets)
+
+    @staticmethod
+    def _candidates(conn: sa.Connection, match: str, where: list[Any], limit: int,
+                    tier: int) -> list[Any]:
+        fts = sa.literal_column("search_fts")
+        statement = (
+            # numbers and times as stored (REAL, ISO text): they only order and bucket
+            sa.select(d.c.product_id, (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score"),
+                      sa.literal(tier).label("tier"), sa.type_coerce(d.c.min_price, sa.Float),
+                      sa.type_coerce(d.c.rating, sa.Float), d.c.price_bucket,
+                      d.c.review_count, sa.type_coerce(d.c.created_at, sa.String))
+            .select_from(d.join(sa.table("search_fts"),
+                                sa.literal_column("search_fts.rowid") == d.c.product_id))
+            .where(fts.op("MATCH")(match), *where)
+            .order_by(sa.literal_column("search_fts.rowid").desc()).limit(limit))
+        return list(conn.execute(statement).all())
+
+    @staticmethod
+    def _estimate(conn: sa.Connection, match: str, last_id: int, filtered: bool
+                  ) -> tuple[int, bool]:
+        """The total past the bound: every match when no filter is given (FTS5 counts
+        without reading a row), else CANDIDATES scaled by the share of unfiltered matches
+        the newest-first scan had passed when it found them."""
+        count = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
+        everything = int(conn.exec_driver_sql(count, (match,)).scalar_one())
+        if not filtered:
+            return everything, True
+        passed = int(conn.exec_driver_sql(count + " AND rowid >= ?",
+                                          (match, last_id)).scalar_one())
+        return max(CANDIDATES, round(CANDIDATES * everything / max(passed, 1))), False
+
+    def _page_of_all(self, conn: sa.Connection, query: SearchQuery, match: str,
+                     where: list[Any]) -> list[tuple[int, float]]:
+        fts = sa.literal_column("search_fts")
+        score = (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score")
+        statement = (
+            sa.select(d.c.product_id, score)
+            .select_from(d.join(sa.table("search_fts"),
+                                sa.literal_column("search_fts.rowid") == d.c.product_id))
+            .where(fts.op("MATCH")(match), *where).order_by(*self._order(query.sort, score))
+            .limit(query.limit).offset(query.offset))
+        return [(r.product_id, float(r.score)) for r in conn.execute(statement)]
+
+    @staticmethod
+    def _candidate_facets(conn: sa.Connection, candidates: Sequence[Any]) -> Facets:
+        """Facets of the candidates: prices and ratings from their rows, categories and
+        attributes in one grouped read of the side tables (the ids as one JSON array)."""
+        by_bucket: Counter[int] = Counter(r.price_bucket for r in candidates)
+        ratings = {n: sum(r.rating >= n for r in candidates) for n in RATING_STEPS}
+        ids = sa.select(sa.literal_column("value")).select_from(
+            sa.func.json_each(json.dumps([r.product_id for r in candidates])))
+        text = sa.String()
+        cats = sa.select(sa.literal("c", text), sa.cast(c.c.category_id, text),
+                         sa.literal("", text), sa.func.count()
+                         ).where(c.c.product_id.in_(ids)).group_by(c.c.category_id)
+        pairs = sa.select(sa.literal("a", text), a.c.key, a.c.value, sa.func.count()
+                          ).where(a.c.product_id.in_(ids)).group_by(a.c.key, a.c.value)
+        categories: dict[int, int] = {}
+        attributes: dict[str, dict[str, int]] = defaultdict(dict)
+        for kind, key, value, n in conn.execute(sa.union_all(cats, pairs)):
+            if kind == "c":
+                categories[int(key)] = int(n)
+            else:
+                attributes[str(key)][str(value)] = int(n)
+        return Facets(top(categories), {k: top(v) for k, v in sorted(attributes.items())},
+                      buckets(by_bucket), ratings)
+
+    def _filters(self, q: SearchQuery, probe: bool = False) -> list[Any]:
+        """The query's filters. ``probe``: SQLite rows read one by one from FTS5 check their
+        category and attributes by a primary-key probe each, instead of listing every
+        product of the category first."""
         where: list[Any] = []
-        if q.category_id is not None:
+        if q.category_id is not None and probe:
+            where.append(sa.exists().where(c.c.product_id == d.c.product_id,
+                                           c.c.category_id == q.category_id))
+        elif q.category_id is not None:
             where.append(_CATEGORY_IDS.contains([q.category_id]) if self._pg else
                          d.c.product_id.in_(sa.select(c.c.product_id).where(
                              c.c.category_id == q.category_id)))
@@ -257,6 +389,9 @@ class SqlSearchIndex:
         if pairs and self._pg:
             where.append(_ATTRIBUTE_PAIRS.contains(
                 [f"{k}={v}" for k, v in pairs.items()]))
+        elif pairs and probe:
+            where += [sa.exists().where(a.c.product_id == d.c.product_id, a.c.key == key,
+                                        a.c.value == value) for key, value in pairs.items()]
         elif pairs:
             where += [d.c.product_id.in_(sa.select(a.c.product_id).where(
                 a.c.key == key, a.c.value == value)) for key, value in pairs.items()]

@@ -14,6 +14,7 @@ two edits (8 or more); a transposition counts as one edit.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -191,7 +192,7 @@ def highlight(text: str, terms: Sequence[Term], mark: tuple[str, str] = ("<em>",
     hit = False
     last = 0
     for match in _WORD.finditer(text):
-        term = stem(fold(match.group()))
+        term = _term_of(match.group())
         if any(_matches(term, t) for t in terms):
             hit = True
             pieces += [text[last:match.start()], mark[0], match.group(), mark[1]]
@@ -199,6 +200,12 @@ def highlight(text: str, terms: Sequence[Term], mark: tuple[str, str] = ("<em>",
     if not hit:
         return None
     return "".join(pieces) + text[last:]
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_of(word: str) -> str:
+    """A word as the index stores it (shop text repeats its words: highlight each once)."""
+    return stem(fold(word))
 
 
 def _matches(term: str, t: Term) -> bool:
