@@ -300,7 +300,7 @@ class SqlSearchIndex:
     @staticmethod
     def _candidates(conn: sa.Connection, match: str, where: list[Any], limit: int,
                     tier: int) -> list[Any]:
-        fts = sa.literal_column("search_fts")
+        fts: Any = sa.literal_column("search_fts")
         statement = (
             # numbers and times as stored (REAL, ISO text): they only order and bucket
             sa.select(d.c.product_id, (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score"),
@@ -329,7 +329,7 @@ class SqlSearchIndex:
 
     def _page_of_all(self, conn: sa.Connection, query: SearchQuery, match: str,
                      where: list[Any]) -> list[tuple[int, float]]:
-        fts = sa.literal_column("search_fts")
+        fts: Any = sa.literal_column("search_fts")
         score = (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score")
         statement = (
             sa.select(d.c.product_id, score)
@@ -345,7 +345,7 @@ class SqlSearchIndex:
         attributes in one grouped read of the side tables (the ids as one JSON array)."""
         by_bucket: Counter[int] = Counter(r.price_bucket for r in candidates)
         ratings = {n: sum(r.rating >= n for r in candidates) for n in RATING_STEPS}
-        ids = sa.select(sa.literal_column("value")).select_from(
+        ids: Any = sa.select(sa.literal_column("value")).select_from(
             sa.func.json_each(json.dumps([r.product_id for r in candidates])))
         text = sa.String()
         cats = sa.select(sa.literal("c", text), sa.cast(c.c.category_id, text),
