@@ -373,3 +373,23 @@ def test_totals_say_whether_they_are_exact(index: SearchIndex) -> None:
     put(index, *(doc(i, "Widget") for i in range(1, 4)))
     result = index.search(SearchQuery(text="widget"))
     assert result.total == 3 and result.total_is_exact
+
+
+def test_a_broad_search_ranks_name_matches_first_and_counts_near_the_truth(
+        index: SearchIndex) -> None:
+    """1,200 description matches (past SQLite's bound of ranked candidates) and 10 name
+    matches, the oldest of all: the name matches still lead; the total is exact or, when an
+    index says it is not, within a third of the truth; facets count the same products."""
+    put(index, *(doc(i, "Sofa bed", price="30") for i in range(1, 11)),
+        *(doc(i, "Pillow", description="soft cotton", in_stock=i % 2 == 0, price="10")
+          for i in range(11, 1211)))
+    broad = index.search(SearchQuery(text="sof", limit=10, facets=True))
+    assert sorted(h.product_id for h in broad.hits) == list(range(1, 11))
+    assert broad.total == 1210 and broad.total_is_exact  # no filter: counted exactly
+    filtered = index.search(SearchQuery(text="sof", limit=10, in_stock=True, facets=True))
+    assert sorted(h.product_id for h in filtered.hits) == list(range(1, 11))
+    assert filtered.total == 610 or (not filtered.total_is_exact
+                                    and abs(filtered.total - 610) < 610 / 3)
+    assert filtered.facets is not None
+    assert filtered.facets.prices[1].count == 10  # every sofa, 25..50
+    assert sum(b.count for b in filtered.facets.prices) in range(400, 611)
