@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from commerce_adapters.elasticsearch.search import open_index
+from commerce_adapters.elasticsearch.search import ElasticsearchSearchIndex, open_index
 from commerce_adapters.memory.search import MemorySearchIndex
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.search import SqlSearchIndex
@@ -28,6 +28,7 @@ from commerce_core.search.ports import (
     SearchQuery,
     SearchSort,
 )
+from commerce_core.search.text import Vocabulary, plan
 from tests.servers import server_url
 from tests.sql_servers import fresh_postgres, sqlite_template
 
@@ -393,3 +394,28 @@ def test_a_broad_search_ranks_name_matches_first_and_counts_near_the_truth(
     assert filtered.facets is not None
     assert filtered.facets.prices[1].count == 10  # every sofa, 25..50
     assert sum(b.count for b in filtered.facets.prices) in range(400, 611)
+
+
+
+def other_shop(index: SearchIndex) -> SearchIndex:
+    """A second handle on the same index, as another process of the shop opens it (memory
+    has no other process: its one index)."""
+    if isinstance(index, SqlSearchIndex):
+        return SqlSearchIndex(Database(index._db.url))
+    if isinstance(index, ElasticsearchSearchIndex):
+        return ElasticsearchSearchIndex(index._es, index.alias)
+    return index
+
+
+def test_a_word_indexed_by_one_shop_is_corrected_at_once_by_another(index: SearchIndex) -> None:
+    """Shop B read its vocabulary before shop A indexed a rare word: B's search for the word
+    misspelled is still corrected, by the index's own vocabulary."""
+    shop_b = other_shop(index)
+    put(index, doc(1, "Plain lamp"))
+    vocabulary_of_b = Vocabulary(shop_b.terms())
+    put(index, doc(2, "Zanzibarite lamp", description="a quartzite shade"))
+    for typed in ("zanzibartie", "zanzibarit", "quartzute lamp"):
+        query = SearchQuery(text=typed, terms=plan(typed, vocabulary_of_b))
+        assert [h.product_id for h in shop_b.search(query).hits] == [2], typed
+    unknown = SearchQuery(text="qwertyuiop", terms=plan("qwertyuiop", vocabulary_of_b))
+    assert shop_b.search(unknown).hits == []

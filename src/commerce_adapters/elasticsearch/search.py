@@ -100,10 +100,17 @@ def _source(doc: ProductDocument) -> dict[str, Any]:
 
 
 def term_query(term: Term, fields: Iterable[str] = tuple(_BOOST)) -> dict[str, Any]:
-    """Any alternative of the term in any field; a prefix where the term may be one."""
+    """Any alternative of the term in any field; a prefix where the term may be one; and a
+    word the planning vocabulary did not know within the edits every index allows (fuzziness
+    AUTO with the analyser's bounds: one edit from 4 letters, two from 8), so a word indexed
+    a moment ago by another process is corrected by Elasticsearch's own terms."""
     kind = "prefix" if term.prefix else "term"
-    should = [{kind: {field: {"value": alt, "boost": _BOOST[field]}}}
-              for alt in term.alternatives for field in fields]
+    should: list[dict[str, Any]] = [{kind: {field: {"value": alt, "boost": _BOOST[field]}}}
+                                    for alt in term.alternatives for field in fields]
+    if term.unknown:
+        should += [{"fuzzy": {field: {"value": term.unknown, "fuzziness": "AUTO:4,8",
+                                      "transpositions": True, "boost": _BOOST[field]}}}
+                   for field in fields]
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 

@@ -21,7 +21,7 @@ from commerce_core.search.ports import (
     price_bucket,
     top,
 )
-from commerce_core.search.text import Term, analyze, highlight
+from commerce_core.search.text import Term, analyze, correct, highlight
 
 NAME_WEIGHT, TAGS_WEIGHT, DESCRIPTION_WEIGHT = 3, 2, 1
 
@@ -143,6 +143,9 @@ class MemorySearchIndex:
 
     def search(self, query: SearchQuery) -> SearchResults:
         terms = query.terms
+        if any(t.unknown for t in terms):  # the live terms: this index scans them anyway
+            live = self.terms()
+            terms = correct(terms, lambda words: dict.fromkeys(words, live))
         attributes = query.folded_attributes
         scored: list[tuple[float, _Entry]] = []
         for entry in self._snapshot():

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -42,13 +43,16 @@ from commerce_core.search.ports import (
     price_bucket,
     top,
 )
-from commerce_core.search.text import Term, analyze
+from commerce_core.search.text import Term, analyze, correct
 
 d, c, a = t.search_documents, t.search_categories, t.search_attributes
 np = t.search_name_prefixes
 _FTS = sa.table("search_fts", sa.column("rowid"), sa.column("name_terms"),
                 sa.column("tags_terms"), sa.column("description_terms"))
 _TSV: Any = sa.literal_column("search_documents.tsv")
+# PostgreSQL's vocabulary, written with the documents (migration 0014; never thinned: a term
+# whose last document went is a correction that finds nothing)
+_TERMS = sa.table("search_terms", sa.column("term", sa.Text))
 # PostgreSQL keeps a document's categories and attribute pairs ("key=value") in arrays on
 # its row (GIN-indexed, migration 0009) instead of the side tables: filters are one index
 # probe and facets unnest the matched rows without a join.
@@ -153,6 +157,11 @@ class SqlSearchIndex:
         if prefixes:
             conn.execute(np.insert(), prefixes)
         if self._pg:
+            words = sorted({w for r in rows for col in ("name_terms", "tags_terms",
+                                                         "description_terms")
+                            for w in r[col].split()})
+            conn.execute(postgresql.insert(_TERMS).on_conflict_do_nothing(),
+                         [{"term": w} for w in words])
             conn.execute(_PG_DOCS.insert(), [
                 {**row, "category_ids": sorted(doc.category_ids),
                  "attribute_pairs": [f"{k}={v.casefold()}" for k, v in doc.attributes.items()]}
@@ -196,7 +205,9 @@ class SqlSearchIndex:
     def _clear(self, conn: sa.Connection) -> None:
         for table in (d, c, a, np):
             conn.execute(table.delete())
-        if not self._pg:
+        if self._pg:
+            conn.execute(sa.delete(_TERMS))
+        else:
             conn.execute(sa.delete(_FTS))
 
     def rebuild(self, documents: Iterable[ProductDocument]) -> int:
@@ -221,6 +232,8 @@ class SqlSearchIndex:
 
     # Reads ----------------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
+        if any(t.unknown for t in query.terms):
+            query = attrs.evolve(query, terms=correct(query.terms, self._similar_terms))
         if query.terms and not self._pg:
             result: SearchResults = self._run(lambda conn: self._search_fts(conn, query))
             return result
@@ -520,6 +533,34 @@ class SqlSearchIndex:
                  .where(sa.func.lower(d.c.name).op("%>")(prefix))
                  .group_by(d.c.name).order_by(sa.desc("s"), d.c.name).limit(limit))
         return list(self._run(lambda conn: [r.name for r in conn.execute(found)]))
+
+    def _similar_terms(self, words: Sequence[str]) -> dict[str, list[str]]:
+        """Terms of the live vocabulary that may be a few edits from each word: pg_trgm
+        similarity on ``search_terms`` (the threshold lowered: a swap of two letters in a
+        short word shares few trigrams), or on SQLite the FTS5 vocabulary's terms starting
+        with the word's first or second letter, of a length within two (bounded reads)."""
+        if self._pg:
+            statement = sa.text(
+                "SELECT w, t.term FROM unnest(CAST(:words AS text[])) AS w "
+                "CROSS JOIN LATERAL (SELECT term FROM search_terms WHERE term % w "
+                "ORDER BY similarity(term, w) DESC LIMIT 20) AS t")
+
+            def read(conn: sa.Connection) -> list[Any]:
+                conn.exec_driver_sql("SET LOCAL pg_trgm.similarity_threshold = 0.15")
+                return list(conn.execute(statement, {"words": list(words)}))
+        else:
+            statement = sa.text(
+                "SELECT :w, term FROM search_vocab WHERE ((term >= :a AND term < :a2) "
+                "OR (term >= :b AND term < :b2)) AND length(term) BETWEEN :lo AND :hi LIMIT 500")
+
+            def read(conn: sa.Connection) -> list[Any]:
+                return [r for w in words for r in conn.execute(statement, {
+                    "w": w, "a": w[0], "a2": w[0] + "\U0010ffff", "b": w[1],
+                    "b2": w[1] + "\U0010ffff", "lo": len(w) - 2, "hi": len(w) + 2})]
+        found: dict[str, list[str]] = defaultdict(list)
+        for word, term in self._run(read):
+            found[str(word)].append(str(term))
+        return found
 
     def terms(self) -> Mapping[str, int]:
         statement = ("SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents')"

@@ -142,7 +142,8 @@ class SearchService:
         exact = plan(text, None, self.synonyms)
         return SearchPage(found.hits, found.total, found.total_is_exact, found.facets,
                           page if start is None else start // limit + 1, limit,
-                          encode_cursor(end) if more else None, terms != exact)
+                          encode_cursor(end) if more else None,
+                          [t.alternatives for t in terms] != [t.alternatives for t in exact])
 
     def listing(self, text: str, *, sort: str = "newest", page: int = 1, limit: int = 20,
                 **filters: object) -> Page[ProductSummary]:

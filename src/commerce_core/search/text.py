@@ -17,7 +17,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -139,6 +139,10 @@ class Term:
 
     alternatives: tuple[str, ...]
     prefix: bool = False
+    # the word as analysed when the planning vocabulary did not know it (and it is long
+    # enough to correct): an index with a live vocabulary of its own corrects it again
+    # (:func:`correct`), so a word another process indexed a moment ago is forgiven too
+    unknown: str | None = None
 
 
 class Synonyms:
@@ -172,10 +176,30 @@ def plan(text: str, vocabulary: Vocabulary | None = None,
     for i, term in enumerate(found):
         last = i == len(found) - 1
         alternatives: tuple[str, ...] = (synonyms or Synonyms()).of(term)
+        unknown = None
         if vocabulary is not None and not _known(vocabulary, alternatives, last):
             alternatives = tuple(dict.fromkeys(alternatives + tuple(vocabulary.near(term))))
-        terms.append(Term(alternatives, prefix=last))
+            unknown = term if max_edits(term) else None
+        terms.append(Term(alternatives, prefix=last, unknown=unknown))
     return tuple(terms)
+
+
+def correct(terms: Sequence[Term],
+            similar: Callable[[Sequence[str]], Mapping[str, Iterable[str]]]
+            ) -> tuple[Term, ...]:
+    """``terms`` with each unknown word's alternatives extended by the index's terms within
+    :func:`max_edits` of it; ``similar`` gives an index's candidates for the words (a
+    trigram or prefix look-up that may return more than is close)."""
+    unknown = [t.unknown for t in terms if t.unknown]
+    if not unknown:
+        return tuple(terms)
+    found = similar(unknown)
+    def extended(t: Term, word: str) -> Term:
+        limit = max_edits(word)
+        close = sorted(c for c in found.get(word, ())
+                       if c != word and edit_distance(word, c, limit) <= limit)
+        return attrs.evolve(t, alternatives=tuple(dict.fromkeys(t.alternatives + tuple(close))))
+    return tuple(extended(t, t.unknown) if t.unknown else t for t in terms)
 
 
 def _known(vocabulary: Vocabulary, alternatives: Sequence[str], prefix: bool) -> bool:
