@@ -116,7 +116,8 @@ class PriceBucket:
 
 @attrs.frozen
 class Facets:
-    """Counts over every product the query matches (all pages), most frequent first."""
+    """Counts over every product the query matches (all pages), most frequent first; an
+    index that bounds its candidates (SQLite past 500 text matches) counts those."""
 
     categories: Mapping[int, int]  # a category counts the products in its sub-tree
     attributes: Mapping[str, Mapping[str, int]]  # key -> case-folded value -> count
@@ -146,7 +147,9 @@ def top(counts: Mapping[Any, int], n: int = MAX_FACET_VALUES) -> dict[Any, int]:
 class SearchResults:
     hits: Sequence[SearchHit]
     total: int
-    total_is_exact: bool  # False: ``total`` is a lower bound (the engine stopped counting)
+    # False: ``total`` is a lower bound (the engine stopped counting) or an estimate (an index
+    # that ranks a bounded candidate set, SQLite's, scaled what it read)
+    total_is_exact: bool
     facets: Facets | None = None  # when the query asked for them
 
 
@@ -181,7 +184,8 @@ class SearchIndex(Protocol):
     def search(self, query: SearchQuery) -> SearchResults:
         """Matching products, best first for RELEVANCE (ties by newest); every word of
         ``text`` must match the name, description or tags. An empty text matches all.
-        Facets (when asked) count every match, not just the page."""
+        Facets (when asked) count every match, not just the page. A term marked
+        ``unknown`` is corrected against the index's live vocabulary where it has one."""
         ...
 
     def suggest(self, prefix: str, limit: int = 10) -> Sequence[str]:
