@@ -419,3 +419,24 @@ def test_a_word_indexed_by_one_shop_is_corrected_at_once_by_another(index: Searc
         assert [h.product_id for h in shop_b.search(query).hits] == [2], typed
     unknown = SearchQuery(text="qwertyuiop", terms=plan("qwertyuiop", vocabulary_of_b))
     assert shop_b.search(unknown).hits == []
+
+
+def next_page(index: SearchIndex, first: Any, **query: Any) -> list[int]:
+    """The page after ``first`` (a SearchResults), read by its last hit's key."""
+    return found(index, **query, after=first.hits[-1].key)
+
+
+@pytest.mark.parametrize("sort", [SearchSort.RELEVANCE, SearchSort.PRICE_ASC,
+                                  SearchSort.NEWEST, SearchSort.RATING])
+def test_a_page_after_a_key_neither_repeats_nor_skips_when_products_are_added(
+        index: SearchIndex, sort: SearchSort) -> None:
+    """Page 1, then a product that sorts before its last hit, then page 2 by the last hit's
+    key: page 2 is what it was (no duplicate, no gap)."""
+    put(index, *(doc(i, "Widget", price=str(10 + i), rating=str(i % 5), review_count=i)
+                 for i in range(1, 9)))
+    first = index.search(SearchQuery(text="widget", sort=sort, limit=3))
+    expected = found(index, "widget", sort=sort, limit=3, page=2)
+    put(index, doc(50, "Widget", price="1", rating="5", review_count=999,
+                   created_at=T0 + timedelta(days=30)))  # first in every one of these sorts
+    assert next_page(index, first, text="widget", sort=sort, limit=3) == expected
+    assert 50 not in expected and not set(expected) & {h.product_id for h in first.hits}

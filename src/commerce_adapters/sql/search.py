@@ -17,9 +17,11 @@ the old index until it commits.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -30,6 +32,7 @@ from commerce_adapters.memory.search import highlights
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.errors import translate
+from commerce_core.errors import ValidationError
 from commerce_core.search.ports import (
     RATING_STEPS,
     Facets,
@@ -40,7 +43,9 @@ from commerce_core.search.ports import (
     SearchResults,
     SearchSort,
     buckets,
+    moment,
     price_bucket,
+    sort_key,
     top,
 )
 from commerce_core.search.text import Term, analyze, correct
@@ -86,20 +91,45 @@ def _row(doc: ProductDocument) -> dict[str, Any]:
             "image": doc.image, "created_at": doc.created_at}
 
 
-_FIRST: dict[SearchSort, Callable[[Any], tuple[Any, ...]]] = {
-    SearchSort.RELEVANCE: lambda r: (r.tier, -r.score),
-    SearchSort.PRICE_ASC: lambda r: (r.min_price,),
-    SearchSort.PRICE_DESC: lambda r: (-r.min_price,),
-    SearchSort.RATING: lambda r: (-r.rating, -r.review_count),
-    SearchSort.NEWEST: lambda r: ()}
+# Keyset pages: a hit's key is :func:`sort_key` of its row (numbers ordering ascending), and
+# ``after`` becomes "(k1, k2, ...) > (a1, a2, ...)" spelt out per column with each column's
+# direction (the sorts mix them).
+_KEY_COLUMNS = (d.c.min_price, d.c.rating, d.c.review_count, d.c.created_at)
 
 
-def _ordered(rows: Sequence[Any], sort: SearchSort) -> list[Any]:
-    """Candidate rows in the order of :meth:`SqlSearchIndex._order` (name/tag matches first
-    for relevance when the candidates were bounded): newest first, then the sort's own key
-    (Python's sort is stable; the times are ISO text, which orders as time)."""
-    newest = sorted(rows, key=lambda r: (r.created_at, r.product_id), reverse=True)
-    return sorted(newest, key=_FIRST[sort])
+def _row_key(sort: SearchSort, r: Any) -> tuple[Any, ...]:
+    return sort_key(sort, float(r.score or 0), r.min_price, r.rating, r.review_count,
+                    r.created_at, r.product_id)
+
+
+def _candidate_key(sort: SearchSort, r: Any) -> tuple[Any, ...]:
+    """A candidate's key (its time as stored, naive UTC ISO text); relevance puts the
+    name/tag tier first, as the bounded ranking does."""
+    created = datetime.fromisoformat(r.created_at).replace(tzinfo=UTC)
+    key = sort_key(sort, float(r.score), r.min_price, r.rating, r.review_count, created,
+                   r.product_id)
+    return (r.tier, *key) if sort is SearchSort.RELEVANCE else key
+
+
+def _after(query: SearchQuery, score: Any) -> list[Any]:
+    """The rows after ``query.after`` in the query's order, as a WHERE condition."""
+    if query.after is None:
+        return []
+    columns: list[tuple[Any, int]] = {
+        SearchSort.RELEVANCE: [(score, -1)], SearchSort.PRICE_ASC: [(d.c.min_price, 1)],
+        SearchSort.PRICE_DESC: [(d.c.min_price, -1)],
+        SearchSort.RATING: [(d.c.rating, -1), (d.c.review_count, -1)],
+        SearchSort.NEWEST: []}[query.sort] + [(d.c.created_at, -1), (d.c.product_id, -1)]
+    if len(query.after) != len(columns):
+        raise ValidationError("malformed cursor", {"cursor": "from next_cursor"})
+    values: list[Any] = [sign * v for (_, sign), v in zip(columns, query.after, strict=True)]
+    values[-2] = moment(-query.after[-2])
+    values[-1] = int(values[-1])
+    ors = []
+    for i, (column, sign) in enumerate(columns):
+        same = [col == values[j] for j, (col, _) in enumerate(columns[:i])]
+        ors.append(sa.and_(*same, column > values[i] if sign > 0 else column < values[i]))
+    return [sa.or_(*ors)]
 
 
 def name_keys(words: Sequence[str]) -> set[str]:
@@ -245,7 +275,8 @@ class SqlSearchIndex:
             if self._pg:
                 q = sa.text(":q ::tsquery").bindparams(q=tsquery(terms))
                 where.append(_TSV.op("@@")(q))
-                score = sa.func.ts_rank(_TSV, q)
+                # as float8: a real reads back rounded and would not compare equal to itself
+                score = sa.cast(sa.func.ts_rank(_TSV, q), postgresql.DOUBLE_PRECISION)
             else:
                 source = d.join(sa.table("search_fts"),
                                 sa.literal_column("search_fts.rowid") == d.c.product_id)
@@ -253,16 +284,16 @@ class SqlSearchIndex:
                 score = -sa.func.bm25(sa.literal_column("search_fts"), 3.0, 2.0, 1.0)
         score = score.label("score")
         order = self._order(query.sort, score)
-        page = (sa.select(d.c.product_id, d.c.name, d.c.description, score)
-                .select_from(source).where(*where).order_by(*order)
+        page = (sa.select(d.c.product_id, d.c.name, d.c.description, score, *_KEY_COLUMNS)
+                .select_from(source).where(*where, *_after(query, score)).order_by(*order)
                 .limit(query.limit).offset(query.offset))
         matched = sa.select(d.c.product_id).select_from(source).where(*where)
 
         def work(conn: sa.Connection) -> SearchResults:
             rows = conn.execute(page).all()
             hits = [SearchHit(r.product_id, float(r.score or 0),
-                              highlights(r.name, r.description, terms) if terms else {})
-                    for r in rows]
+                              highlights(r.name, r.description, terms) if terms else {},
+                              _row_key(query.sort, r)) for r in rows]
             if query.facets and self._pg:
                 facets, total = self._facets(conn, source, where)
             elif query.facets:
@@ -297,16 +328,20 @@ class SqlSearchIndex:
             total, exact = self._estimate(conn, full, rows[CANDIDATES - 1].product_id,
                                           bool(where))
         if exact or query.sort is SearchSort.RELEVANCE:
-            ordered = _ordered(candidates, query.sort)
-            chosen = [(r.product_id, r.score) for r in
-                      ordered[query.offset:query.offset + query.limit]]
+            keyed = sorted(((_candidate_key(query.sort, r), r) for r in candidates),
+                           key=lambda kr: kr[0])
+            start = (query.offset if query.after is None else
+                     bisect.bisect_right([k for k, _ in keyed], query.after))
+            chosen = [(r.product_id, r.score, k)
+                      for k, r in keyed[start:start + query.limit]]
         else:
             chosen = self._page_of_all(conn, query, full, where)
         texts = {r.product_id: r for r in conn.execute(
             sa.select(d.c.product_id, d.c.name, d.c.description)
-            .where(d.c.product_id.in_([pid for pid, _ in chosen])))}
+            .where(d.c.product_id.in_([pid for pid, _, _ in chosen])))}
         hits = [SearchHit(pid, score, highlights(texts[pid].name, texts[pid].description,
-                                                 query.terms)) for pid, score in chosen]
+                                                 query.terms), key)
+                for pid, score, key in chosen]
         facets = self._candidate_facets(conn, candidates) if query.facets else None
         return SearchResults(hits, total, exact, facets)
 
@@ -341,16 +376,20 @@ class SqlSearchIndex:
         return max(CANDIDATES, round(CANDIDATES * everything / max(passed, 1))), False
 
     def _page_of_all(self, conn: sa.Connection, query: SearchQuery, match: str,
-                     where: list[Any]) -> list[tuple[int, float]]:
+                     where: list[Any]) -> list[tuple[int, float, tuple[Any, ...]]]:
+        """A price, rating or newest page over every match (its key is the statement
+        path's: these sorts never use the candidates' keys past the bound)."""
         fts: Any = sa.literal_column("search_fts")
         score = (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score")
         statement = (
-            sa.select(d.c.product_id, score)
+            sa.select(d.c.product_id, score, *_KEY_COLUMNS)
             .select_from(d.join(sa.table("search_fts"),
                                 sa.literal_column("search_fts.rowid") == d.c.product_id))
-            .where(fts.op("MATCH")(match), *where).order_by(*self._order(query.sort, score))
+            .where(fts.op("MATCH")(match), *where, *_after(query, score))
+            .order_by(*self._order(query.sort, score))
             .limit(query.limit).offset(query.offset))
-        return [(r.product_id, float(r.score)) for r in conn.execute(statement)]
+        return [(r.product_id, float(r.score), _row_key(query.sort, r))
+                for r in conn.execute(statement)]
 
     @staticmethod
     def _candidate_facets(conn: sa.Connection, candidates: Sequence[Any]) -> Facets:
