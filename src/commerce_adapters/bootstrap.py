@@ -493,9 +493,11 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     webhook_sender=UrllibSender(),
                     carrier_secrets=(carrier_secrets if carrier_secrets is not None
                                      else carrier_secrets_setting()))
-    # listing cursors are signed with a key of the shop's own, so no client can forge one and
-    # every worker reads the others' (a key apart from the tokens' own)
-    shop.catalog.cursor_key = hmac.new(key.encode(), b"listing cursors", hashlib.sha256).digest()
+    # listing and search cursors are signed with keys of the shop's own, so no client can forge
+    # one and every worker reads the others' (keys apart from the tokens' own)
+    shop.catalog.cursor_key, shop.search.cursor_key = (
+        hmac.new(key.encode(), purpose, hashlib.sha256).digest()
+        for purpose in (b"listing cursors", b"search cursors"))
     if bus is not None and not broker:
         _subscribe(bus, shop)
     return shop

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from commerce_adapters.elasticsearch.search import open_index
+from commerce_adapters.elasticsearch.search import ElasticsearchSearchIndex, open_index
 from commerce_adapters.memory.search import MemorySearchIndex
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.search import SqlSearchIndex
@@ -28,6 +28,7 @@ from commerce_core.search.ports import (
     SearchQuery,
     SearchSort,
 )
+from commerce_core.search.text import Vocabulary, plan
 from tests.servers import server_url
 from tests.sql_servers import fresh_postgres, sqlite_template
 
@@ -373,3 +374,69 @@ def test_totals_say_whether_they_are_exact(index: SearchIndex) -> None:
     put(index, *(doc(i, "Widget") for i in range(1, 4)))
     result = index.search(SearchQuery(text="widget"))
     assert result.total == 3 and result.total_is_exact
+
+
+def test_a_broad_search_ranks_name_matches_first_and_counts_near_the_truth(
+        index: SearchIndex) -> None:
+    """1,200 description matches (past SQLite's bound of ranked candidates) and 10 name
+    matches, the oldest of all: the name matches still lead; the total is exact or, when an
+    index says it is not, within a third of the truth; facets count the same products."""
+    put(index, *(doc(i, "Sofa bed", price="30") for i in range(1, 11)),
+        *(doc(i, "Pillow", description="soft cotton", in_stock=i % 2 == 0, price="10")
+          for i in range(11, 1211)))
+    broad = index.search(SearchQuery(text="sof", limit=10, facets=True))
+    assert sorted(h.product_id for h in broad.hits) == list(range(1, 11))
+    assert broad.total == 1210 and broad.total_is_exact  # no filter: counted exactly
+    filtered = index.search(SearchQuery(text="sof", limit=10, in_stock=True, facets=True))
+    assert sorted(h.product_id for h in filtered.hits) == list(range(1, 11))
+    assert filtered.total == 610 or (not filtered.total_is_exact
+                                    and abs(filtered.total - 610) < 610 / 3)
+    assert filtered.facets is not None
+    assert filtered.facets.prices[1].count == 10  # every sofa, 25..50
+    assert sum(b.count for b in filtered.facets.prices) in range(400, 611)
+
+
+
+def other_shop(index: SearchIndex) -> SearchIndex:
+    """A second handle on the same index, as another process of the shop opens it (memory
+    has no other process: its one index)."""
+    if isinstance(index, SqlSearchIndex):
+        return SqlSearchIndex(Database(index._db.url))
+    if isinstance(index, ElasticsearchSearchIndex):
+        return ElasticsearchSearchIndex(index._es, index.alias)
+    return index
+
+
+def test_a_word_indexed_by_one_shop_is_corrected_at_once_by_another(index: SearchIndex) -> None:
+    """Shop B read its vocabulary before shop A indexed a rare word: B's search for the word
+    misspelled is still corrected, by the index's own vocabulary."""
+    shop_b = other_shop(index)
+    put(index, doc(1, "Plain lamp"))
+    vocabulary_of_b = Vocabulary(shop_b.terms())
+    put(index, doc(2, "Zanzibarite lamp", description="a quartzite shade"))
+    for typed in ("zanzibartie", "zanzibarit", "quartzute lamp"):
+        query = SearchQuery(text=typed, terms=plan(typed, vocabulary_of_b))
+        assert [h.product_id for h in shop_b.search(query).hits] == [2], typed
+    unknown = SearchQuery(text="qwertyuiop", terms=plan("qwertyuiop", vocabulary_of_b))
+    assert shop_b.search(unknown).hits == []
+
+
+def next_page(index: SearchIndex, first: Any, **query: Any) -> list[int]:
+    """The page after ``first`` (a SearchResults), read by its last hit's key."""
+    return found(index, **query, after=first.hits[-1].key)
+
+
+@pytest.mark.parametrize("sort", [SearchSort.RELEVANCE, SearchSort.PRICE_ASC,
+                                  SearchSort.NEWEST, SearchSort.RATING])
+def test_a_page_after_a_key_neither_repeats_nor_skips_when_products_are_added(
+        index: SearchIndex, sort: SearchSort) -> None:
+    """Page 1, then a product that sorts before its last hit, then page 2 by the last hit's
+    key: page 2 is what it was (no duplicate, no gap)."""
+    put(index, *(doc(i, "Widget", price=str(10 + i), rating=str(i % 5), review_count=i)
+                 for i in range(1, 9)))
+    first = index.search(SearchQuery(text="widget", sort=sort, limit=3))
+    expected = found(index, "widget", sort=sort, limit=3, page=2)
+    put(index, doc(50, "Widget", price="1", rating="5", review_count=999,
+                   created_at=T0 + timedelta(days=30)))  # first in every one of these sorts
+    assert next_page(index, first, text="widget", sort=sort, limit=3) == expected
+    assert 50 not in expected and not set(expected) & {h.product_id for h in first.hits}

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from commerce_adapters.memory.search import highlights
-from commerce_core.errors import Unavailable
+from commerce_core.errors import Unavailable, ValidationError
 from commerce_core.search.ports import (
     RATING_STEPS,
     Facets,
@@ -100,10 +100,17 @@ def _source(doc: ProductDocument) -> dict[str, Any]:
 
 
 def term_query(term: Term, fields: Iterable[str] = tuple(_BOOST)) -> dict[str, Any]:
-    """Any alternative of the term in any field; a prefix where the term may be one."""
+    """Any alternative of the term in any field; a prefix where the term may be one; and a
+    word the planning vocabulary did not know within the edits every index allows (fuzziness
+    AUTO with the analyser's bounds: one edit from 4 letters, two from 8), so a word indexed
+    a moment ago by another process is corrected by Elasticsearch's own terms."""
     kind = "prefix" if term.prefix else "term"
-    should = [{kind: {field: {"value": alt, "boost": _BOOST[field]}}}
-              for alt in term.alternatives for field in fields]
+    should: list[dict[str, Any]] = [{kind: {field: {"value": alt, "boost": _BOOST[field]}}}
+                                    for alt in term.alternatives for field in fields]
+    if term.unknown:
+        should += [{"fuzzy": {field: {"value": term.unknown, "fuzziness": "AUTO:4,8",
+                                      "transpositions": True, "boost": _BOOST[field]}}}
+                   for field in fields]
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -252,14 +259,23 @@ class ElasticsearchSearchIndex:
         terms = query.terms
         body: dict[str, Any] = {"bool": {"must": [term_query(t) for t in terms],
                                          "filter": _filters(query)}}
+        sort = _SORTS[query.sort]
+        # a keyset page: search_after the last hit's sort values (they end with the id, so
+        # the order is total); the key is Elasticsearch's own, read back as it gave it
+        after: dict[str, Any] = {}
+        if query.after is not None:
+            if len(query.after) != len(sort):
+                raise ValidationError("malformed cursor", {"cursor": "from next_cursor"})
+            after = {"search_after": list(query.after)}
         with _translated():
             found = self._es.search(
-                index=self.alias, query=body, sort=_SORTS[query.sort], from_=query.offset,
+                index=self.alias, query=body, sort=sort, from_=query.offset,
                 size=query.limit, track_total_hits=EXACT_TOTAL_UP_TO,
-                source_includes=["name", "description"], aggs=_AGGS if query.facets else None)
+                source_includes=["name", "description"], aggs=_AGGS if query.facets else None,
+                **after)
         hits = [SearchHit(int(h["_id"]), float(h["_score"] or 0.0) if terms else 0.0,
                           highlights(h["_source"]["name"], h["_source"]["description"], terms)
-                          if terms else {}) for h in found["hits"]["hits"]]
+                          if terms else {}, tuple(h["sort"])) for h in found["hits"]["hits"]]
         total = found["hits"]["total"]
         facets = _facets(found["aggregations"]) if query.facets else None
         return SearchResults(hits, int(total["value"]), total["relation"] == "eq", facets)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -19,9 +21,10 @@ from commerce_core.search.ports import (
     SearchSort,
     buckets,
     price_bucket,
+    sort_key,
     top,
 )
-from commerce_core.search.text import Term, analyze, highlight
+from commerce_core.search.text import Term, analyze, correct, highlight
 
 NAME_WEIGHT, TAGS_WEIGHT, DESCRIPTION_WEIGHT = 3, 2, 1
 
@@ -79,19 +82,10 @@ def _passes(entry: _Entry, q: SearchQuery, attributes: Mapping[str, str]) -> boo
             and all(entry.attributes.get(key) == value for key, value in attributes.items()))
 
 
-_Scored = tuple[float, ProductDocument]
-# Each sort ends with newest first, then the higher id, so every order is total and stable.
-_SORT_KEYS: dict[SearchSort, Callable[[_Scored], tuple[object, ...]]] = {
-    SearchSort.RELEVANCE: lambda s: (-s[0], _newest(s[1])),
-    SearchSort.PRICE_ASC: lambda s: (s[1].min_price, _newest(s[1])),
-    SearchSort.PRICE_DESC: lambda s: (-s[1].min_price, _newest(s[1])),
-    SearchSort.RATING: lambda s: (-s[1].rating, -s[1].review_count, _newest(s[1])),
-    SearchSort.NEWEST: lambda s: (_newest(s[1]),),
-}
-
-
-def _newest(doc: ProductDocument) -> tuple[float, int]:
-    return (-doc.created_at.timestamp(), -doc.product_id)
+def _key(sort: SearchSort, score: float, doc: ProductDocument) -> tuple[Any, ...]:
+    # every sort ends with newest first, then the higher id, so every order is total
+    return sort_key(sort, score, doc.min_price, doc.rating, doc.review_count, doc.created_at,
+                    doc.product_id)
 
 
 def highlights(name: str, description: str, terms: Sequence[Term]) -> dict[str, str]:
@@ -143,6 +137,9 @@ class MemorySearchIndex:
 
     def search(self, query: SearchQuery) -> SearchResults:
         terms = query.terms
+        if any(t.unknown for t in terms):  # the live terms: this index scans them anyway
+            live = self.terms()
+            terms = correct(terms, lambda words: dict.fromkeys(words, live))
         attributes = query.folded_attributes
         scored: list[tuple[float, _Entry]] = []
         for entry in self._snapshot():
@@ -151,10 +148,17 @@ class MemorySearchIndex:
             score = _score(entry, terms) if terms else 0.0
             if score is not None:
                 scored.append((score, entry))
-        scored.sort(key=lambda s: _SORT_KEYS[query.sort]((s[0], s[1].doc)))
+        keyed = sorted(((_key(query.sort, score, e.doc), score, e) for score, e in scored),
+                       key=lambda k: k[0])
+        if query.after is not None:
+            after = query.after
+            start = bisect.bisect_right([k for k, _, _ in keyed], after)
+        else:
+            start = query.offset
         hits = [SearchHit(e.doc.product_id, score,
-                          highlights(e.doc.name, e.doc.description, terms) if terms else {})
-                for score, e in scored[query.offset:query.offset + query.limit]]
+                          highlights(e.doc.name, e.doc.description, terms) if terms else {},
+                          key)
+                for key, score, e in keyed[start:start + query.limit]]
         facets = facets_of(e for _, e in scored) if query.facets else None
         return SearchResults(hits=hits, total=len(scored), total_is_exact=True, facets=facets)
 

@@ -17,10 +17,14 @@ the old index until it commits.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import bisect
+import json
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -28,6 +32,7 @@ from commerce_adapters.memory.search import highlights
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.database import Database
 from commerce_adapters.sql.errors import translate
+from commerce_core.errors import ValidationError
 from commerce_core.search.ports import (
     RATING_STEPS,
     Facets,
@@ -38,16 +43,21 @@ from commerce_core.search.ports import (
     SearchResults,
     SearchSort,
     buckets,
+    moment,
     price_bucket,
+    sort_key,
     top,
 )
-from commerce_core.search.text import Term, analyze
+from commerce_core.search.text import Term, analyze, correct
 
 d, c, a = t.search_documents, t.search_categories, t.search_attributes
 np = t.search_name_prefixes
 _FTS = sa.table("search_fts", sa.column("rowid"), sa.column("name_terms"),
                 sa.column("tags_terms"), sa.column("description_terms"))
 _TSV: Any = sa.literal_column("search_documents.tsv")
+# PostgreSQL's vocabulary, written with the documents (migration 0014; never thinned: a term
+# whose last document went is a correction that finds nothing)
+_TERMS = sa.table("search_terms", sa.column("term", sa.Text))
 # PostgreSQL keeps a document's categories and attribute pairs ("key=value") in arrays on
 # its row (GIN-indexed, migration 0009) instead of the side tables: filters are one index
 # probe and facets unnest the matched rows without a join.
@@ -62,6 +72,11 @@ _CATEGORY_IDS: Any = sa.literal_column("search_documents.category_ids",
 _ATTRIBUTE_PAIRS: Any = sa.literal_column("search_documents.attribute_pairs",
                                           postgresql.ARRAY(sa.Text))
 _BATCH = 500
+# SQLite: a text search ranks, counts and facets at most this many of its matches (the newest
+# name/tag matches first). FTS5 scores every row it returns, so a two-letter prefix matching
+# 40% of 100,000 descriptions would otherwise score, join and group 40,000 rows per search.
+CANDIDATES = 500
+_NAMES = "name_terms tags_terms"
 
 
 def _row(doc: ProductDocument) -> dict[str, Any]:
@@ -74,6 +89,47 @@ def _row(doc: ProductDocument) -> dict[str, Any]:
             "price_bucket": price_bucket(doc.min_price), "currency": doc.currency,
             "rating": doc.rating, "review_count": doc.review_count, "in_stock": doc.in_stock,
             "image": doc.image, "created_at": doc.created_at}
+
+
+# Keyset pages: a hit's key is :func:`sort_key` of its row (numbers ordering ascending), and
+# ``after`` becomes "(k1, k2, ...) > (a1, a2, ...)" spelt out per column with each column's
+# direction (the sorts mix them).
+_KEY_COLUMNS = (d.c.min_price, d.c.rating, d.c.review_count, d.c.created_at)
+
+
+def _row_key(sort: SearchSort, r: Any) -> tuple[Any, ...]:
+    return sort_key(sort, float(r.score or 0), r.min_price, r.rating, r.review_count,
+                    r.created_at, r.product_id)
+
+
+def _candidate_key(sort: SearchSort, r: Any) -> tuple[Any, ...]:
+    """A candidate's key (its time as stored, naive UTC ISO text); relevance puts the
+    name/tag tier first, as the bounded ranking does."""
+    created = datetime.fromisoformat(r.created_at).replace(tzinfo=UTC)
+    key = sort_key(sort, float(r.score), r.min_price, r.rating, r.review_count, created,
+                   r.product_id)
+    return (r.tier, *key) if sort is SearchSort.RELEVANCE else key
+
+
+def _after(query: SearchQuery, score: Any) -> list[Any]:
+    """The rows after ``query.after`` in the query's order, as a WHERE condition."""
+    if query.after is None:
+        return []
+    columns: list[tuple[Any, int]] = {
+        SearchSort.RELEVANCE: [(score, -1)], SearchSort.PRICE_ASC: [(d.c.min_price, 1)],
+        SearchSort.PRICE_DESC: [(d.c.min_price, -1)],
+        SearchSort.RATING: [(d.c.rating, -1), (d.c.review_count, -1)],
+        SearchSort.NEWEST: []}[query.sort] + [(d.c.created_at, -1), (d.c.product_id, -1)]
+    if len(query.after) != len(columns):
+        raise ValidationError("malformed cursor", {"cursor": "from next_cursor"})
+    values: list[Any] = [sign * v for (_, sign), v in zip(columns, query.after, strict=True)]
+    values[-2] = moment(-query.after[-2])
+    values[-1] = int(values[-1])
+    ors = []
+    for i, (column, sign) in enumerate(columns):
+        same = [col == values[j] for j, (col, _) in enumerate(columns[:i])]
+        ors.append(sa.and_(*same, column > values[i] if sign > 0 else column < values[i]))
+    return [sa.or_(*ors)]
 
 
 def name_keys(words: Sequence[str]) -> set[str]:
@@ -131,6 +187,11 @@ class SqlSearchIndex:
         if prefixes:
             conn.execute(np.insert(), prefixes)
         if self._pg:
+            words = sorted({w for r in rows for col in ("name_terms", "tags_terms",
+                                                         "description_terms")
+                            for w in r[col].split()})
+            conn.execute(postgresql.insert(_TERMS).on_conflict_do_nothing(),
+                         [{"term": w} for w in words])
             conn.execute(_PG_DOCS.insert(), [
                 {**row, "category_ids": sorted(doc.category_ids),
                  "attribute_pairs": [f"{k}={v.casefold()}" for k, v in doc.attributes.items()]}
@@ -174,7 +235,9 @@ class SqlSearchIndex:
     def _clear(self, conn: sa.Connection) -> None:
         for table in (d, c, a, np):
             conn.execute(table.delete())
-        if not self._pg:
+        if self._pg:
+            conn.execute(sa.delete(_TERMS))
+        else:
             conn.execute(sa.delete(_FTS))
 
     def rebuild(self, documents: Iterable[ProductDocument]) -> int:
@@ -199,6 +262,11 @@ class SqlSearchIndex:
 
     # Reads ----------------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
+        if any(t.unknown for t in query.terms):
+            query = attrs.evolve(query, terms=correct(query.terms, self._similar_terms))
+        if query.terms and not self._pg:
+            result: SearchResults = self._run(lambda conn: self._search_fts(conn, query))
+            return result
         terms = query.terms
         where = self._filters(query)
         score: Any = sa.literal(0.0)
@@ -207,7 +275,8 @@ class SqlSearchIndex:
             if self._pg:
                 q = sa.text(":q ::tsquery").bindparams(q=tsquery(terms))
                 where.append(_TSV.op("@@")(q))
-                score = sa.func.ts_rank(_TSV, q)
+                # as float8: a real reads back rounded and would not compare equal to itself
+                score = sa.cast(sa.func.ts_rank(_TSV, q), postgresql.DOUBLE_PRECISION)
             else:
                 source = d.join(sa.table("search_fts"),
                                 sa.literal_column("search_fts.rowid") == d.c.product_id)
@@ -215,16 +284,16 @@ class SqlSearchIndex:
                 score = -sa.func.bm25(sa.literal_column("search_fts"), 3.0, 2.0, 1.0)
         score = score.label("score")
         order = self._order(query.sort, score)
-        page = (sa.select(d.c.product_id, d.c.name, d.c.description, score)
-                .select_from(source).where(*where).order_by(*order)
+        page = (sa.select(d.c.product_id, d.c.name, d.c.description, score, *_KEY_COLUMNS)
+                .select_from(source).where(*where, *_after(query, score)).order_by(*order)
                 .limit(query.limit).offset(query.offset))
         matched = sa.select(d.c.product_id).select_from(source).where(*where)
 
         def work(conn: sa.Connection) -> SearchResults:
             rows = conn.execute(page).all()
             hits = [SearchHit(r.product_id, float(r.score or 0),
-                              highlights(r.name, r.description, terms) if terms else {})
-                    for r in rows]
+                              highlights(r.name, r.description, terms) if terms else {},
+                              _row_key(query.sort, r)) for r in rows]
             if query.facets and self._pg:
                 facets, total = self._facets(conn, source, where)
             elif query.facets:
@@ -234,12 +303,127 @@ class SqlSearchIndex:
                 total = conn.execute(sa.select(sa.func.count()).select_from(
                     matched.subquery())).scalar_one()
             return SearchResults(hits, int(total), True, facets)
-        result: SearchResults = self._run(work)
-        return result
+        found: SearchResults = self._run(work)
+        return found
 
-    def _filters(self, q: SearchQuery) -> list[Any]:
+    # SQLite text search over a bounded candidate set --------------------------------------
+    def _search_fts(self, conn: sa.Connection, query: SearchQuery) -> SearchResults:
+        """Up to CANDIDATES filtered matches, newest first, each scored as it is read; when
+        there are more, the name/tag matches first (a column filter FTS5 answers from its
+        index), topped up with the others. The page (relevance), the facets and the total
+        come from the candidates; past the bound the total is estimated from how many
+        unfiltered matches the scan passed (``total_is_exact`` false unless no filter is
+        given), and a price, rating or newest sort still reads its page from every match."""
+        where = self._filters(query, probe=True)
+        full = fts5_query(query.terms)
+        rows = self._candidates(conn, full, where, CANDIDATES + 1, tier=1)
+        if len(rows) <= CANDIDATES:
+            candidates, total, exact = rows, len(rows), True
+        else:
+            names = self._candidates(conn, fts5_query(query.terms, _NAMES), where,
+                                     CANDIDATES, tier=0)
+            seen = {r.product_id for r in names}
+            candidates = names + [r for r in rows if r.product_id not in seen]
+            candidates = candidates[:CANDIDATES]
+            total, exact = self._estimate(conn, full, rows[CANDIDATES - 1].product_id,
+                                          bool(where))
+        if exact or query.sort is SearchSort.RELEVANCE:
+            keyed = sorted(((_candidate_key(query.sort, r), r) for r in candidates),
+                           key=lambda kr: kr[0])
+            start = (query.offset if query.after is None else
+                     bisect.bisect_right([k for k, _ in keyed], query.after))
+            chosen = [(r.product_id, r.score, k)
+                      for k, r in keyed[start:start + query.limit]]
+        else:
+            chosen = self._page_of_all(conn, query, full, where)
+        texts = {r.product_id: r for r in conn.execute(
+            sa.select(d.c.product_id, d.c.name, d.c.description)
+            .where(d.c.product_id.in_([pid for pid, _, _ in chosen])))}
+        hits = [SearchHit(pid, score, highlights(texts[pid].name, texts[pid].description,
+                                                 query.terms), key)
+                for pid, score, key in chosen]
+        facets = self._candidate_facets(conn, candidates) if query.facets else None
+        return SearchResults(hits, total, exact, facets)
+
+    @staticmethod
+    def _candidates(conn: sa.Connection, match: str, where: list[Any], limit: int,
+                    tier: int) -> list[Any]:
+        fts: Any = sa.literal_column("search_fts")
+        statement = (
+            # numbers and times as stored (REAL, ISO text): they only order and bucket
+            sa.select(d.c.product_id, (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score"),
+                      sa.literal(tier).label("tier"), sa.type_coerce(d.c.min_price, sa.Float),
+                      sa.type_coerce(d.c.rating, sa.Float), d.c.price_bucket,
+                      d.c.review_count, sa.type_coerce(d.c.created_at, sa.String))
+            .select_from(d.join(sa.table("search_fts"),
+                                sa.literal_column("search_fts.rowid") == d.c.product_id))
+            .where(fts.op("MATCH")(match), *where)
+            .order_by(sa.literal_column("search_fts.rowid").desc()).limit(limit))
+        return list(conn.execute(statement).all())
+
+    @staticmethod
+    def _estimate(conn: sa.Connection, match: str, last_id: int, filtered: bool
+                  ) -> tuple[int, bool]:
+        """The total past the bound: every match when no filter is given (FTS5 counts
+        without reading a row), else CANDIDATES scaled by the share of unfiltered matches
+        the newest-first scan had passed when it found them."""
+        count = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
+        everything = int(conn.exec_driver_sql(count, (match,)).scalar_one())
+        if not filtered:
+            return everything, True
+        passed = int(conn.exec_driver_sql(count + " AND rowid >= ?",
+                                          (match, last_id)).scalar_one())
+        return max(CANDIDATES, round(CANDIDATES * everything / max(passed, 1))), False
+
+    def _page_of_all(self, conn: sa.Connection, query: SearchQuery, match: str,
+                     where: list[Any]) -> list[tuple[int, float, tuple[Any, ...]]]:
+        """A price, rating or newest page over every match (its key is the statement
+        path's: these sorts never use the candidates' keys past the bound)."""
+        fts: Any = sa.literal_column("search_fts")
+        score = (-sa.func.bm25(fts, 3.0, 2.0, 1.0)).label("score")
+        statement = (
+            sa.select(d.c.product_id, score, *_KEY_COLUMNS)
+            .select_from(d.join(sa.table("search_fts"),
+                                sa.literal_column("search_fts.rowid") == d.c.product_id))
+            .where(fts.op("MATCH")(match), *where, *_after(query, score))
+            .order_by(*self._order(query.sort, score))
+            .limit(query.limit).offset(query.offset))
+        return [(r.product_id, float(r.score), _row_key(query.sort, r))
+                for r in conn.execute(statement)]
+
+    @staticmethod
+    def _candidate_facets(conn: sa.Connection, candidates: Sequence[Any]) -> Facets:
+        """Facets of the candidates: prices and ratings from their rows, categories and
+        attributes in one grouped read of the side tables (the ids as one JSON array)."""
+        by_bucket: Counter[int] = Counter(r.price_bucket for r in candidates)
+        ratings = {n: sum(r.rating >= n for r in candidates) for n in RATING_STEPS}
+        ids: Any = sa.select(sa.literal_column("value")).select_from(
+            sa.func.json_each(json.dumps([r.product_id for r in candidates])))
+        text = sa.String()
+        cats = sa.select(sa.literal("c", text), sa.cast(c.c.category_id, text),
+                         sa.literal("", text), sa.func.count()
+                         ).where(c.c.product_id.in_(ids)).group_by(c.c.category_id)
+        pairs = sa.select(sa.literal("a", text), a.c.key, a.c.value, sa.func.count()
+                          ).where(a.c.product_id.in_(ids)).group_by(a.c.key, a.c.value)
+        categories: dict[int, int] = {}
+        attributes: dict[str, dict[str, int]] = defaultdict(dict)
+        for kind, key, value, n in conn.execute(sa.union_all(cats, pairs)):
+            if kind == "c":
+                categories[int(key)] = int(n)
+            else:
+                attributes[str(key)][str(value)] = int(n)
+        return Facets(top(categories), {k: top(v) for k, v in sorted(attributes.items())},
+                      buckets(by_bucket), ratings)
+
+    def _filters(self, q: SearchQuery, probe: bool = False) -> list[Any]:
+        """The query's filters. ``probe``: SQLite rows read one by one from FTS5 check their
+        category and attributes by a primary-key probe each, instead of listing every
+        product of the category first."""
         where: list[Any] = []
-        if q.category_id is not None:
+        if q.category_id is not None and probe:
+            where.append(sa.exists().where(c.c.product_id == d.c.product_id,
+                                           c.c.category_id == q.category_id))
+        elif q.category_id is not None:
             where.append(_CATEGORY_IDS.contains([q.category_id]) if self._pg else
                          d.c.product_id.in_(sa.select(c.c.product_id).where(
                              c.c.category_id == q.category_id)))
@@ -257,6 +441,9 @@ class SqlSearchIndex:
         if pairs and self._pg:
             where.append(_ATTRIBUTE_PAIRS.contains(
                 [f"{k}={v}" for k, v in pairs.items()]))
+        elif pairs and probe:
+            where += [sa.exists().where(a.c.product_id == d.c.product_id, a.c.key == key,
+                                        a.c.value == value) for key, value in pairs.items()]
         elif pairs:
             where += [d.c.product_id.in_(sa.select(a.c.product_id).where(
                 a.c.key == key, a.c.value == value)) for key, value in pairs.items()]
@@ -385,6 +572,34 @@ class SqlSearchIndex:
                  .where(sa.func.lower(d.c.name).op("%>")(prefix))
                  .group_by(d.c.name).order_by(sa.desc("s"), d.c.name).limit(limit))
         return list(self._run(lambda conn: [r.name for r in conn.execute(found)]))
+
+    def _similar_terms(self, words: Sequence[str]) -> dict[str, list[str]]:
+        """Terms of the live vocabulary that may be a few edits from each word: pg_trgm
+        similarity on ``search_terms`` (the threshold lowered: a swap of two letters in a
+        short word shares few trigrams), or on SQLite the FTS5 vocabulary's terms starting
+        with the word's first or second letter, of a length within two (bounded reads)."""
+        if self._pg:
+            statement = sa.text(
+                "SELECT w, t.term FROM unnest(CAST(:words AS text[])) AS w "
+                "CROSS JOIN LATERAL (SELECT term FROM search_terms WHERE term % w "
+                "ORDER BY similarity(term, w) DESC LIMIT 20) AS t")
+
+            def read(conn: sa.Connection) -> list[Any]:
+                conn.exec_driver_sql("SET LOCAL pg_trgm.similarity_threshold = 0.15")
+                return list(conn.execute(statement, {"words": list(words)}))
+        else:
+            statement = sa.text(
+                "SELECT :w, term FROM search_vocab WHERE ((term >= :a AND term < :a2) "
+                "OR (term >= :b AND term < :b2)) AND length(term) BETWEEN :lo AND :hi LIMIT 500")
+
+            def read(conn: sa.Connection) -> list[Any]:
+                return [r for w in words for r in conn.execute(statement, {
+                    "w": w, "a": w[0], "a2": w[0] + "\U0010ffff", "b": w[1],
+                    "b2": w[1] + "\U0010ffff", "lo": len(w) - 2, "hi": len(w) + 2})]
+        found: dict[str, list[str]] = defaultdict(list)
+        for word, term in self._run(read):
+            found[str(word)].append(str(term))
+        return found
 
     def terms(self) -> Mapping[str, int]:
         statement = ("SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_documents')"

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from commerce_core.errors import ValidationError
-from commerce_core.pagination import MAX_LIMIT, MAX_PAGE, PageRequest
+from commerce_core.pagination import PageRequest
 from commerce_core.search.text import Term, plan
-from commerce_core.validation import whole_number
 
 
 @attrs.frozen
@@ -53,7 +52,9 @@ class SearchSort(enum.Enum):
 class SearchQuery:
     """What to find. ``terms`` is the analysed text (:func:`commerce_core.search.text.plan`),
     filled in from ``text`` when not given; the search service gives it with its synonyms
-    and typo corrections. ``start`` (a cursor's position) overrides ``page``."""
+    and typo corrections. ``after`` (a cursor's: the :attr:`SearchHit.key` of the last hit
+    of the page before) asks for the hits after it in the sort order, whatever was written
+    since, and overrides ``page``'s offset."""
 
     text: str = ""
     category_id: int | None = None
@@ -67,7 +68,7 @@ class SearchQuery:
     page: int = 1
     limit: int = 20
     facets: bool = False
-    start: int | None = None
+    after: tuple[Any, ...] | None = None
     terms: tuple[Term, ...] = attrs.field()
 
     @terms.default
@@ -76,15 +77,14 @@ class SearchQuery:
 
     def __attrs_post_init__(self) -> None:
         PageRequest(self.page, self.limit)  # the listings' bounds, refused alike
-        if self.start is not None:
-            whole_number("cursor", self.start, 0, MAX_PAGE * MAX_LIMIT)
         if (self.min_price is not None and self.max_price is not None
                 and self.min_price > self.max_price):
             raise ValidationError("min_price is above max_price", {"min_price": "> max_price"})
 
     @property
     def offset(self) -> int:
-        return self.start if self.start is not None else (self.page - 1) * self.limit
+        """How many hits to skip: none after a key (the key says where to start)."""
+        return 0 if self.after is not None else (self.page - 1) * self.limit
 
     @property
     def folded_attributes(self) -> dict[str, str]:
@@ -99,6 +99,33 @@ class SearchHit:
     # field name ("name", "description") -> its text with matched words marked, for the
     # fields a word of the query matched
     highlights: Mapping[str, str] = attrs.field(factory=dict)
+    # the hit's place in the sort order, JSON numbers the index reads back as
+    # ``SearchQuery.after`` (its own: :func:`sort_key` or an engine's sort values)
+    key: tuple[Any, ...] = ()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """A time as whole microseconds since 1970 (exact, unlike a float timestamp)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def moment(micros_: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros_)
+
+
+def sort_key(sort: SearchSort, score: float, price: Decimal | float, rating: Decimal | float,
+             review_count: int, created_at: datetime, product_id: int) -> tuple[Any, ...]:
+    """A hit's place in ``sort`` as numbers that order ascending: the sort's own fields
+    (negated where the sort is descending), then newest first, then the higher id."""
+    newest = (-micros(created_at), -product_id)
+    first: tuple[Any, ...] = {
+        SearchSort.RELEVANCE: (-score,), SearchSort.PRICE_ASC: (float(price),),
+        SearchSort.PRICE_DESC: (-float(price),),
+        SearchSort.RATING: (-float(rating), -review_count), SearchSort.NEWEST: ()}[sort]
+    return first + newest
 
 
 # Price facet buckets: [0, 25), [25, 50), ... [500, no limit)
@@ -116,7 +143,8 @@ class PriceBucket:
 
 @attrs.frozen
 class Facets:
-    """Counts over every product the query matches (all pages), most frequent first."""
+    """Counts over every product the query matches (all pages), most frequent first; an
+    index that bounds its candidates (SQLite past 500 text matches) counts those."""
 
     categories: Mapping[int, int]  # a category counts the products in its sub-tree
     attributes: Mapping[str, Mapping[str, int]]  # key -> case-folded value -> count
@@ -146,7 +174,9 @@ def top(counts: Mapping[Any, int], n: int = MAX_FACET_VALUES) -> dict[Any, int]:
 class SearchResults:
     hits: Sequence[SearchHit]
     total: int
-    total_is_exact: bool  # False: ``total`` is a lower bound (the engine stopped counting)
+    # False: ``total`` is a lower bound (the engine stopped counting) or an estimate (an index
+    # that ranks a bounded candidate set, SQLite's, scaled what it read)
+    total_is_exact: bool
     facets: Facets | None = None  # when the query asked for them
 
 
@@ -181,7 +211,8 @@ class SearchIndex(Protocol):
     def search(self, query: SearchQuery) -> SearchResults:
         """Matching products, best first for RELEVANCE (ties by newest); every word of
         ``text`` must match the name, description or tags. An empty text matches all.
-        Facets (when asked) count every match, not just the page."""
+        Facets (when asked) count every match, not just the page. A term marked
+        ``unknown`` is corrected against the index's live vocabulary where it has one."""
         ...
 
     def suggest(self, prefix: str, limit: int = 10) -> Sequence[str]:

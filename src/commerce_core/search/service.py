@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -28,7 +30,7 @@ from commerce_core.catalog.service import CatalogService
 from commerce_core.catalog.views import ProductSummary
 from commerce_core.clock import Clock
 from commerce_core.errors import ValidationError
-from commerce_core.pagination import MAX_LIMIT, MAX_PAGE, Page
+from commerce_core.pagination import MAX_PAGE, Page
 from commerce_core.search.indexer import SearchIndexer
 from commerce_core.search.ports import (
     Facets,
@@ -71,20 +73,48 @@ class SearchPage:
     corrected: bool  # some word was matched through a typo correction
 
 
-def encode_cursor(start: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"s": start}).encode()).decode().rstrip("=")
+_CURSOR_KEY = b"commerce-search-cursor"  # the shop's own key replaces it (bootstrap)
+MAX_CURSOR = 512
 
 
-def decode_cursor(cursor: str) -> int:
-    """The position a cursor stands for; ValidationError on anything this did not make."""
+def _digest(key: bytes, body: bytes, query: SearchQuery) -> str:
+    """Keyed over the cursor and the search it belongs to (text, filters, sort, limit)."""
+    search = json.dumps([query.text, query.category_id, str(query.min_price),
+                         str(query.max_price), str(query.rating_min), query.in_stock,
+                         query.seller_id, sorted(query.folded_attributes.items()),
+                         query.sort.value, query.limit])
+    mac = hmac.new(key, body + b"|" + search.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:12]).decode().rstrip("=")
+
+
+def encode_cursor(page: int, after: Sequence[Any], query: SearchQuery,
+                  key: bytes = _CURSOR_KEY) -> str:
+    """The next page's cursor: its number and the last hit's sort key, signed like the
+    catalog's listing cursors."""
+    body = json.dumps([page, list(after)], separators=(",", ":")).encode()
+    text = base64.urlsafe_b64encode(body).decode().rstrip("=")
+    return f"{text}.{_digest(key, body, query)}"
+
+
+def decode_cursor(cursor: str, query: SearchQuery, key: bytes = _CURSOR_KEY
+                  ) -> tuple[int, tuple[Any, ...]]:
+    """The page number and sort key a cursor of this search carries; ValidationError on
+    anything this did not make for it."""
+    bad = ValidationError("malformed cursor", {"cursor": "from next_cursor"})
+    if len(cursor) > MAX_CURSOR or cursor.count(".") != 1:
+        raise bad
+    text, digest = cursor.split(".")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        start = json.loads(raw)["s"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise ValidationError("malformed cursor", {"cursor": "from next_cursor"}) from None
-    if not isinstance(start, int) or not 0 <= start <= MAX_PAGE * MAX_LIMIT:
-        raise ValidationError("malformed cursor", {"cursor": "from next_cursor"})
-    return start
+        body = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        if not hmac.compare_digest(digest, _digest(key, body, query)):
+            raise bad
+        page, after = json.loads(body)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise bad from None
+    if (not isinstance(page, int) or not 1 < page <= MAX_PAGE or not isinstance(after, list)
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in after)):
+        raise bad
+    return page, tuple(after)
 
 
 class SearchService:
@@ -94,6 +124,7 @@ class SearchService:
                  vocabulary_ttl: timedelta = VOCABULARY_TTL,
                  catalog: CatalogService | None = None) -> None:
         self.index = index
+        self.cursor_key = _CURSOR_KEY  # the shop's own (bootstrap), so no client forges one
         self._catalog = catalog
         self.indexer = SearchIndexer(index, tx, clock)
         self.synonyms = synonyms or Synonyms()
@@ -128,21 +159,26 @@ class SearchService:
         """One page of matches with facets over all of them. The shopper's search is
         remembered in their activity (feeding popular queries) unless ``record`` is off."""
         order = _sort(sort)
-        start = decode_cursor(cursor) if cursor else None
         terms = plan(text, self.vocabulary(), self.synonyms)
         query = SearchQuery(text=text, category_id=category_id, min_price=min_price,
                             max_price=max_price, rating_min=rating_min, in_stock=in_stock,
                             seller_id=seller_id, attributes=dict(attributes or {}), sort=order,
-                            page=page, limit=limit, facets=facets, start=start, terms=terms)
+                            page=page, limit=limit, facets=facets, terms=terms)
+        if cursor:
+            page, after = decode_cursor(cursor, query, self.cursor_key)
+            query = attrs.evolve(query, page=page, after=after)
         found = self.index.search(query)
         if actor is not None and record and text.strip():
             self._activity.searched(actor, text)
-        end = query.offset + len(found.hits)
-        more = end < found.total and end < MAX_PAGE * MAX_LIMIT
+        end = (page - 1) * limit + len(found.hits)
+        more = (len(found.hits) == limit and end < found.total and page < MAX_PAGE
+                and bool(found.hits[-1].key))
         exact = plan(text, None, self.synonyms)
         return SearchPage(found.hits, found.total, found.total_is_exact, found.facets,
-                          page if start is None else start // limit + 1, limit,
-                          encode_cursor(end) if more else None, terms != exact)
+                          page, limit,
+                          encode_cursor(page + 1, found.hits[-1].key, query, self.cursor_key)
+                          if more else None,
+                          [t.alternatives for t in terms] != [t.alternatives for t in exact])
 
     def listing(self, text: str, *, sort: str = "newest", page: int = 1, limit: int = 20,
                 **filters: object) -> Page[ProductSummary]:

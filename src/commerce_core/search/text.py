@@ -14,9 +14,10 @@ two edits (8 or more); a transposition counts as one edit.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -138,6 +139,10 @@ class Term:
 
     alternatives: tuple[str, ...]
     prefix: bool = False
+    # the word as analysed when the planning vocabulary did not know it (and it is long
+    # enough to correct): an index with a live vocabulary of its own corrects it again
+    # (:func:`correct`), so a word another process indexed a moment ago is forgiven too
+    unknown: str | None = None
 
 
 class Synonyms:
@@ -171,10 +176,30 @@ def plan(text: str, vocabulary: Vocabulary | None = None,
     for i, term in enumerate(found):
         last = i == len(found) - 1
         alternatives: tuple[str, ...] = (synonyms or Synonyms()).of(term)
+        unknown = None
         if vocabulary is not None and not _known(vocabulary, alternatives, last):
             alternatives = tuple(dict.fromkeys(alternatives + tuple(vocabulary.near(term))))
-        terms.append(Term(alternatives, prefix=last))
+            unknown = term if max_edits(term) else None
+        terms.append(Term(alternatives, prefix=last, unknown=unknown))
     return tuple(terms)
+
+
+def correct(terms: Sequence[Term],
+            similar: Callable[[Sequence[str]], Mapping[str, Iterable[str]]]
+            ) -> tuple[Term, ...]:
+    """``terms`` with each unknown word's alternatives extended by the index's terms within
+    :func:`max_edits` of it; ``similar`` gives an index's candidates for the words (a
+    trigram or prefix look-up that may return more than is close)."""
+    unknown = [t.unknown for t in terms if t.unknown]
+    if not unknown:
+        return tuple(terms)
+    found = similar(unknown)
+    def extended(t: Term, word: str) -> Term:
+        limit = max_edits(word)
+        close = sorted(c for c in found.get(word, ())
+                       if c != word and edit_distance(word, c, limit) <= limit)
+        return attrs.evolve(t, alternatives=tuple(dict.fromkeys(t.alternatives + tuple(close))))
+    return tuple(extended(t, t.unknown) if t.unknown else t for t in terms)
 
 
 def _known(vocabulary: Vocabulary, alternatives: Sequence[str], prefix: bool) -> bool:
@@ -191,7 +216,7 @@ def highlight(text: str, terms: Sequence[Term], mark: tuple[str, str] = ("<em>",
     hit = False
     last = 0
     for match in _WORD.finditer(text):
-        term = stem(fold(match.group()))
+        term = _term_of(match.group())
         if any(_matches(term, t) for t in terms):
             hit = True
             pieces += [text[last:match.start()], mark[0], match.group(), mark[1]]
@@ -199,6 +224,12 @@ def highlight(text: str, terms: Sequence[Term], mark: tuple[str, str] = ("<em>",
     if not hit:
         return None
     return "".join(pieces) + text[last:]
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_of(word: str) -> str:
+    """A word as the index stores it (shop text repeats its words: highlight each once)."""
+    return stem(fold(word))
 
 
 def _matches(term: str, t: Term) -> bool:
