@@ -13,8 +13,10 @@ timeouts, so a slow or vanished database cannot starve the others' renewals.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import queue
 import random
 import secrets
 import threading
@@ -146,9 +148,7 @@ class NodeLease:
             return False
 
 
-def _release(engine: sa.Engine, node: int, holder: str, pid: int) -> None:
-    if os.getpid() != pid:  # a forked child exiting: the lease is its parent's
-        return
+def _release(engine: sa.Engine, node: int, holder: str) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(node_leases.delete().where(node_leases.c.node_id == node,
@@ -163,6 +163,8 @@ class _Renewer:
     def __init__(self) -> None:
         self._leases: weakref.WeakSet[NodeLease] = weakref.WeakSet()
         self._lock = threading.Lock()
+        # SimpleQueue.put is reentrant: a finalizer may run while this thread is in a put
+        self._releases: queue.SimpleQueue[tuple[sa.Engine, int, str]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     def add(self, lease: NodeLease) -> None:
@@ -173,9 +175,41 @@ class _Renewer:
                                                 daemon=True)
                 self._thread.start()
 
+    def release_later(self, engine: sa.Engine, node: int, holder: str, pid: int) -> None:
+        """Have the thread delete a collected shop's lease. Never in the caller's thread:
+        the collector runs wherever an allocation triggers it, inside another handle's
+        SQLite write transaction too, where the DELETE would wait out the busy timeout.
+        Takes no lock, as the collector may run in a thread holding one."""
+        if os.getpid() == pid:  # else a forked child's: the lease is its parent's
+            self._releases.put((engine, node, holder))
+
+    def release_pending(self) -> None:
+        """Release what is queued now, in this thread."""
+        while True:
+            try:
+                _release(*self._releases.get_nowait())
+            except queue.Empty:
+                return
+
+    def release_all(self) -> None:
+        """At exit, in the exiting thread (the daemon thread stops with the process): the
+        queued releases and every lease still held."""
+        with self._lock:
+            live = [lease for lease in self._leases if lease.pid == os.getpid()]
+            self._leases.clear()
+        for lease in live:
+            self._releases.put((lease.engine, lease.node, lease.holder))
+        self.release_pending()
+
     def _run(self) -> None:
         while True:
-            time.sleep(0.5)
+            try:  # a release is done at once; renewals are looked at twice a second
+                due = self._releases.get(timeout=0.5)
+            except queue.Empty:
+                pass
+            else:
+                _release(*due)
+            self.release_pending()
             groups: dict[tuple[sa.Engine, float], list[NodeLease]] = {}
             with self._lock:
                 for lease in self._leases:
@@ -211,6 +245,7 @@ class _Renewer:
 
 
 _renewer = _Renewer()
+atexit.register(_renewer.release_all)
 
 
 def leased_ids(url: str, ttl: float = LEASE_TTL) -> SnowflakeIds:
@@ -222,5 +257,7 @@ def leased_ids(url: str, ttl: float = LEASE_TTL) -> SnowflakeIds:
         lease.acquire()
     _renewer.add(lease)
     ids = SnowflakeIds(lease.node, holds_node=lease.held)
-    weakref.finalize(ids, _release, engine, lease.node, lease.holder, lease.pid)
+    released = weakref.finalize(ids, _renewer.release_later, engine, lease.node,
+                                lease.holder, lease.pid)
+    released.atexit = False  # release_all does it then
     return ids
