@@ -2,13 +2,15 @@
 beside the library's own ``create_product`` loop.
 
     python benchmarks/cli_import.py [--backends sqlite,postgres] [--products 400] [--workers 2]
+                                    [--json]
 
 For each backend, on an emptied database each time, it imports the same CSV of
 ``--products`` products (two variants each, with stock) three ways and prints products per
-second: the library called in-process on the parsed file (the baseline), the command in local
-mode, and the command in remote mode against ``commerce serve``. Command times include
-starting the process and reading the file; the ratios to the baseline, measured in the same
-run, are the figures to compare across machines.
+second: the library called in-process on the parsed file (``create_product`` one by one: the
+baseline), the command in local mode, and the command in remote mode against ``commerce
+serve`` (both send the file in requests of 200 products to the bulk import operation).
+Command times include starting the process and reading the file; the ratios to the
+baseline, measured in the same run, are the figures to compare across machines.
 
 PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default database ``commerce_bench``; emptied).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import subprocess
@@ -114,21 +117,30 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--products", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    print(f"# Catalog import ({platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {args.products} products of 2 variants, "
-          f"gunicorn {args.workers} sync workers)\n")
-    print("| backend | way | products/s | / baseline |")
-    print("|---|---|---:|---:|")
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+               f"{platform.python_version()}")
+    if not args.json:
+        print(f"# Catalog import ({machine}, {args.products} products of 2 variants, "
+              f"gunicorn {args.workers} sync workers)\n")
+        print("| backend | way | products/s | / baseline |")
+        print("|---|---|---:|---:|")
+    results = []
     for backend in args.backends.split(","):
         if backend not in ("sqlite", "postgres"):
             raise SystemExit(f"unknown backend {backend!r}")
         rates = bench(backend, args.products, args.workers, folder)
         base = rates["library (baseline)"]
         for name, rate in rates.items():
-            print(f"| {backend} | {name} | {rate:,.0f} | {rate / base:.2f} |", flush=True)
-
+            results.append({"backend": backend, "way": name, "products_per_s": round(rate, 1),
+                            "ratio": round(rate / base, 3)})
+            if not args.json:
+                print(f"| {backend} | {name} | {rate:,.1f} | {rate / base:.2f} |", flush=True)
+    if args.json:
+        print(json.dumps({"machine": machine, "products": args.products,
+                          "workers": args.workers, "results": results}, indent=2))
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,9 @@ import or export whole catalogs as CSV or JSON."""
 from __future__ import annotations
 
 import itertools
+import re
 import sys
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +22,7 @@ from commerce_cli.errors import domain_errors, err
 from commerce_cli.output import Json, as_json, emit, emit_record, group
 from commerce_cli.target import Shop, target
 from commerce_core.catalog.service import VariantSpec
-from commerce_core.errors import CommerceError, Unauthenticated, Unavailable
+from commerce_core.errors import CommerceError, ValidationError
 
 products = group("My products: list, add, change, price, withdraw, import, export.")
 variants = group("Variants of my products.")
@@ -184,6 +186,58 @@ def _progress() -> Progress:
                     console=console, transient=True, disable=not console.is_terminal)
 
 
+IMPORT_ROWS = 200       # products per request
+IMPORT_BYTES = 400_000  # and about this much JSON: well under the server's 1 MB body limit
+_ROW = re.compile(r"^products\.(\d+)\.?")
+
+
+def _import_batches(drafts: Sequence[product_files.Draft]
+                    ) -> Iterator[list[product_files.Draft]]:
+    batch: list[product_files.Draft] = []
+    size = 0
+    for draft in drafts:
+        weight = _weight(draft)
+        if batch and (len(batch) == IMPORT_ROWS or size + weight > IMPORT_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(draft)
+        size += weight
+    if batch:
+        yield batch
+
+
+def _weight(d: product_files.Draft) -> int:
+    """About the JSON a draft becomes: its text, and a little more for the syntax."""
+    texts = [d.name, d.description, *d.attributes, *d.attributes.values(), *d.images, *d.tags]
+    for v in d.variants:
+        texts += [v.sku, *v.options, *v.options.values()]
+    return sum(len(t) for t in texts) + 100 + 150 * len(d.variants) + 10 * len(texts)
+
+
+def _import_batch(shop: Shop, batch: list[product_files.Draft]
+                  ) -> tuple[list[dict[str, Any]], list[product_files.Refused]]:
+    """One request for the batch. A row the API cannot read refuses the request, naming
+    the row: that row is refused on its own and the others are sent again."""
+    rows = list(batch)
+    refused: list[product_files.Refused] = []
+    while rows:
+        try:
+            report = shop.import_products([d.fields() for d in rows])
+        except ValidationError as ex:
+            row = next((int(m.group(1)) for f in ex.details if (m := _ROW.match(f))), None)
+            if row is None or row >= len(rows):
+                raise
+            refused.append(product_files.Refused(
+                rows.pop(row).line, f"{_ROW.sub('', ex.message)} ({ex.code})"))
+            continue
+        made = [{"line": rows[c["row"]].line, "product_id": c["product_id"],
+                 "name": rows[c["row"]].name} for c in report["created"]]
+        refused += [product_files.Refused(rows[r["row"]].line, f"{r['message']} ({r['code']})")
+                    for r in report["refused"]]
+        return made, refused
+    return [], refused
+
+
 @products.command("import")
 def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, readable=True, help="A .csv or .json product file.")],
@@ -198,18 +252,19 @@ def import_products(ctx: typer.Context, file: Annotated[Path, typer.Argument(
     refused = list(parsed.refused)
     made: list[dict[str, Any]] = []
     stopped: CommerceError | None = None  # the shop cannot take more: the rest is not tried
-    untried = 0
+    untried = sent = 0
     with _progress() as progress:
         task = progress.add_task("importing", total=len(parsed.drafts))
-        for done, draft in enumerate(parsed.drafts):
+        for batch in _import_batches(parsed.drafts):
             try:
-                made.append({"line": draft.line, **shop.create_product(**draft.fields())})
-            except (Unauthenticated, Unavailable) as ex:
-                stopped, untried = ex, len(parsed.drafts) - done
+                made_now, refused_now = _import_batch(shop, batch)
+            except CommerceError as ex:  # the request as a whole: unreachable, signed out...
+                stopped, untried = ex, len(parsed.drafts) - sent
                 break
-            except CommerceError as ex:
-                refused.append(product_files.Refused(draft.line, f"{ex.message} ({ex.code})"))
-            progress.advance(task)
+            made += made_now
+            refused += refused_now
+            sent += len(batch)
+            progress.advance(task, len(batch))
     refused.sort(key=lambda r: r.line)
     if json_out:
         typer.echo(as_json({"imported": [{"line": m["line"], "product_id": m["product_id"],

@@ -7,6 +7,7 @@ import csv
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from commerce_cli import credentials
 from commerce_cli.main import app
 from commerce_core.accounts.policy import Actor
+from commerce_http.client import ApiClient
 from tests.cli.conftest import SELLER_EMAIL, Cli, seed
 from tests.conftest import SECRET
 from tests.serving import free_port
@@ -129,3 +131,33 @@ def test_an_import_stops_when_the_shop_goes_away_and_says_what_was_not_tried(
         "imported": [], "not_tried": 2,
         "refused": [{"line": 3, "reason": "price must be a number, not 'x'"}]}
     assert result.stderr.startswith("error: stopped: cannot reach " + gone)
+
+
+def test_a_big_file_goes_in_a_few_requests_and_a_row_the_api_cannot_read_is_refused_alone(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[tuple[str, int]] = []
+    call = ApiClient.call
+
+    def counting(self: ApiClient, op: Any, **kw: Any) -> Any:
+        body = kw.get("body")
+        sent.append((op.name, len(getattr(body, "products", ()))))
+        return call(self, op, **kw)
+
+    monkeypatch.setattr(ApiClient, "call", counting)
+    cat = cli.world.category_id
+    file = tmp_path / "many.csv"
+    rows = [f",Lamp {n},{cat},MANY-{n},5,,2" for n in range(450)]
+    rows[300] = f",{'x' * 300},{cat},LONG-1,5,,2"  # longer than a product name may be
+    file.write_text("handle,name,category_id,sku,price,options,stock\n" + "\n".join(rows)
+                    + "\n")
+    result = cli.seller("products", "import", str(file), "--json")
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["imported"]) == 449 and report["not_tried"] == 0
+    assert report["refused"] == [
+        {"line": 302, "reason": "name must be at most 255 characters (validation_error)"}]
+    imports = [n for op, n in sent if op == "import_products"]
+    assert imports == [200, 200, 199, 50]  # the second batch again without the row refused
+    assert not [op for op, _ in sent if op == "create_product"]
+    assert cli.world.shop().catalog.seller_products(
+        Actor.seller(cli.world.seller_id)).total_count == 450  # the seeded one and 449

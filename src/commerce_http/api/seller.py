@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from commerce_core.accounts.policy import Role
 from commerce_core.address import Address
 from commerce_core.analytics.service import SalesReport, period
+from commerce_core.catalog.imports import NewProduct
 from commerce_core.catalog.model import MAX_DESCRIPTION, Variant
 from commerce_core.catalog.service import ProductDetail, VariantSpec
-from commerce_core.errors import ValidationError
+from commerce_core.errors import CommerceError, ValidationError
 from commerce_core.facade import Commerce
 from commerce_core.inventory.model import StockItem
 from commerce_core.orders.model import Order
@@ -56,6 +57,7 @@ from commerce_http.contract.wire import (
 API = "/api/v1"
 SELLERS = frozenset({Role.SELLER, Role.ADMIN})  # an admin may look at any seller's
 MAX_UNITS = 10**9
+MAX_IMPORT = 1000  # products in one import request (and the body stays under its size limit)
 
 Entries = Annotated[list[Text500], msgspec.Meta(max_length=50)]
 Pairs = Annotated[dict[Text500, Text500], msgspec.Meta(max_length=50)]
@@ -122,6 +124,27 @@ class SellerProductsOut(Model):
     total_count: int
 
 
+class ProductsImport(Body):
+    products: Annotated[list[ProductIn], msgspec.Meta(min_length=1, max_length=MAX_IMPORT)]
+
+
+class ImportedOut(Model):
+    row: int  # its index in ``products``, from 0
+    product_id: Id
+
+
+class RowRefusedOut(Model):
+    row: int
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ImportOut(Model):
+    created: list[ImportedOut]
+    refused: list[RowRefusedOut]
+
+
 class PricedVariantOut(Model):
     variant_id: Id
     product_id: Id
@@ -178,6 +201,33 @@ def _create_product(call: Call[object, ProductIn]) -> ProductOut:
         currency=b.currency, description=b.description, attributes=dict(b.attributes),
         images=list(b.images), tags=list(b.tags))
     return _detail(call.shop, product.id)
+
+
+def _import_products(call: Call[object, ProductsImport]) -> ImportOut:
+    """The core's bulk import over the request's rows; a row without variants (or a price)
+    is refused here, with its own index, as the core would refuse it."""
+    rows: list[NewProduct] = []
+    index: list[int] = []  # request row of each row given to the core
+    refused: list[RowRefusedOut] = []
+    for n, b in enumerate(call.body.products):
+        try:
+            variants = _variants(b)
+        except ValidationError as ex:
+            refused.append(_refused(n, ex))
+            continue
+        rows.append(NewProduct(b.name, int(b.category_id), variants, b.currency, b.description,
+                               dict(b.attributes), list(b.images), list(b.tags)))
+        index.append(n)
+    done = call.shop.catalog.import_products(call.who(), rows)
+    refused += [_refused(index[r.row], r.error) for r in done.refused]
+    return ImportOut(created=[ImportedOut(row=index[row], product_id=Id(product_id))
+                              for row, product_id in done.created],
+                     refused=sorted(refused, key=lambda r: r.row))
+
+
+def _refused(row: int, error: CommerceError) -> RowRefusedOut:
+    return RowRefusedOut(row=row, code=error.code, message=error.message,
+                         details=dict(error.details))
 
 
 def _change_product(call: Call[object, ProductChange]) -> ProductOut:
@@ -507,6 +557,11 @@ create_product = Operation(
     "List a product: its variants (or the seed's single price) with their opening stock",
     _create_product, body=ProductIn, response=ProductOut, status=201, errors=(404, 409),
     tag="seller")
+import_products = Operation(
+    "POST", f"{API}/seller/products/import", "import_products",
+    f"List many products in one request (at most {MAX_IMPORT}): each made whole or refused "
+    "with its row and reason", _import_products, body=ProductsImport, response=ImportOut,
+    roles=SELLERS, tag="seller")
 change_product = Operation(
     "PUT", f"{API}/products/{{product_id}}", "change_product",
     "Change my product (left out or null: unchanged; is_active false withdraws it)",
@@ -563,7 +618,7 @@ get_my_sales = Operation(
     "My sales from..to: totals, per day, top products", _sales, query=PeriodQuery,
     response=SalesOut, roles=SELLERS, tag="seller")
 
-OPERATIONS = (create_product, change_product, add_variant, get_stock, change_stock,
+OPERATIONS = (create_product, import_products, change_product, add_variant, get_stock, change_stock,
               open_store, change_store, list_my_products, get_my_product, set_price,
               list_my_stock, list_my_orders, refund_items, list_my_refunds, get_my_sales)
 
