@@ -7,7 +7,7 @@ beside the library's own ``create_product`` loop.
 For each backend, on an emptied database each time, it imports the same CSV of
 ``--products`` products (two variants each, with stock) three ways and prints products per
 second: the library called in-process on the parsed file (``create_product`` one by one: the
-baseline), the command in local mode, and the command in remote mode against ``commerce
+baseline; and its bulk ``import_products``), the command in local mode, and the command in remote mode against ``commerce
 serve`` (both send the file in requests of 200 products to the bulk import operation).
 Command times include starting the process and reading the file; the ratios to the
 baseline, measured in the same run, are the figures to compare across machines.
@@ -90,6 +90,15 @@ def bench(backend: str, products: int, workers: int, folder: Path) -> dict[str, 
         for draft in drafts:
             shop.catalog.create_product(seller, **draft.fields())
     seconds = {"library (baseline)": timed(library)}
+
+    url, category = fresh(backend)
+    file = write_file(folder, products, category)
+    shop = connect(url, secret_key=SECRET)
+    bulk_seller = Actor.seller(
+        shop.accounts.find_users(Actor.admin(0), email=SELLER).items[0].id)
+    drafts = parse(file.read_text(), "csv").drafts
+    seconds["library, import_products"] = timed(lambda: shop.catalog.import_products(
+        bulk_seller, [draft.fields() for draft in drafts]))
 
     url, category = fresh(backend)
     file = write_file(folder, products, category)

@@ -510,7 +510,7 @@ def _subscribe(bus: EventBus, shop: Commerce) -> None:
     for event_type in RANKED_EVENTS:
         bus.subscribe(event_type, shop.rankings.consume)
     for event_type in INDEXED_EVENTS:
-        bus.subscribe(event_type, shop.search.indexer.handle)
+        bus.subscribe(event_type, shop.search.indexer)
     bus.subscribe(DomainEvent, shop.webhooks.consume)
 
 

@@ -175,3 +175,35 @@ def test_a_handler_that_fails_once_is_given_the_event_again(under_test: BusUnder
     under_test.bus.publish([first, second])
     under_test.settle()
     assert calls == [first.event_id, first.event_id, second.event_id, second.event_id]
+
+
+@attrs.define
+class Batches:
+    """A handler that takes events a batch at a time where the bus can give them so."""
+
+    calls: list[list[DomainEvent]] = attrs.field(factory=list)
+    fail_batches: bool = False
+
+    def __call__(self, event: DomainEvent) -> None:
+        self.calls.append([event])
+
+    def handle_many(self, events: Sequence[DomainEvent]) -> None:
+        if self.fail_batches:
+            raise RuntimeError("a bad event in the batch")
+        self.calls.append(list(events))
+
+    def seen(self) -> list[DomainEvent]:
+        return [e for call in self.calls for e in call]
+
+
+def test_a_batch_handler_gets_every_event_of_its_types_in_order(
+        under_test: BusUnderTest) -> None:
+    batches = Batches()
+    under_test.bus.subscribe(ProductCreated, batches)
+    under_test.bus.subscribe(ProductUpdated, batches)
+    events: list[DomainEvent] = [product_created(1), order_placed(2),
+                                 ProductUpdated(occurred_at=AT, product_id=1, seller_id=7),
+                                 product_created(3)]
+    under_test.bus.publish(events)
+    under_test.settle()
+    assert_delivered(batches.seen(), [events[0], events[2], events[3]])

@@ -12,9 +12,10 @@ import pytest
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.memory.bus import InProcessEventBus
 from commerce_core.clock import ManualClock
-from commerce_core.events import DomainEvent
+from commerce_core.events import DomainEvent, ProductCreated
 from commerce_core.uow import MARK_INTERVAL, RELAY_GRACE
 from tests.conftest import ADMIN, CUSTOMER, HOME, add_product, make_shop
+from tests.contract.test_event_bus import AT, Batches
 
 
 class FlakyBus(InProcessEventBus):
@@ -108,3 +109,18 @@ def test_background_delivery_runs_handlers_off_the_committing_thread_in_commit_o
 def test_an_unknown_event_delivery_is_refused_by_name(clock: ManualClock) -> None:
     with pytest.raises(ValueError, match="COMMERCE_EVENT_DELIVERY"):
         make_shop(clock, FakeGateway(), event_delivery="sometimes")
+
+
+def test_the_in_process_bus_hands_a_batch_handler_a_publish_at_once() -> None:
+    """The search indexer refreshes a thousand imported products in one go, not one by one;
+    a batch that fails is offered again event by event, so one bad event loses no other."""
+    bus = InProcessEventBus(attempts=1)
+    batches, failing, each = Batches(), Batches(fail_batches=True), []
+    bus.subscribe(ProductCreated, batches)
+    bus.subscribe(ProductCreated, failing)
+    bus.subscribe(ProductCreated, each.append)
+    events = [ProductCreated(occurred_at=AT, product_id=n, seller_id=7) for n in range(1, 4)]
+    bus.publish(events)
+    assert batches.calls == [events]
+    assert failing.calls == [[e] for e in events]
+    assert each == events

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import ValidationError
 from commerce_core.events import CategoryMoved, ProductRated, ProductUpdated
 from commerce_core.facade import Commerce
@@ -200,3 +201,20 @@ def test_reindex_rebuilds_from_the_catalog(shop: Commerce, category: int) -> Non
     assert sorted(ids(shop, "lamp")) == sorted(products)
     assert shop.search.state().documents == 3
     assert shop.search.indexer.stats.events > 0
+
+
+def test_an_import_reaches_the_index_in_one_refresh(shop: Commerce, category: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process bus hands the indexer a commit's events at once: a batch of imported
+    products is one read of the catalog and one write to the index, not one per product."""
+    written: list[int] = []
+    index = shop.search.index.index
+    monkeypatch.setattr(shop.search.index, "index",
+                        lambda docs: (written.append(len(docs)), index(docs))[1])
+    done = shop.catalog.import_products(SELLER, [
+        {"name": f"Lamp {n}", "category_id": category,
+         "variants": [VariantSpec(f"IMP-{n}", Decimal("5"), stock=2)]} for n in range(30)])
+    assert len(done.created) == 30
+    assert written == [30]
+    assert len(shop.search.search(None, text="lamp", limit=50).hits) == 30
+    assert shop.search.indexer.stats.events == 30 and shop.search.indexer.stats.documents == 30

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from commerce_core.bus.ports import Handler
+from commerce_core.bus.ports import BatchHandler, Handler
 from commerce_core.events import DomainEvent
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,33 @@ class InProcessEventBus:
             self._handlers.append((event_type, handler))
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Each plain handler gets each event in turn; each batch handler then gets all of
+        its events in one call (in the order published)."""
         with self._lock:
             handlers = list(self._handlers)
+        batches: dict[int, tuple[BatchHandler, list[DomainEvent]]] = {
+            id(h): (h, []) for _, h in handlers if isinstance(h, BatchHandler)}
         for event in events:
             for event_type, handler in handlers:
                 if isinstance(event, event_type):
-                    self._deliver(handler, event)
+                    if id(handler) in batches:
+                        batches[id(handler)][1].append(event)
+                    else:
+                        self._deliver(handler, event)
+        for handler, batch in batches.values():
+            if batch:
+                self._deliver_many(handler, batch)
+
+    def _deliver_many(self, handler: BatchHandler, events: list[DomainEvent]) -> None:
+        for _ in range(self._attempts):
+            try:
+                handler.handle_many(events)
+                return
+            except Exception:
+                log.debug("batch handler %r failed on %d events", handler, len(events),
+                          exc_info=True)
+        for event in events:  # one at a time: a bad event costs no other its delivery
+            self._deliver(handler, event)
 
     def _deliver(self, handler: Handler, event: DomainEvent) -> None:
         for attempt in range(1, self._attempts + 1):

@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 Handler = Callable[[DomainEvent], None]
 
 
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that can also take many events at once. A bus that has a batch at hand (the
+    in-process one: everything one commit published) gives it the batch's events of its
+    types in one call; others call it one event at a time. Each is still idempotent."""
+
+    def __call__(self, event: DomainEvent) -> None: ...
+
+    def handle_many(self, events: Sequence[DomainEvent]) -> None: ...
+
+
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Deliver events (in order per aggregate); raise if they could not all be handed

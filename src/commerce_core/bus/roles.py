@@ -65,7 +65,7 @@ def _webhooks(shop: Commerce) -> Subscriptions:
 
 
 def _search_indexing(shop: Commerce) -> Subscriptions:
-    return [(t, shop.search.indexer.handle) for t in INDEXED_EVENTS]
+    return [(t, shop.search.indexer) for t in INDEXED_EVENTS]
 
 
 def _rankings(shop: Commerce) -> Subscriptions:

@@ -36,6 +36,7 @@ from commerce_core.uow import Transactions
 # the events that change what the index holds
 EVENTS: tuple[type[DomainEvent], ...] = (ProductCreated, ProductUpdated, ProductRated,
                                          InventoryUpdated, CategoryMoved)
+REFRESH_BATCH = 500  # products read and written to the index together
 
 
 def ancestry(categories: Sequence[Category], category_id: int) -> frozenset[int]:
@@ -86,27 +87,38 @@ class SearchIndexer:
 
     def handle(self, event: DomainEvent) -> None:
         """Bring the index in step with what ``event`` names; other events are ignored."""
-        product_ids = self._affected(event)
-        if product_ids is None:
-            return
-        written = self.refresh_products(product_ids)
-        now = self._clock.now()
-        with self._lock:
-            self.stats.events += 1
-            self.stats.documents += written
-            self.stats.last_lag_seconds = max(0.0, (now - event.occurred_at).total_seconds())
-            self.stats.last_event_at = event.occurred_at
+        self.handle_many([event])
 
-    def _affected(self, event: DomainEvent) -> list[int] | None:
-        if isinstance(event, ProductCreated | ProductUpdated | ProductRated):
-            return [event.product_id]
-        if isinstance(event, InventoryUpdated):
+    __call__ = handle  # a BatchHandler: the in-process bus hands it a commit's events at once
+
+    def handle_many(self, events: Sequence[DomainEvent]) -> None:
+        """``handle`` for many events: the products they name refreshed together, a
+        catalog read and an index write per :data:`REFRESH_BATCH` products."""
+        product_ids: list[int] = []
+        variant_ids: list[int] = []
+        handled = [e for e in events if isinstance(e, EVENTS)]
+        for event in handled:
+            if isinstance(event, ProductCreated | ProductUpdated | ProductRated):
+                product_ids.append(event.product_id)
+            elif isinstance(event, InventoryUpdated):
+                variant_ids.append(event.variant_id)
+            elif isinstance(event, CategoryMoved):
+                product_ids += self._products_under(event.category_id)
+        if not handled:
+            return
+        if variant_ids:
             with self._tx.catalog_read() as catalog:
-                variants = catalog.products.get_variants([event.variant_id])
-            return [v.product_id for v in variants.values()]
-        if isinstance(event, CategoryMoved):
-            return self._products_under(event.category_id)
-        return None
+                variants = catalog.products.get_variants(variant_ids)
+            product_ids += [v.product_id for v in variants.values()]
+        unique = sorted(set(product_ids))
+        written = sum(self.refresh_products(unique[n:n + REFRESH_BATCH])
+                      for n in range(0, len(unique), REFRESH_BATCH))
+        now, last = self._clock.now(), handled[-1].occurred_at
+        with self._lock:
+            self.stats.events += len(handled)
+            self.stats.documents += written
+            self.stats.last_lag_seconds = max(0.0, (now - last).total_seconds())
+            self.stats.last_event_at = last
 
     def _products_under(self, category_id: int) -> list[int]:
         with self._tx.catalog_read() as catalog:
