@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from commerce_core.activity.ports import MAX_ENTRIES
+from commerce_core.search.service import PopularSearches
 from tests.contract.conftest import Backend
 
 
@@ -29,3 +30,21 @@ def test_activity_store_is_bounded_deduplicated_and_newest_first(backend: Backen
     assert store.recent_views(8, 10) == []
     store.forget(7)
     assert store.recent_views(7, 10) == [] and store.recent_searches(7, 10) == []
+
+
+def test_popular_searches_rank_queries_by_how_many_users_have_them(backend: Backend) -> None:
+    """What the suggestions offer as "query": every user's recent searches starting with
+    the prefix, by users (each counts once per query), then alphabetically."""
+    store = backend.storage.activity
+    assert isinstance(store, PopularSearches)
+    at = backend.clock.now()
+    for n, (user, query) in enumerate([(1, "lamp"), (1, "lamp"), (2, "lamp"), (3, "lamp"),
+                                       (2, "lamp shade"), (3, "laptop"), (3, "desk"),
+                                       (4, "50%_off")]):
+        store.record_search(user, query, at + timedelta(seconds=n))
+    assert store.popular_searches("la", 5) == ["lamp", "lamp shade", "laptop"]
+    assert store.popular_searches("la", 1) == ["lamp"]
+    assert store.popular_searches("lamp ", 5) == ["lamp shade"]
+    assert store.popular_searches("50%", 5) == ["50%_off"]
+    assert store.popular_searches("5_", 5) == [] and store.popular_searches(".", 5) == []
+    assert store.popular_searches("zz", 5) == []

@@ -4,6 +4,7 @@ TTL index on the server's own time of that record)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,21 @@ class MongoActivityStore:
     def recent_searches(self, user_id: int, limit: int) -> Sequence[Searched]:
         return [Searched(e["query"], e["at"])
                 for e in self._recent(user_id, "searches", "query", limit)]
+
+    def popular_searches(self, prefix: str, limit: int) -> Sequence[str]:
+        """Queries starting with ``prefix`` among every user's recent searches, by how many
+        users have them (a query a user has twice counts once), then alphabetically."""
+        starts = {"$regex": f"^{re.escape(prefix)}"}  # anchored: the index serves it
+        with translated(self._store.url):
+            found = self._c.aggregate([
+                {"$match": {"searches.query": starts}},
+                {"$unwind": "$searches"},
+                {"$match": {"searches.query": starts}},
+                {"$group": {"_id": {"user": "$_id", "query": "$searches.query"}}},
+                {"$group": {"_id": "$_id.query", "users": {"$sum": 1}}},
+                {"$sort": {"users": -1, "_id": 1}},
+                {"$limit": limit}])
+            return [doc["_id"] for doc in found]
 
     def forget(self, user_id: int) -> None:
         with translated(self._store.url):

@@ -64,7 +64,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     "pending_counts": [IndexModel([("at", ASCENDING)], name="age")],
     # a user's activity expires ACTIVITY_TTL after its last record (the server's time)
     "activity": [IndexModel([("touched_at", ASCENDING)], name="ttl",
-                            expireAfterSeconds=int(ACTIVITY_TTL.total_seconds()))],
+                            expireAfterSeconds=int(ACTIVITY_TTL.total_seconds())),
+                 # popular searches: an anchored prefix of a query, over every user
+                 IndexModel([("searches.query", ASCENDING)], name="searched")],
 }
 
 
