@@ -32,12 +32,14 @@ import random
 import sqlite3
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import psycopg
 import sqlalchemy as sa
 from pool import run_pool
@@ -265,9 +267,22 @@ class HandWritten:
 
 
 # Running ------------------------------------------------------------------------------------
-def timed(jobs: list[Callable[[], None]], workers: int) -> float:
-    """Run ``jobs`` on ``workers`` threads; jobs per second of wall time."""
-    return run_pool(jobs, workers).per_second
+@attrs.frozen
+class Figure:
+    per_second: float  # completed checkouts per second of wall time
+    cpu_ms: float  # this process's CPU (every thread) per checkout: client-side cost
+
+
+def timed(jobs: list[Callable[[], None]], workers: int) -> Figure:
+    """Run ``jobs`` on ``workers`` threads: jobs per second of wall time, CPU ms per job."""
+    cpu = time.process_time()
+    ran = run_pool(jobs, workers)
+    return Figure(ran.per_second, 1000 * (time.process_time() - cpu) / len(jobs))
+
+
+def scenarios(workers: int) -> list[tuple[str, int, bool]]:
+    return [("sequential", 1, False), (f"{workers} workers", workers, False),
+            (f"hot variant, {workers} workers", workers, True)]
 
 
 def count_sdk(sdk: SdkShop, checkouts: int) -> dict[str, float]:
@@ -282,34 +297,29 @@ def count_sdk(sdk: SdkShop, checkouts: int) -> dict[str, float]:
     return found
 
 
-def bench_sdk(url: str, checkouts: int, workers: int) -> dict[str, float]:
-    sdk = SdkShop(url)
-    figures = {}
-    for label, threads, hot in (("sequential", 1, False), (f"{workers} workers", workers, False),
-                                (f"hot variant, {workers} workers", workers, True)):
-        buyers = sdk.prepare(checkouts, hot)
-        figures[label] = timed([functools.partial(sdk.checkout, b) for b in buyers], threads)
-    if not url.startswith("memory"):
-        figures.update(count_sdk(sdk, max(10, checkouts // 10)))
-    return figures
+def sdk_scenario(sdk: SdkShop, checkouts: int, threads: int, hot: bool) -> Figure:
+    buyers = sdk.prepare(checkouts, hot)
+    return timed([functools.partial(sdk.checkout, b) for b in buyers], threads)
 
 
-def bench_hand(make: Callable[[], tuple[Callable[[], Any], str, list[int], str | None]],
-               checkouts: int, workers: int, shape: str) -> dict[str, float]:
-    connect_, style, variants, sequence = make()
-    hand = HandWritten(connect_, style, variants, sequence)
-    step = hand.checkout if shape == "one" else hand.saga
-    figures = {}
-    for label, threads, hot in (("sequential", 1, False), (f"{workers} workers", workers, False),
-                                (f"hot variant, {workers} workers", workers, True)):
+class HandRunner:
+    """One hand-written floor (``shape`` "one" or "saga"), a connection per worker thread."""
+
+    def __init__(self, make: Callable[[], tuple[Callable[[], Any], str, list[int], str | None]],
+                 shape: str) -> None:
+        connect_, style, variants, sequence = make()
+        self._connect = connect_
+        hand = HandWritten(connect_, style, variants, sequence)
+        self._step = hand.checkout if shape == "one" else hand.saga
+
+    def scenario(self, checkouts: int, threads: int, hot: bool) -> Figure:
         local = threading.local()
 
-        def job(n: int, hot: bool = hot, local: threading.local = local) -> None:
+        def job(n: int) -> None:
             if not hasattr(local, "conn"):
-                local.conn = connect_()
-            step(local.conn, n, hot)
-        figures[label] = timed([functools.partial(job, n) for n in range(checkouts)], threads)
-    return figures
+                local.conn = self._connect()
+            self._step(local.conn, n, hot)
+        return timed([functools.partial(job, n) for n in range(checkouts)], threads)
 
 
 def _variants(url: str) -> list[int]:
@@ -341,44 +351,55 @@ def postgres_url() -> str:
     return url
 
 
-Row = tuple[str, str, float, float | None, float | None]
+Row = tuple[str, str, Figure | float, Figure | None, Figure | None]
 
 
 def run(backends: list[str], checkouts: int, workers: int) -> list[Row]:
+    """Every scenario runs the SDK and then both floors, so the three figures of a row are
+    taken minutes apart at most, under the same load."""
     rows: list[Row] = []
     for backend in backends:
         if backend == "memory":
-            sdk = bench_sdk("memory://", checkouts, workers)
-            rows += [(backend, label, value, None, None) for label, value in sdk.items()]
+            shop = SdkShop("memory://")
+            rows += [(backend, label, sdk_scenario(shop, checkouts, threads, hot), None, None)
+                     for label, threads, hot in scenarios(workers)]
             continue
-        if backend == "sqlite":
-            path = Path(tempfile.mkdtemp()) / "bench.db"
-            url = f"sqlite:///{path}"
-
-            def make_sqlite(url: str = url, path: Path = path) -> tuple[Any, str, list[int], None]:
-                def open_() -> sqlite3.Connection:
-                    conn = sqlite3.connect(path, timeout=30, isolation_level="IMMEDIATE",
-                                           check_same_thread=False)
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.execute("PRAGMA synchronous=NORMAL")
-                    return conn
-                return open_, "qmark", _variants(url), None
-            make: Callable[[], Any] = make_sqlite
-        elif backend == "postgres":
-            url = postgres_url()
-
-            def make_pg(url: str = url) -> tuple[Any, str, list[int], str]:
-                dsn = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
-                return (lambda: psycopg.connect(dsn)), "format", _variants(url), \
-                    "bench_order_numbers"
-            make = make_pg
-        else:
-            raise SystemExit(f"unknown backend {backend!r}")
-        sdk = bench_sdk(url, checkouts, workers)  # creates and stocks the products
-        one = bench_hand(make, checkouts, workers, "one")
-        saga = bench_hand(make, checkouts, workers, "saga")
-        rows += [(backend, label, sdk[label], one.get(label), saga.get(label)) for label in sdk]
+        url, make = _sql_backend(backend)
+        sdk = SdkShop(url)  # creates and stocks the products the floors buy
+        one, saga = HandRunner(make, "one"), HandRunner(make, "saga")
+        for label, threads, hot in scenarios(workers):
+            rows.append((backend, label, sdk_scenario(sdk, checkouts, threads, hot),
+                         one.scenario(checkouts, threads, hot),
+                         saga.scenario(checkouts, threads, hot)))
+        counts = count_sdk(sdk, max(10, checkouts // 10))
+        rows += [(backend, label, value, None, None) for label, value in counts.items()]
     return rows
+
+
+def _sql_backend(backend: str) -> tuple[str, Callable[[], Any]]:
+    """The SDK's URL and the floors' connection maker for a SQL backend."""
+    if backend == "sqlite":
+        path = Path(tempfile.mkdtemp()) / "bench.db"
+        url = f"sqlite:///{path}"
+
+        def make_sqlite() -> tuple[Any, str, list[int], None]:
+            def open_() -> sqlite3.Connection:
+                conn = sqlite3.connect(path, timeout=30, isolation_level="IMMEDIATE",
+                                       check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                return conn
+            return open_, "qmark", _variants(url), None
+        return url, make_sqlite
+    if backend == "postgres":
+        pg_url = postgres_url()
+
+        def make_pg() -> tuple[Any, str, list[int], str]:
+            dsn = normalize_url(pg_url).replace("postgresql+psycopg://", "postgresql://")
+            return (lambda: psycopg.connect(dsn)), "format", _variants(pg_url), \
+                "bench_order_numbers"
+        return pg_url, make_pg
+    raise SystemExit(f"unknown backend {backend!r}")
 
 
 def main() -> None:
@@ -391,23 +412,32 @@ def main() -> None:
     rows = run(args.backends.split(","), args.checkouts, args.workers)
     if args.json:
         print(json.dumps({"machine": machine(), "checkouts": args.checkouts,
-                          "rows": [{"backend": b, "scenario": label, "sdk": sdk,
-                                    "hand_one_tx": one, "hand_saga": saga,
-                                    "sdk_over_one_tx": sdk / one if one else None,
-                                    "sdk_over_saga": sdk / saga if saga else None}
-                                   for b, label, sdk, one, saga in rows]}, indent=2))
+                          "rows": [_json_row(*row) for row in rows]}, indent=2))
         return
-    print(f"# checkout throughput ({platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {args.checkouts} checkouts per scenario)\n")
+    print(f"# checkout throughput ({machine()}, {args.checkouts} checkouts per scenario)\n")
     print("| backend | scenario | SDK/s | hand-written, 1 tx/s | SDK / 1 tx "
-          "| hand-written saga, 3 tx/s | SDK / saga |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+          "| hand-written saga, 3 tx/s | SDK / saga | CPU ms: SDK, 1 tx, saga |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for backend, label, sdk, one, saga in rows:
-        if label.startswith(("statements", "transactions")):
-            print(f"| {backend} | {label} per checkout | {sdk:.1f} | | | | |")
+        if not isinstance(sdk, Figure):
+            print(f"| {backend} | {label} per checkout | {sdk:.1f} | | | | | |")
             continue
-        print(f"| {backend} | {label} | {sdk:,.0f} | {_cell(one)} | {_ratio(sdk, one)} | "
-              f"{_cell(saga)} | {_ratio(sdk, saga)} |")
+        cpu = ", ".join(f"{f.cpu_ms:.2f}" for f in (sdk, one, saga) if f)
+        print(f"| {backend} | {label} | {sdk.per_second:,.0f} | {_cell(one)} | "
+              f"{_ratio(sdk, one)} | {_cell(saga)} | {_ratio(sdk, saga)} | {cpu} |")
+
+
+def _json_row(backend: str, label: str, sdk: Figure | float, one: Figure | None,
+              saga: Figure | None) -> dict[str, Any]:
+    if not isinstance(sdk, Figure):
+        return {"backend": backend, "scenario": label, "sdk": sdk}
+    row: dict[str, Any] = {"backend": backend, "scenario": label, "sdk": sdk.per_second,
+                           "sdk_cpu_ms": sdk.cpu_ms}
+    for name, floor in (("one_tx", one), ("saga", saga)):
+        if floor:
+            row |= {f"hand_{name}": floor.per_second, f"hand_{name}_cpu_ms": floor.cpu_ms,
+                    f"sdk_over_{name}": sdk.per_second / floor.per_second}
+    return row
 
 
 def machine() -> str:
@@ -415,12 +445,12 @@ def machine() -> str:
             f"{platform.python_version()}")
 
 
-def _cell(value: float | None) -> str:
-    return f"{value:,.0f}" if value else "n/a"
+def _cell(value: Figure | None) -> str:
+    return f"{value.per_second:,.0f}" if value else "n/a"
 
 
-def _ratio(sdk: float, floor: float | None) -> str:
-    return f"{sdk / floor:.2f}" if floor else "n/a"
+def _ratio(sdk: Figure, floor: Figure | None) -> str:
+    return f"{sdk.per_second / floor.per_second:.2f}" if floor else "n/a"
 
 
 if __name__ == "__main__":
