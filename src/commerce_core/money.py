@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -29,6 +30,7 @@ def minor_exponent(currency: str) -> int:
     return _EXPONENTS.get(currency, 2)
 
 
+@functools.cache
 def _quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_exponent(currency))
 
