@@ -9,6 +9,7 @@ units of work lock nothing and may run on a replica.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -74,12 +75,9 @@ class SqlSession:
         if self._joined is not None:
             return  # the owning session ends the transaction (and translates its errors)
         if conn is not None:
-            try:
-                if conn.in_transaction():
-                    conn.rollback()
-            except sa.exc.DBAPIError:
-                pass  # the connection is gone: the server rolled the transaction back
-            finally:
+            # close() rolls back what is left open, and then the pool skips its own rollback
+            # (one driver call, not two); if the connection is gone, so is the transaction
+            with contextlib.suppress(sa.exc.DBAPIError):
                 conn.close()
         if isinstance(exc, sa.exc.DBAPIError) and (error := translate(exc)) is not None:
             raise error from exc

@@ -35,6 +35,7 @@ from commerce_core.ids import IdGenerator
 from commerce_core.inventory.model import StockItem
 from commerce_core.money import Money
 from commerce_core.pagination import Page, PageRequest
+from commerce_core.sellers.model import SellerProfile
 from commerce_core.uow import OutboxEntry, Transactions, UnitOfWork
 from commerce_core.validation import MAX_ID, whole_number
 
@@ -54,6 +55,15 @@ class VariantSpec:
         # the spec's own fields; the variant it becomes checks its SKU, price and weight
         whole_number("stock", self.stock)
         whole_number("reorder_level", self.reorder_level)
+
+
+@attrs.frozen
+class ProductPage:
+    """What a product's public page shows: its detail and its seller's profile (None while
+    the seller has opened no store)."""
+
+    detail: ProductDetail
+    seller: SellerProfile | None
 
 
 @attrs.frozen
@@ -326,11 +336,24 @@ class CatalogService:
     def product_detail(self, product_id: int, include_inactive: bool = False) -> ProductDetail:
         """A product with its stock; a withdrawn one looks absent unless asked for (its
         seller's views ask)."""
-        with self._tx.catalog_read(replica=True) as catalog:
+        with self._tx.read(replica=True) as uow:
+            return self._detail(uow, product_id, include_inactive)
+
+    def product_page(self, product_id: int) -> ProductPage:
+        """An active product's detail and its seller's profile, read in one transaction
+        (with the catalog in the database: one connection, one snapshot)."""
+        with self._tx.read(replica=True) as uow:
+            detail = self._detail(uow, product_id, include_inactive=False)
+            return ProductPage(detail, uow.sellers.find(detail.product.seller_id))
+
+    def _detail(self, uow: UnitOfWork, product_id: int, include_inactive: bool
+                ) -> ProductDetail:
+        with self._tx.catalog_read(replica=True, within=uow) as catalog:
             product = catalog.products.get(product_id)
         if not (product.is_active or include_inactive):
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
-        return ProductDetail(product, self._stock([product], replica=True))
+        ids = [v.id for v in product.variants]
+        return ProductDetail(product, dict(uow.inventory.get_many(ids)) if ids else {})
 
     def list_products(self, *, category_id: int | None = None, search: str | None = None,
                       min_price: Decimal | None = None, max_price: Decimal | None = None,

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from commerce_core.catalog.model import Category
-from commerce_core.catalog.service import ProductDetail
+from commerce_core.catalog.service import ProductDetail, ProductPage
 from commerce_core.catalog.views import ProductSummary
 from commerce_core.errors import ValidationError
 from commerce_core.facade import Commerce
@@ -221,6 +221,12 @@ def parts_of(shop: Commerce, detail: ProductDetail, seller: SellerOut | None = N
     return facts_out(detail), live_out(detail, face)
 
 
+def page_parts(page: ProductPage) -> tuple[ProductFacts, ProductLive]:
+    """A product page (its detail and seller, read together) as the detail's two parts."""
+    seller_id = page.detail.product.seller_id
+    return facts_out(page.detail), live_out(page.detail, seller_out(seller_id, page.seller))
+
+
 def product_out(shop: Commerce, detail: ProductDetail, seller: SellerOut | None = None
                 ) -> ProductOut:
     """A product's whole detail, as ``get_product`` sends it (for a write's answer)."""
@@ -305,9 +311,8 @@ def _list_products(call: Call[ProductQuery, None]) -> Reply:
 
 def _get_product(call: Call[object, None]) -> Reply:
     product_id = call.path["product_id"]
-    body = cached.product_detail(call.shop, product_id,
-                                 lambda: parts_of(
-                                     call.shop, call.shop.catalog.product_detail(product_id)))
+    body = cached.product_detail(call.shop, product_id, lambda: page_parts(
+        call.shop.catalog.product_page(product_id)))
     if call.actor is not None:  # a signed-in view: its history, and trending
         call.shop.activity.viewed(call.actor, product_id)
         call.shop.rankings.viewed(product_id)

@@ -39,7 +39,7 @@ class SqlSellers(SqlRepository):
         self.c.execute(s.insert(), _seller_row(profile))
 
     def find(self, seller_id: int) -> SellerProfile | None:
-        r = self.one(sa.select(s).where(s.c.user_id == seller_id))
+        r = self.by_key(s, "user_id", seller_id)  # a statement built once, locked to write
         if r is None:
             return None
         return SellerProfile(r.user_id, r.store_name, r.created_at, r.updated_at,
