@@ -116,6 +116,14 @@ products = sa.Table(
     sa.Index("ix_products_listing_price", "is_active", "in_stock", "min_price", "id"),
     sa.Index("ix_products_category_listing", "category_id", "is_active", "id"),
 )
+# the rating sort's key, unrated last: the listing's ORDER BY and keyset compare exactly this
+# expression, so the indexes below serve them (a literal -1, not a parameter, for the match);
+# typed plain NUMERIC so SQLite is given a number to compare the key with, not text
+RATING_KEY: sa.ColumnElement[object] = sa.type_coerce(
+    sa.func.coalesce(products.c.rating, sa.literal_column("-1")), sa.Numeric(19, 4))
+sa.Index("ix_products_active_rating", products.c.is_active, RATING_KEY, products.c.id)
+sa.Index("ix_products_category_rating", products.c.category_id, products.c.is_active,
+         RATING_KEY, products.c.id)
 
 variants = sa.Table(
     "variants", metadata, _id(),
