@@ -3,7 +3,7 @@
 Ids are the core's 64-bit snowflakes, never database sequences. User ids carry no foreign
 key: an embedding application may bring its own users. Money is NUMERIC (see ``Amount``).
 Alembic migrations in ``migrations/versions`` create exactly this; a change here needs a new
-migration (``tests/sql`` checks that the two agree).
+migration (``tests/integration/test_sql_backends.py`` checks that their indexes agree).
 """
 
 from __future__ import annotations
