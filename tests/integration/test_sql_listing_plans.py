@@ -80,26 +80,31 @@ def _plan(session: CatalogSession, query: ProductQuery, after: After | None) -> 
 
 
 RATED = ProductSort.RATING
+ALL, IN_STOCK, CATEGORY = ("ix_products_active_rating",), (
+    "ix_products_listing_rating", "ix_products_active_rating"), ("ix_products_category_rating",)
+# query, keyset position, the indexes that may serve it (in stock: SQLite, with no
+# statistics, would otherwise take the in-stock price index and sort; PostgreSQL may walk
+# the whole catalog's rating index and skip what is out of stock)
 CASES = {
-    "the whole catalog": (ProductQuery(sort=RATED), None, "ix_products_active_rating"),
-    "a deep page": (ProductQuery(sort=RATED), After(Decimal("3"), 1010),
-                    "ix_products_active_rating"),
-    "among the unrated": (ProductQuery(sort=RATED), After(Decimal(-1), 1030),
-                          "ix_products_active_rating"),
-    "in stock": (ProductQuery(sort=RATED, in_stock=True), After(Decimal("4"), 1020),
-                 "ix_products_active_rating"),
-    "a category": (ProductQuery(frozenset({2}), sort=RATED), None,
-                   "ix_products_category_rating"),
+    "the whole catalog": (ProductQuery(sort=RATED), None, ALL),
+    "a deep page": (ProductQuery(sort=RATED), After(Decimal("3"), 1010), ALL),
+    "among the unrated": (ProductQuery(sort=RATED), After(Decimal(-1), 1030), ALL),
+    "in stock": (ProductQuery(sort=RATED, in_stock=True), None, IN_STOCK),
+    "in stock, a deep page": (ProductQuery(sort=RATED, in_stock=True),
+                              After(Decimal("4"), 1020), IN_STOCK),
+    "several categories in stock": (ProductQuery(frozenset({1, 2}), sort=RATED, in_stock=True),
+                                    None, IN_STOCK),
+    "a category": (ProductQuery(frozenset({2}), sort=RATED), None, CATEGORY),
     "a category's deep page": (ProductQuery(frozenset({2}), sort=RATED),
-                               After(Decimal("2"), 1030), "ix_products_category_rating"),
+                               After(Decimal("2"), 1030), CATEGORY),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_rating_page_is_read_in_index_order(storage: Storage, case: str) -> None:
-    query, after, index = CASES[case]
+    query, after, indexes = CASES[case]
     _seed(storage)
     with storage.catalog(read_only=True) as session:
         plan = _plan(session, query, after)
-    assert index in plan, plan
+    assert any(index in plan for index in indexes), plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan

@@ -122,6 +122,9 @@ products = sa.Table(
 RATING_KEY: sa.ColumnElement[object] = sa.type_coerce(
     sa.func.coalesce(products.c.rating, sa.literal_column("-1")), sa.Numeric(19, 4))
 sa.Index("ix_products_active_rating", products.c.is_active, RATING_KEY, products.c.id)
+# in stock: without it SQLite (no statistics) takes the in-stock price index and sorts
+sa.Index("ix_products_listing_rating", products.c.is_active, products.c.in_stock, RATING_KEY,
+         products.c.id)
 sa.Index("ix_products_category_rating", products.c.category_id, products.c.is_active,
          RATING_KEY, products.c.id)
 

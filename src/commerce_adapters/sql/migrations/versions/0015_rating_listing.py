@@ -6,8 +6,8 @@ Create Date: 2026-12-03
 
 A listing sorted by rating orders by ``coalesce(rating, -1) DESC, id DESC`` and pages by a
 keyset on the same expression (``schema.RATING_KEY``); these expression indexes let both
-PostgreSQL and SQLite read such a page, of the whole catalog or of a category, in order
-instead of sorting every match.
+PostgreSQL and SQLite read such a page, of the whole catalog, of products in stock or of a
+category, in order instead of sorting every match.
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ _KEY = sa.text('coalesce(rating, -1)')
 
 def upgrade() -> None:
     op.create_index('ix_products_active_rating', 'products', ['is_active', _KEY, 'id'])
+    op.create_index('ix_products_listing_rating', 'products',
+                    ['is_active', 'in_stock', _KEY, 'id'])
     op.create_index('ix_products_category_rating', 'products',
                     ['category_id', 'is_active', _KEY, 'id'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_products_category_rating', table_name='products')
+    op.drop_index('ix_products_listing_rating', table_name='products')
     op.drop_index('ix_products_active_rating', table_name='products')
