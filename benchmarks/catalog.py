@@ -1,4 +1,5 @@
-"""Catalog listings at 100,000 products: a category page, a price range in stock, a deep page.
+"""Catalog listings at 100,000 products: a category page, a price range in stock, a deep page,
+each also sorted by rating.
 
     python benchmarks/catalog.py [--products 100000] [--reads 200]
                                  [--backends sqlite,postgres,mongo] [--mongo-products 1000]
@@ -13,7 +14,15 @@ one ``shop.catalog.list_products`` call at a time, it times ``--reads`` calls of
 - price+stock: a random price range (50-200 wide) with ``in_stock=True``, newest and
   cheapest first in turn;
 - deep (cursor): page 2000 (entries 39,981-40,000) by the cursor page 1999 gave, newest
-  and cheapest first in turn; beside it, the same page by ``page=2000`` (OFFSET).
+  and cheapest first in turn; beside it, the same page by ``page=2000`` (OFFSET);
+- category by rating: the category page (pages 1-3) best rated first, every other call
+  with ``in_stock=True``;
+- deep by rating (cursor): page 2000 best rated first, by the cursor that page 1999 (read
+  by OFFSET) gave.
+
+On the SQL backends seven products in ten are given a rating (1.00-5.00, spread by id, with
+a review count) after the import, as reviews would leave them; the rest stay unrated and
+come last in a rating sort.
 
 It prints p50 and p95 in milliseconds; the goal is p95 under 50 ms. Events go to a
 publisher that drops them (no search index is fed: the figures are the catalog's own). On
@@ -119,6 +128,19 @@ def _timed(calls: int, call: Callable[[int], Any]) -> dict[str, float]:
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 2)}
 
 
+# seven in ten rated, 1.00-5.00 in steps of 0.01, spread by id; the others stay unrated
+_RATE = ("UPDATE products SET rating = 1 + (id % 401) / 100.0, review_count = 1 + id % 37 "
+         "WHERE id % 10 >= 3")
+
+
+def _rate(url: str) -> None:
+    """Ratings as reviews leave them on products (the review flow is not what is measured)."""
+    engine = sa.create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text(_RATE))  # text(): its "%" escaped for psycopg
+    engine.dispose()
+
+
 def _cursor_to(shop: Commerce, page: int, sort: str) -> str:
     """The cursor that opens ``page`` of the whole catalog, walked to by cursor."""
     cursor = None
@@ -144,10 +166,19 @@ def _measure(shop: Commerce, tree: dict[int, list[int]], reads: int,
         shop.catalog.list_products(min_price=low, max_price=low + rng.randrange(50, 200),
                                    in_stock=True, sort=sorts[n % 2], limit=LIMIT)
 
+    def category_rating(n: int) -> None:
+        shop.catalog.list_products(category_id=rng.choice(roots), page=1 + n % 3, limit=LIMIT,
+                                   in_stock=True if n % 2 else None, sort="rating")
+
     cursors = {s: _cursor_to(shop, deep, s) for s in sorts}
     first = shop.catalog.list_products(limit=LIMIT, cursor=cursors["newest"])
     offset = shop.catalog.list_products(limit=LIMIT, page=deep)
     assert [s.product_id for s in first.items] == [s.product_id for s in offset.items]
+    rated = shop.catalog.list_products(limit=LIMIT, page=deep - 1, sort="rating").next_cursor
+    assert rated is not None
+    by_cursor = shop.catalog.list_products(limit=LIMIT, cursor=rated, sort="rating")
+    by_offset = shop.catalog.list_products(limit=LIMIT, page=deep, sort="rating")
+    assert [s.product_id for s in by_cursor.items] == [s.product_id for s in by_offset.items]
     return {
         "category": _timed(reads, category),
         "price_in_stock": _timed(reads, price_stock),
@@ -155,6 +186,9 @@ def _measure(shop: Commerce, tree: dict[int, list[int]], reads: int,
             sort=sorts[n % 2], limit=LIMIT, cursor=cursors[sorts[n % 2]])),
         "deep_offset": _timed(reads, lambda n: shop.catalog.list_products(
             sort=sorts[n % 2], limit=LIMIT, page=deep)),
+        "category_rating": _timed(reads, category_rating),
+        "deep_cursor_rating": _timed(reads, lambda n: shop.catalog.list_products(
+            sort="rating", limit=LIMIT, cursor=rated)),
         "deep_page": deep,
         "total_count_shown": first.total_count, "total_exact": first.total_exact,
     }
@@ -169,10 +203,12 @@ def _analyze(url: str) -> None:
     engine.dispose()
 
 
-def _run(name: str, shop: Commerce, products: int, reads: int,
+def _run(name: str, shop: Commerce, products: int, reads: int, url: str | None = None,
          analyze: str | None = None) -> dict[str, Any]:
     print(f"{name}: importing {products:,} products", file=sys.stderr, flush=True)
     tree, rate = _seed(shop, products)
+    if url is not None:
+        _rate(url)
     if analyze:
         _analyze(analyze)
     deep = min(DEEP_PAGE, products // LIMIT)
@@ -221,17 +257,19 @@ def main() -> None:
             url = (f"sqlite:///{folder / 'catalog.db'}" if name == "sqlite"
                    else postgres_url())
             shop = connect(url, publisher=DroppedEvents(), secret_key="x" * 40)
-            results.append(_run(name, shop, args.products, args.reads,
+            results.append(_run(name, shop, args.products, args.reads, url,
                                 analyze=url if name == "postgres" else None))
     if args.json:
         print(json.dumps({"machine": machine(), "results": results}, indent=2))
         return
     print(f"machine: {machine()}")
     print(f"{'backend':<9}{'products':>9}{'import/s':>10}  {'p50 / p95 ms':>14}"
-          f"{'category':>16}{'price+stock':>16}{'deep cursor':>16}{'deep offset':>16}")
+          f"{'category':>16}{'price+stock':>16}{'deep cursor':>16}{'deep offset':>16}"
+          f"{'cat. rating':>16}{'deep rating':>16}")
     for r in results:
         cells = "".join(f"{r[k]['p50_ms']:>7.1f} /{r[k]['p95_ms']:>6.1f} "
-                        for k in ("category", "price_in_stock", "deep_cursor", "deep_offset"))
+                        for k in ("category", "price_in_stock", "deep_cursor", "deep_offset",
+                                  "category_rating", "deep_cursor_rating"))
         print(f"{r['backend']:<9}{r['products']:>9,}{r['import_per_s']:>10,}  {'':>14}{cells}"
               f"  (deep page {r['deep_page']})")
 

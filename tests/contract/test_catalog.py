@@ -159,6 +159,54 @@ def test_keyset_pages_walk_every_match_once_in_order(backend: Backend,
     assert _summary_ids(backend, query, PageRequest(3, 2)) == expected[4:6]  # by offset
 
 
+def _rated(backend: Backend) -> dict[int, tuple[Decimal | None, int, bool]]:
+    """Twelve products in two categories, every third without stock: ratings tied (4.5 three
+    times, 3 written as "3" and as "3.00"), near one another (4.49, 4.51) and unrated.
+    Product id -> (rating, category, in stock)."""
+    _categories(backend, "Phones", "Other")
+    ratings = ["4.5", None, "3", "4.49", "4.5", None, "3.00", "4.51", "1", None, "4.5", "5"]
+    products = [_product(backend, f"Rated {n}", "10", 1 + n % 2, rating=rating)
+                for n, rating in enumerate(ratings)]
+    with backend.catalog() as session:
+        for product in products:
+            session.products.add(product)
+        session.commit()
+    with backend.uow() as uow:
+        for n, product in enumerate(products):
+            uow.inventory.add(StockItem(product.variants[0].id, product.id, 1))
+            if n % 3 != 2:
+                uow.inventory.restock(product.variants[0].id, 3, "opening", backend.clock.now())
+        uow.commit()
+    return {p.id: (p.rating, p.category_id, n % 3 != 2) for n, p in enumerate(products)}
+
+
+@pytest.mark.parametrize(("categories", "in_stock"), [
+    (None, None), (frozenset({1}), None), (frozenset({1, 2}), True), (frozenset({2}), False),
+    (None, True)])
+def test_rating_pages_put_the_best_rated_first_and_the_unrated_last(
+        backend: Backend, categories: frozenset[int] | None, in_stock: bool | None) -> None:
+    """Walked by keyset two at a time, and read by offset, a rating listing (of a category,
+    in stock or not) is best rated first, ties newest (highest id) first, unrated last."""
+    made = _rated(backend)
+    expected = sorted((pid for pid, (_, category, stocked) in made.items()
+                       if (categories is None or category in categories)
+                       and in_stock in (None, stocked)),
+                      key=lambda pid: (made[pid][0] if made[pid][0] is not None else -1, pid),
+                      reverse=True)
+    query = ProductQuery(categories, sort=ProductSort.RATING, in_stock=in_stock)
+    walked: list[int] = []
+    after: After | None = None
+    for _ in range(len(made)):
+        with backend.catalog(read_only=True) as session:
+            found = session.products.summaries(query, PageRequest(1, 2), after)
+        walked += [s.product_id for s in found.items]
+        if found.next is None:
+            break
+        after = found.next
+    assert walked == expected
+    assert _summary_ids(backend, query, PageRequest(2, 3)) == expected[3:6]  # by offset
+
+
 def test_the_count_is_exact_up_to_its_bound_then_estimated(backend: Backend) -> None:
     _ties(backend)
     with backend.catalog(read_only=True) as session:

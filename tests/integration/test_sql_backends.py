@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -22,6 +23,7 @@ from commerce_adapters import connect
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.sql import migrate, nodes
 from commerce_adapters.sql.database import normalize_url
+from commerce_adapters.sql.schema import metadata
 from commerce_adapters.sql.uow import SqlSession
 from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.model import Category
@@ -240,6 +242,49 @@ def test_an_old_style_database_keeps_a_host_row_it_shared(empty_database: str) -
     assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
         ("hostapp_7f3a",)]
     assert migrate.revision_of(empty_database) == migrate.head()
+
+
+def _index_definitions(url: str) -> dict[str, str]:
+    """Index name -> its definition as the database keeps it."""
+    if url.startswith("sqlite"):
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    else:
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    return {name: " ".join(definition.split()) for name, definition in _rows(url, sql)}
+
+
+@contextlib.contextmanager
+def _declared(empty: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty database beside ``empty``, its tables made from schema.py alone."""
+    if empty.startswith("sqlite"):
+        other = f"sqlite:///{tmp_path / 'declared.db'}"
+        _create_all(other)
+        yield other
+        return
+    with derived_postgres(empty, "declared") as other:
+        _create_all(other)
+        yield other
+
+
+def _create_all(url: str) -> None:
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_make_every_index_schema_py_declares(empty_database: str,
+                                                           tmp_path: Path) -> None:
+    """Each index of schema.py, by name, is defined in the migrated database as
+    ``metadata.create_all`` defines it (an expression index's expression included)."""
+    migrate.upgrade(empty_database)
+    migrated = _index_definitions(empty_database)
+    with _declared(empty_database, tmp_path) as declared_url:
+        declared = _index_definitions(declared_url)
+    names = {ix.name for table in metadata.sorted_tables for ix in table.indexes}
+    assert "ix_products_active_rating" in names
+    assert {n: migrated.get(n) for n in names} == {n: declared.get(n) for n in names}
 
 
 def test_an_old_style_sqlite_file_is_upgraded_when_opened(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 Ids are the core's 64-bit snowflakes, never database sequences. User ids carry no foreign
 key: an embedding application may bring its own users. Money is NUMERIC (see ``Amount``).
 Alembic migrations in ``migrations/versions`` create exactly this; a change here needs a new
-migration (``tests/sql`` checks that the two agree).
+migration (``tests/integration/test_sql_backends.py`` checks that their indexes agree).
 """
 
 from __future__ import annotations
@@ -116,6 +116,17 @@ products = sa.Table(
     sa.Index("ix_products_listing_price", "is_active", "in_stock", "min_price", "id"),
     sa.Index("ix_products_category_listing", "category_id", "is_active", "id"),
 )
+# the rating sort's key, unrated last: the listing's ORDER BY and keyset compare exactly this
+# expression, so the indexes below serve them (a literal -1, not a parameter, for the match);
+# typed plain NUMERIC so SQLite is given a number to compare the key with, not text
+RATING_KEY: sa.ColumnElement[object] = sa.type_coerce(
+    sa.func.coalesce(products.c.rating, sa.literal_column("-1")), sa.Numeric(19, 4))
+sa.Index("ix_products_active_rating", products.c.is_active, RATING_KEY, products.c.id)
+# in stock: without it SQLite (no statistics) takes the in-stock price index and sorts
+sa.Index("ix_products_listing_rating", products.c.is_active, products.c.in_stock, RATING_KEY,
+         products.c.id)
+sa.Index("ix_products_category_rating", products.c.category_id, products.c.is_active,
+         RATING_KEY, products.c.id)
 
 variants = sa.Table(
     "variants", metadata, _id(),

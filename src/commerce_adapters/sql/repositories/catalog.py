@@ -53,13 +53,13 @@ _SUMMARY_COLUMNS = (_p.c.id, _p.c.name, _p.c.min_price, _p.c.currency, _p.c.rati
                     _p.c.created_at, t.product_images.c.image_url)
 _SUMMARY_FROM = _p.outerjoin(t.product_images, sa.and_(
     t.product_images.c.product_id == _p.c.id, t.product_images.c.display_order == 0))
-_RATING_KEY = sa.func.coalesce(_p.c.rating, -1)
-# per sort: the column compared by keyset (None: the id alone) and whether it ascends
+# per sort: the column (or the rating's indexed key) compared by keyset (None: the id
+# alone) and whether it ascends
 _SORT_KEYS: dict[ProductSort, tuple[Any, bool]] = {
     ProductSort.NEWEST: (None, False),
     ProductSort.PRICE_ASC: (_p.c.min_price, True),
     ProductSort.PRICE_DESC: (_p.c.min_price, False),
-    ProductSort.RATING: (_RATING_KEY, False),
+    ProductSort.RATING: (t.RATING_KEY, False),
 }
 
 
@@ -75,12 +75,6 @@ def _after(sort: ProductSort, after: After) -> Any:
     column, ascending = _SORT_KEYS[sort]
     if column is None or after.value is None:
         return _p.c.id < after.id
-    if sort is ProductSort.RATING:  # on the column itself: SQLite compares it as a number
-        earlier = sa.and_(_p.c.rating.is_(None), _p.c.id < after.id)
-        if after.value < 0:  # among the unrated, who come last
-            return earlier
-        return sa.or_(_p.c.rating < after.value, sa.and_(
-            _p.c.rating == after.value, _p.c.id < after.id), _p.c.rating.is_(None))
     # a range on the column first, so its index serves the page; then past the tie
     if ascending:
         return sa.and_(column >= after.value, sa.or_(column > after.value,
@@ -233,12 +227,7 @@ class SqlProducts(SqlRepository):
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
         p = t.products
         stmt = sa.select(p).where(*self._filters(query))
-        order = {ProductSort.NEWEST: [p.c.id.desc()],
-                 ProductSort.PRICE_ASC: [p.c.min_price.asc(), p.c.id.desc()],
-                 ProductSort.PRICE_DESC: [p.c.min_price.desc(), p.c.id.desc()],
-                 ProductSort.RATING: [sa.func.coalesce(p.c.rating, -1).desc(), p.c.id.desc()],
-                 }[query.sort]
-        return self.page(stmt.order_by(*order), page, self._build)
+        return self.page(stmt.order_by(*_order(query.sort)), page, self._build)
 
     def _filters(self, q: ProductQuery) -> list[Any]:
         p = t.products
