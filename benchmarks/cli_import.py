@@ -5,12 +5,13 @@ beside the library's own ``create_product`` loop.
                                     [--json]
 
 For each backend, on an emptied database each time, it imports the same CSV of
-``--products`` products (two variants each, with stock) three ways and prints products per
-second: the library called in-process on the parsed file (``create_product`` one by one: the
-baseline; and its bulk ``import_products``), the command in local mode, and the command in remote mode against ``commerce
-serve`` (both send the file in requests of 200 products to the bulk import operation).
-Command times include starting the process and reading the file; the ratios to the
-baseline, measured in the same run, are the figures to compare across machines.
+``--products`` products (two variants each, with stock) four ways and prints products per
+second: the library called in-process on the parsed file (``create_product`` one by one:
+the baseline; and its bulk ``import_products``), the command in local mode, and the command
+in remote mode against ``commerce serve`` (both send the file in requests of 200 products
+to the bulk import operation). Command times include starting the process, reading the
+file and delivering the import's events before exit; the ratios to the baseline, measured
+in the same run, are the figures to compare across machines.
 
 PostgreSQL: ``COMMERCE_BENCH_POSTGRES_URL`` (default database ``commerce_bench``; emptied).
 """
