@@ -243,15 +243,19 @@ class MongoProducts:
             return self._summary_page(docs[:page.limit + 1], page.limit, query.sort,
                                       total, total <= count_up_to)
 
+        skip = 0 if after is not None else page.offset
+
         def work() -> tuple[list[Doc], int]:
             found = self._c.find(where if after is None else
                                  {"$and": [where, _after_filter(query.sort, after)]},
-                                 _SUMMARY_FIELDS, sort=_SORTS[query.sort],
-                                 skip=0 if after is not None else page.offset)
+                                 _SUMMARY_FIELDS, sort=_SORTS[query.sort])
             if query.in_stock is None:
-                shown = list(found.limit(page.limit + 1))
+                shown = list(found.skip(skip).limit(page.limit + 1))
                 return shown, self._c.count_documents(where, limit=count_up_to + 1)
-            shown = list(islice(self._stock_stream(found, query.in_stock), page.limit + 1))
+            # the offset counts matches in the stock state asked, so it is skipped after
+            # the stock filter, not by the server
+            shown = list(islice(self._stock_stream(found, query.in_stock), skip,
+                                skip + page.limit + 1))
             counted = self._c.find(where, {"variants.id": 1, "variants.is_active": 1},
                                    sort=[("_id", -1)])
             return shown, sum(1 for _ in islice(
