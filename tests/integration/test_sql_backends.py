@@ -282,7 +282,7 @@ def test_the_migrations_make_every_index_schema_py_declares(empty_database: str,
     migrated = _index_definitions(empty_database)
     with _declared(empty_database, tmp_path) as declared_url:
         declared = _index_definitions(declared_url)
-    names = {ix.name for table in metadata.sorted_tables for ix in table.indexes}
+    names = {str(ix.name) for table in metadata.sorted_tables for ix in table.indexes}
     assert "ix_products_active_rating" in names
     assert {n: migrated.get(n) for n in names} == {n: declared.get(n) for n in names}
 

@@ -115,7 +115,8 @@ def test_the_in_process_bus_hands_a_batch_handler_a_publish_at_once() -> None:
     """The search indexer refreshes a thousand imported products in one go, not one by one;
     a batch that fails is offered again event by event, so one bad event loses no other."""
     bus = InProcessEventBus(attempts=1)
-    batches, failing, each = Batches(), Batches(fail_batches=True), []
+    batches, failing = Batches(), Batches(fail_batches=True)
+    each: list[DomainEvent] = []
     bus.subscribe(ProductCreated, batches)
     bus.subscribe(ProductCreated, failing)
     bus.subscribe(ProductCreated, each.append)

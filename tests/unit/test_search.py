@@ -3,6 +3,7 @@ synonyms, facets, cursors, suggestions, and the product listing's ``search``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import ValidationError
 from commerce_core.events import CategoryMoved, ProductRated, ProductUpdated
 from commerce_core.facade import Commerce
+from commerce_core.search.ports import ProductDocument
 from commerce_core.search.text import Synonyms
 from tests.conftest import ADMIN, CUSTOMER, SELLER, add_product, buy, register
 
@@ -209,8 +211,12 @@ def test_an_import_reaches_the_index_in_one_refresh(shop: Commerce, category: in
     products is one read of the catalog and one write to the index, not one per product."""
     written: list[int] = []
     index = shop.search.index.index
-    monkeypatch.setattr(shop.search.index, "index",
-                        lambda docs: (written.append(len(docs)), index(docs))[1])
+
+    def counted(docs: Sequence[ProductDocument]) -> None:
+        written.append(len(docs))
+        index(docs)
+
+    monkeypatch.setattr(shop.search.index, "index", counted)
     done = shop.catalog.import_products(SELLER, [
         {"name": f"Lamp {n}", "category_id": category,
          "variants": [VariantSpec(f"IMP-{n}", Decimal("5"), stock=2)]} for n in range(30)])
