@@ -3,6 +3,7 @@ with SQLAlchemy's engine events (every statement is a round trip on PostgreSQL).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,16 +21,23 @@ from tests.conftest import ADMIN, SELLER, make_shop
 
 
 class Counter:
+    """What this thread runs: the event delivery thread stamps delivered events published
+    (once a second, whenever it is due), which is no part of a request."""
+
     def __init__(self) -> None:
         self.statements: list[str] = []
         self.transactions = 0
+        self._thread = threading.get_ident()
 
     def statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.get_ident() != self._thread:
+            return
         if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's explicit BEGIN
             self.statements.append(statement)
 
     def begin(self, _conn: Any) -> None:
-        self.transactions += 1
+        if threading.get_ident() == self._thread:
+            self.transactions += 1
 
 
 @pytest.fixture
