@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import cast
 
 from commerce_core.bus.ports import BatchHandler, Handler
 from commerce_core.events import DomainEvent
@@ -23,12 +24,14 @@ class InProcessEventBus:
 
     def __init__(self, attempts: int = 3) -> None:
         self._lock = threading.Lock()
-        self._handlers: list[tuple[type[DomainEvent], Handler]] = []
+        # (type, handler, whether it takes batches): decided once, at subscribe, since a
+        # runtime Protocol check costs microseconds and every commit publishes
+        self._handlers: list[tuple[type[DomainEvent], Handler, bool]] = []
         self._attempts = max(1, attempts)
 
     def subscribe(self, event_type: type[DomainEvent], handler: Handler) -> None:
         with self._lock:
-            self._handlers.append((event_type, handler))
+            self._handlers.append((event_type, handler, isinstance(handler, BatchHandler)))
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         """Each plain handler gets each event in turn; each batch handler then gets all of
@@ -36,11 +39,11 @@ class InProcessEventBus:
         with self._lock:
             handlers = list(self._handlers)
         batches: dict[int, tuple[BatchHandler, list[DomainEvent]]] = {
-            id(h): (h, []) for _, h in handlers if isinstance(h, BatchHandler)}
+            id(h): (cast(BatchHandler, h), []) for _, h, many in handlers if many}
         for event in events:
-            for event_type, handler in handlers:
+            for event_type, handler, many in handlers:
                 if isinstance(event, event_type):
-                    if id(handler) in batches:
+                    if many:
                         batches[id(handler)][1].append(event)
                     else:
                         self._deliver(handler, event)

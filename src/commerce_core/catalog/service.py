@@ -352,8 +352,7 @@ class CatalogService:
             product = catalog.products.get(product_id)
         if not (product.is_active or include_inactive):
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
-        ids = [v.id for v in product.variants]
-        return ProductDetail(product, dict(uow.inventory.get_many(ids)) if ids else {})
+        return ProductDetail(product, _stock_in(uow, _variant_ids([product])))
 
     def list_products(self, *, category_id: int | None = None, search: str | None = None,
                       min_price: Decimal | None = None, max_price: Decimal | None = None,
@@ -468,12 +467,19 @@ class CatalogService:
 
     def _stock(self, products: Sequence[Product], replica: bool = False,
                active_only: bool = False) -> dict[int, StockItem]:
-        ids = [v.id for p in products for v in (p.active_variants if active_only
-                                                 else p.variants)]
+        ids = _variant_ids(products, active_only)
         if not ids:
             return {}
         with self._tx.read(replica=replica) as uow:
-            return dict(uow.inventory.get_many(ids))
+            return _stock_in(uow, ids)
+
+
+def _variant_ids(products: Sequence[Product], active_only: bool = False) -> list[int]:
+    return [v.id for p in products for v in (p.active_variants if active_only else p.variants)]
+
+
+def _stock_in(uow: UnitOfWork, variant_ids: Sequence[int]) -> dict[int, StockItem]:
+    return dict(uow.inventory.get_many(variant_ids)) if variant_ids else {}
 
 
 def _listing_sort(sort: str | ProductSort) -> ProductSort:
