@@ -124,11 +124,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return _held(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return _held(self.amount - other.amount, self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, float | bool):
@@ -138,7 +138,7 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _held(-self.amount, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -205,6 +205,18 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def _held(amount: Decimal, currency: str) -> Money:
+    """The sum, difference or negation of Moneys of one currency: already at the minor unit,
+    so only the range is checked. Checkout adds amounts dozens of times; the full
+    constructor (conversion, currency check, rounding) was a twentieth of its CPU."""
+    if abs(amount) >= MAX_AMOUNT:
+        return Money(amount, currency)  # refuses it, saying why
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
 
 
 def total(amounts: Sequence[Money], currency: str) -> Money:

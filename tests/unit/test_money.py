@@ -66,3 +66,22 @@ def test_allocation_never_loses_or_invents_a_unit(units: int, weights: list[int]
                 assert p.is_zero
             exact = abs(units) * w / sum(weights)
             assert abs(abs(p.minor_units) - exact) < 1  # each part within one unit of exact
+
+
+@given(st.integers(1 - 10**15, 10**15 - 1), st.integers(1 - 10**15, 10**15 - 1),
+       st.sampled_from(["USD", "JPY", "KWD"]))
+def test_arithmetic_equals_building_the_result_afresh(a: int, b: int, currency: str) -> None:
+    """Sums, differences and negations are what the constructor would make of the raw
+    amount: same value, same precision, and refused past what the stores hold."""
+    x, y = Money.from_minor(a, currency), Money.from_minor(b, currency)
+    for raw, made in ((x.amount + y.amount, lambda: x + y), (x.amount - y.amount, lambda: x - y),
+                      (-x.amount, lambda: -x)):
+        try:
+            expected = Money(raw, currency)
+        except ValidationError:
+            with pytest.raises(ValidationError, match="out of range"):
+                made()
+            continue
+        got = made()
+        assert got == expected and str(got.amount) == str(expected.amount)
+        assert got.currency == currency and hash(got) == hash(expected)
