@@ -14,6 +14,11 @@ transactions (reserve and record, start payment, complete), which is what a cras
 checkout needs. The ratios are the figures to watch, since absolute numbers move with the
 machine.
 
+One more scenario times the cart too: a new buyer adds 2 products, one call each, and checks
+out. The hand-written side fills the cart the way a shop must (per line a transaction that
+reads the variant's price and stock and writes the cart and the line) and then makes the
+checkout's writes for both lines.
+
 It also counts, for SQL backends, the statements and transactions one checkout costs (a
 1-line and a 5-line cart): counts do not drift with the machine's load as times do.
 
@@ -36,6 +41,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +121,7 @@ class SdkShop:
             variants=[VariantSpec(f"B-{uuid.uuid4().hex[:10]}", "19.99", stock=1_000_000)])
             for n in range(PRODUCTS)]
         self._next_user = 10_000 + random.randrange(10**9)
+        self._lock = threading.Lock()
 
     def prepare(self, count: int, hot: bool, lines: int = 1) -> list[Actor]:
         """``count`` customers with ``lines`` lines in their cart (not timed)."""
@@ -127,6 +134,15 @@ class SdkShop:
                 self.shop.cart.add_item(buyer, product.id, 1)
             buyers.append(buyer)
         return buyers
+
+    def fill_and_checkout(self, n: int, lines: int) -> None:
+        """A new buyer adds ``lines`` products to the cart, one call each, and checks out."""
+        with self._lock:
+            self._next_user += 1
+            buyer = Actor.customer(self._next_user)
+        for line in range(lines):
+            self.shop.cart.add_item(buyer, self.products[(n + line) % PRODUCTS].id, 1)
+        self.checkout(buyer)
 
     def checkout(self, buyer: Actor) -> None:
         result = self.shop.checkout.place_order(buyer, HOME, payment_token="tok_visa")
@@ -162,71 +178,113 @@ class HandWritten:
             self._number += 1
             return self._number
 
-    def checkout(self, conn: Any, n: int, hot: bool) -> None:
+    def checkout(self, conn: Any, n: int, hot: bool,
+                 cart: tuple[int, list[int]] | None = None) -> None:
         p, now = self._p, datetime.now(UTC)
         stamp = now.isoformat() if p == "?" else now
-        variant = self._variants[0 if hot else n % len(self._variants)]
+        user_id, variants = cart or (self._id(), [
+            self._variants[0 if hot else n % len(self._variants)]])
         cur = conn.cursor()
-        cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
-                    f"quantity_sold = quantity_sold + 1, updated_at = {p} "
-                    f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
-        order_id, user_id, payment_id = self._id(), self._id(), self._id()
-        self._order(cur, order_id, user_id, variant, "CONFIRMED", "COMPLETED", stamp)
+        for variant in variants:
+            cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
+                        f"quantity_sold = quantity_sold + 1, updated_at = {p} "
+                        f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
+        order_id, payment_id = self._id(), self._id()
+        self._order(cur, order_id, user_id, variants, "CONFIRMED", "COMPLETED", stamp)
         cur.execute(
             "INSERT INTO payments (id, order_id, user_id, amount, currency, refunded, "
             "idempotency_key, method, status, transaction_id, failure_reason, "
             f"gateway_response, created_at, updated_at) VALUES ({', '.join([p] * 14)})",
-            (payment_id, order_id, user_id, "19.99", "USD", "0", f"pay_{payment_id}", "card",
-             "COMPLETED", f"txn_{payment_id}", "", "{}", stamp, stamp))
+            (payment_id, order_id, user_id, str(Decimal("19.99") * len(variants)), "USD", "0",
+             f"pay_{payment_id}", "card", "COMPLETED", f"txn_{payment_id}", "", "{}", stamp,
+             stamp))
         cur.execute(
             "INSERT INTO checkouts (id, user_id, order_id, reservation_id, state, "
             "failure_code, failure_message, created_at, updated_at) "
             f"VALUES ({', '.join([p] * 9)})",
             (self._id(), user_id, order_id, self._id(), "COMPLETED", "", "", stamp, stamp))
-        self._movement(cur, variant, order_id, stamp)  # the sale; a hold writes none
+        for variant in variants:
+            self._movement(cur, variant, order_id, stamp)  # the sale; a hold writes none
         for name in ("OrderPlaced", "InventoryUpdated", "PaymentConfirmed", "OrderConfirmed"):
             cur.execute(f"INSERT INTO outbox (id, name, event, created_at) "
                         f"VALUES ({p}, {p}, {p}, {p})",
                         (self._id(), name, json.dumps({"order_id": order_id}), stamp))
-        cur.execute(f"DELETE FROM cart_items WHERE user_id = {p}", (user_id,))
+        cur.execute(f"DELETE FROM carts WHERE user_id = {p}", (user_id,))  # lines cascade
         conn.commit()
 
-    def _order(self, cur: Any, order_id: int, user_id: int, variant: int, status: str,
+    def _order(self, cur: Any, order_id: int, user_id: int, variants: list[int], status: str,
                payment_status: str, stamp: Any) -> None:
-        """The order row and its one item, as both floors write them."""
+        """The order row and an item per variant, as both floors write them."""
         p = self._p
         number = f"BENCH-{self._order_number(cur):09d}-{uuid.uuid4().hex[:6]}"
         address = json.dumps(HOME.as_dict())
+        total = str(Decimal("19.99") * len(variants))
         cur.execute(
             "INSERT INTO orders (id, order_number, user_id, currency, subtotal, discount, "
             "shipping, tax, total_amount, status, payment_status, shipping_address, "
             "billing_address, payment_method, cancel_reason, timeline, created_at, updated_at) "
             f"VALUES ({', '.join([p] * 18)})",
-            (order_id, number, user_id, "USD", "19.99", "0", "0", "0", "19.99", status,
+            (order_id, number, user_id, "USD", total, "0", "0", "0", total, status,
              payment_status, address, address, "card", "", "[]", stamp, stamp))
-        cur.execute(
+        cur.executemany(
             "INSERT INTO order_items (id, order_id, product_id, variant_id, sku, product_name, "
             "seller_id, quantity, unit_price, subtotal, discount, tax, status, position) "
             f"VALUES ({', '.join([p] * 14)})",
-            (self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
-             status, 0))
+            [(self._id(), order_id, 1, variant, "SKU", "Item", 2, 1, "19.99", "19.99", "0", "0",
+              status, position) for position, variant in enumerate(variants)])
 
-    def saga(self, conn: Any, n: int, hot: bool) -> None:
-        """The same writes shaped like the SDK's saga: reserve and record the order, start
-        the payment, complete, each step its own transaction (the charge goes between)."""
+    def fill(self, conn: Any, n: int, lines: int) -> tuple[int, list[int]]:
+        """A new buyer's cart of ``lines`` variants, a transaction per line as a shop adds
+        them: read the variant's price and stock, write the cart and the line."""
         p, now = self._p, datetime.now(UTC)
         stamp = now.isoformat() if p == "?" else now
-        variant = self._variants[0 if hot else n % len(self._variants)]
-        order_id, user_id, payment_id = self._id(), self._id(), self._id()
-        reservation_id, checkout_id = self._id(), self._id()
+        user_id = self._id()
+        variants = [self._variants[(n + line) % len(self._variants)] for line in range(lines)]
         cur = conn.cursor()
-        cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
-                    f"quantity_reserved = quantity_reserved + 1, updated_at = {p} "
-                    f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
+        for position, variant in enumerate(variants):
+            cur.execute("SELECT v.price, v.sku, p.name, p.seller_id, p.category_id, "
+                        "v.weight_grams, i.quantity_available FROM variants v "
+                        "JOIN products p ON p.id = v.product_id "
+                        "JOIN inventory i ON i.variant_id = v.id "
+                        f"WHERE v.id = {p} AND v.is_active AND p.is_active", (variant,))
+            price, sku, name, seller, category, weight, available = cur.fetchone()
+            if available < 1:
+                raise RuntimeError("out of stock")
+            cur.execute("INSERT INTO carts (user_id, cart_id, version, created_at, updated_at) "
+                        f"VALUES ({p}, {p}, 1, {p}, {p}) ON CONFLICT (user_id) DO UPDATE "
+                        "SET version = carts.version + 1, updated_at = excluded.updated_at",
+                        (user_id, f"cart_{user_id}", stamp, stamp))
+            cur.execute("INSERT INTO cart_items (id, user_id, product_id, variant_id, sku, "
+                        "product_name, quantity, unit_price, currency, seller_id, category_id, "
+                        "weight_grams, selected_attributes, position) "
+                        f"VALUES ({', '.join([p] * 14)})",
+                        (self._id(), user_id, 1, variant, sku, name, 1, str(price), "USD",
+                         seller, category, weight, "{}", position))
+            conn.commit()
+        return user_id, variants
+
+    def saga(self, conn: Any, n: int, hot: bool,
+             cart: tuple[int, list[int]] | None = None) -> None:
+        """The same writes shaped like the SDK's saga: reserve and record the order, start
+        the payment, complete, each step its own transaction (the charge goes between).
+        ``cart`` is a buyer and the variants :meth:`fill` put in their cart."""
+        p, now = self._p, datetime.now(UTC)
+        stamp = now.isoformat() if p == "?" else now
+        user_id, variants = cart or (self._id(), [
+            self._variants[0 if hot else n % len(self._variants)]])
+        order_id, payment_id = self._id(), self._id()
+        reservation_id, checkout_id = self._id(), self._id()
+        amount = str(Decimal("19.99") * len(variants))
+        cur = conn.cursor()
+        for variant in variants:
+            cur.execute(f"UPDATE inventory SET quantity_available = quantity_available - 1, "
+                        f"quantity_reserved = quantity_reserved + 1, updated_at = {p} "
+                        f"WHERE variant_id = {p} AND quantity_available >= 1", (stamp, variant))
         cur.execute("INSERT INTO reservations (id, order_id, status, lines, expires_at, "
                     f"created_at) VALUES ({p}, {p}, 'ACTIVE', {p}, {p}, {p})",
-                    (reservation_id, order_id, f"[[{variant}, 1]]", stamp, stamp))
-        self._order(cur, order_id, user_id, variant, "PENDING", "PENDING", stamp)
+                    (reservation_id, order_id, json.dumps([[v, 1] for v in variants]), stamp,
+                     stamp))
+        self._order(cur, order_id, user_id, variants, "PENDING", "PENDING", stamp)
         cur.execute(
             "INSERT INTO checkouts (id, user_id, order_id, reservation_id, state, "
             "failure_code, failure_message, created_at, updated_at) "
@@ -238,7 +296,7 @@ class HandWritten:
             "INSERT INTO payments (id, order_id, user_id, amount, currency, refunded, "
             "idempotency_key, method, status, failure_reason, gateway_response, created_at, "
             f"updated_at) VALUES ({', '.join([p] * 13)})",
-            (payment_id, order_id, user_id, "19.99", "USD", "0", f"pay_{payment_id}", "card",
+            (payment_id, order_id, user_id, amount, "USD", "0", f"pay_{payment_id}", "card",
              "PROCESSING", "", "{}", stamp, stamp))
         cur.execute(f"UPDATE checkouts SET state = 'PAYMENT_STARTED', payment_id = {p} "
                     f"WHERE id = {p}", (payment_id, checkout_id))
@@ -249,14 +307,16 @@ class HandWritten:
                     f"WHERE id = {p}", (order_id,))
         cur.execute(f"UPDATE order_items SET status = 'CONFIRMED' WHERE order_id = {p}",
                     (order_id,))
-        cur.execute(f"UPDATE inventory SET quantity_reserved = quantity_reserved - 1, "
-                    f"quantity_sold = quantity_sold + 1 WHERE variant_id = {p}", (variant,))
+        for variant in variants:
+            cur.execute(f"UPDATE inventory SET quantity_reserved = quantity_reserved - 1, "
+                        f"quantity_sold = quantity_sold + 1 WHERE variant_id = {p}", (variant,))
         cur.execute(f"UPDATE reservations SET status = 'COMMITTED', ended_at = {p} "
                     f"WHERE id = {p}", (stamp, reservation_id))
         cur.execute(f"UPDATE checkouts SET state = 'COMPLETED' WHERE id = {p}", (checkout_id,))
-        self._movement(cur, variant, order_id, stamp)
+        for variant in variants:
+            self._movement(cur, variant, order_id, stamp)
         self._events(cur, order_id, stamp, 2)
-        cur.execute(f"DELETE FROM cart_items WHERE user_id = {p}", (user_id,))
+        cur.execute(f"DELETE FROM carts WHERE user_id = {p}", (user_id,))  # lines cascade
         conn.commit()
 
     def _movement(self, cur: Any, variant: int, order_id: int, stamp: Any) -> None:
@@ -286,9 +346,12 @@ def timed(jobs: list[Callable[[], None]], workers: int) -> Figure:
     return Figure(ran.per_second, 1000 * (time.process_time() - cpu) / len(jobs))
 
 
-def scenarios(workers: int) -> list[tuple[str, int, bool]]:
-    return [("sequential", 1, False), (f"{workers} workers", workers, False),
-            (f"hot variant, {workers} workers", workers, True)]
+def scenarios(workers: int) -> list[tuple[str, int, bool, int]]:
+    """Label, threads, all from one hot variant, lines filled in the timed part (0: the
+    cart is filled beforehand, untimed)."""
+    return [("sequential", 1, False, 0), (f"{workers} workers", workers, False, 0),
+            (f"hot variant, {workers} workers", workers, True, 0),
+            (f"fill 2 lines and check out, {workers} workers", workers, False, 2)]
 
 
 def count_sdk(sdk: SdkShop, checkouts: int) -> dict[str, float]:
@@ -303,7 +366,11 @@ def count_sdk(sdk: SdkShop, checkouts: int) -> dict[str, float]:
     return found
 
 
-def sdk_scenario(sdk: SdkShop, checkouts: int, threads: int, hot: bool) -> Figure:
+def sdk_scenario(sdk: SdkShop, checkouts: int, threads: int, hot: bool,
+                 fill: int = 0) -> Figure:
+    if fill:
+        return timed([functools.partial(sdk.fill_and_checkout, n, fill)
+                      for n in range(checkouts)], threads)
     buyers = sdk.prepare(checkouts, hot)
     return timed([functools.partial(sdk.checkout, b) for b in buyers], threads)
 
@@ -316,15 +383,17 @@ class HandRunner:
         connect_, style, variants, sequence = make()
         self._connect = connect_
         hand = HandWritten(connect_, style, variants, sequence)
+        self._fill = hand.fill
         self._step = hand.checkout if shape == "one" else hand.saga
 
-    def scenario(self, checkouts: int, threads: int, hot: bool) -> Figure:
+    def scenario(self, checkouts: int, threads: int, hot: bool, fill: int = 0) -> Figure:
         local = threading.local()
 
         def job(n: int) -> None:
             if not hasattr(local, "conn"):
                 local.conn = self._connect()
-            self._step(local.conn, n, hot)
+            cart = self._fill(local.conn, n, fill) if fill else None
+            self._step(local.conn, n, hot, cart)
         return timed([functools.partial(job, n) for n in range(checkouts)], threads)
 
 
@@ -368,16 +437,16 @@ def run(backends: list[str], checkouts: int, workers: int) -> list[Row]:
     for backend in backends:
         if backend == "memory":
             shop = SdkShop("memory://")
-            rows += [(backend, label, sdk_scenario(shop, checkouts, threads, hot), None, None)
-                     for label, threads, hot in scenarios(workers)]
+            rows += [(backend, label, sdk_scenario(shop, checkouts, threads, hot, fill), None,
+                      None) for label, threads, hot, fill in scenarios(workers)]
             continue
         url, make = _sql_backend(backend)
         sdk = SdkShop(url)  # creates and stocks the products the floors buy
         one, saga = HandRunner(make, "one"), HandRunner(make, "saga")
-        for label, threads, hot in scenarios(workers):
-            rows.append((backend, label, sdk_scenario(sdk, checkouts, threads, hot),
-                         one.scenario(checkouts, threads, hot),
-                         saga.scenario(checkouts, threads, hot)))
+        for label, threads, hot, fill in scenarios(workers):
+            rows.append((backend, label, sdk_scenario(sdk, checkouts, threads, hot, fill),
+                         one.scenario(checkouts, threads, hot, fill),
+                         saga.scenario(checkouts, threads, hot, fill)))
         counted.append(sdk)
     # counted after every timing: listening marks SQLAlchemy's Engine class as having
     # listeners for good, and each statement then walks the (empty) listener lists
@@ -400,6 +469,7 @@ def _sql_backend(backend: str) -> tuple[str, Callable[[], Any]]:
                                        check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")  # as the SDK's connections
                 return conn
             return open_, "qmark", _variants(url), None
         return url, make_sqlite
