@@ -117,14 +117,17 @@ class CartService:
                  selected_attributes: Mapping[str, str] | None = None) -> CartView:
         """Add ``quantity`` of the variant that ``selected_attributes`` pick."""
         check_line_quantity(quantity)
-        with self._tx.catalog_read() as catalog:
-            product = catalog.products.get(product_id)
-        if not product.is_active:
-            raise NotFound(f"product {product_id} is not available",
-                           {"product_id": product_id})
-        variant = product.pick_variant(dict(selected_attributes or {}))
+        # one read for the product, its stock and the pricing rules the view shows: the
+        # catalog joins the transaction when it lives in the same database
         with self._tx.read() as uow:
+            with self._tx.catalog_read(within=uow) as catalog:
+                product = catalog.products.get(product_id)
+            if not product.is_active:
+                raise NotFound(f"product {product_id} is not available",
+                               {"product_id": product_id})
+            variant = product.pick_variant(dict(selected_attributes or {}))
             available = uow.inventory.get(variant.id).available
+            rules = self._settings.current(uow).pricing
 
         def change(cart: Cart, now: datetime) -> None:
             held = cart.line_for_variant(variant.id)
@@ -136,7 +139,7 @@ class CartService:
                             product.name, quantity, variant.price, product.seller_id,
                             product.category_id, variant.weight_grams, dict(variant.options))
             cart.add(line, now)
-        return self._view(self._modify(_owner(actor), change))
+        return self._view(self._modify(_owner(actor), change), rules=rules)
 
     def update_item(self, actor: Actor, cart_item_id: int, quantity: int) -> CartView:
         check_line_quantity(quantity)
@@ -204,18 +207,22 @@ class CartService:
                 continue
         raise Conflict("the cart is being changed by another request; try again")
 
-    def _view(self, cart: Cart, destination: Address | None = None) -> CartView:
+    def _view(self, cart: Cart, destination: Address | None = None,
+              rules: PricingRules | None = None) -> CartView:
+        """The cart priced as a checkout now charges it; ``rules``: the pricing rules the
+        caller has just read, which spares a read when the cart has no coupon."""
         if not cart.lines:
             return CartView(cart, None)
         coupon, ancestors = None, {}
-        with self._tx.read() as uow:  # the totals shown are the ones a checkout now charges
-            rules = self._settings.current(uow).pricing
-            if cart.coupon_code:
-                try:
-                    coupon = uow.coupons.get(cart.coupon_code)
-                except NotFound:
-                    coupon = None
-                ancestors = coupon_ancestors(self._tx, coupon)
+        if rules is None or cart.coupon_code:
+            with self._tx.read() as uow:
+                rules = self._settings.current(uow).pricing
+                if cart.coupon_code:
+                    try:
+                        coupon = uow.coupons.get(cart.coupon_code)
+                    except NotFound:
+                        coupon = None
+                    ancestors = coupon_ancestors(self._tx, coupon)
         try:
             totals = price_cart(cart, rules, coupon, ancestors, destination)
         except ValidationError:  # the coupon no longer fits (lines removed): show it without
