@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -74,8 +75,10 @@ def test_arithmetic_equals_building_the_result_afresh(a: int, b: int, currency: 
     """Sums, differences and negations are what the constructor would make of the raw
     amount: same value, same precision, and refused past what the stores hold."""
     x, y = Money.from_minor(a, currency), Money.from_minor(b, currency)
-    for raw, made in ((x.amount + y.amount, lambda: x + y), (x.amount - y.amount, lambda: x - y),
-                      (-x.amount, lambda: -x)):
+    cases: list[tuple[Decimal, Callable[[], Money]]] = [
+        (x.amount + y.amount, lambda: x + y), (x.amount - y.amount, lambda: x - y),
+        (-x.amount, lambda: -x)]
+    for raw, made in cases:
         try:
             expected = Money(raw, currency)
         except ValidationError:
