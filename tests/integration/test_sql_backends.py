@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import json
 import os
 import runpy
 import sqlite3
@@ -26,6 +27,7 @@ from commerce_adapters.sql.database import normalize_url
 from commerce_adapters.sql.schema import metadata
 from commerce_adapters.sql.uow import SqlSession
 from commerce_core.accounts.policy import Actor
+from commerce_core.address import Address
 from commerce_core.catalog.model import Category
 from commerce_core.clock import ManualClock
 from commerce_core.errors import InsufficientStock, TransientError, Unavailable
@@ -195,6 +197,34 @@ def test_a_host_applications_alembic_version_is_left_alone(empty_database: str) 
     connect(empty_database, secret_key=SECRET)  # the SDK is content with its own table
     assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
         ("hostapp_7f3a",)]
+
+
+def test_order_addresses_keep_the_stored_json_of_earlier_releases(empty_database: str
+                                                                  ) -> None:
+    """The orders table holds each address as JSON of its seven fields; a row in that form
+    (with the optional lines absent, as an older writer could leave them) reads back."""
+    migrate.upgrade(empty_database)
+    shop = connect(empty_database, secret_key=SECRET)
+    product = add_product(shop, shop.catalog.create_category(ADMIN, "C").id, prices=["40.00"])
+    buyer = Actor.customer(9200)
+    shop.cart.add_item(buyer, product.id, 1)
+    billing = Address("2 Side St", "Shelbyville", "54321", "US", line2="Apt 3", name="Lee")
+    order = shop.checkout.place_order(buyer, HOME, billing, payment_token="tok_visa").order
+    stored = _rows(empty_database, "SELECT shipping_address, billing_address FROM orders "
+                   f"WHERE id = {order.id}")[0]
+    assert [json.loads(v) if isinstance(v, str) else v for v in stored] == [
+        {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US",
+         "region": "IL", "line2": "", "name": ""},
+        {"line1": "2 Side St", "city": "Shelbyville", "postal_code": "54321", "country": "US",
+         "region": "", "line2": "Apt 3", "name": "Lee"}]
+    _run(empty_database, "UPDATE orders SET billing_address = '{\"line1\": \"9 Old Rd\", "
+         "\"city\": \"Ogdenville\", \"postal_code\": \"999\", \"country\": \"US\"}' "
+         f"WHERE id = {order.id}")
+    again = shop.orders.get(order.id, buyer)
+    assert (again.shipping_address, again.billing_address) == (
+        HOME, Address("9 Old Rd", "Ogdenville", "999", "US"))
+    assert shop.tx.drain(10)  # the checkout's events handled before the database goes
+    shop.tx.flush_marks()
 
 
 def test_accounts_stored_before_first_and_last_names_still_sign_in(empty_database: str

@@ -31,6 +31,7 @@ from commerce_core.errors import (
 from commerce_core.events import DomainEvent, OrderCancelled, OrderPlaced, PaymentConfirmed
 from commerce_core.facade import Commerce
 from commerce_core.fraud.screen import FraudScreen
+from commerce_core.idempotency import request_hash
 from commerce_core.money import Money
 from commerce_core.orders.model import OrderStatus, PaymentStatus
 from commerce_core.payments.model import PaymentState
@@ -317,6 +318,27 @@ def test_idempotent_checkout_replays_and_refuses_a_different_request(
     with pytest.raises(Conflict):
         shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_mastercard",
                                   idempotency_key="abc")
+
+
+def test_checkout_fingerprint_keeps_its_stored_form(shop: Commerce, category: int) -> None:
+    # keys stored by earlier releases must still replay: the fingerprint hashes each address
+    # as its seven fields by name, and nothing else
+    p = add_product(shop, category, stock=3)
+    shop.cart.add_item(CUSTOMER, p.id, 1)
+    billing = Address("2 Side St", "Shelbyville", "54321", "us", region="il", line2="Apt 3",
+                      name="Lee Chen")
+    shop.checkout.place_order(CUSTOMER, HOME, billing, payment_token="tok_visa",
+                              idempotency_key="k-form")
+    with shop.tx.read() as uow:
+        record = uow.idempotency.get(f"checkout:{CUSTOMER.user_id}", "k-form")
+    assert record is not None
+    ship = {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345",
+            "country": "US", "region": "IL", "line2": "", "name": ""}
+    bill = {"line1": "2 Side St", "city": "Shelbyville", "postal_code": "54321",
+            "country": "US", "region": "IL", "line2": "Apt 3", "name": "Lee Chen"}
+    assert record.request_hash == request_hash(
+        {"user": CUSTOMER.user_id, "ship": ship, "bill": bill, "token": "tok_visa",
+         "method": "card"})
 
 
 def test_idempotent_replay_of_a_decline_is_the_same_decline(shop: Commerce,

@@ -77,7 +77,10 @@ a = t.user_addresses
 
 
 def _address_row(e: SavedAddress) -> dict[str, Any]:
-    return {"id": e.id, "user_id": e.user_id, "label": e.label, **e.address.as_dict(),
+    x = e.address
+    return {"id": e.id, "user_id": e.user_id, "label": e.label, "line1": x.line1,
+            "city": x.city, "postal_code": x.postal_code, "country": x.country,
+            "region": x.region, "line2": x.line2, "name": x.name,
             "is_default_shipping": e.is_default_shipping,
             "is_default_billing": e.is_default_billing}
 

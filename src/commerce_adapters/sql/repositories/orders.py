@@ -79,14 +79,26 @@ def _count_stmt(present: tuple[str, ...]) -> sa.Select[Any]:
 _PAID = [s.value for s in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)]
 
 
+def _address_json(a: Address) -> dict[str, str]:
+    """An address as the orders table's JSON columns hold it, every release alike."""
+    return {"line1": a.line1, "city": a.city, "postal_code": a.postal_code,
+            "country": a.country, "region": a.region, "line2": a.line2, "name": a.name}
+
+
+def _address_of(stored: dict[str, str]) -> Address:
+    # the optional lines may be absent, as Address's own defaults always allowed
+    return Address(stored["line1"], stored["city"], stored["postal_code"], stored["country"],
+                   stored.get("region", ""), stored.get("line2", ""), stored.get("name", ""))
+
+
 def _order_row(o: Order) -> dict[str, Any]:
     return {"id": o.id, "order_number": o.number, "user_id": o.user_id,
             "currency": o.currency, "subtotal": o.subtotal.amount,
             "discount": o.discount.amount, "shipping": o.shipping.amount, "tax": o.tax.amount,
             "total_amount": o.total.amount, "status": o.status.value,
             "payment_status": o.payment_status.value,
-            "shipping_address": o.shipping_address.as_dict(),
-            "billing_address": o.billing_address.as_dict(), "coupon_code": o.coupon_code,
+            "shipping_address": _address_json(o.shipping_address),
+            "billing_address": _address_json(o.billing_address), "coupon_code": o.coupon_code,
             "payment_method": o.payment_method, "cancel_reason": o.cancel_reason,
             "timeline": [{"event": e.event, "timestamp": e.timestamp.isoformat(),
                           "note": e.note} for e in o.timeline],
@@ -193,7 +205,7 @@ class SqlOrders(SqlRepository):
         return [Order(r.id, r.order_number, r.user_id, r.currency, items[r.id],
                       Money(r.subtotal, r.currency), Money(r.discount, r.currency),
                       Money(r.shipping, r.currency), Money(r.tax, r.currency),
-                      Address(**r.shipping_address), Address(**r.billing_address),
+                      _address_of(r.shipping_address), _address_of(r.billing_address),
                       r.created_at, r.updated_at, OrderStatus(r.status),
                       PaymentStatus(r.payment_status), r.coupon_code, r.payment_method,
                       r.cancel_reason,
