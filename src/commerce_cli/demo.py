@@ -119,8 +119,9 @@ def _seed(shop: Commerce, count: int, rng: random.Random) -> tuple[Actor, list[i
 
 def _color(shop: Commerce, product_id: int) -> str:
     detail = shop.catalog.product_detail(product_id)
-    stocked = [v for v in detail.as_dict()["variants"] if v["available"] > 0]
-    return str((stocked or detail.as_dict()["variants"])[0]["options"]["color"])
+    variants = detail.product.active_variants
+    stocked = [v for v in variants if v.id in detail.stock and detail.stock[v.id].available > 0]
+    return (stocked or variants)[0].options["color"]
 
 
 def _account(shop: Commerce, email: str, name: str, role: str = "customer",
@@ -138,12 +139,13 @@ def _walk_checkout(shop: Commerce, buyer: Actor, catalog: list[int],
     for summary in listing.items[:2]:
         shop.cart.add_item(buyer, summary.product_id, 1,
                            {"color": _color(shop, summary.product_id)})
-    view = shop.cart.apply_coupon(buyer, "welcome10").as_dict()
+    view = shop.cart.apply_coupon(buyer, "welcome10")
     table = Table("item", "qty", "price", title="your cart")
-    for item in view["items"]:
-        table.add_row(escape(item["product_name"]), str(item["quantity"]), str(item["unit_price"]))
-    table.add_row("discount (WELCOME10)", "", f"-{view['discount']}")
-    table.add_row("[bold]total[/bold]", "", f"[bold]{view['total']}[/bold]")
+    for line in view.cart.lines:
+        table.add_row(escape(line.product_name), str(line.quantity), str(line.unit_price.amount))
+    if view.totals is not None:  # None only while the cart is empty
+        table.add_row("discount (WELCOME10)", "", f"-{view.totals.discount.amount}")
+        table.add_row("[bold]total[/bold]", "", f"[bold]{view.totals.total.amount}[/bold]")
     console.print(table)
     result = shop.checkout.place_order(
         buyer, Address("7 Elm St", "Portland", "97205", "US", region="OR"),

@@ -44,9 +44,6 @@ class Finding:
     status: str
     detail: str
 
-    def as_dict(self) -> dict[str, str]:
-        return attrs.asdict(self)
-
 
 def _database(name: str, url: str, migrated: bool) -> Finding:
     shown = show_url(url)
@@ -290,9 +287,9 @@ def doctor(ctx: typer.Context, json_out: Annotated[bool, typer.Option(
         "--json", help="Print JSON, for scripts.")] = False) -> None:
     """Reach each configured backend and say what is wrong; exit 1 if anything failed."""
     found = examine(target(ctx))
-    rows = [{**f.as_dict(), "status": f.status if json_out else
-             Text(f.status, style={OK: "green", WARN: "yellow", FAIL: "red"}[f.status])}
-            for f in found]
+    rows = [{"check": f.check, "status": f.status if json_out else
+             Text(f.status, style={OK: "green", WARN: "yellow", FAIL: "red"}[f.status]),
+             "detail": f.detail} for f in found]
     emit(rows, ["check", "status", "detail"], json_out, "commerce doctor")
     if any(f.status == FAIL for f in found):
         raise typer.Exit(1)
