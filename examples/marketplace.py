@@ -107,10 +107,10 @@ def review_refund_and_report(shop: Commerce, clock: ManualClock, notifier: Recor
                                 "Lovely glow; the base needs a shim.")
     shop.reviews.write(ann, rug_id, 5, "Soft and thick")
     shop.reviews.respond(lumen, review.id, "Sorry about the base: a free shim is on its way.")
-    listing = shop.reviews.list(lamp_id).as_dict()
-    print(f"lamp reviews: average {listing['average_rating']}, "
-          f"verified={listing['reviews'][0]['verified_purchase']}, "
-          f"seller answered: {listing['reviews'][0]['seller_response']['comment']!r}")
+    listing = shop.reviews.list(lamp_id)
+    first = listing.reviews.items[0]
+    print(f"lamp reviews: average {listing.stats.average}, "
+          f"verified={first.verified_purchase}, seller answered: {first.response!r}")
 
     lamp_items = [i.id for i in shop.orders.get(order_id, ann).items
                   if i.seller_id == lumen.user_id]

@@ -63,10 +63,12 @@ def main(database_url: str | None = None) -> None:
     shop.add_coupon(admin, Coupon("SAVE10", CouponKind.PERCENT, Decimal(10)))
 
     shop.cart.add_item(customer, phone.id, 2, {"color": "Space Black", "storage": "256GB"})
-    cart = shop.cart.apply_coupon(customer, "save10").as_dict()
-    print(f"cart: {cart['items'][0]['quantity']} x {cart['items'][0]['product_name']}, "
-          f"subtotal {cart['subtotal']}, discount {cart['discount']}, tax {cart['tax']}, "
-          f"shipping {cart['shipping']}, total {cart['total']}")
+    cart = shop.cart.apply_coupon(customer, "save10")
+    line, totals = cart.cart.lines[0], cart.totals
+    if totals is not None:  # None only for an empty cart
+        print(f"cart: {line.quantity} x {line.product_name}, subtotal {totals.subtotal}, "
+              f"discount {totals.discount}, tax {totals.tax}, shipping {totals.shipping}, "
+              f"total {totals.total}")
 
     address = Address("1 Infinite Loop", "Cupertino", "95014", "US", region="CA")
     result = shop.checkout.place_order(customer, address, payment_token="tok_visa",
