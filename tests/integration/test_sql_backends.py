@@ -244,7 +244,7 @@ def test_accounts_stored_before_first_and_last_names_still_sign_in(empty_databas
         "Old Timer", "", "Old Timer")
     actor = shop.accounts.authenticate(session.token)
     shop.accounts.update_profile(actor, first_name="Olive", last_name="Timer")
-    assert shop.accounts.profile(actor).as_dict()["first_name"] == "Olive"
+    assert shop.accounts.profile(actor).first_name == "Olive"
 
 
 def _old_style(url: str, *host_rows: str) -> None:

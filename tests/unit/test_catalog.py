@@ -5,15 +5,15 @@ import pytest
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import Conflict, Forbidden, NotFound, ValidationError
 from commerce_core.facade import Commerce
+from commerce_core.money import Money
 from tests.conftest import ADMIN, OTHER_SELLER, SELLER, add_product
 
 
 def test_product_without_options_gets_one_default_variant(shop: Commerce, category: int) -> None:
     p = add_product(shop, category, "Cable", ["9.99"], stock=3)
     assert len(p.variants) == 1 and p.pick_variant(None).id == p.variants[0].id
-    detail = shop.catalog.product_detail(p.id).as_dict()
-    assert detail["price"] == Decimal("9.99")
-    assert detail["availability"] == {"in_stock": True, "quantity": 3}
+    detail = shop.catalog.product_detail(p.id)
+    assert detail.product.min_price == Money("9.99", "USD") and detail.available == 3
 
 
 def test_detail_lists_attribute_options_and_variant_pick(shop: Commerce, category: int) -> None:
@@ -21,10 +21,10 @@ def test_detail_lists_attribute_options_and_variant_pick(shop: Commerce, categor
         SELLER, name="iPhone", category_id=category, attributes={"brand": "Apple"},
         variants=[VariantSpec("A-1", "999.99", {"color": "Black", "storage": "128GB"}, stock=1),
                   VariantSpec("A-2", "1099.99", {"color": "Silver", "storage": "256GB"})])
-    d = shop.catalog.product_detail(p.id).as_dict()
-    assert d["attributes"] == {"brand": ["Apple"], "color": ["Black", "Silver"],
-                               "storage": ["128GB", "256GB"]}
-    assert d["price"] == Decimal("999.99")
+    d = shop.catalog.product_detail(p.id).product
+    assert d.attributes == {"brand": "Apple"}
+    assert d.option_values() == {"color": ["Black", "Silver"], "storage": ["128GB", "256GB"]}
+    assert d.min_price == Money("999.99", "USD")
     assert p.pick_variant({"color": "Silver", "storage": "256GB"}).sku == "A-2"
     with pytest.raises(ValidationError) as err:
         p.pick_variant({"color": "Gold"})
@@ -182,7 +182,7 @@ def test_seller_products_lists_only_their_own_withdrawn_included_with_stock(
     both = {d.product.id: d for d in shop.catalog.seller_products(SELLER).items}
     assert set(both) == {lamp.id, shade.id}
     assert not both[shade.id].product.is_active
-    assert both[lamp.id].as_dict()["availability"] == {"in_stock": True, "quantity": 8}
+    assert both[lamp.id].available == 8
     assert [d.product.name for d in shop.catalog.seller_products(OTHER_SELLER).items] \
         == ["Rival"]
 
@@ -194,12 +194,12 @@ def test_a_seller_reads_one_own_product_with_what_export_needs(shop: Commerce,
         VariantSpec("L-S", "10", {"size": "S"}, stock=4, reorder_level=2),
         VariantSpec("L-M", "12", {"size": "M"})])
     shop.catalog.deactivate_product(SELLER, lamp.id)
-    mine = shop.catalog.seller_product(SELLER, lamp.id).as_seller_dict()
-    assert mine["is_active"] is False
-    assert mine["own_attributes"] == {"material": "brass"}
-    assert mine["attributes"] == {"material": ["brass"], "size": ["S", "M"]}
-    assert [(v["sku"], v["available"], v["reorder_level"]) for v in mine["variants"]] \
-        == [("L-S", 4, 2), ("L-M", 0, 0)]
+    mine = shop.catalog.seller_product(SELLER, lamp.id)
+    assert mine.product.is_active is False
+    assert mine.product.attributes == {"material": "brass"}
+    assert mine.product.option_values() == {"size": ["S", "M"]}
+    assert [(v.sku, mine.stock[v.id].available, mine.stock[v.id].reorder_level)
+            for v in mine.product.active_variants] == [("L-S", 4, 2), ("L-M", 0, 0)]
     with pytest.raises(Forbidden):
         shop.catalog.seller_product(OTHER_SELLER, lamp.id)
     with pytest.raises(ValidationError):  # a spec's own fields are checked as it is made

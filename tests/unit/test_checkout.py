@@ -488,7 +488,8 @@ def test_category_scoped_coupon_discounts_only_lines_below_its_category(
                            category_ids=frozenset({home.id})))
     shop.cart.add_item(CUSTOMER, pan.id, 1)
     shop.cart.add_item(CUSTOMER, hose.id, 1)
-    assert shop.cart.apply_coupon(CUSTOMER, "HOME25").as_dict()["discount"] == Decimal("10.00")
+    priced = shop.cart.apply_coupon(CUSTOMER, "HOME25").totals
+    assert priced is not None and priced.discount == Money("10.00", "USD")
     order = shop.checkout.place_order(CUSTOMER, HOME, payment_token="tok_visa").order
     assert {i.product_name: i.discount.amount for i in order.items} == {
         "Pan": Decimal("10.00"), "Hose": Decimal("0.00")}

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -208,7 +207,7 @@ def test_open_breaker_makes_checkout_fail_fast_without_losing_stock(
 def test_payment_is_visible_only_to_its_owner(shop: Commerce, category: int) -> None:
     order_id = buy(shop, add_product(shop, category).id)
     payment = shop.payments.for_order(order_id, CUSTOMER)[0]
-    assert shop.payments.get(payment.id, CUSTOMER).as_dict()["amount"] == Decimal("100.00")
+    assert shop.payments.get(payment.id, CUSTOMER).amount == Money("100.00", "USD")
     with pytest.raises(NotFound):
         shop.payments.get(payment.id, Actor.customer(1))
     detail = shop.orders.detail(order_id, CUSTOMER)

@@ -101,18 +101,18 @@ def test_cart_add_update_remove_and_totals(shop: Commerce, category: int) -> Non
     p = add_product(shop, category, "Mug", ["4.50", "5.00"], stock=200)
     view = shop.cart.add_item(CUSTOMER, p.id, 2, {"size": "1"})
     view = shop.cart.add_item(CUSTOMER, p.id, 3, {"size": "1"})  # same variant: one line
-    body = view.as_dict()
-    assert len(body["items"]) == 1 and body["items"][0]["quantity"] == 5
-    assert body["subtotal"] == Decimal("25.00")
-    line_id = body["items"][0]["cart_item_id"]
-    assert shop.cart.update_item(CUSTOMER, line_id, 100).as_dict()["subtotal"] == Decimal("500.00")
+    assert [line.quantity for line in view.cart.lines] == [5]
+    assert view.totals is not None and view.totals.subtotal == Money("25.00", "USD")
+    line_id = view.cart.lines[0].id
+    updated = shop.cart.update_item(CUSTOMER, line_id, 100).totals
+    assert updated is not None and updated.subtotal == Money("500.00", "USD")
     for bad in (0, 101, -1):
         with pytest.raises(ValidationError):
             shop.cart.update_item(CUSTOMER, line_id, bad)
     with pytest.raises(ValidationError):
         shop.cart.add_item(CUSTOMER, p.id, 1, {"size": "1"})  # 101 > 100
     shop.cart.remove_item(CUSTOMER, line_id)
-    assert shop.cart.get(CUSTOMER).as_dict()["items"] == []
+    assert shop.cart.get(CUSTOMER).cart.lines == []
     with pytest.raises(NotFound):
         shop.cart.remove_item(CUSTOMER, line_id)
 
@@ -145,10 +145,11 @@ def test_cart_coupon_and_destination_tax(clock: ManualClock, gateway: object) ->
     p = add_product(shop, cat, "Thing", ["100.00"])
     shop.add_coupon(ADMIN, Coupon("HALF", CouponKind.PERCENT, Decimal(50)))
     shop.cart.add_item(CUSTOMER, p.id, 1)
-    body = shop.cart.apply_coupon(CUSTOMER, " half ").as_dict()
-    assert body["discount"] == Decimal("50.00") and body["discounts"][0]["coupon_code"] == "HALF"
-    ca = shop.cart.get(CUSTOMER, Address("1 A", "LA", "90001", "US", region="CA")).as_dict()
-    assert ca["tax"] == Decimal("5.00") and ca["total"] == Decimal("55.00")
+    half = shop.cart.apply_coupon(CUSTOMER, " half ").totals
+    assert half is not None and half.discount == Money("50.00", "USD")
+    assert half.coupon_code == "HALF"
+    ca = shop.cart.get(CUSTOMER, Address("1 A", "LA", "90001", "US", region="CA")).totals
+    assert ca is not None and (ca.tax, ca.total) == (Money("5.00", "USD"), Money("55.00", "USD"))
     with pytest.raises(NotFound):
         shop.cart.apply_coupon(CUSTOMER, "NOPE")
 

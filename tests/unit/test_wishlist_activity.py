@@ -22,9 +22,10 @@ def test_wishlist_add_remove_list(shop: Commerce, category: int, clock: ManualCl
     page = shop.wishlist.items(CUSTOMER)
     assert [e.item.product_id for e in page.items] == [desk.id, lamp.id]
     shop.catalog.deactivate_product(SELLER, desk.id)
-    listed = {e.item.product_id: e.as_dict() for e in shop.wishlist.items(CUSTOMER).items}
-    assert listed[desk.id]["available"] is False
-    assert listed[lamp.id]["price"] == lamp.min_price.amount
+    listed = {e.item.product_id: e.product for e in shop.wishlist.items(CUSTOMER).items}
+    withdrawn, kept = listed[desk.id], listed[lamp.id]
+    assert withdrawn is None or not withdrawn.is_active
+    assert kept is not None and kept.is_active and kept.min_price == lamp.min_price
     with pytest.raises(NotFound):
         shop.wishlist.add(CUSTOMER, desk.id)  # withdrawn products cannot be added
     assert shop.wishlist.remove(CUSTOMER, lamp.id) and not shop.wishlist.remove(CUSTOMER, lamp.id)
@@ -58,5 +59,5 @@ def test_activity_is_recent_first_deduplicated_and_bounded(shop: Commerce,
     with pytest.raises(ValidationError):
         shop.activity.recent(CUSTOMER, limit=MAX_ENTRIES + 1)
     shop.activity.forget(CUSTOMER)
-    assert shop.activity.recent(CUSTOMER).as_dict() == {"viewed_products": [],
-                                                         "search_queries": []}
+    forgotten = shop.activity.recent(CUSTOMER)
+    assert (forgotten.viewed, forgotten.searched) == ([], [])
