@@ -19,9 +19,6 @@ class CommerceError(Exception):
         self.message = message
         self.details: dict[str, Any] = dict(details or {})
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
-
 
 class NotFound(CommerceError):
     code = "not_found"
