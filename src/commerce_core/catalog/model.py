@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -36,9 +35,6 @@ class Category:
         self.name = _non_blank("name", self.name, 100)
         self.description = text("description", self.description, 5000, multiline=True)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"category_id": self.id, "name": self.name, "parent_id": self.parent_id}
-
 
 @attrs.define
 class Variant:
@@ -62,11 +58,6 @@ class Variant:
         self.options = text_map("options", self.options, 100, MAX_LIST)
         if self.weight_grams < 0:
             raise ValidationError("weight must not be negative", {"weight_grams": "must be >= 0"})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"variant_id": self.id, "product_id": self.product_id, "sku": self.sku,
-                "price": self.price.amount, "currency": self.price.currency,
-                "options": dict(self.options), "weight_grams": self.weight_grams}
 
     def matches(self, selected: dict[str, str]) -> bool:
         return self.options == selected

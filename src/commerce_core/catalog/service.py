@@ -76,36 +76,6 @@ class ProductDetail:
         return sum(self.stock[v.id].available for v in self.product.active_variants
                    if v.id in self.stock)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The seed's product-detail shape, plus the variants."""
-        p = self.product
-        attributes: dict[str, list[str]] = {k: [v] for k, v in p.attributes.items()}
-        attributes.update(p.option_values())
-        return {
-            "product_id": p.id, "name": p.name, "description": p.description,
-            "price": p.min_price.amount, "currency": p.currency, "images": list(p.images),
-            "attributes": attributes, "tags": list(p.tags), "category_id": p.category_id,
-            "rating": p.rating, "reviews_count": p.review_count,
-            "seller": {"seller_id": p.seller_id}, "is_active": p.is_active,
-            "availability": {"in_stock": self.available > 0, "quantity": self.available},
-            "variants": [
-                {"variant_id": v.id, "sku": v.sku, "price": v.price.amount,
-                 "options": dict(v.options), "weight_grams": v.weight_grams,
-                 "available": self.stock[v.id].available if v.id in self.stock else 0}
-                for v in p.active_variants
-            ],
-        }
-
-    def as_seller_dict(self) -> dict[str, Any]:
-        """The detail as its seller's tools see it (and export it): also the product's own
-        attributes apart from its variants' options, and each variant's reorder level."""
-        detail = self.as_dict()
-        detail["own_attributes"] = dict(self.product.attributes)
-        for variant in detail["variants"]:
-            item = self.stock.get(variant["variant_id"])
-            variant["reorder_level"] = item.reorder_level if item else 0
-        return detail
-
 
 class CatalogService:
     def __init__(self, tx: Transactions, ids: IdGenerator, clock: Clock) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -32,14 +31,6 @@ class ProductSummary:
     category_id: int
     in_stock: bool
     created_at: datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """One entry of the seed's product listing."""
-        return {"product_id": self.product_id, "name": self.name, "price": self.price.amount,
-                "currency": self.price.currency, "rating": self.rating,
-                "review_count": self.review_count, "image_url": self.image_url,
-                "seller_id": self.seller_id, "category_id": self.category_id,
-                "in_stock": self.in_stock}
 
 
 @attrs.frozen
