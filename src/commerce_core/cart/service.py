@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
@@ -29,34 +29,6 @@ _SAVE_ATTEMPTS = 5
 class CartView:
     cart: Cart
     totals: Totals | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The seed's cart response."""
-        t = self.totals
-        items = []
-        for line in self.cart.lines:
-            priced = t.line(line.id) if t else None
-            items.append({
-                "cart_item_id": line.id, "product_id": line.product_id,
-                "variant_id": line.variant_id, "sku": line.sku,
-                "product_name": line.product_name, "quantity": line.quantity,
-                "unit_price": line.unit_price.amount,
-                "total_price": priced.subtotal.amount if priced else None,
-                "selected_attributes": dict(line.selected_attributes),
-            })
-        zero = None if t is None else t.subtotal.amount * 0
-        return {
-            "cart_id": self.cart.id, "items": items,
-            "currency": self.cart.currency,
-            "subtotal": t.subtotal.amount if t else zero,
-            "discount": t.discount.amount if t else zero,
-            "discounts": ([{"coupon_code": t.coupon_code, "discount_amount": t.discount.amount}]
-                          if t and t.coupon_code else []),
-            "tax": t.tax.amount if t else zero,
-            "shipping": t.shipping.amount if t else zero,
-            "total": t.total.amount if t else zero,
-            "last_updated": self.cart.updated_at.isoformat(),
-        }
 
 
 def coupon_ancestors(tx: Transactions, coupon: Coupon | None) -> dict[int, set[int]]:
