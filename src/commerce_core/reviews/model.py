@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 import attrs
 
@@ -73,20 +72,6 @@ class Review:
         self.response = _check_text("response", text, 2000, required=True)
         self.responded_at = now
 
-    def as_dict(self) -> dict[str, Any]:
-        """The seed's review shape, plus images, votes, the seller's response and moderation."""
-        return {
-            "review_id": self.id, "product_id": self.product_id,
-            "user": {"user_id": self.user_id, "name": self.author_name},
-            "rating": self.rating, "title": self.title, "comment": self.comment,
-            "images": list(self.images), "verified_purchase": self.verified_purchase,
-            "helpful_count": self.helpful_count, "unhelpful_count": self.unhelpful_count,
-            "seller_response": None if self.responded_at is None else {
-                "comment": self.response, "responded_at": self.responded_at.isoformat()},
-            "is_hidden": self.is_hidden,
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-        }
-
 
 @attrs.frozen
 class RatingStats:
@@ -112,10 +97,6 @@ class RatingStats:
     @property
     def average(self) -> Decimal | None:
         return average(self.total, self.count)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"average_rating": self.average, "total_count": self.count,
-                "distribution": {str(s): self.distribution[s - 1] for s in range(5, 0, -1)}}
 
 
 def average(total: int, count: int) -> Decimal | None:

@@ -27,12 +27,6 @@ class ReviewPage:
     reviews: Page[Review]
     stats: RatingStats
 
-    def as_dict(self) -> dict[str, Any]:
-        """The seed's GET /products/{id}/reviews body (with paging figures)."""
-        return {"reviews": [r.as_dict() for r in self.reviews.items], **self.stats.as_dict(),
-                "page": self.reviews.page, "limit": self.reviews.limit,
-                "matching_count": self.reviews.total_count}
-
 
 class ReviewService:
     def __init__(self, tx: Transactions, ids: IdGenerator, clock: Clock) -> None:
