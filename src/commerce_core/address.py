@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from commerce_core.errors import ValidationError
@@ -37,6 +35,3 @@ class Address:
                                   {"country": "expected 2 letters"})
         object.__setattr__(self, "country", country)
         object.__setattr__(self, "region", self.region.strip().upper())
-
-    def as_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)

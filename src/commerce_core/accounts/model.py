@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 import attrs
 
@@ -59,13 +58,6 @@ class User:
         self.token_generation += 1
         self.updated_at = now
 
-    def as_dict(self) -> dict[str, Any]:
-        """The public profile; never the password hash."""
-        return {"user_id": self.id, "email": self.email, "name": self.display_name or None,
-                "first_name": self.first_name or None, "last_name": self.last_name or None,
-                "phone": self.phone or None, "role": self.role.value,
-                "is_active": self.is_active, "created_at": self.created_at.isoformat()}
-
 
 @attrs.define
 class SavedAddress:
@@ -76,8 +68,3 @@ class SavedAddress:
     label: str = attrs.field(default="", validator=lambda _s, _a, v: text("label", v, 100))
     is_default_shipping: bool = False
     is_default_billing: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"address_id": self.id, "label": self.label, **self.address.as_dict(),
-                "is_default_shipping": self.is_default_shipping,
-                "is_default_billing": self.is_default_billing}
