@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from commerce_core.accounts.policy import Action, Actor, authorize
@@ -16,12 +14,6 @@ from commerce_core.errors import ValidationError
 class RecentActivity:
     viewed: list[Viewed]
     searched: list[Searched]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"viewed_products": [{"product_id": v.product_id, "at": v.at.isoformat()}
-                                    for v in self.viewed],
-                "search_queries": [{"query": s.query, "at": s.at.isoformat()}
-                                   for s in self.searched]}
 
 
 class ActivityService:

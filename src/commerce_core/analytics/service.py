@@ -73,10 +73,6 @@ class SalesReport:
     per_day: list[dict[str, Any]]
     top_products: list[dict[str, Any]]
 
-    def as_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self, value_serializer=lambda _i, _a, v: (
-            v.isoformat() if isinstance(v, date) else v))
-
 
 @attrs.frozen
 class Dashboard:
@@ -90,10 +86,6 @@ class Dashboard:
     carts_converted: int
     conversion_rate: Decimal | None
     top_categories: list[dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self, value_serializer=lambda _i, _a, v: (
-            v.isoformat() if isinstance(v, date) else v))
 
 
 class AnalyticsService:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -97,10 +96,3 @@ class FraudCheck:
     @property
     def blocks_shipping(self) -> bool:
         return self.status in (FraudStatus.HELD, FraudStatus.REJECTED)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "user_id": self.user_id, "score": self.score,
-                "signals": list(self.signals), "status": self.status.value,
-                "total": self.total.amount, "currency": self.total.currency,
-                "reviewed_by": self.reviewed_by, "note": self.note,
-                "created_at": self.created_at.isoformat()}

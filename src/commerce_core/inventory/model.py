@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import Any
 
 import attrs
 
@@ -51,13 +50,6 @@ class StockItem:
     last_restocked: datetime | None = None
     warehouse_location: str = ""
     updated_at: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The seed's inventory record."""
-        return {"variant_id": self.variant_id, "product_id": self.product_id,
-                "quantity_available": self.available, "quantity_reserved": self.reserved,
-                "quantity_sold": self.sold, "reorder_level": self.reorder_level,
-                "low_stock": self.is_low}
 
     @property
     def on_hand(self) -> int:

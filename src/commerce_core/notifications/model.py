@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import attrs
 
@@ -62,15 +61,6 @@ class Message:
     last_error: str = ""
     sent_at: datetime | None = None
     read_at: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"notification_id": self.id, "type": self.type.value,
-                "channel": self.channel.value, "subject": self.subject, "body": self.body,
-                "status": self.status.value, "attempts": self.attempts,
-                "last_error": self.last_error or None,
-                "created_at": self.created_at.isoformat(),
-                "sent_at": self.sent_at.isoformat() if self.sent_at else None,
-                "read": self.read_at is not None}
 
 
 @attrs.define

@@ -141,15 +141,6 @@ class Payment:
             self.status = PaymentState.PARTIALLY_REFUNDED
         self.updated_at = now
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"payment_id": self.id, "order_id": self.order_id, "status": self.status.value,
-                "amount": self.amount.amount, "currency": self.amount.currency,
-                "method": self.method, "transaction_id": self.transaction_id,
-                "refunded_amount": self.refunded.amount,
-                "failure_reason": self.failure_reason or None,
-                "created_at": self.created_at.isoformat(),
-                "updated_at": self.updated_at.isoformat()}
-
 
 @attrs.define
 class Refund:
@@ -165,12 +156,3 @@ class Refund:
     failure_reason: str = ""
     seller_id: int | None = None       # set when a seller refunds their own items
     item_ids: tuple[int, ...] = ()     # the order items refunded, when refunded by item
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"refund_id": self.id, "seller_id": self.seller_id,
-                "order_item_ids": list(self.item_ids), "payment_id": self.payment_id,
-                "order_id": self.order_id,
-                "amount": self.amount.amount, "currency": self.amount.currency,
-                "reason": self.reason, "status": self.status.value,
-                "transaction_id": self.transaction_id,
-                "created_at": self.created_at.isoformat()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -38,8 +37,3 @@ class SellerProfile:
     def add_ratings(self, total: int, count: int) -> None:
         self.rating_total += total
         self.rating_count += count
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"seller_id": self.user_id, "store_name": self.store_name,
-                "description": self.description, "rating": self.rating,
-                "review_count": self.rating_count, "since": self.created_at.isoformat()}

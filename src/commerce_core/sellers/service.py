@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import attrs
 
@@ -41,13 +40,6 @@ class StockRow:
     stock: StockItem
     sku: str
     product_name: str
-
-    def as_dict(self) -> dict[str, Any]:
-        s = self.stock
-        return {"variant_id": s.variant_id, "product_id": s.product_id, "sku": self.sku,
-                "product_name": self.product_name, "available": s.available,
-                "reserved": s.reserved, "sold": s.sold, "reorder_level": s.reorder_level,
-                "low_stock": s.is_low}
 
 
 class SellerService:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import attrs
 
@@ -47,11 +46,6 @@ class Quote:
     service_level: ServiceLevel
     price: Money
     estimated_days: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"carrier": self.carrier, "service_level": self.service_level.value,
-                "price": self.price.amount, "currency": self.price.currency,
-                "estimated_days": self.estimated_days}
 
 
 @attrs.frozen
@@ -103,15 +97,3 @@ class Shipment:
                                     "be cancelled", {"status": self.status.value})
         self.status = ShipmentStatus.CANCELLED
         self.updated_at = now
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"shipment_id": self.id, "order_id": self.order_id, "seller_id": self.seller_id,
-                "order_item_ids": list(self.item_ids), "carrier": self.carrier,
-                "service_level": self.service_level.value,
-                "tracking_number": self.tracking_number, "label_url": self.label_url or None,
-                "cost": self.cost.amount, "currency": self.cost.currency,
-                "status": self.status.value,
-                "events": [{"status": e.status.value, "timestamp": e.occurred_at.isoformat(),
-                            "location": e.location, "description": e.description}
-                           for e in self.events],
-                "created_at": self.created_at.isoformat()}

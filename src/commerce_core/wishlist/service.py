@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 
@@ -21,15 +20,6 @@ from commerce_core.wishlist.model import MAX_ITEMS, WishlistItem
 class WishlistEntry:
     item: WishlistItem
     product: Product | None  # None once the product has been withdrawn
-
-    def as_dict(self) -> dict[str, Any]:
-        p = self.product
-        return {"product_id": self.item.product_id, "added_at": self.item.added_at.isoformat(),
-                "available": p is not None and p.is_active,
-                "name": p.name if p else None,
-                "price": p.min_price.amount if p else None,
-                "currency": p.currency if p else None,
-                "image_url": p.images[0] if p and p.images else None}
 
 
 class WishlistService:
