@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -122,6 +122,63 @@ def _variant(row: Any, currency: str) -> Variant:
                    dict(row.options), row.weight_grams, row.is_active)
 
 
+def _json_rows(dialect: str, table: sa.Table, *columns: Any) -> Any:
+    """The rows of ``table`` that belong to the product of the enclosing statement, as one
+    JSON array of arrays (NULL or ``[]`` when there are none): a product and its children
+    in one statement, so one snapshot and one round trip. Each element carries its own
+    order key, sorted when read: SQLite before 3.44 has no ORDER BY inside an aggregate."""
+    if dialect == "postgresql":
+        rows = sa.func.json_agg(sa.func.json_build_array(*columns))
+    else:
+        rows = sa.func.json_group_array(sa.func.json_array(*columns))
+    found = sa.select(rows).where(table.c.product_id == _p.c.id).scalar_subquery()
+    return sa.type_coerce(found, sa.JSON())
+
+
+@functools.cache
+def _product_columns(dialect: str) -> tuple[Any, ...]:
+    """A product row's columns with its variants, images and attributes. Prices travel as
+    text, so they stay exact (no float in between)."""
+    v, i, a = t.variants.c, t.product_images.c, t.product_attributes.c
+    options = v.options if dialect == "postgresql" else sa.func.json(v.options)
+    return (*_p.c,
+            _json_rows(dialect, t.variants, v.position, v.id, v.sku, sa.cast(v.price, sa.Text),
+                       options, v.weight_grams, v.is_active).label("variant_rows"),
+            _json_rows(dialect, t.product_images, i.display_order,
+                       i.image_url).label("image_rows"),
+            _json_rows(dialect, t.product_attributes, a.attribute_name,
+                       a.attribute_value).label("attribute_rows"))
+
+
+@functools.cache
+def _product_by_id(dialect: str, lock: bool) -> sa.Select[Any]:
+    stmt = sa.select(*_product_columns(dialect)).where(_p.c.id == sa.bindparam("key"))
+    return stmt.with_for_update(of=_p) if lock else stmt
+
+
+@functools.cache
+def _products_by_ids(dialect: str) -> sa.Select[Any]:
+    return sa.select(*_product_columns(dialect)).where(
+        _p.c.id.in_(sa.bindparam("keys", expanding=True)))
+
+
+def _product(r: Any) -> Product:
+    """A product from a row of ``_product_columns``; its children in their stored order
+    (variants by position, images by display order, attributes by name, as the tables'
+    keys kept them before the children were read with their product)."""
+    variants = [Variant(vid, r.id, sku, Money(Decimal(price), r.currency), dict(options),
+                        weight, bool(active))
+                for _, vid, sku, price, options, weight, active in sorted(r.variant_rows or ())]
+    return Product(r.id, r.seller_id, r.name, r.category_id, r.currency, variants,
+                   description=r.description,
+                   attributes=dict(sorted(tuple(a) for a in r.attribute_rows or ())),
+                   images=[url for _, url in sorted(tuple(i) for i in r.image_rows or ())],
+                   tags=list(r.tags), is_active=r.is_active,
+                   rating=None if r.rating is None else r.rating.quantize(_CENT),
+                   review_count=r.review_count, created_at=r.created_at,
+                   updated_at=r.updated_at)
+
+
 class SqlProducts(SqlRepository):
     def _check_skus(self, product: Product) -> None:
         own = [v.id for v in product.variants]
@@ -190,16 +247,20 @@ class SqlProducts(SqlRepository):
                     for k, v in p.attributes.items()])
 
     def get(self, product_id: int) -> Product:
-        row = self.by_key(t.products, "id", product_id)
+        """One statement: the product row with its children (locked when the session
+        may write it)."""
+        stmt = _product_by_id(self.dialect, not self._uow.read_only)
+        row = self.c.execute(stmt, {"key": product_id}).first()
         if row is None:
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
-        return self._build([row])[0]
+        return _product(row)
 
     def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
         ids = sorted(set(product_ids))
         if not ids:
             return {}
-        return {p.id: p for p in self._build(self.by_keys(t.products, "id", ids))}
+        rows = self.c.execute(_products_by_ids(self.dialect), {"keys": ids})
+        return {p.id: p for p in map(_product, rows)}
 
     def update(self, product: Product) -> None:
         old = self.get(product.id)
@@ -225,9 +286,9 @@ class SqlProducts(SqlRepository):
                 for r in self.c.execute(_OFFERS, {"ids": ids})}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
-        p = t.products
-        stmt = sa.select(p).where(*self._filters(query))
-        return self.page(stmt.order_by(*_order(query.sort)), page, self._build)
+        stmt = sa.select(*_product_columns(self.dialect)).where(*self._filters(query))
+        return self.page(stmt.order_by(*_order(query.sort)), page,
+                         lambda rows: [_product(r) for r in rows])
 
     def _filters(self, q: ProductQuery) -> list[Any]:
         p = t.products
@@ -284,28 +345,6 @@ class SqlProducts(SqlRepository):
         compiled = stmt.compile(self.c.engine, compile_kwargs={"literal_binds": True})
         plan = self.c.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar_one()
         return int(plan[0]["Plan"]["Plan Rows"])
-
-    def _build(self, rows: Sequence[Any]) -> list[Product]:
-        """Products with their variants, images and attributes, three queries for a page."""
-        ids = [r.id for r in rows]
-        if not ids:
-            return []
-        variants: dict[int, list[Any]] = defaultdict(list)
-        for v in self.by_keys(t.variants, "product_id", ids, ("position",)):
-            variants[v.product_id].append(v)
-        images: dict[int, list[str]] = defaultdict(list)
-        for i in self.by_keys(t.product_images, "product_id", ids, ("display_order",)):
-            images[i.product_id].append(i.image_url)
-        attributes: dict[int, dict[str, str]] = defaultdict(dict)
-        for a in self.by_keys(t.product_attributes, "product_id", ids):
-            attributes[a.product_id][a.attribute_name] = a.attribute_value
-        return [Product(r.id, r.seller_id, r.name, r.category_id, r.currency,
-                        [_variant(v, r.currency) for v in variants[r.id]],
-                        description=r.description, attributes=attributes[r.id],
-                        images=images[r.id], tags=list(r.tags), is_active=r.is_active,
-                        rating=None if r.rating is None else r.rating.quantize(_CENT),
-                        review_count=r.review_count,
-                        created_at=r.created_at, updated_at=r.updated_at) for r in rows]
 
 
 def _category(r: Any) -> Category:
