@@ -285,11 +285,15 @@ class Transactions:
             return uow.processed.seen(group, event_id)
 
     @contextmanager
-    def read(self, replica: bool = False) -> Iterator[UnitOfWork]:
+    def read(self, replica: bool = False, snapshot: bool = True) -> Iterator[UnitOfWork]:
         """A read-only transaction that never commits. ``replica``: it may be served by a
         read replica, so it may miss writes of the last moments; only for browsing (catalog,
-        listings, history, reports), never for a step that must see what was just written."""
-        with self._factory(read_only=True, replica=replica) as uow:
+        listings, history, reports), never for a step that must see what was just written.
+        ``snapshot`` False: no transaction around the reads (on a database, the round trips
+        that begin and end one are saved); each read still sees committed state only, but
+        two reads may see different moments. Only where each read answers on its own, such
+        as one record per read with no read depending on another's exact state."""
+        with self._factory(read_only=True, replica=replica, snapshot=snapshot) as uow:
             yield uow
 
     @contextmanager

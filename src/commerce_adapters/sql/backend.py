@@ -33,7 +33,8 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
 
     def unit_of_work(**options: Any) -> SqlUnitOfWork:
         return SqlUnitOfWork(db, clock, ids, read_only=bool(options.get("read_only")),
-                             replica=bool(options.get("replica")))
+                             replica=bool(options.get("replica")),
+                             snapshot=bool(options.get("snapshot", True)))
 
     def catalog(**options: Any) -> SqlCatalogSession:
         within = options.get("within")  # a read inside a unit of work on this database

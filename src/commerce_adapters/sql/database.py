@@ -83,8 +83,11 @@ def _sqlite_engine(url: str, settings: PoolSettings) -> sa.Engine:
     def _on_begin(connection: sa.Connection) -> None:
         # A writing unit of work takes SQLite's write lock at BEGIN: two writers then queue
         # instead of both reading and one failing to upgrade its lock ("database is locked").
+        # A read without a snapshot (sqlite_begin None) begins nothing: each statement then
+        # runs in a transaction of its own, and the close's rollback has nothing to end.
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 

@@ -4,7 +4,9 @@ each one connection and one database transaction.
 A writing unit of work reads what it may change under a row lock (``SELECT ... FOR UPDATE``
 on PostgreSQL; SQLite's single writer lock, taken at ``BEGIN IMMEDIATE``), so two
 read-modify-write use cases on the same record queue instead of losing an update. Read-only
-units of work lock nothing and may run on a replica.
+units of work lock nothing and may run on a replica. A read-only unit of work opened without
+``snapshot`` runs no transaction at all: each statement sees what is committed when it runs
+(on PostgreSQL no BEGIN and no ROLLBACK, two round trips fewer).
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ class SqlSession:
     """One connection and its transaction: what both kinds of session share."""
 
     def __init__(self, db: Database, read_only: bool = False, replica: bool = False,
-                 joined: SqlSession | None = None) -> None:
+                 joined: SqlSession | None = None, snapshot: bool = True) -> None:
         self.db = db
         self.read_only = read_only
         self.replica = replica and read_only  # a replica may lag: only when asked for
+        self.snapshot = snapshot or not read_only  # a writer always has its transaction
         self._conn: sa.Connection | None = None
         # a session inside another's transaction: it neither begins nor ends it
         self._joined = joined
@@ -62,8 +65,11 @@ class SqlSession:
         except sa.exc.DBAPIError as ex:
             raise (translate(ex) or ex) from ex
         if self.db.dialect == "sqlite":
-            conn = conn.execution_options(
-                sqlite_begin="DEFERRED" if self.read_only else "IMMEDIATE")
+            # no BEGIN at all without a snapshot (database.py): each SELECT is on its own
+            begin = "DEFERRED" if self.read_only else "IMMEDIATE"
+            conn = conn.execution_options(sqlite_begin=begin if self.snapshot else None)
+        elif not self.snapshot:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         elif self.read_only:
             conn = conn.execution_options(postgresql_readonly=True)
         self._conn = conn
@@ -110,8 +116,8 @@ class SqlUnitOfWork(SqlSession):
     """The transactional store's unit of work; events recorded in it go to its outbox."""
 
     def __init__(self, db: Database, clock: Clock, ids: IdGenerator,
-                 read_only: bool = False, replica: bool = False) -> None:
-        super().__init__(db, read_only, replica)
+                 read_only: bool = False, replica: bool = False, snapshot: bool = True) -> None:
+        super().__init__(db, read_only, replica, snapshot=snapshot)
         self.ids = ids
         self._clock = clock
         self._events: list[DomainEvent] = []

@@ -306,13 +306,15 @@ class CatalogService:
     def product_detail(self, product_id: int, include_inactive: bool = False) -> ProductDetail:
         """A product with its stock; a withdrawn one looks absent unless asked for (its
         seller's views ask)."""
-        with self._tx.read(replica=True) as uow:
+        with self._tx.read(replica=True, snapshot=False) as uow:
             return self._detail(uow, product_id, include_inactive)
 
     def product_page(self, product_id: int) -> ProductPage:
-        """An active product's detail and its seller's profile, read in one transaction
-        (with the catalog in the database: one connection, one snapshot)."""
-        with self._tx.read(replica=True) as uow:
+        """An active product's detail and its seller's profile. Each is one whole read
+        (the product with its variants, images and attributes; the stock of those variants;
+        the profile), so no transaction holds them together: stock is live and read apart
+        from the product's facts anyway (the HTTP cache keeps them apart)."""
+        with self._tx.read(replica=True, snapshot=False) as uow:
             detail = self._detail(uow, product_id, include_inactive=False)
             return ProductPage(detail, uow.sellers.find(detail.product.seller_id))
 
