@@ -68,6 +68,15 @@ def test_leaving_without_commit_rolls_back_also_on_error(backend: Backend) -> No
         assert not uow.outbox.pending(10)
 
 
+def test_a_read_without_a_snapshot_sees_each_commit_as_it_reads(backend: Backend) -> None:
+    factory = backend.storage.uow_factory
+    committed_user(backend, 6, "Before")
+    with factory(read_only=True, snapshot=False) as reading:
+        assert reading.users.get(6).name == "Before"
+        committed_user(backend, 7, "Meanwhile")  # another unit of work commits
+        assert reading.users.get(7).name == "Meanwhile"
+
+
 def test_returned_objects_are_copies(backend: Backend) -> None:
     factory = backend.storage.uow_factory
     committed_user(backend, 5, "Original")

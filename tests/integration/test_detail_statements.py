@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,12 @@ import sqlalchemy as sa
 from falcon import testing
 
 from commerce_adapters.fake.payments import FakeGateway
+from commerce_adapters.sql.database import Database, PoolSettings
+from commerce_adapters.sql.uow import SqlUnitOfWork
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.clock import ManualClock
+from commerce_core.ids import SnowflakeIds
+from commerce_core.sellers.model import SellerProfile
 from commerce_http import create_app
 from tests.conftest import ADMIN, SELLER, make_shop
 
@@ -74,7 +79,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def test_one_product_detail_is_three_statements_and_no_transaction(
+def test_one_product_detail_is_one_statement_and_no_transaction(
         database_url: str, counter: Counter, clock: ManualClock, gateway: FakeGateway) -> None:
     shop = make_shop(clock, gateway, database_url, cache_url="none://")
     shop.sellers.create_profile(SELLER, "Lumen")
@@ -100,12 +105,12 @@ def test_one_product_detail_is_three_statements_and_no_transaction(
     assert data["attributes"] == {"colour": ["black"], "size": ["S", "L"]}
     assert data["availability"] == {"in_stock": True, "quantity": 3}
     assert [v["available"] for v in data["variants"]] == [3, 0]
-    # the product with its variants, images and attributes; their stock; the seller: each
-    # read whole by one statement, with no transaction around them
+    # the product with its variants, images and attributes, their stock and the seller's
+    # profile: one statement (one snapshot), so no transaction around it
     assert [s.rsplit("FROM", 1)[1].split()[0] for s in counter.statements] == [
-        "products", "inventory", "sellers"], counter.statements
+        "products"], counter.statements
     assert counter.transactions == 0, counter.statements
-    assert counter.round_trips() == 3
+    assert counter.round_trips() == 1
 
 
 # The body the detail sent before its product, children, stock and seller were read in one
@@ -147,3 +152,41 @@ def test_a_product_detail_reads_as_before(database_url: str, clock: ManualClock,
     v0, v1, v2 = (v.id for v in product.variants)
     assert answer.content.decode() == DETAIL_BODY.format(
         product=product.id, category=category, seller=SELLER.user_id, v0=v0, v1=v1, v2=v2)
+
+
+def test_the_stock_and_seller_read_with_the_product_are_as_read_alone(
+        database_url: str, clock: ManualClock, gateway: FakeGateway) -> None:
+    shop = make_shop(clock, gateway, database_url, cache_url="none://")
+    shop.sellers.create_profile(SELLER, "Lumen")
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    product = shop.catalog.create_product(
+        SELLER, name="Desk lamp", category_id=category,
+        variants=[VariantSpec("L-S", Decimal("19.99"), {"size": "S"}, stock=3),
+                  VariantSpec("L-L", Decimal("24.99"), {"size": "L"}, stock=0)])
+    clock.advance(timedelta(hours=1, microseconds=123_456))  # timestamps travel as text
+    small, large = (v.id for v in product.variants)
+    shop.inventory.restock(SELLER, large, 5)
+    shop.inventory.set_reorder_level(SELLER, small, 2)
+
+    page = shop.catalog.product_page(product.id)
+
+    assert page.detail.stock == {v: shop.inventory.stock(SELLER, v) for v in (small, large)}
+    assert page.detail.stock[large].last_restocked == clock.now()
+    assert page.seller == shop.sellers.profile(SELLER.user_id)
+
+
+def test_a_connection_that_read_without_a_snapshot_writes_in_a_transaction_again(
+        database_url: str, clock: ManualClock, gateway: FakeGateway) -> None:
+    make_shop(clock, gateway, database_url)  # the schema
+    db = Database(database_url, settings=PoolSettings(pool_size=1, max_overflow=0))
+    ids = SnowflakeIds(node=1)
+    with SqlUnitOfWork(db, clock, ids, read_only=True, snapshot=False) as reading:
+        assert reading.sellers.find(SELLER.user_id) is None
+        assert not _in_transaction(reading.conn)
+    with SqlUnitOfWork(db, clock, ids) as writing:  # the same pooled connection
+        writing.sellers.add(SellerProfile(SELLER.user_id, "Lumen", clock.now(), clock.now()))
+        assert _in_transaction(writing.conn)
+        # left without commit: rolled back, which autocommit would not have allowed
+    with SqlUnitOfWork(db, clock, ids, read_only=True) as reading:
+        assert reading.sellers.find(SELLER.user_id) is None
+    db.dispose()

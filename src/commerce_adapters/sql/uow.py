@@ -7,6 +7,11 @@ read-modify-write use cases on the same record queue instead of losing an update
 units of work lock nothing and may run on a replica. A read-only unit of work opened without
 ``snapshot`` runs no transaction at all: each statement sees what is committed when it runs
 (on PostgreSQL no BEGIN and no ROLLBACK, two round trips fewer).
+
+A catalog session joined to a read-only unit of work reads a product's stock rows and its
+seller's profile in the product's own statement and leaves them to the unit of work
+(``ReadAhead``), whose inventory and seller repositories answer from them: the product
+page is one statement, one snapshot, one round trip.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sqlalchemy as sa
 
 from commerce_adapters.sql import repositories as r
 from commerce_adapters.sql.errors import translate
+from commerce_adapters.sql.repositories.base import ReadAhead
 from commerce_core.clock import Clock
 from commerce_core.errors import CommerceError
 from commerce_core.events import DomainEvent
@@ -44,6 +50,13 @@ class SqlSession:
         self._conn: sa.Connection | None = None
         # a session inside another's transaction: it neither begins nor ends it
         self._joined = joined
+        self.ahead = ReadAhead()
+
+    @property
+    def reads_ahead_for(self) -> SqlSession | None:
+        """The read-only unit of work this session reads ahead for (its joined one)."""
+        joined = self._joined
+        return joined if joined is not None and joined.read_only else None
 
     @property
     def conn(self) -> sa.Connection:
@@ -78,6 +91,7 @@ class SqlSession:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         conn, self._conn = self._conn, None
+        self.ahead = ReadAhead()
         if self._joined is not None:
             return  # the owning session ends the transaction (and translates its errors)
         if conn is not None:

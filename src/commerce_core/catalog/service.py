@@ -310,10 +310,11 @@ class CatalogService:
             return self._detail(uow, product_id, include_inactive)
 
     def product_page(self, product_id: int) -> ProductPage:
-        """An active product's detail and its seller's profile. Each is one whole read
-        (the product with its variants, images and attributes; the stock of those variants;
-        the profile), so no transaction holds them together: stock is live and read apart
-        from the product's facts anyway (the HTTP cache keeps them apart)."""
+        """An active product's detail and its seller's profile, with no transaction around
+        the reads: each is whole on its own (the product with its variants, images and
+        attributes; the stock of those variants; the profile), and stock is live, read apart
+        from the product's facts anyway (the HTTP cache keeps them apart). With the catalog
+        in the database the three are one statement (one snapshot, one round trip)."""
         with self._tx.read(replica=True, snapshot=False) as uow:
             detail = self._detail(uow, product_id, include_inactive=False)
             return ProductPage(detail, uow.sellers.find(detail.product.seller_id))

@@ -8,9 +8,11 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from commerce_adapters.sql.types import UtcDateTime
 from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
@@ -51,6 +53,40 @@ def insert_ignore_stmt(dialect: str, table: sa.Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING 1: a row back means it went in."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing().returning(sa.literal_column("1"))
+
+
+@attrs.define
+class ReadAhead:
+    """Rows read along with a product, as JSON values in their tables' column order: the
+    stock rows of its variants and its seller's profile (none when the seller has no
+    store). A read-only unit of work answers from them what they cover; they are as one
+    statement saw them, and nothing writes in a read-only unit of work."""
+
+    variant_ids: frozenset[int] = frozenset()
+    stock_rows: list[Sequence[Any]] = attrs.field(factory=list)
+    seller_id: int | None = None
+    seller_rows: list[Sequence[Any]] = attrs.field(factory=list)
+
+    def stock(self, variant_ids: Sequence[int]) -> list[Sequence[Any]] | None:
+        """The stock rows of these variants if all were read ahead, else None."""
+        if not variant_ids or not self.variant_ids.issuperset(variant_ids):
+            return None
+        wanted = set(variant_ids)
+        return [row for row in self.stock_rows if row[0] in wanted]
+
+
+class JsonRow:
+    """A row read as a JSON array of its table's columns (a child in its parent's row): the
+    columns by name, timestamps given their type's conversion (JSON has them as text)."""
+
+    def __init__(self, table: sa.Table, values: Sequence[Any], dialect: sa.Dialect) -> None:
+        for column, value in zip(table.c, values, strict=True):
+            kind = column.type
+            setattr(self, column.key, kind.process_result_value(value, dialect)
+                    if isinstance(kind, UtcDateTime) else value)
+
+    def __getattr__(self, name: str) -> Any:  # for the type checker: columns are dynamic
+        raise AttributeError(name)
 
 
 class SqlRepository:

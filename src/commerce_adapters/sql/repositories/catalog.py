@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
-from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_adapters.sql.repositories.base import ReadAhead, SqlRepository
 from commerce_core.catalog.model import Category, Product, ProductSort, Variant
 from commerce_core.catalog.ports import Offer, ProductQuery
 from commerce_core.catalog.views import COUNT_BOUND, After, ProductSummary, SummaryPage
@@ -122,17 +122,17 @@ def _variant(row: Any, currency: str) -> Variant:
                    dict(row.options), row.weight_grams, row.is_active)
 
 
-def _json_rows(dialect: str, table: sa.Table, *columns: Any) -> Any:
-    """The rows of ``table`` that belong to the product of the enclosing statement, as one
-    JSON array of arrays (NULL or ``[]`` when there are none): a product and its children
-    in one statement, so one snapshot and one round trip. Each element carries its own
-    order key, sorted when read: SQLite before 3.44 has no ORDER BY inside an aggregate."""
+def _json_rows(dialect: str, belongs: Any, *columns: Any) -> Any:
+    """The rows that ``belongs`` (a condition on the enclosing statement's product) picks, as
+    one JSON array of arrays of ``columns`` (NULL or ``[]`` when there are none): a product
+    and its children in one statement, so one snapshot and one round trip. Each element
+    carries its own order key, sorted when read: SQLite before 3.44 has no ORDER BY inside
+    an aggregate."""
     if dialect == "postgresql":
         rows = sa.func.json_agg(sa.func.json_build_array(*columns))
     else:
         rows = sa.func.json_group_array(sa.func.json_array(*columns))
-    found = sa.select(rows).where(table.c.product_id == _p.c.id).scalar_subquery()
-    return sa.type_coerce(found, sa.JSON())
+    return sa.type_coerce(sa.select(rows).where(belongs).scalar_subquery(), sa.JSON())
 
 
 @functools.cache
@@ -142,17 +142,29 @@ def _product_columns(dialect: str) -> tuple[Any, ...]:
     v, i, a = t.variants.c, t.product_images.c, t.product_attributes.c
     options = v.options if dialect == "postgresql" else sa.func.json(v.options)
     return (*_p.c,
-            _json_rows(dialect, t.variants, v.position, v.id, v.sku, sa.cast(v.price, sa.Text),
-                       options, v.weight_grams, v.is_active).label("variant_rows"),
-            _json_rows(dialect, t.product_images, i.display_order,
+            _json_rows(dialect, v.product_id == _p.c.id, v.position, v.id, v.sku,
+                       sa.cast(v.price, sa.Text), options, v.weight_grams,
+                       v.is_active).label("variant_rows"),
+            _json_rows(dialect, i.product_id == _p.c.id, i.display_order,
                        i.image_url).label("image_rows"),
-            _json_rows(dialect, t.product_attributes, a.attribute_name,
+            _json_rows(dialect, a.product_id == _p.c.id, a.attribute_name,
                        a.attribute_value).label("attribute_rows"))
 
 
 @functools.cache
-def _product_by_id(dialect: str, lock: bool) -> sa.Select[Any]:
-    stmt = sa.select(*_product_columns(dialect)).where(_p.c.id == sa.bindparam("key"))
+def _product_by_id(dialect: str, lock: bool, ahead: bool) -> sa.Select[Any]:
+    """One product by ``key``; ``ahead``: with its variants' stock rows and its seller's
+    profile, each row as the JSON array of all its table's columns."""
+    columns = _product_columns(dialect)
+    if ahead:
+        stock, sellers = t.inventory.c, t.sellers.c
+        columns += (
+            _json_rows(dialect, stock.variant_id.in_(
+                sa.select(t.variants.c.id).where(t.variants.c.product_id == _p.c.id)),
+                *stock).label("stock_rows"),
+            _json_rows(dialect, sellers.user_id == _p.c.seller_id, *sellers
+                       ).label("seller_rows"))
+    stmt = sa.select(*columns).where(_p.c.id == sa.bindparam("key"))
     return stmt.with_for_update(of=_p) if lock else stmt
 
 
@@ -248,12 +260,19 @@ class SqlProducts(SqlRepository):
 
     def get(self, product_id: int) -> Product:
         """One statement: the product row with its children (locked when the session
-        may write it)."""
-        stmt = _product_by_id(self.dialect, not self._uow.read_only)
+        may write it); joined to a read-only unit of work, also the stock and seller rows
+        that unit of work reads next (a product page), left to it (uow.ReadAhead)."""
+        reader = self._uow.reads_ahead_for
+        stmt = _product_by_id(self.dialect, not self._uow.read_only, reader is not None)
         row = self.c.execute(stmt, {"key": product_id}).first()
         if row is None:
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
-        return _product(row)
+        product = _product(row)
+        if reader is not None:
+            reader.ahead = ReadAhead(frozenset(v.id for v in product.variants),
+                                     list(row.stock_rows or ()), product.seller_id,
+                                     list(row.seller_rows or ()))
+        return product
 
     def get_many(self, product_ids: Iterable[int]) -> dict[int, Product]:
         ids = sorted(set(product_ids))

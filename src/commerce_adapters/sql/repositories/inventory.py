@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
-from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_adapters.sql.repositories.base import JsonRow, SqlRepository
 from commerce_adapters.sql.repositories.catalog import refresh_in_stock
 from commerce_core.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from commerce_core.inventory.model import (
@@ -113,6 +113,10 @@ class SqlInventory(SqlRepository):
         ids = list(variant_ids)
         if not ids:
             return {}
+        ahead = self._uow.ahead.stock(ids)  # read with the product (a product page)
+        if ahead is not None:
+            return {r.variant_id: _stock(r)
+                    for r in (JsonRow(inv, values, self.c.dialect) for values in ahead)}
         return {r.variant_id: _stock(r) for r in self.by_keys(inv, "variant_id", ids)}
 
     def _moves(self, lines: Sequence[tuple[int, int]], kind: MovementType, reason: str,

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
-from commerce_adapters.sql.repositories.base import SqlRepository
+from commerce_adapters.sql.repositories.base import JsonRow, SqlRepository
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.sellers.model import SellerProfile
 
@@ -39,7 +39,12 @@ class SqlSellers(SqlRepository):
         self.c.execute(s.insert(), _seller_row(profile))
 
     def find(self, seller_id: int) -> SellerProfile | None:
-        r = self.by_key(s, "user_id", seller_id)  # a statement built once, locked to write
+        ahead = self._uow.ahead
+        if ahead.seller_id == seller_id:  # read with the seller's product (a product page)
+            rows = [JsonRow(s, values, self.c.dialect) for values in ahead.seller_rows]
+            r: Any = rows[0] if rows else None
+        else:
+            r = self.by_key(s, "user_id", seller_id)  # a statement built once, locked to write
         if r is None:
             return None
         return SellerProfile(r.user_id, r.store_name, r.created_at, r.updated_at,
