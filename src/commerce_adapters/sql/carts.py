@@ -50,7 +50,10 @@ class SqlCartStore(SqlStore):
         return None
 
     def get(self, user_id: int) -> Cart | None:
-        return self._run(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
+        if self._session is not None:
+            return self._load(self._session.conn, user_id)
+        # one SELECT (for an expired cart also a DELETE that stands alone): no transaction
+        return self._read(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
 
     def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
         rows = conn.execute(_CART, {"u": user_id}).all()

@@ -119,6 +119,15 @@ class Database:
             engine.dispose()
 
 
+def untransacted(conn: sa.Connection, dialect: str) -> sa.Connection:
+    """``conn`` with no transaction around its statements, each committed on its own: on
+    PostgreSQL AUTOCOMMIT (no BEGIN and no ROLLBACK round trip), on SQLite no BEGIN (the
+    begin hook above). For reads where one statement is the whole snapshot needed."""
+    if dialect == "sqlite":
+        return conn.execution_options(sqlite_begin=None)
+    return conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class SqlStore:
     """A store on the database outside any unit of work: each call is its own short
     transaction (like the Redis stores it stands in for)."""
@@ -130,5 +139,14 @@ class SqlStore:
         try:
             with self._db.primary.begin() as conn:
                 return work(conn)
+        except sa.exc.DBAPIError as ex:
+            raise (translate(ex) or ex) from ex
+
+    def _read(self, work: Any) -> Any:
+        """``work`` outside any transaction: only for one statement, which is its own
+        snapshot (a read, or a write that stands alone)."""
+        try:
+            with self._db.primary.connect() as conn:
+                return work(untransacted(conn, self._db.dialect))
         except sa.exc.DBAPIError as ex:
             raise (translate(ex) or ex) from ex

@@ -20,7 +20,7 @@ class SqlRevocations(SqlStore):
                                              "expires_at": expires_at}).first())
 
     def is_revoked(self, token_id: str) -> bool:
-        found = self._run(lambda c: c.execute(
+        found = self._read(lambda c: c.execute(  # every request asks: no BEGIN/ROLLBACK
             sa.select(r.c.token_id).where(r.c.token_id == token_id)).first())
         return found is not None
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import sqlalchemy as sa
 
 from commerce_adapters.sql import repositories as r
+from commerce_adapters.sql.database import untransacted
 from commerce_adapters.sql.errors import translate
 from commerce_adapters.sql.repositories.base import ReadAhead
 from commerce_core.clock import Clock
@@ -77,12 +78,11 @@ class SqlSession:
             conn = engine.connect()
         except sa.exc.DBAPIError as ex:
             raise (translate(ex) or ex) from ex
-        if self.db.dialect == "sqlite":
-            # no BEGIN at all without a snapshot (database.py): each SELECT is on its own
-            begin = "DEFERRED" if self.read_only else "IMMEDIATE"
-            conn = conn.execution_options(sqlite_begin=begin if self.snapshot else None)
-        elif not self.snapshot:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        if not self.snapshot:
+            conn = untransacted(conn, self.db.dialect)  # each statement on its own
+        elif self.db.dialect == "sqlite":
+            conn = conn.execution_options(
+                sqlite_begin="DEFERRED" if self.read_only else "IMMEDIATE")
         elif self.read_only:
             conn = conn.execution_options(postgresql_readonly=True)
         self._conn = conn

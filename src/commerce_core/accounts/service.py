@@ -154,7 +154,7 @@ class AccountService:
         of deactivated accounts and tokens issued before a password change. The role comes
         from the account, so a demotion applies at once."""
         claims = self._tokens.verify(token)
-        with self._tx.read() as uow:
+        with self._tx.read(snapshot=False) as uow:  # one record: no transaction around it
             try:
                 user = uow.users.get(claims.user_id)
             except NotFound:

@@ -89,9 +89,10 @@ class CartService:
                  selected_attributes: Mapping[str, str] | None = None) -> CartView:
         """Add ``quantity`` of the variant that ``selected_attributes`` pick."""
         check_line_quantity(quantity)
-        # one read for the product, its stock and the pricing rules the view shows: the
-        # catalog joins the transaction when it lives in the same database
-        with self._tx.read() as uow:
+        # one read for the product, its stock and the pricing rules the view shows (the
+        # catalog joins it when it lives in the same database); no snapshot around them:
+        # none depends on another's exact state, and checkout reserves the stock anyway
+        with self._tx.read(snapshot=False) as uow:
             with self._tx.catalog_read(within=uow) as catalog:
                 product = catalog.products.get(product_id)
             if not product.is_active:
