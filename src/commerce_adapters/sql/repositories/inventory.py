@@ -104,7 +104,9 @@ class SqlInventory(SqlRepository):
                 "warehouse_location": item.warehouse_location, "updated_at": item.updated_at}
 
     def get(self, variant_id: int) -> StockItem:
-        row = self.by_key(inv, "variant_id", variant_id)
+        ahead = self._uow.ahead.stock([variant_id])  # read with the product (add to cart)
+        row: Any = (next((JsonRow(inv, values, self.c.dialect) for values in ahead), None)
+                    if ahead is not None else self.by_key(inv, "variant_id", variant_id))
         if row is None:
             raise NotFound(f"no stock for variant {variant_id}", {"variant_id": variant_id})
         return _stock(row)
