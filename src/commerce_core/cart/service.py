@@ -189,7 +189,8 @@ class CartService:
         coupon, ancestors = None, {}
         if rules is None or cart.coupon_code:
             with self._tx.read() as uow:
-                rules = self._settings.current(uow).pricing
+                if rules is None:
+                    rules = self._settings.current(uow).pricing
                 if cart.coupon_code:
                     try:
                         coupon = uow.coupons.get(cart.coupon_code)
