@@ -28,7 +28,7 @@ from commerce_adapters.kafka.bus import KafkaEventBus
 from commerce_cli.worker import dispatcher_for
 from commerce_core.bus.consumer import Dispatcher
 from commerce_core.clock import ManualClock
-from commerce_core.events import DomainEvent
+from commerce_core.events import DomainEvent, ProductCreated
 from commerce_core.facade import Commerce
 from commerce_core.notifications.service import EVENTS as NOTIFIED
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop, register
@@ -227,3 +227,25 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert all(count == 1 for _, _, count in rows)  # nothing twice
     placed = {e["event_id"] for e in outbox_events(db) if e["name"] == "OrderPlaced"}
     assert placed <= {event_id for event_id, channel, _ in rows if channel == "email"}
+
+
+def _librdkafka_threads() -> int:
+    """Threads of this process's librdkafka clients (Linux shows them as rdk:...)."""
+    return sum((task / "comm").read_text().startswith("rdk:")
+               for task in Path("/proc/self/task").iterdir())
+
+
+def test_a_closed_bus_leaves_no_client_threads() -> None:
+    """A closed bus lets its producer go: librdkafka ends a client's threads only when the
+    client is destroyed, and kept ones poll their brokers for as long as the process runs."""
+    run = os.urandom(4).hex()
+    bus = KafkaEventBus(f"{server_url('kafka')}?topic_prefix=c{run}.&partitions=1"
+                        "&publish_timeout=10")
+    before = _librdkafka_threads()
+    bus.publish([ProductCreated(occurred_at=ManualClock().now(), product_id=1, seller_id=7)])
+    assert _librdkafka_threads() > before  # the producer's own threads
+    bus.close()
+    deadline = time.monotonic() + 10
+    while _librdkafka_threads() > before:
+        assert time.monotonic() < deadline, f"{_librdkafka_threads() - before} threads left"
+        time.sleep(0.1)

@@ -213,8 +213,12 @@ class KafkaEventBus:
         self._local_stop.set()
         if self._local_thread is not None:
             self._local_thread.join(30)
-        if self._producer is not None:
-            self._producer.flush(self.settings.publish_timeout)
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            # flushed, then let go: librdkafka ends a client's threads only when the client
+            # is destroyed, and a closed bus kept one polling its brokers for good
+            producer.flush(self.settings.publish_timeout)
 
 
 class KafkaDeadLetters:
