@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import attrs
@@ -135,6 +135,7 @@ class Storage:
     carts: CartStore
     revocations: RevokedTokens
     search: SearchIndex | None = None  # the database's own full text, where it has one
+    close: Callable[[], None] = attrs.field(default=lambda: None, kw_only=True)  # its pools
 
 
 @attrs.frozen
@@ -143,6 +144,7 @@ class Sessions:
 
     revocations: RevokedTokens
     limiter: RateLimiter
+    close: Callable[[], None] = attrs.field(default=lambda: None, kw_only=True)  # its client
 
 
 @attrs.frozen
@@ -345,14 +347,34 @@ class _Backends:
         self._database_url = database_url
         self._replicas, self._options = replica_urls, options
         self._open: dict[str, Storage] = {}
+        # every part connect() opened, in order: the shop's close() closes them (parts
+        # handed in, a publisher or gateway, stay the caller's; the fake gateway is shared)
+        self.opened: list[object] = []
 
     def storage(self, url: str) -> Storage:
         if url not in self._open:
             main = url == self._database_url
-            self._open[url] = load(DATABASES, url, "database")(
+            self._open[url] = self.load(DATABASES, url, "database")(
                 url, self._clock, self._ids, replica_urls=self._replicas if main else [],
                 **(self._options if main else {}))
         return self._open[url]
+
+    def load(self, table: dict[str, Adapter], url: str, what: str) -> Callable[..., Any]:
+        """:func:`load`'s factory, what it makes kept in :attr:`opened`."""
+        factory = load(table, url, what)
+
+        def opening(*args: Any, **kwargs: Any) -> Any:
+            part = factory(*args, **kwargs)
+            self.opened.append(part)
+            return part
+        return opening
+
+
+@runtime_checkable
+class _Closable(Protocol):
+    """A part holding connections, clients or threads until closed."""
+
+    def close(self) -> None: ...
 
 
 def stock_lookup(storage: Storage) -> Callable[[list[int]], set[int]]:
@@ -440,7 +462,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     catalog_sessions, activity = storage.catalog, storage.activity
     catalog_repair: Callable[[datetime], int] | None = None
     if catalog_db is None:  # a store of its own (MongoDB): it asks the database for stock
-        part = load(CATALOGS, catalog_at, "catalog")(catalog_at, clock, stock_lookup(storage))
+        part = backends.load(CATALOGS, catalog_at, "catalog")(catalog_at, clock,
+                                                              stock_lookup(storage))
         catalog_sessions, activity, catalog_repair = part.catalog, part.activity, part.repair
     elif catalog_db is not storage:
         raise ValueError(
@@ -450,24 +473,26 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     cart_at, cart_db = kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
     prefix = prefix_setting(key_prefix)
     carts = (cart_db.carts if cart_db
-             else load(CARTS, cart_at, "cart store")(cart_at, clock, prefix=prefix))
+             else backends.load(CARTS, cart_at, "cart store")(cart_at, clock, prefix=prefix))
     sessions_at, sessions_db = kept("COMMERCE_SESSIONS_URL", sessions_url, SESSIONS,
                                     "sessions store")
     sessions = (Sessions(sessions_db.revocations, MemoryRateLimiter(clock)) if sessions_db
-                else load(SESSIONS, sessions_at, "sessions store")(sessions_at, clock,
-                                                                    prefix=prefix))
+                else backends.load(SESSIONS, sessions_at, "sessions store")(
+                    sessions_at, clock, prefix=prefix))
     cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
-    cache: Cache = load(CACHES, cache_at, "cache")(cache_at, clock)
-    rankings: Rankings = load(RANKINGS, cache_at, "rankings store")(cache_at, clock, prefix)
+    cache: Cache = backends.load(CACHES, cache_at, "cache")(cache_at, clock)
+    rankings: Rankings = backends.load(RANKINGS, cache_at, "rankings store")(cache_at, clock,
+                                                                             prefix)
     search_at, search_db = kept("COMMERCE_SEARCH_URL", search_url, SEARCH_INDEXES,
                                 "search index")
     search: SearchIndex = (search_db.search if search_db is not None and search_db.search
-                           else load(SEARCH_INDEXES, search_at, "search index")(search_at))
+                           else backends.load(SEARCH_INDEXES, search_at,
+                                              "search index")(search_at))
     bus: EventBus | None = None
     broker = False
     if publisher is None:
         events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
-        publisher = bus = load(EVENT_BUSES, events_at, "event bus")(events_at)
+        publisher = bus = backends.load(EVENT_BUSES, events_at, "event bus")(events_at)
         # a broker's consumers are groups of their own (commerce worker --role ...)
         broker = scheme(events_at) != "memory"
     if gateway is None:
@@ -492,7 +517,8 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                     catalog_repair=catalog_repair, broker=broker,
                     webhook_sender=UrllibSender(),
                     carrier_secrets=(carrier_secrets if carrier_secrets is not None
-                                     else carrier_secrets_setting()))
+                                     else carrier_secrets_setting()),
+                    closers=[p.close for p in backends.opened if isinstance(p, _Closable)])
     # listing and search cursors are signed with keys of the shop's own, so no client can forge
     # one and every worker reads the others' (keys apart from the tokens' own)
     shop.catalog.cursor_key, shop.search.cursor_key = (

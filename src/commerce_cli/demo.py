@@ -46,8 +46,7 @@ def demo(ctx: typer.Context,
     customers, past orders, reviews), then walk one checkout. Into a new SQLite file in a
     temporary folder, unless --database-url (before ``demo``) names one."""
     url = target(ctx).database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'demo.db'}"
-    with domain_errors():
-        shop = connect(url, notifier=RecordingNotifier(), secret_key=SECRET)
+    with domain_errors(), connect(url, notifier=RecordingNotifier(), secret_key=SECRET) as shop:
         console.print(f"[bold]commerce demo[/bold] on {escape(shown(url))}")
         rng = random.Random(seed)
         buyer, catalog = _seed(shop, products, rng)

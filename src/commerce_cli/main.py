@@ -46,7 +46,7 @@ def _root(ctx: typer.Context,
               help="Local mode's database (default: COMMERCE_DATABASE_URL, else "
                    "sqlite:///commerce.db).")] = None) -> None:
     """Operate a commerce shop: locally on its database, or remotely through its HTTP API."""
-    ctx.obj = Target(api=api, database_url=database_url)
+    ctx.obj = Target(api=api, database_url=database_url, on_close=ctx.call_on_close)
 
 
 @app.command("version")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,9 @@ class Target:
     database_url: str | None = None  # None: COMMERCE_DATABASE_URL, else the default
     seller: str | None = None  # local mode: the seller to act as (email or id)
     customer: str | None = None  # local mode: the customer to act as (email or id)
+    # registers what runs when the command ends, however it ends: the shops it opened are
+    # closed then (their pools, a broker's client threads)
+    on_close: Callable[[Callable[[], None]], object] | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.api is not None:
@@ -60,8 +64,11 @@ class Target:
             require_database(url)
         # Local commands act in process and hand no token beyond the command, so a key of
         # this process's own is right here (and no warning about one); a set key is used.
-        return connect(url, secret_key=os.environ.get("COMMERCE_SECRET_KEY")
+        shop = connect(url, secret_key=os.environ.get("COMMERCE_SECRET_KEY")
                        or secrets.token_urlsafe(48))
+        if self.on_close is not None:
+            self.on_close(shop.close)
+        return shop
 
     def client(self) -> ApiClient:
         api = self.api

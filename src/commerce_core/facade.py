@@ -5,8 +5,11 @@ Built by ``commerce_adapters.connect()``; nothing here connects to anything by i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self
 
 from commerce_core.accounts.policy import Actor
 from commerce_core.accounts.ports import PasswordHasher, RevokedTokens, TokenService
@@ -61,6 +64,8 @@ from commerce_core.webhooks.ports import WebhookSender
 from commerce_core.webhooks.service import WebhookService
 from commerce_core.wishlist.service import WishlistService
 
+log = logging.getLogger(__name__)
+
 
 class Commerce:
     """The SDK's entry point: ``shop.catalog``, ``shop.cart``, ``shop.checkout``, ..."""
@@ -83,7 +88,11 @@ class Commerce:
                  synonyms: Synonyms | None = None,
                  catalog_repair: Callable[[datetime], int] | None = None,
                  broker: bool = False, webhook_sender: WebhookSender | None = None,
-                 carrier_secrets: Mapping[str, str] | None = None) -> None:
+                 carrier_secrets: Mapping[str, str] | None = None,
+                 closers: Sequence[Callable[[], None]] = ()) -> None:
+        # what close() lets go of: the connections, clients and threads of the parts this
+        # shop's maker opened for it (in the order opened), never parts a caller handed in
+        self._closers: list[Callable[[], None]] | None = list(closers)  # None: closed
         # a catalog store apart from the database repairs what a crash left of its own
         # writes (given the time before which a write is surely over); see docs/mongodb.md
         self._catalog_repair = catalog_repair
@@ -139,6 +148,36 @@ class Commerce:
         # a broker's relay claims its entries, so relays in several processes share them
         self.outbox = OutboxRelay(tx, uow_factory, clock.now,
                                   publisher=publisher if broker else None)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Deliver what this shop committed (waiting up to ``timeout`` seconds; what is
+        still undelivered stays in the outbox for the relay), stamp it published, then let
+        go of the connections, clients and threads of the parts opened for the shop, last
+        opened first. Every part is closed even if one fails (the first failure is raised
+        after). Closing again does nothing; the shop is not for use once closed."""
+        closers, self._closers = self._closers, None
+        if closers is None:
+            return
+        self.tx.drain(timeout)
+        try:
+            self.tx.flush_marks()
+        except Exception:  # delivered all the same; the relay only delivers them again
+            log.warning("could not stamp delivered events at close", exc_info=True)
+        failure: Exception | None = None
+        for close in reversed(closers):
+            try:
+                close()
+            except Exception as ex:
+                failure = failure or ex
+        if failure is not None:
+            raise failure
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
     def add_coupon(self, actor: Actor, coupon: Coupon) -> Coupon:
         """Admins create any coupon; a seller only one scoped to their own products

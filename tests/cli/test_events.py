@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from typer.testing import CliRunner
 from commerce_adapters import connect
 from commerce_adapters.kafka.bus import KafkaDeadLetters, KafkaEventBus
 from commerce_cli.main import app
+from commerce_core.accounts.policy import Actor, Role
 from commerce_core.bus.consumer import DeadLetter
 from commerce_core.bus.envelope import Envelope
 from commerce_core.events import OrderPlaced
 from commerce_core.money import Money
-from tests.conftest import SECRET
+from tests.conftest import ADMIN, SECRET, add_product
 from tests.servers import server_url
+from tests.threads import librdkafka_threads
 
 runner = CliRunner()
 
@@ -61,3 +64,26 @@ def test_dead_letters_are_listed_and_replayed_once(tmp_path: Path) -> None:
     (letter,) = json.loads(runner.invoke(app, [*base, "list", "--json"], env=env).stdout)
     assert letter["replayed"] is True
     bus.close()
+
+
+def test_a_local_command_closes_its_shop_when_it_ends(tmp_path: Path) -> None:
+    """Its events are published and its broker's client threads end with the command (a
+    session of CLI calls in one process, as here, would pile them up otherwise)."""
+    url = f"{server_url('kafka')}?topic_prefix=cli{uuid.uuid4().hex[:8]}.&partitions=1"
+    db = tmp_path / "shop.db"
+    with connect(f"sqlite:///{db}", secret_key=SECRET) as shop:
+        seller = shop.accounts.register("sam@example.com", "correct-horse-42", "Sam")
+        shop.accounts.change_role(ADMIN, seller.id, Role.SELLER)
+        variant = add_product(shop, shop.catalog.create_category(ADMIN, "Lamps").id,
+                              seller=Actor.seller(seller.id)).variants[0]
+    env = {"COMMERCE_SECRET_KEY": SECRET, "COMMERCE_EVENTS_URL": url}
+    before = librdkafka_threads()
+    for _ in range(2):  # each records a stock event: a producer connects to publish it
+        result = runner.invoke(app, ["--database-url", f"sqlite:///{db}", "seller", "--as",
+                                     "sam@example.com", "inventory", "restock",
+                                     str(variant.id), "5"], env=env)
+        assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as conn:  # published (and stamped so) before the command ended
+        assert conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL"
+                            ).fetchone() == (0,)
+    assert librdkafka_threads() == before, "a command's producer is still running"

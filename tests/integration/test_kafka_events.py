@@ -33,6 +33,7 @@ from commerce_core.facade import Commerce
 from commerce_core.notifications.service import EVENTS as NOTIFIED
 from tests.conftest import ADMIN, HOME, SECRET, add_product, make_shop, register
 from tests.servers import server_url
+from tests.threads import librdkafka_threads
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -229,23 +230,16 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert placed <= {event_id for event_id, channel, _ in rows if channel == "email"}
 
 
-def _librdkafka_threads() -> int:
-    """Threads of this process's librdkafka clients (Linux shows them as rdk:...)."""
-    return sum((task / "comm").read_text().startswith("rdk:")
-               for task in Path("/proc/self/task").iterdir())
-
-
 def test_a_closed_bus_leaves_no_client_threads() -> None:
-    """A closed bus lets its producer go: librdkafka ends a client's threads only when the
-    client is destroyed, and kept ones poll their brokers for as long as the process runs."""
+    """A closed bus lets its producer go (see librdkafka_threads)."""
     run = os.urandom(4).hex()
     bus = KafkaEventBus(f"{server_url('kafka')}?topic_prefix=c{run}.&partitions=1"
                         "&publish_timeout=10")
-    before = _librdkafka_threads()
+    before = librdkafka_threads()
     bus.publish([ProductCreated(occurred_at=ManualClock().now(), product_id=1, seller_id=7)])
-    assert _librdkafka_threads() > before  # the producer's own threads
+    assert librdkafka_threads() > before  # the producer's own threads
     bus.close()
     deadline = time.monotonic() + 10
-    while _librdkafka_threads() > before:
-        assert time.monotonic() < deadline, f"{_librdkafka_threads() - before} threads left"
+    while librdkafka_threads() > before:
+        assert time.monotonic() < deadline, f"{librdkafka_threads() - before} threads left"
         time.sleep(0.1)

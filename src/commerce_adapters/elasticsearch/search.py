@@ -161,6 +161,9 @@ class ElasticsearchSearchIndex:
         self._building: str | None = None  # the index a rebuild fills: writes go there too
         self._ensured = False
 
+    def close(self) -> None:
+        self._es.close()  # the client it was given: its connection pool
+
     # Writes ---------------------------------------------------------------------------------
     def _ensure(self) -> None:
         """The alias and an index behind it, made on first use."""

@@ -34,6 +34,9 @@ class MongoCatalog:
     def repair(self, before: datetime) -> int:
         return repair_counts(self.store, before)
 
+    def close(self) -> None:
+        self.store.close()  # the client's pools and its monitor threads
+
 
 def open_catalog(url: str, clock: Clock, stocked: StockLookup, **_: Any) -> MongoCatalog:
     store = MongoStore(url)

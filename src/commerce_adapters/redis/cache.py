@@ -74,6 +74,9 @@ class RedisCache:
         with reached(WHAT):
             self._redis.ping()
 
+    def close(self) -> None:
+        self._redis.close()  # the client it was given: its connection pool
+
 
 def open_cache(url: str, clock: Clock | None = None) -> RedisCache:
     """The cache part's factory (``COMMERCE_CACHE_URL=redis://...``)."""

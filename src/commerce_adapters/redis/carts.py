@@ -100,6 +100,9 @@ class RedisCartStore:
         with reached(WHAT):
             self._redis.ping()
 
+    def close(self) -> None:
+        self._redis.close()  # the client it was given: its connection pool
+
 
 def open_carts(url: str, clock: Clock, prefix: str = "commerce:") -> RedisCartStore:
     """The cart part's factory (``COMMERCE_CART_URL=redis://...``)."""

@@ -59,6 +59,9 @@ class RedisRankings:
         pairs = [(int(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)]
         return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
 
+    def close(self) -> None:
+        self._redis.close()  # the client it was given: its connection pool
+
 
 def open_rankings(url: str, clock: Clock | None = None, prefix: str = "commerce:"
                   ) -> RedisRankings:

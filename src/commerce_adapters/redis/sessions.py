@@ -18,4 +18,5 @@ def open_sessions(url: str, clock: Clock, prefix: str = "commerce:") -> object:
     redis_client = client(url)
     fail_open = failure_mode(os.environ.get("COMMERCE_RATE_LIMIT_FAILURE", "open"))
     return Sessions(RedisRevocations(redis_client, clock, prefix),
-                    RedisRateLimiter(redis_client, clock, prefix, fail_open))
+                    RedisRateLimiter(redis_client, clock, prefix, fail_open),
+                    close=redis_client.close)

@@ -44,4 +44,4 @@ def open_sql(url: str, clock: Clock, ids: IdGenerator, *, replica_urls: Sequence
                                  replica=bool(options.get("replica")))
 
     return Storage(unit_of_work, catalog, SqlActivityStore(db), SqlCartStore(db, clock),
-                   SqlRevocations(db), SqlSearchIndex(db))
+                   SqlRevocations(db), SqlSearchIndex(db), close=db.dispose)
