@@ -187,6 +187,7 @@ class InventoryUpdated(DomainEvent):
     sold: int
     reason: str
     product_id: int | None = None  # None in events written before it was carried
+    available_before: int | None = None  # the same
 
 
 @attrs.frozen(kw_only=True)

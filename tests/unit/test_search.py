@@ -10,7 +10,7 @@ import pytest
 
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.errors import ValidationError
-from commerce_core.events import CategoryMoved, ProductRated, ProductUpdated
+from commerce_core.events import CategoryMoved, InventoryUpdated, ProductRated, ProductUpdated
 from commerce_core.facade import Commerce
 from commerce_core.search.ports import ProductDocument
 from commerce_core.search.text import Synonyms
@@ -51,6 +51,35 @@ def test_stock_changes_reach_the_in_stock_filter(shop: Commerce, category: int) 
     assert ids(shop, "lamp", in_stock=False) == [product.id]
     shop.inventory.restock(SELLER, product.variants[0].id, 5)
     assert ids(shop, "lamp", in_stock=True) == [product.id]
+
+
+def test_only_a_stock_change_across_zero_rewrites_the_document(
+        shop: Commerce, category: int) -> None:
+    """A sale or restock that leaves the variant on the same side of zero changes nothing
+    the index holds (its ``in_stock``): no catalog read, no write for it."""
+    product = add_product(shop, category, "Desk lamp", stock=3)
+    variant = product.variants[0].id
+    stats = shop.search.indexer.stats
+    written = stats.documents
+    buy(shop, product.id)  # 3 -> 2 available
+    shop.inventory.restock(SELLER, variant, 5)  # 2 -> 7
+    shop.inventory.adjust(SELLER, variant, -4, "recount")  # 7 -> 3
+    assert stats.documents == written and ids(shop, "lamp", in_stock=True) == [product.id]
+    shop.inventory.adjust(SELLER, variant, -3, "recount")  # 3 -> 0: out of stock
+    assert stats.documents == written + 1 and ids(shop, "lamp", in_stock=True) == []
+    shop.inventory.restock(SELLER, variant, 1)  # 0 -> 1: in stock again
+    assert stats.documents == written + 2 and ids(shop, "lamp", in_stock=True) == [product.id]
+
+
+def test_a_stock_event_without_its_previous_count_still_refreshes(
+        shop: Commerce, category: int) -> None:
+    """Events recorded before ``available_before`` was carried refresh as they always did."""
+    product = add_product(shop, category, "Desk lamp", stock=3)
+    written = shop.search.indexer.stats.documents
+    shop.search.indexer.handle(InventoryUpdated(
+        occurred_at=shop.clock.now(), variant_id=product.variants[0].id, available=3,
+        reserved=0, sold=0, reason="restock", product_id=product.id))
+    assert shop.search.indexer.stats.documents == written + 1
 
 
 def test_a_review_moves_the_rating_filter(shop: Commerce, category: int) -> None:

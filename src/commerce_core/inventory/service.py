@@ -22,7 +22,7 @@ def stock_events(item: StockItem, available_before: int, reason: str,
     events: list[DomainEvent] = [InventoryUpdated(
         occurred_at=now, variant_id=item.variant_id, available=item.available,
         reserved=item.reserved, sold=item.sold, reason=reason,
-        product_id=item.product_id)]
+        product_id=item.product_id, available_before=available_before)]
     if item.available <= item.reorder_level < available_before:
         events.append(LowStock(occurred_at=now, variant_id=item.variant_id,
                                seller_id=item.seller_id, available=item.available,
