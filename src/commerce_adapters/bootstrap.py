@@ -537,7 +537,7 @@ def _subscribe(bus: EventBus, shop: Commerce) -> None:
         bus.subscribe(event_type, shop.rankings.consume)
     for event_type in INDEXED_EVENTS:
         bus.subscribe(event_type, shop.search.indexer)
-    bus.subscribe(DomainEvent, shop.webhooks.consume)
+    bus.subscribe(DomainEvent, shop.webhooks)
 
 
 def synonyms_setting() -> Synonyms:

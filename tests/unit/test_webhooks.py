@@ -13,6 +13,7 @@ import pytest
 
 from commerce_adapters.webhooks.http import UrllibSender
 from commerce_core.bus.consumer import Dispatcher, Outcome
+from commerce_core.bus.ports import BatchHandler
 from commerce_core.bus.envelope import Envelope
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Forbidden, ValidationError
@@ -76,6 +77,23 @@ def test_each_event_is_queued_once_for_the_endpoints_that_want_it(
     (log,) = shop.webhooks.deliveries(ADMIN, orders.id)
     assert (log.state, log.attempts, log.last_status) == (DeliveryState.SENT, 1, 204)
     assert len(shop.webhooks.deliveries(ADMIN, every.id)) == 1
+
+
+def test_a_commits_events_are_queued_in_one_go_from_the_bus(
+        shop: Commerce, receiver: Receiver) -> None:
+    """The service is a batch handler: the in-process bus hands it a commit's events at
+    once, and each is queued for each endpoint that wants it, as one by one."""
+    assert isinstance(shop.webhooks, BatchHandler)
+    shop.webhooks.register(ADMIN, "https://a.test/h", ["OrderPlaced"])
+    shop.webhooks.register(ADMIN, "https://b.test/h", ["*"])
+    events = [OrderPlaced(occurred_at=shop.clock.now(), order_id=n, order_number=f"ORD-{n}",
+                          user_id=456, total=Money("9.5", "EUR")) for n in (1, 2)]
+    refund = RefundIssued(occurred_at=shop.clock.now(), order_id=1, payment_id=2,
+                          refund_id=3, user_id=456, amount=Money("1", "EUR"))
+    shop.webhooks.handle_many([*events, refund])
+    assert shop.webhooks.deliver_due() == {"pending": 0, "sent": 5, "failed": 0}
+    shop.webhooks.handle_many([*events, refund])  # again: the store refuses each a second time
+    assert shop.webhooks.deliver_due() == {"pending": 0, "sent": 0, "failed": 0}
 
 
 def test_a_delivery_is_signed_with_the_endpoints_secret_and_a_timestamp(

@@ -61,7 +61,7 @@ def _notifications(shop: Commerce) -> Subscriptions:
 
 
 def _webhooks(shop: Commerce) -> Subscriptions:
-    return [(DomainEvent, shop.webhooks.consume)]
+    return [(DomainEvent, shop.webhooks)]
 
 
 def _search_indexing(shop: Commerce) -> Subscriptions:

@@ -103,21 +103,34 @@ class WebhookService:
 
     # Consuming -------------------------------------------------------------------------
     def consume(self, event: DomainEvent) -> None:
-        """The event handler to subscribe to a bus or consumer group."""
+        """The event handler to subscribe to a bus or consumer group (the service itself
+        is one, taking a batch at once where the bus has one)."""
         self.handle(event)
+
+    __call__ = consume
+
+    def handle_many(self, events: Sequence[DomainEvent]) -> None:
+        self._queue(events)
 
     def handle(self, event: DomainEvent) -> int:
         """Queue a delivery of the event to each endpoint that wants it; how many new."""
-        with self._tx.read() as uow:  # most events want no endpoint: no write lock then
-            wanting = [e.id for e in uow.webhooks.endpoints() if e.wants(event.name)]
-        if not wanting:
+        return self._queue([event])
+
+    def _queue(self, events: Sequence[DomainEvent]) -> int:
+        """One read of the endpoints for all the events, and one transaction for every
+        delivery they want (none when none is wanted: most events, and most shops)."""
+        with self._tx.read(snapshot=False) as uow:  # one statement: no transaction around it
+            endpoints = list(uow.webhooks.endpoints())
+        wanted = [(event, endpoint.id) for event in events for endpoint in endpoints
+                  if endpoint.wants(event.name)]
+        if not wanted:
             return 0
         now = self._clock.now()
-        body = Envelope.of(event).encode().decode()
         with self._tx() as uow:
             return sum(uow.webhooks.add_delivery(Delivery(
-                self._ids.next_id(), endpoint_id, event.event_id, event.name, body, now, now))
-                for endpoint_id in wanting)
+                self._ids.next_id(), endpoint_id, event.event_id, event.name,
+                Envelope.of(event).encode().decode(), now, now))
+                for event, endpoint_id in wanted)
 
     # Sending ---------------------------------------------------------------------------
     def deliver_due(self, limit: int = 100) -> dict[str, int]:
