@@ -13,8 +13,8 @@ import pytest
 
 from commerce_adapters.webhooks.http import UrllibSender
 from commerce_core.bus.consumer import Dispatcher, Outcome
-from commerce_core.bus.ports import BatchHandler
 from commerce_core.bus.envelope import Envelope
+from commerce_core.bus.ports import BatchHandler
 from commerce_core.clock import ManualClock
 from commerce_core.errors import Forbidden, ValidationError
 from commerce_core.events import OrderPlaced, RefundIssued
