@@ -18,6 +18,7 @@ from falcon import testing
 from commerce_adapters.fake.payments import FakeGateway
 from commerce_adapters.sql.database import Database, PoolSettings
 from commerce_adapters.sql.uow import SqlUnitOfWork
+from commerce_core.accounts.policy import Actor
 from commerce_core.catalog.service import VariantSpec
 from commerce_core.clock import ManualClock
 from commerce_core.ids import SnowflakeIds
@@ -111,6 +112,35 @@ def test_one_product_detail_is_one_statement_and_no_transaction(
         "products"], counter.statements
     assert counter.transactions == 0, counter.statements
     assert counter.round_trips() == 1
+
+
+def test_a_listing_page_reads_its_sellers_in_one_statement_with_no_transaction(
+        database_url: str, counter: Counter, clock: ManualClock, gateway: FakeGateway) -> None:
+    """A page of products from several sellers: the page and its count in one catalog
+    read, then every seller's profile in one statement (each is whole on its own)."""
+    shop = make_shop(clock, gateway, database_url, cache_url="none://")
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    sellers = [Actor.seller(SELLER.user_id + n) for n in range(4)]
+    for n, seller in enumerate(sellers):
+        shop.sellers.create_profile(seller, f"Store {n}")
+        for k in range(3):
+            shop.catalog.create_product(seller, name=f"Lamp {n}.{k}", category_id=category,
+                                        variants=[VariantSpec(f"L-{n}-{k}", "9.99", stock=1)])
+    client = testing.TestClient(create_app(shop))
+    path = "/api/v1/products?limit=20"
+    assert client.simulate_get(path).status_code == 200  # warm: statement caches, pools
+    counter.statements.clear()
+    counter.transactions = 0
+
+    answer = client.simulate_get(path)
+
+    assert answer.status_code == 200
+    products = answer.json["data"]["products"]
+    assert len(products) == 12
+    assert {p["seller"]["name"] for p in products} == {f"Store {n}" for n in range(4)}
+    assert [s.rsplit("FROM", 1)[1].split()[0].strip("()") for s in counter.statements] == [
+        "products", "products", "sellers"], counter.statements
+    assert counter.transactions == 1, counter.statements  # the page and its count
 
 
 # The body the detail sent before its product, children, stock and seller were read in one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from commerce_adapters.memory.state import Journal, MemoryState, fresh
 from commerce_core.errors import Conflict, NotFound
 from commerce_core.sellers.model import SellerProfile
@@ -31,6 +33,9 @@ class MemorySellers:
     def find(self, seller_id: int) -> SellerProfile | None:
         row = self._rows.get(seller_id)
         return None if row is None else fresh(row)
+
+    def find_many(self, seller_ids: Iterable[int]) -> dict[int, SellerProfile]:
+        return {i: fresh(self._rows[i]) for i in seller_ids if i in self._rows}
 
     def update(self, profile: SellerProfile) -> None:
         old = self._rows.get(profile.user_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from commerce_core.sellers.model import SellerProfile
@@ -14,6 +15,10 @@ class SellerRepository(Protocol):
 
     def find(self, seller_id: int) -> SellerProfile | None:
         """The seller's profile, or None."""
+        ...
+
+    def find_many(self, seller_ids: Iterable[int]) -> dict[int, SellerProfile]:
+        """The profiles of those of these sellers that have one, by seller id, in one read."""
         ...
 
     def update(self, profile: SellerProfile) -> None:

@@ -95,9 +95,8 @@ class SellerService:
     def profiles(self, seller_ids: Iterable[int]) -> dict[int, SellerProfile]:
         """The public profiles of these sellers, in one read; a seller with no store is left
         out (a product page names its seller when there is one)."""
-        with self._tx.read(replica=True) as uow:
-            found = {i: uow.sellers.find(i) for i in dict.fromkeys(seller_ids)}
-        return {i: p for i, p in found.items() if p is not None}
+        with self._tx.read(replica=True, snapshot=False) as uow:  # one statement
+            return uow.sellers.find_many(seller_ids)
 
     @staticmethod
     def _profile(uow: UnitOfWork, seller_id: int) -> SellerProfile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,11 @@ def _seller_row(p: SellerProfile) -> dict[str, Any]:
             "store_key": p.store_name.casefold(), "description": p.description,
             "rating_total": p.rating_total, "rating_count": p.rating_count,
             "created_at": p.created_at, "updated_at": p.updated_at}
+
+
+def _profile(r: Any) -> SellerProfile:
+    return SellerProfile(r.user_id, r.store_name, r.created_at, r.updated_at, r.description,
+                         r.rating_total, r.rating_count)
 
 
 class SqlSellers(SqlRepository):
@@ -45,10 +51,15 @@ class SqlSellers(SqlRepository):
             r: Any = rows[0] if rows else None
         else:
             r = self.by_key(s, "user_id", seller_id)  # a statement built once, locked to write
-        if r is None:
-            return None
-        return SellerProfile(r.user_id, r.store_name, r.created_at, r.updated_at,
-                             r.description, r.rating_total, r.rating_count)
+        return None if r is None else _profile(r)
+
+    def find_many(self, seller_ids: Iterable[int]) -> dict[int, SellerProfile]:
+        """One statement, never locked: for pages that name many sellers."""
+        ids = sorted(set(seller_ids))
+        if not ids:
+            return {}
+        return {r.user_id: _profile(r)
+                for r in self.c.execute(sa.select(s).where(s.c.user_id.in_(ids)))}
 
     def update(self, profile: SellerProfile) -> None:
         self._check_name(profile)
