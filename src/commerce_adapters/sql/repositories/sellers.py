@@ -13,6 +13,7 @@ from commerce_core.errors import Conflict, NotFound
 from commerce_core.sellers.model import SellerProfile
 
 s = t.sellers
+_BY_IDS = sa.select(s).where(s.c.user_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def _seller_row(p: SellerProfile) -> dict[str, Any]:
@@ -58,8 +59,7 @@ class SqlSellers(SqlRepository):
         ids = sorted(set(seller_ids))
         if not ids:
             return {}
-        return {r.user_id: _profile(r)
-                for r in self.c.execute(sa.select(s).where(s.c.user_id.in_(ids)))}
+        return {r.user_id: _profile(r) for r in self.c.execute(_BY_IDS, {"ids": ids})}
 
     def update(self, profile: SellerProfile) -> None:
         self._check_name(profile)
