@@ -70,16 +70,89 @@ def _order(sort: ProductSort) -> list[Any]:
     return [column.asc() if ascending else column.desc(), _p.c.id.desc()]
 
 
-def _after(sort: ProductSort, after: After) -> Any:
-    """Rows that come after ``after`` in the sort order (ties by newest id)."""
+def _after(sort: ProductSort, by_value: bool) -> Any:
+    """Rows that come after the keyset position ``:after_value``, ``:after_id`` in the sort
+    order (ties by newest id); ``by_value`` False: after the id alone."""
     column, ascending = _SORT_KEYS[sort]
-    if column is None or after.value is None:
-        return _p.c.id < after.id
+    after_id = _p.c.id < sa.bindparam("after_id")
+    if column is None or not by_value:
+        return after_id
+    value = sa.bindparam("after_value", type_=column.type)
     # a range on the column first, so its index serves the page; then past the tie
     if ascending:
-        return sa.and_(column >= after.value, sa.or_(column > after.value,
-                                                     _p.c.id < after.id))
-    return sa.and_(column <= after.value, sa.or_(column < after.value, _p.c.id < after.id))
+        return sa.and_(column >= value, sa.or_(column > value, after_id))
+    return sa.and_(column <= value, sa.or_(column < value, after_id))
+
+
+# The listing's filters: which a query sets (with the literal parts of its shape: whether
+# withdrawn products count, the in-stock wanted, how many search words) and their values
+_Shape = tuple[bool, bool, bool, bool, bool, bool, int, bool | None]
+
+
+def _product_filters(q: ProductQuery) -> tuple[_Shape, dict[str, Any]]:
+    values: dict[str, Any] = {}
+    if q.category_ids is not None:
+        values["f_categories"] = sorted(q.category_ids)
+    for name in ("seller_id", "min_price", "max_price", "rating_min"):
+        if getattr(q, name) is not None:
+            values[f"f_{name}"] = getattr(q, name)
+    words = (q.search or "").lower().split()
+    for n, word in enumerate(words):
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values[f"f_word{n}"] = f"%{escaped}%"
+    shape: _Shape = (q.include_inactive, q.category_ids is not None, q.seller_id is not None,
+                     q.min_price is not None, q.max_price is not None,
+                     q.rating_min is not None, len(words), q.in_stock)
+    return shape, values
+
+
+@functools.cache
+def _where(shape: _Shape) -> tuple[Any, ...]:
+    """The WHERE clauses of a shape, built once (building them per call cost about as much
+    CPU as running the page on SQLite)."""
+    include_inactive, categories, seller, min_price, max_price, rating_min, words, in_stock \
+        = shape
+    where: list[Any] = []
+    if not include_inactive:
+        where.append(_p.c.is_active == sa.true())  # "=", not "IS": PostgreSQL's
+        # indexes serve only the operator
+    if categories:
+        where.append(_p.c.category_id.in_(sa.bindparam("f_categories", expanding=True)))
+    if seller:
+        where.append(_p.c.seller_id == sa.bindparam("f_seller_id"))
+    if min_price:
+        where.append(_p.c.min_price >= sa.bindparam("f_min_price"))
+    if max_price:
+        where.append(_p.c.min_price <= sa.bindparam("f_max_price"))
+    if rating_min:
+        where.append(_p.c.rating >= sa.bindparam("f_rating_min"))
+    where += [_p.c.search_text.like(sa.bindparam(f"f_word{n}"), escape="\\")
+              for n in range(words)]
+    if in_stock is not None:  # a literal: partial indexes can only serve a known value
+        where.append(_p.c.in_stock == (sa.true() if in_stock else sa.false()))
+    return tuple(where)
+
+
+@functools.cache
+def _summaries_stmt(shape: _Shape, sort: ProductSort, after: bool | None) -> sa.Select[Any]:
+    """A page of summaries (``:limit`` rows): by ``:offset``, or past the keyset position
+    (``after``: True with a sort value, False by the id alone)."""
+    stmt = sa.select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(*_where(shape))
+    paged = (stmt.offset(sa.bindparam("offset")) if after is None
+             else stmt.where(_after(sort, after)))
+    return paged.order_by(*_order(sort)).limit(sa.bindparam("limit"))
+
+
+@functools.cache
+def _matching(shape: _Shape) -> sa.Select[Any]:
+    return sa.select(sa.literal(1)).select_from(_p).where(*_where(shape))
+
+
+@functools.cache
+def _count_stmt(shape: _Shape) -> sa.Select[Any]:
+    """The matches counted up to ``:bound`` rows."""
+    return sa.select(sa.func.count()).select_from(
+        _matching(shape).limit(sa.bindparam("bound")).subquery())
 
 
 def _key_value(sort: ProductSort, row: Any) -> Decimal | None:
@@ -305,58 +378,36 @@ class SqlProducts(SqlRepository):
                 for r in self.c.execute(_OFFERS, {"ids": ids})}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
-        stmt = sa.select(*_product_columns(self.dialect)).where(*self._filters(query))
+        shape, values = _product_filters(query)
+        stmt = sa.select(*_product_columns(self.dialect)).where(*_where(shape)).params(values)
         return self.page(stmt.order_by(*_order(query.sort)), page,
                          lambda rows: [_product(r) for r in rows])
 
-    def _filters(self, q: ProductQuery) -> list[Any]:
-        p = t.products
-        where: list[Any] = []
-        if not q.include_inactive:
-            where.append(p.c.is_active == sa.true())  # "=", not "IS": PostgreSQL's
-            # indexes serve only the operator
-        if q.category_ids is not None:
-            where.append(p.c.category_id.in_(sorted(q.category_ids)))
-        if q.seller_id is not None:
-            where.append(p.c.seller_id == q.seller_id)
-        if q.min_price is not None:
-            where.append(p.c.min_price >= q.min_price)
-        if q.max_price is not None:
-            where.append(p.c.min_price <= q.max_price)
-        if q.rating_min is not None:
-            where.append(p.c.rating >= q.rating_min)
-        for word in (q.search or "").lower().split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(p.c.search_text.like(f"%{escaped}%", escape="\\"))
-        if q.in_stock is not None:
-            where.append(p.c.in_stock == (sa.true() if q.in_stock else sa.false()))
-        return where
-
     def summaries(self, query: ProductQuery, page: PageRequest, after: After | None = None,
                   count_up_to: int = COUNT_BOUND) -> SummaryPage:
-        where = self._filters(query)
-        stmt = sa.select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(*where)
-        if after is not None:
-            stmt = stmt.where(_after(query.sort, after))
+        shape, values = _product_filters(query)
+        keyset: bool | None = None
+        if after is None:
+            values["offset"] = page.offset
         else:
-            stmt = stmt.offset(page.offset)
-        rows = self.c.execute(stmt.order_by(*_order(query.sort)).limit(page.limit + 1)).all()
+            keyset = after.value is not None and _SORT_KEYS[query.sort][0] is not None
+            values.update(after_id=after.id, after_value=after.value)
+        rows = self.c.execute(_summaries_stmt(shape, query.sort, keyset),
+                              {**values, "limit": page.limit + 1}).all()
         shown = rows[:page.limit]
-        total, exact = self._count(where, count_up_to)
+        total, exact = self._count(shape, values, count_up_to)
         following = None
         if len(rows) > page.limit:
             following = After(_key_value(query.sort, shown[-1]), shown[-1].id)
         return SummaryPage([_summary(r) for r in shown], total, exact, following)
 
-    def _count(self, where: list[Any], bound: int) -> tuple[int, bool]:
+    def _count(self, shape: _Shape, values: dict[str, Any], bound: int) -> tuple[int, bool]:
         """The matches counted up to ``bound`` + 1 rows; past the bound, PostgreSQL's
         planner estimate (SQLite has none to give: the bound + 1 then)."""
-        matching = sa.select(sa.literal(1)).select_from(_p).where(*where)
-        seen = self.c.execute(sa.select(sa.func.count()).select_from(
-            matching.limit(bound + 1).subquery())).scalar_one()
+        seen = self.c.execute(_count_stmt(shape), {**values, "bound": bound + 1}).scalar_one()
         if seen <= bound:
             return seen, True
-        return max(seen, self._estimate(matching)), False
+        return max(seen, self._estimate(_matching(shape).params(values))), False
 
     def _estimate(self, stmt: sa.Select[Any]) -> int:
         if self.dialect != "postgresql":
