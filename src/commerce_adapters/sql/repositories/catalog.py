@@ -87,6 +87,7 @@ def _after(sort: ProductSort, by_value: bool) -> Any:
 # The listing's filters: which a query sets (with the literal parts of its shape: whether
 # withdrawn products count, the in-stock wanted, how many search words) and their values
 _Shape = tuple[bool, bool, bool, bool, bool, bool, int, bool | None]
+_SHAPES = 512  # statements kept per builder: the word count is the client's to choose
 
 
 def _product_filters(q: ProductQuery) -> tuple[_Shape, dict[str, Any]]:
@@ -106,7 +107,7 @@ def _product_filters(q: ProductQuery) -> tuple[_Shape, dict[str, Any]]:
     return shape, values
 
 
-@functools.cache
+@functools.lru_cache(maxsize=_SHAPES)
 def _where(shape: _Shape) -> tuple[Any, ...]:
     """The WHERE clauses of a shape, built once (building them per call cost about as much
     CPU as running the page on SQLite)."""
@@ -133,7 +134,7 @@ def _where(shape: _Shape) -> tuple[Any, ...]:
     return tuple(where)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=_SHAPES)
 def _summaries_stmt(shape: _Shape, sort: ProductSort, after: bool | None) -> sa.Select[Any]:
     """A page of summaries (``:limit`` rows): by ``:offset``, or past the keyset position
     (``after``: True with a sort value, False by the id alone)."""
@@ -143,12 +144,12 @@ def _summaries_stmt(shape: _Shape, sort: ProductSort, after: bool | None) -> sa.
     return paged.order_by(*_order(sort)).limit(sa.bindparam("limit"))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=_SHAPES)
 def _matching(shape: _Shape) -> sa.Select[Any]:
     return sa.select(sa.literal(1)).select_from(_p).where(*_where(shape))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=_SHAPES)
 def _count_stmt(shape: _Shape) -> sa.Select[Any]:
     """The matches counted up to ``:bound`` rows."""
     return sa.select(sa.func.count()).select_from(
