@@ -219,6 +219,8 @@ class Transactions:
         # process's delivery thread (no request waits for it), or by flush_marks
         self._unmarked: list[int] = []
         self._unmarked_lock = threading.Lock()
+        # one stamping at a time, so a flush returns only once one in flight is written
+        self._stamping = threading.Lock()
         # called in the committing thread with each commit's events (cache invalidation)
         self._committed_handlers: list[Callable[[Sequence[DomainEvent]], None]] = []
 
@@ -370,13 +372,15 @@ class Transactions:
         return _DELIVERY.join(timeout)
 
     def flush_marks(self) -> int:
-        """Stamp every delivered entry published now, in one transaction; how many."""
-        marks = self._take_marks()
-        try:
-            self._mark(marks)
-        except BaseException:
-            self._give_back(marks)
-            raise
+        """Stamp every delivered entry published now, in one transaction; how many. Returns
+        once every entry delivered so far is stamped, by this call or by one in flight."""
+        with self._stamping:
+            marks = self._take_marks()
+            try:
+                self._mark(marks)
+            except BaseException:
+                self._give_back(marks)
+                raise
         return len(marks)
 
     def _take_marks(self) -> list[int]:

@@ -82,6 +82,32 @@ def test_delivered_entries_are_stamped_by_the_process_thread_not_the_request(
     assert shop.outbox.run_once() == 0  # nothing delivered twice
 
 
+def test_a_flush_returns_only_once_a_stamping_in_flight_is_written(
+        clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """flush_marks (as the shop's close and tests call it) racing the delivery thread's
+    periodic stamping: it returns with every delivered entry stamped, not while the other
+    stamping still writes the entries it took."""
+    shop = make_shop(clock, FakeGateway())
+    add_product(shop, shop.catalog.create_category(ADMIN, "C").id)
+    writing, go_on = threading.Event(), threading.Event()
+    mark = shop.tx._mark
+
+    def slow_mark(entry_ids: Sequence[int]) -> None:
+        if entry_ids and threading.current_thread().name == "stamper":
+            writing.set()
+            go_on.wait(10)
+        mark(entry_ids)
+    monkeypatch.setattr(shop.tx, "_mark", slow_mark)
+    stamper = threading.Thread(target=shop.tx.flush_marks, name="stamper")
+    stamper.start()
+    assert writing.wait(10)
+    threading.Timer(0.2, go_on.set).start()
+    shop.tx.flush_marks()
+    with shop.tx.read() as uow:
+        assert not uow.outbox.pending(100)
+    stamper.join(10)
+
+
 def test_background_delivery_runs_handlers_off_the_committing_thread_in_commit_order(
         clock: ManualClock) -> None:
     bus = InProcessEventBus()
