@@ -125,11 +125,12 @@ class WebhookService:
                   if endpoint.wants(event.name)]
         if not wanted:
             return 0
+        bodies = {event.event_id: Envelope.of(event).encode().decode() for event, _ in wanted}
         now = self._clock.now()
         with self._tx() as uow:
             return sum(uow.webhooks.add_delivery(Delivery(
                 self._ids.next_id(), endpoint_id, event.event_id, event.name,
-                Envelope.of(event).encode().decode(), now, now))
+                bodies[event.event_id], now, now))
                 for event, endpoint_id in wanted)
 
     # Sending ---------------------------------------------------------------------------

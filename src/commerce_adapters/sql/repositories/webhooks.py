@@ -14,6 +14,7 @@ from commerce_core.errors import NotFound
 from commerce_core.webhooks.model import Delivery, DeliveryState, Endpoint
 
 e, d = t.webhook_endpoints, t.webhook_deliveries
+_ENDPOINTS = sa.select(e).order_by(e.c.id)  # built once: every commit's events read it
 
 
 def _endpoint_row(x: Endpoint) -> dict[str, Any]:
@@ -51,7 +52,7 @@ class SqlWebhooks(SqlRepository):
         return _endpoint(row)
 
     def endpoints(self) -> Sequence[Endpoint]:
-        return [_endpoint(r) for r in self.rows(sa.select(e).order_by(e.c.id))]
+        return [_endpoint(r) for r in self.rows(_ENDPOINTS)]
 
     def update_endpoint(self, endpoint: Endpoint) -> None:
         if not self.c.execute(e.update().where(e.c.id == endpoint.id)
