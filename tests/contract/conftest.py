@@ -18,6 +18,7 @@ from commerce_adapters.memory.backend import open_memory
 from commerce_adapters.sql.backend import open_sql
 from commerce_core.catalog.ports import CatalogSession
 from commerce_core.clock import ManualClock
+from commerce_core.errors import Conflict
 from commerce_core.ids import SnowflakeIds
 from commerce_core.uow import UnitOfWork
 from tests.mongo_servers import drop_mongo, fresh_mongo
@@ -35,6 +36,14 @@ class Backend:
     def uow(self, read_only: bool = False) -> UnitOfWork:
         """A unit of work on the transactional store."""
         return self.storage.uow_factory(read_only=read_only)
+
+    def refused(self, write: Callable[[UnitOfWork], object]) -> None:
+        """``write`` takes a key already stored: it fails its unit of work with Conflict,
+        raised by the write itself or, where a store sends its inserts together, by the
+        commit at the latest (a unit of work that saw it is abandoned either way)."""
+        with pytest.raises(Conflict), self.storage.uow_factory() as uow:
+            write(uow)
+            uow.commit()
 
     def catalog(self, read_only: bool = False, replica: bool = False) -> CatalogSession:
         """A session on the catalog store (its own transaction, never the unit of work's)."""

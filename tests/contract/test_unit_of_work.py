@@ -10,13 +10,16 @@ import pytest
 from commerce_core.accounts.model import SavedAddress, User
 from commerce_core.accounts.policy import Role
 from commerce_core.address import Address
+from commerce_core.checkout.model import Checkout, CheckoutState
 from commerce_core.errors import NotFound
 from commerce_core.events import OrderPlaced, ProductCreated
 from commerce_core.fraud.model import FraudCheck, FraudStatus
 from commerce_core.money import Money
 from commerce_core.notifications.model import Channel, Message, NotificationType
+from commerce_core.orders.model import Order, OrderItem
 from commerce_core.sellers.model import SellerProfile
 from commerce_core.shipping.model import ServiceLevel, Shipment
+from commerce_core.uow import UnitOfWork
 from commerce_core.wishlist.model import WishlistItem
 from tests.concurrency import run_together
 from tests.contract.conftest import Backend
@@ -106,6 +109,61 @@ def test_rollback_undoes_every_newer_repository(backend: Backend) -> None:
         assert uow.sellers.find(5) is None and uow.fraud.find(7) is None
         assert uow.shipments.for_order(7) == []
         assert uow.notifications.due(now, 10) == []
+
+
+_HOME = Address("1 Main St", "Springfield", "12345", "US")
+
+
+def _order(backend: Backend, number: str) -> Order:
+    now, usd, zero = backend.clock.now(), Money("10", "USD"), Money.zero("USD")
+    item = OrderItem(backend.ids.next_id(), 1, 2, "SKU", "Thing", 3, 1, usd, usd, zero, zero)
+    return Order(backend.ids.next_id(), number, 9, "USD", [item], usd, zero, zero, zero,
+                 _HOME, _HOME, now, now)
+
+
+def test_a_unit_of_work_sees_what_it_wrote_before_it_commits(backend: Backend) -> None:
+    # a store that holds inserts back to send them together sends them before any read
+    # that could see them: the use case never notices
+    now = backend.clock.now()
+    order = _order(backend, "ORD-2026-000101")
+    checkout = Checkout(backend.ids.next_id(), 9, order.id, 99, CheckoutState.RESERVED, now,
+                        now)
+    with backend.storage.uow_factory() as uow:
+        uow.orders.add(order)
+        uow.checkouts.add(checkout)
+        uow.fraud.add(FraudCheck(order.id, 9, 0, [], FraudStatus.CLEAR, order.total, now, now))
+        assert uow.orders.get(order.id) == order
+        assert uow.fraud.history(9, now - timedelta(hours=1), now).orders_since == 1
+        assert uow.checkouts.for_order(order.id) == checkout
+        found = uow.fraud.find(order.id)
+        assert found is not None and found.status is FraudStatus.CLEAR
+        uow.commit()
+    with backend.storage.uow_factory(read_only=True) as uow:
+        assert uow.orders.get(order.id) == order
+
+
+def test_a_refused_insert_stores_nothing_of_its_unit_of_work(backend: Backend) -> None:
+    first = _order(backend, "ORD-2026-000201")
+    with backend.storage.uow_factory() as uow:
+        uow.orders.add(first)
+        uow.commit()
+    fresh, now = _order(backend, "ORD-2026-000202"), backend.clock.now()
+
+    def write(uow: UnitOfWork) -> None:
+        uow.orders.add(fresh)
+        uow.checkouts.add(Checkout(backend.ids.next_id(), 9, fresh.id, 99,
+                                   CheckoutState.RESERVED, now, now))
+        uow.record(OrderPlaced(occurred_at=now, order_id=fresh.id, order_number=fresh.number,
+                               user_id=9, total=fresh.total))
+        uow.orders.add(_order(backend, first.number))  # the number is taken
+    backend.refused(write)
+    with backend.storage.uow_factory(read_only=True) as uow:
+        with pytest.raises(NotFound):
+            uow.orders.get(fresh.id)
+        with pytest.raises(NotFound):
+            uow.checkouts.for_order(fresh.id)
+        assert not uow.outbox.pending(10)
+        assert uow.orders.get(first.id) == first
 
 
 # Outbox --------------------------------------------------------------------------------------

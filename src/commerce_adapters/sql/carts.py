@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.batched import insert_ignore_stmt
 from commerce_adapters.sql.database import Database, SqlStore
-from commerce_adapters.sql.repositories.base import insert_ignore_stmt
 from commerce_adapters.sql.uow import SqlSession
 from commerce_core.cart.model import CART_TTL, Cart, CartLine
 from commerce_core.clock import Clock

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from commerce_adapters.sql import schema as t
+from commerce_adapters.sql.batched import insert_ignore_stmt
 from commerce_adapters.sql.database import SqlStore
-from commerce_adapters.sql.repositories.base import insert_ignore_stmt
 
 r = t.revoked_tokens
 

@@ -8,6 +8,9 @@ units of work lock nothing and may run on a replica. A read-only unit of work op
 ``snapshot`` runs no transaction at all: each statement sees what is committed when it runs
 (on PostgreSQL no BEGIN and no ROLLBACK, two round trips fewer).
 
+Inserts a repository defers (``defer``) are held until a statement that may see them, or the
+commit, and then sent together (``batched``): on PostgreSQL, one round trip.
+
 A catalog session joined to a read-only unit of work reads a product's stock rows and its
 seller's profile in the product's own statement and leaves them to the unit of work
 (``ReadAhead``), whose inventory and seller repositories answer from them: the product
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import sqlalchemy as sa
 
 from commerce_adapters.sql import repositories as r
+from commerce_adapters.sql.batched import Deferred, related_tables, send
 from commerce_adapters.sql.database import untransacted
 from commerce_adapters.sql.errors import translate
 from commerce_adapters.sql.repositories.base import ReadAhead
@@ -52,6 +56,7 @@ class SqlSession:
         # a session inside another's transaction: it neither begins nor ends it
         self._joined = joined
         self.ahead = ReadAhead()
+        self._deferred: list[Deferred] = []
 
     @property
     def reads_ahead_for(self) -> SqlSession | None:
@@ -60,10 +65,43 @@ class SqlSession:
         return joined if joined is not None and joined.read_only else None
 
     @property
-    def conn(self) -> sa.Connection:
-        if self._conn is None:
+    def _root(self) -> SqlSession:
+        """The session that owns the transaction (and holds the deferred inserts)."""
+        return self._joined if self._joined is not None else self
+
+    def _connection(self) -> tuple[SqlSession, sa.Connection]:
+        root = self._root
+        if self._conn is None or root._conn is None:
             raise CommerceError("the unit of work is used outside its with-block")
-        return self._conn
+        return root, root._conn
+
+    @property
+    def conn(self) -> sa.Connection:
+        """The connection, with every deferred insert sent: what runs on it sees them."""
+        root, conn = self._connection()
+        if root._deferred:
+            root._send_deferred(conn)
+        return conn
+
+    def execute(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        """Run ``stmt``; the deferred inserts go first if it may see them: if it names a
+        table they write or one a foreign key ties to such a table, or names none (text)."""
+        root, conn = self._connection()
+        if root._deferred:
+            tables = related_tables(stmt)
+            if tables is None or any(w.table in tables for w in root._deferred):
+                root._send_deferred(conn)
+        return conn.execute(stmt, params)
+
+    def defer(self, write: Deferred) -> None:
+        """Hold ``write`` until a statement that may see it, or the commit (module
+        docstring)."""
+        root, _ = self._connection()
+        root._deferred.append(write)
+
+    def _send_deferred(self, conn: sa.Connection) -> None:
+        writes, self._deferred = self._deferred, []
+        send(conn, self.db.dialect, writes)
 
     def locked(self, stmt: S) -> S:
         """``stmt`` with a row lock when this unit of work may write what it reads."""
@@ -92,6 +130,7 @@ class SqlSession:
                  tb: TracebackType | None) -> None:
         conn, self._conn = self._conn, None
         self.ahead = ReadAhead()
+        self._deferred.clear()  # a with-block left by an error: they never were
         if self._joined is not None:
             return  # the owning session ends the transaction (and translates its errors)
         if conn is not None:
@@ -106,11 +145,12 @@ class SqlSession:
         if self._joined is not None:
             raise CommerceError("a joined session commits with the one it joined")
         try:
-            self.conn.commit()
+            self.conn.commit()  # the deferred inserts first (``conn``)
         except sa.exc.DBAPIError as ex:
             raise (translate(ex) or ex) from ex
 
     def rollback(self) -> None:
+        self._deferred.clear()
         if self._conn is not None and self._conn.in_transaction():
             self._conn.rollback()
 

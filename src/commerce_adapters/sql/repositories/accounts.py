@@ -35,14 +35,14 @@ def _user(r: Any) -> User:
 
 class SqlUsers(SqlRepository):
     def _email_taken(self, user: User) -> bool:
-        return self.c.execute(sa.select(u.c.id).where(u.c.email == user.email,
+        return self.execute(sa.select(u.c.id).where(u.c.email == user.email,
                                                       u.c.id != user.id)).first() is not None
 
     def add(self, user: User) -> None:
-        if self._email_taken(user) or self.c.execute(
+        if self._email_taken(user) or self.execute(
                 sa.select(u.c.id).where(u.c.id == user.id)).first() is not None:
             raise Conflict("an account with this email exists", {"email": "taken"})
-        self.c.execute(u.insert(), _user_row(user))
+        self.execute(u.insert(), _user_row(user))
 
     def get(self, user_id: int) -> User:
         row = self.by_key(u, "id", user_id)
@@ -51,13 +51,13 @@ class SqlUsers(SqlRepository):
         return _user(row)
 
     def by_email(self, email: str) -> User | None:
-        row = self.c.execute(sa.select(u).where(u.c.email == email)).first()
+        row = self.execute(sa.select(u).where(u.c.email == email)).first()
         return None if row is None else _user(row)
 
     def update(self, user: User) -> None:
         if self._email_taken(user):
             raise Conflict("an account with this email exists", {"email": "taken"})
-        if not self.c.execute(u.update().where(u.c.id == user.id)
+        if not self.execute(u.update().where(u.c.id == user.id)
                               .values(_user_row(user))).rowcount:
             raise NotFound(f"user {user.id} not found", {"user_id": user.id})
 
@@ -93,9 +93,9 @@ def _address(r: Any) -> SavedAddress:
 
 class SqlAddresses(SqlRepository):
     def add(self, entry: SavedAddress) -> None:
-        if self.c.execute(sa.select(a.c.id).where(a.c.id == entry.id)).first() is not None:
+        if self.execute(sa.select(a.c.id).where(a.c.id == entry.id)).first() is not None:
             raise Conflict(f"address {entry.id} exists")
-        self.c.execute(a.insert(), _address_row(entry))
+        self.execute(a.insert(), _address_row(entry))
 
     def get(self, address_id: int) -> SavedAddress:
         row = self.one(sa.select(a).where(a.c.id == address_id))
@@ -104,12 +104,12 @@ class SqlAddresses(SqlRepository):
         return _address(row)
 
     def update(self, entry: SavedAddress) -> None:
-        if not self.c.execute(a.update().where(a.c.id == entry.id)
+        if not self.execute(a.update().where(a.c.id == entry.id)
                               .values(_address_row(entry))).rowcount:
             raise NotFound(f"address {entry.id} not found", {"address_id": entry.id})
 
     def delete(self, address_id: int) -> None:
-        if not self.c.execute(a.delete().where(a.c.id == address_id)).rowcount:
+        if not self.execute(a.delete().where(a.c.id == address_id)).rowcount:
             raise NotFound(f"address {address_id} not found", {"address_id": address_id})
 
     def for_user(self, user_id: int) -> Sequence[SavedAddress]:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
+from commerce_adapters.sql.batched import Deferred, insert_ignore_stmt
 from commerce_adapters.sql.types import UtcDateTime
+from commerce_core.errors import CommerceError
 from commerce_core.pagination import Page, PageRequest
 
 if TYPE_CHECKING:
@@ -41,18 +42,6 @@ def _select_one_key(table: sa.Table, column: str, order: tuple[str, ...]) -> sa.
 @functools.cache
 def _update_by(table: sa.Table, column: str) -> sa.Update:
     return table.update().where(table.c[column] == sa.bindparam("_key"))
-
-
-@functools.cache
-def _insert(table: sa.Table) -> sa.Insert:
-    return table.insert()
-
-
-@functools.cache
-def insert_ignore_stmt(dialect: str, table: sa.Table) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING 1: a row back means it went in."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing().returning(sa.literal_column("1"))
 
 
 @attrs.define
@@ -101,20 +90,24 @@ class SqlRepository:
     def dialect(self) -> str:
         return self._uow.db.dialect
 
+    def execute(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        """Run ``stmt`` in the unit of work (after the inserts it holds that it may see)."""
+        return self._uow.execute(stmt, params)
+
     def one(self, stmt: sa.Select[Any], lock: bool = True) -> sa.Row[Any] | None:
         """The first row of ``stmt``, locked when the unit of work may write it."""
         if lock:
             stmt = self._uow.locked(stmt)
-        return self.c.execute(stmt).first()
+        return self.execute(stmt).first()
 
     def rows(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
-        return self.c.execute(stmt).all()
+        return self.execute(stmt).all()
 
     def by_key(self, table: sa.Table, column: str, key: Any,
                lock: bool = True) -> sa.Row[Any] | None:
         """The row whose ``column`` is ``key``; locked when the unit of work may write it."""
         stmt = _select_by(table, column, lock and not self._uow.read_only)
-        return self.c.execute(stmt, {"key": key}).first()
+        return self.execute(stmt, {"key": key}).first()
 
     def by_keys(self, table: sa.Table, column: str, keys: Sequence[Any],
                 order: tuple[str, ...] = ()) -> Sequence[sa.Row[Any]]:
@@ -122,28 +115,33 @@ class SqlRepository:
         if not keys:
             return []
         if len(keys) == 1:  # one product's variants, images, stock: the hot reads
-            return self.c.execute(_select_one_key(table, column, order),
+            return self.execute(_select_one_key(table, column, order),
                                   {"key": keys[0]}).all()
-        return self.c.execute(_select_in(table, column, order), {"keys": list(keys)}).all()
+        return self.execute(_select_in(table, column, order), {"keys": list(keys)}).all()
 
     def update_by(self, table: sa.Table, column: str, key: Any,
                   values: Mapping[str, Any]) -> int:
         """Set ``values`` on the row whose ``column`` is ``key``; how many rows changed."""
-        return int(self.c.execute(_update_by(table, column), {"_key": key, **values}).rowcount)
+        return int(self.execute(_update_by(table, column), {"_key": key, **values}).rowcount)
 
-    def insert(self, table: sa.Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-               ) -> None:
-        self.c.execute(_insert(table), values)
+    def insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]],
+               taken: CommerceError | None = None) -> None:
+        """Insert ``rows`` (all with the same columns) before the unit of work's next
+        statement or commit, sent with the other inserts it holds (``sql.batched``).
+        ``taken``: raised then if a row's primary or unique key exists (None: the driver's
+        integrity error, translated as a Conflict)."""
+        if rows:
+            self._uow.defer(Deferred(table, rows, taken))
 
     def insert_ignore(self, table: sa.Table, values: Mapping[str, Any]) -> bool:
         """Insert unless the primary or a unique key exists; whether a row went in (by
         RETURNING: the driver's rowcount is not reliable for ON CONFLICT DO NOTHING)."""
-        return self.c.execute(insert_ignore_stmt(self.dialect, table),
+        return self.execute(insert_ignore_stmt(self.dialect, table),
                               values).first() is not None
 
     def page(self, stmt: sa.Select[Any], page: PageRequest, build: Any) -> Page[Any]:
         """One page of ``stmt`` (already ordered) with the total count of its rows."""
-        total = self.c.execute(sa.select(sa.func.count()).select_from(
+        total = self.execute(sa.select(sa.func.count()).select_from(
             stmt.order_by(None).subquery())).scalar_one()
-        rows = self.c.execute(stmt.limit(page.limit).offset(page.offset)).all()
+        rows = self.execute(stmt.limit(page.limit).offset(page.offset)).all()
         return Page(build(rows), total, page.page, page.limit)

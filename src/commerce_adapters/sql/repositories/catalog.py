@@ -269,17 +269,17 @@ class SqlProducts(SqlRepository):
     def _check_skus(self, product: Product) -> None:
         own = [v.id for v in product.variants]
         skus = [v.sku for v in product.variants]
-        clash = self.c.execute(sa.select(t.variants.c.sku).where(
+        clash = self.execute(sa.select(t.variants.c.sku).where(
             t.variants.c.sku.in_(skus), t.variants.c.id.not_in(own))).first()
         if clash is not None:
             raise Conflict(f"SKU {clash.sku} is already used", {"sku": clash.sku})
 
     def add(self, product: Product) -> None:
-        if self.c.execute(sa.select(t.products.c.id).where(
+        if self.execute(sa.select(t.products.c.id).where(
                 t.products.c.id == product.id)).first() is not None:
             raise Conflict(f"product {product.id} exists")
         self._check_skus(product)
-        self.c.execute(t.products.insert(), _product_row(product))
+        self.execute(t.products.insert(), _product_row(product))
         self._write_children(product, None)
         refresh_in_stock(self.c, [product.id])  # its stock rows are written first
 
@@ -291,10 +291,10 @@ class SqlProducts(SqlRepository):
         skus = [v.sku for p in products for v in p.variants]
         if len(set(skus)) != len(skus) or len(set(ids)) != len(ids):
             raise Conflict("a SKU or product id repeats among the products")
-        if self.c.execute(sa.select(t.products.c.id).where(
+        if self.execute(sa.select(t.products.c.id).where(
                 t.products.c.id.in_(ids)).limit(1)).first() is not None:
             raise Conflict("a product exists")
-        clash = self.c.execute(sa.select(t.variants.c.sku).where(
+        clash = self.execute(sa.select(t.variants.c.sku).where(
             t.variants.c.sku.in_(skus)).limit(1)).first()
         if clash is not None:
             raise Conflict(f"SKU {clash.sku} is already used", {"sku": clash.sku})
@@ -313,22 +313,22 @@ class SqlProducts(SqlRepository):
     def _write_children(self, p: Product, old: Product | None) -> None:
         if old is None or old.variants != p.variants:
             if old is not None:
-                self.c.execute(t.variants.delete().where(t.variants.c.product_id == p.id))
-            self.c.execute(t.variants.insert(), _variant_rows(p))
+                self.execute(t.variants.delete().where(t.variants.c.product_id == p.id))
+            self.execute(t.variants.insert(), _variant_rows(p))
         if old is None or old.images != p.images:
             if old is not None:
-                self.c.execute(t.product_images.delete().where(
+                self.execute(t.product_images.delete().where(
                     t.product_images.c.product_id == p.id))
             if p.images:
-                self.c.execute(t.product_images.insert(), [
+                self.execute(t.product_images.insert(), [
                     {"product_id": p.id, "display_order": i, "image_url": url}
                     for i, url in enumerate(p.images)])
         if old is None or old.attributes != p.attributes:
             if old is not None:
-                self.c.execute(t.product_attributes.delete().where(
+                self.execute(t.product_attributes.delete().where(
                     t.product_attributes.c.product_id == p.id))
             if p.attributes:
-                self.c.execute(t.product_attributes.insert(), [
+                self.execute(t.product_attributes.insert(), [
                     {"product_id": p.id, "attribute_name": k, "attribute_value": v}
                     for k, v in p.attributes.items()])
 
@@ -338,7 +338,7 @@ class SqlProducts(SqlRepository):
         that unit of work reads next (a product page), left to it (uow.ReadAhead)."""
         reader = self._uow.reads_ahead_for
         stmt = _product_by_id(self.dialect, not self._uow.read_only, reader is not None)
-        row = self.c.execute(stmt, {"key": product_id}).first()
+        row = self.execute(stmt, {"key": product_id}).first()
         if row is None:
             raise NotFound(f"product {product_id} not found", {"product_id": product_id})
         product = _product(row)
@@ -352,14 +352,14 @@ class SqlProducts(SqlRepository):
         ids = sorted(set(product_ids))
         if not ids:
             return {}
-        rows = self.c.execute(_products_by_ids(self.dialect), {"keys": ids})
+        rows = self.execute(_products_by_ids(self.dialect), {"keys": ids})
         return {p.id: p for p in map(_product, rows)}
 
     def update(self, product: Product) -> None:
         old = self.get(product.id)
         self._check_skus(product)
         row = _product_row(product)
-        self.c.execute(t.products.update().where(t.products.c.id == product.id).values(row))
+        self.execute(t.products.update().where(t.products.c.id == product.id).values(row))
         self._write_children(product, old)
         if old.variants != product.variants:  # a variant (de)activated, added or dropped
             refresh_in_stock(self.c, [product.id])
@@ -368,7 +368,7 @@ class SqlProducts(SqlRepository):
         ids = list(variant_ids)
         if not ids:
             return {}
-        rows = self.c.execute(_VARIANTS_WITH_CURRENCY, {"ids": ids}).all()
+        rows = self.execute(_VARIANTS_WITH_CURRENCY, {"ids": ids}).all()
         return {r.id: _variant(r, r.currency) for r in rows}
 
     def offers(self, variant_ids: Iterable[int]) -> dict[int, Offer]:
@@ -376,7 +376,7 @@ class SqlProducts(SqlRepository):
         if not ids:
             return {}
         return {r.id: Offer(r.id, r.product_id, Money(r.price, r.currency), bool(r.on_sale))
-                for r in self.c.execute(_OFFERS, {"ids": ids})}
+                for r in self.execute(_OFFERS, {"ids": ids})}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
         shape, values = _product_filters(query)
@@ -393,7 +393,7 @@ class SqlProducts(SqlRepository):
         else:
             keyset = after.value is not None and _SORT_KEYS[query.sort][0] is not None
             values.update(after_id=after.id, after_value=after.value)
-        rows = self.c.execute(_summaries_stmt(shape, query.sort, keyset),
+        rows = self.execute(_summaries_stmt(shape, query.sort, keyset),
                               {**values, "limit": page.limit + 1}).all()
         shown = rows[:page.limit]
         total, exact = self._count(shape, values, count_up_to)
@@ -405,7 +405,7 @@ class SqlProducts(SqlRepository):
     def _count(self, shape: _Shape, values: dict[str, Any], bound: int) -> tuple[int, bool]:
         """The matches counted up to ``bound`` + 1 rows; past the bound, PostgreSQL's
         planner estimate (SQLite has none to give: the bound + 1 then)."""
-        seen = self.c.execute(_count_stmt(shape), {**values, "bound": bound + 1}).scalar_one()
+        seen = self.execute(_count_stmt(shape), {**values, "bound": bound + 1}).scalar_one()
         if seen <= bound:
             return seen, True
         return max(seen, self._estimate(_matching(shape).params(values))), False
@@ -424,7 +424,7 @@ def _category(r: Any) -> Category:
 
 class SqlCategories(SqlRepository):
     def _check_name(self, category: Category) -> None:
-        taken = self.c.execute(sa.select(t.categories.c.id).where(
+        taken = self.execute(sa.select(t.categories.c.id).where(
             t.categories.c.name_key == category.name.lower(),
             t.categories.c.id != category.id)).first()
         if taken is not None:
@@ -436,11 +436,11 @@ class SqlCategories(SqlRepository):
                 "created_at": c.created_at}
 
     def add(self, category: Category) -> None:
-        if self.c.execute(sa.select(t.categories.c.id).where(
+        if self.execute(sa.select(t.categories.c.id).where(
                 t.categories.c.id == category.id)).first() is not None:
             raise Conflict(f"category {category.id} exists", {"name": category.name})
         self._check_name(category)
-        self.c.execute(t.categories.insert(), self._row(category))
+        self.execute(t.categories.insert(), self._row(category))
 
     def get(self, category_id: int) -> Category:
         row = self.one(sa.select(t.categories).where(t.categories.c.id == category_id))
@@ -451,15 +451,15 @@ class SqlCategories(SqlRepository):
     def update(self, category: Category) -> None:
         self.get(category.id)
         self._check_name(category)
-        self.c.execute(t.categories.update().where(t.categories.c.id == category.id)
+        self.execute(t.categories.update().where(t.categories.c.id == category.id)
                        .values(self._row(category)))
 
     def delete(self, category_id: int) -> None:
         self.get(category_id)
-        if self.c.execute(sa.select(t.categories.c.id).where(
+        if self.execute(sa.select(t.categories.c.id).where(
                 t.categories.c.parent_id == category_id).limit(1)).first() is not None:
             raise Conflict(f"category {category_id} has sub-categories")
-        self.c.execute(t.categories.delete().where(t.categories.c.id == category_id))
+        self.execute(t.categories.delete().where(t.categories.c.id == category_id))
 
     def all(self) -> Sequence[Category]:
         return [_category(r) for r in self.rows(sa.select(t.categories))]

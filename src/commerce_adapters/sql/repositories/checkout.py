@@ -36,8 +36,8 @@ def _checkout(r: Any) -> Checkout:
 
 class SqlCheckouts(SqlRepository):
     def add(self, checkout: Checkout) -> None:
-        if not self.insert_ignore(t.checkouts, _checkout_row(checkout)):  # one per order
-            raise Conflict(f"checkout {checkout.id} exists")
+        self.insert(t.checkouts, [_checkout_row(checkout)],  # one per order
+                    taken=Conflict(f"checkout {checkout.id} exists"))
 
     def get(self, checkout_id: int) -> Checkout:
         row = self.by_key(t.checkouts, "id", checkout_id)
@@ -52,7 +52,7 @@ class SqlCheckouts(SqlRepository):
         return _checkout(row)
 
     def move(self, checkout: Checkout, expected: CheckoutState) -> bool:
-        return bool(self.c.execute(_MOVE, {
+        return bool(self.execute(_MOVE, {
             "cid": checkout.id, "expected": expected.value, "state": checkout.state.value,
             "payment_id": checkout.payment_id, "failure_code": checkout.failure_code,
             "failure_message": checkout.failure_message,

@@ -36,23 +36,23 @@ def _coupon(r: Any) -> Coupon:
 
 class SqlCoupons(SqlRepository):
     def add(self, coupon: Coupon) -> None:
-        if self.c.execute(sa.select(t.coupons.c.code).where(
+        if self.execute(sa.select(t.coupons.c.code).where(
                 t.coupons.c.code == coupon.code)).first() is not None:
             raise Conflict(f"coupon {coupon.code} exists", {"code": coupon.code})
-        self.c.execute(t.coupons.insert(), {
+        self.execute(t.coupons.insert(), {
             "code": coupon.code, "data": _coupon_data(coupon), "times_used": coupon.times_used,
             "max_uses": coupon.max_uses, "max_uses_per_user": coupon.max_uses_per_user,
             "seller_id": coupon.seller_id})
 
     def get(self, code: str) -> Coupon:
         code = normalize_code(code)
-        row = self.c.execute(sa.select(t.coupons).where(t.coupons.c.code == code)).first()
+        row = self.execute(sa.select(t.coupons).where(t.coupons.c.code == code)).first()
         if row is None:
             raise NotFound(f"coupon {code} not found", {"coupon_code": code})
         return _coupon(row)
 
     def update(self, coupon: Coupon) -> None:
-        done = self.c.execute(t.coupons.update().where(t.coupons.c.code == coupon.code).values(
+        done = self.execute(t.coupons.update().where(t.coupons.c.code == coupon.code).values(
             data=_coupon_data(coupon), max_uses=coupon.max_uses,
             max_uses_per_user=coupon.max_uses_per_user,
             seller_id=coupon.seller_id))  # times_used is the store's own
@@ -61,7 +61,7 @@ class SqlCoupons(SqlRepository):
 
     def uses_by(self, code: str, user_id: int) -> int:
         r = t.coupon_redemptions
-        return int(self.c.execute(sa.select(sa.func.count()).where(
+        return int(self.execute(sa.select(sa.func.count()).where(
             r.c.code == normalize_code(code), r.c.user_id == user_id)).scalar_one())
 
     def list(self, page: PageRequest, seller_id: int | None = None) -> Page[Coupon]:
@@ -87,7 +87,7 @@ class SqlCoupons(SqlRepository):
         locked = self.one(sa.select(c).where(c.c.code == code))
         if locked is None:
             raise NotFound(f"coupon {code} not found", {"coupon_code": code})
-        if self.c.execute(sa.select(t.coupon_redemptions.c.code).where(
+        if self.execute(sa.select(t.coupon_redemptions.c.code).where(
                 t.coupon_redemptions.c.code == code,
                 t.coupon_redemptions.c.order_id == order_id)).first() is not None:
             raise Conflict(f"order {order_id} already redeemed {code}")
@@ -97,19 +97,19 @@ class SqlCoupons(SqlRepository):
                 and self.uses_by(code, user_id) >= locked.max_uses_per_user):
             raise ValidationError(f"you have already used coupon {code}",
                                   {"coupon_code": "user_limit"})
-        row = self.c.execute(c.update().where(
+        row = self.execute(c.update().where(
             c.c.code == code, sa.or_(c.c.max_uses.is_(None), c.c.times_used < c.c.max_uses))
             .values(times_used=c.c.times_used + 1).returning(*c.c)).first()
         if row is None:
             raise ValidationError(f"coupon {code} is used up", {"coupon_code": "used_up"})
-        self.c.execute(t.coupon_redemptions.insert(), {
+        self.execute(t.coupon_redemptions.insert(), {
             "code": code, "order_id": order_id, "user_id": user_id, "redeemed_at": now})
         return _coupon(row)
 
     def release(self, code: str, order_id: int) -> None:
         code = normalize_code(code)
         r = t.coupon_redemptions
-        gone = self.c.execute(r.delete().where(r.c.code == code, r.c.order_id == order_id))
+        gone = self.execute(r.delete().where(r.c.code == code, r.c.order_id == order_id))
         if gone.rowcount:
-            self.c.execute(t.coupons.update().where(t.coupons.c.code == code)
+            self.execute(t.coupons.update().where(t.coupons.c.code == code)
                            .values(times_used=t.coupons.c.times_used - 1))

@@ -49,20 +49,20 @@ def _check(r: Any) -> FraudCheck:
 class SqlFraud(SqlRepository):
     def history(self, user_id: int, orders_since: datetime,
                 failures_since: datetime) -> BuyerHistory:
-        row = self.c.execute(_HISTORY, {"u": user_id, "orders_since": orders_since,
+        row = self.execute(_HISTORY, {"u": user_id, "orders_since": orders_since,
                                         "failures_since": failures_since}).one()
         return BuyerHistory(int(row.orders), row.created_at, int(row.failures))
 
     def add(self, check: FraudCheck) -> None:
-        if not self.insert_ignore(f, _check_row(check)):
-            raise Conflict(f"order {check.order_id} was screened already")
+        self.insert(f, [_check_row(check)],
+                    taken=Conflict(f"order {check.order_id} was screened already"))
 
     def find(self, order_id: int) -> FraudCheck | None:
         row = self.one(sa.select(f).where(f.c.order_id == order_id))
         return None if row is None else _check(row)
 
     def update(self, check: FraudCheck) -> None:
-        if not self.c.execute(f.update().where(f.c.order_id == check.order_id)
+        if not self.execute(f.update().where(f.c.order_id == check.order_id)
                               .values(_check_row(check))).rowcount:
             raise NotFound(f"order {check.order_id} has no fraud check")
 

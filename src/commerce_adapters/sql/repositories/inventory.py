@@ -73,10 +73,10 @@ class SqlInventory(SqlRepository):
     _uow: SqlUnitOfWork  # movements take their ids from the unit of work
 
     def add(self, item: StockItem) -> None:
-        if self.c.execute(sa.select(inv.c.variant_id).where(
+        if self.execute(sa.select(inv.c.variant_id).where(
                 inv.c.variant_id == item.variant_id)).first() is not None:
             raise Conflict(f"variant {item.variant_id} already has stock")
-        self.c.execute(inv.insert(), self._values(item))
+        self.execute(inv.insert(), self._values(item))
         if item.available > 0:
             refresh_in_stock(self.c, [item.product_id])
 
@@ -86,7 +86,7 @@ class SqlInventory(SqlRepository):
         if not items:
             return
         ids = [i.variant_id for i in items]
-        if len(set(ids)) != len(ids) or self.c.execute(sa.select(inv.c.variant_id).where(
+        if len(set(ids)) != len(ids) or self.execute(sa.select(inv.c.variant_id).where(
                 inv.c.variant_id.in_(ids)).limit(1)).first() is not None:
             raise Conflict("a variant already has stock", {"variant_ids": "taken"})
         self.insert(inv, [self._values(i) for i in items])
@@ -137,7 +137,7 @@ class SqlInventory(SqlRepository):
         """Add the deltas in one statement, only if no count would go negative; the row
         after, or None when refused (or absent)."""
         stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
-        row = self.c.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
+        row = self.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
                                     "ds": sold, "now": now, **(extra or {})}).first()
         if row is None:
             return None
@@ -149,12 +149,6 @@ class SqlInventory(SqlRepository):
         return _stock(row)
 
     def reserve(self, reservation: Reservation, now: datetime) -> list[StockItem]:
-        if not self.insert_ignore(t.reservations, {
-                "id": reservation.id, "order_id": reservation.order_id,
-                "status": reservation.status.value, "expires_at": reservation.expires_at,
-                "created_at": reservation.created_at,
-                "lines": [[ln.variant_id, ln.quantity] for ln in reservation.lines]}):
-            raise Conflict(f"reservation {reservation.id} exists")
         after, short = [], []
         for line in reservation.lines:  # sorted by variant id: one lock order for everyone
             row = self._apply(line.variant_id, available=-line.quantity,
@@ -169,13 +163,18 @@ class SqlInventory(SqlRepository):
                 line = next(ln for ln in reservation.lines if ln.variant_id == row.variant_id)
                 self._apply(row.variant_id, available=line.quantity, reserved=-line.quantity,
                             now=now)
-            self.c.execute(t.reservations.delete().where(t.reservations.c.id == reservation.id))
             raise InsufficientStock(short)
+        self.insert(t.reservations, [{
+            "id": reservation.id, "order_id": reservation.order_id,
+            "status": reservation.status.value, "expires_at": reservation.expires_at,
+            "created_at": reservation.created_at,
+            "lines": [[ln.variant_id, ln.quantity] for ln in reservation.lines]}],
+            taken=Conflict(f"reservation {reservation.id} exists"))
         return after  # a hold's trail is its reservation row: no movement
 
     def _end(self, reservation_id: int, status: ReservationStatus, now: datetime) -> bool:
         """Move an active reservation to ``status``; False if it was no longer active."""
-        return bool(self.c.execute(_END, {"rid": reservation_id, "status": status.value,
+        return bool(self.execute(_END, {"rid": reservation_id, "status": status.value,
                                           "now": now}).rowcount)
 
     def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
@@ -211,7 +210,7 @@ class SqlInventory(SqlRepository):
         return after
 
     def get_reservation(self, reservation_id: int) -> Reservation:
-        row = self.c.execute(sa.select(t.reservations).where(
+        row = self.execute(sa.select(t.reservations).where(
             t.reservations.c.id == reservation_id)).first()
         if row is None:
             raise NotFound(f"reservation {reservation_id} not found")
@@ -263,7 +262,7 @@ class SqlInventory(SqlRepository):
 
     def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
         self.get(variant_id)
-        row = self.c.execute(inv.update().where(inv.c.variant_id == variant_id)
+        row = self.execute(inv.update().where(inv.c.variant_id == variant_id)
                              .values(reorder_level=level).returning(*inv.c)).first()
         return _stock(row)
 
@@ -298,10 +297,10 @@ class SqlInventory(SqlRepository):
     def remove(self, variant_ids: Iterable[int]) -> None:
         ids = list(variant_ids)
         if ids:
-            products = self.c.execute(sa.select(inv.c.product_id).where(
+            products = self.execute(sa.select(inv.c.product_id).where(
                 inv.c.variant_id.in_(ids))).scalars().all()
-            self.c.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
-            self.c.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
+            self.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
+            self.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
             refresh_in_stock(self.c, products)
 
     def low_stock(self, seller_id: int | None = None) -> Sequence[StockItem]:

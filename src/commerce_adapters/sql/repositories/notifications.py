@@ -49,7 +49,7 @@ class SqlNotifications(SqlRepository):
         return _message(row)
 
     def update(self, message: Message) -> None:
-        if not self.c.execute(n.update().where(n.c.id == message.id)
+        if not self.execute(n.update().where(n.c.id == message.id)
                               .values(_message_row(message))).rowcount:
             raise NotFound(f"notification {message.id} not found",
                            {"notification_id": message.id})
@@ -78,13 +78,13 @@ class SqlNotifications(SqlRepository):
 
     def preferences(self, user_id: int) -> Preferences | None:
         p = t.notification_preferences
-        row = self.c.execute(sa.select(p).where(p.c.user_id == user_id)).first()
+        row = self.execute(sa.select(p).where(p.c.user_id == user_id)).first()
         return None if row is None else Preferences(
             user_id, frozenset(Channel(c) for c in row.channels))
 
     def set_preferences(self, preferences: Preferences) -> None:
         p = t.notification_preferences
         channels = sorted(c.value for c in preferences.channels)
-        if not self.c.execute(p.update().where(p.c.user_id == preferences.user_id)
+        if not self.execute(p.update().where(p.c.user_id == preferences.user_id)
                               .values(channels=channels)).rowcount:
-            self.c.execute(p.insert(), {"user_id": preferences.user_id, "channels": channels})
+            self.execute(p.insert(), {"user_id": preferences.user_id, "channels": channels})

@@ -116,8 +116,9 @@ def _item_rows(o: Order) -> list[dict[str, Any]]:
 
 class SqlOrders(SqlRepository):
     def add(self, order: Order) -> None:
-        if not self.insert_ignore(t.orders, _order_row(order)):  # id or number taken
-            raise Conflict(f"order {order.number} exists", {"order_number": order.number})
+        self.insert(t.orders, [_order_row(order)],  # id or number taken
+                    taken=Conflict(f"order {order.number} exists",
+                                   {"order_number": order.number}))
         self.insert(t.order_items, _item_rows(order))
 
     def get(self, order_id: int) -> Order:
@@ -129,7 +130,7 @@ class SqlOrders(SqlRepository):
     def update(self, order: Order) -> None:
         row = _order_row(order)
         o = t.orders
-        if not self.c.execute(o.update().where(o.c.id == order.id).values(
+        if not self.execute(o.update().where(o.c.id == order.id).values(
                 {**{k: v for k, v in row.items() if k not in ("id", "order_number", "user_id")},
                  "version": o.c.version + 1})).rowcount:
             raise NotFound(f"order {order.id} not found", {"order_id": order.id})
@@ -143,12 +144,12 @@ class SqlOrders(SqlRepository):
         statuses = {item.status for item in order.items}
         if self.dialect == "postgresql" and len(statuses) == 1:
             # an order has items, so none updated means the order row did not match
-            if not self.c.execute(_MOVE_WITH_ITEMS, {
+            if not self.execute(_MOVE_WITH_ITEMS, {
                     **values, "item_ids": [i.id for i in order.items],
                     "item_status": statuses.pop().value}).rowcount:
                 return False
         else:
-            if not self.c.execute(_MOVE, values).rowcount:
+            if not self.execute(_MOVE, values).rowcount:
                 return False
             self._store_items(order)
         order.version += 1
@@ -160,12 +161,12 @@ class SqlOrders(SqlRepository):
         for item in order.items:
             by_status[item.status.value].append(item.id)
         for status, ids in by_status.items():
-            self.c.execute(_ITEM_STATUS, {"oid": order.id, "item_ids": ids,
+            self.execute(_ITEM_STATUS, {"oid": order.id, "item_ids": ids,
                                           "item_status": status})
 
     def count(self, query: OrderQuery) -> int:
         present, values = _order_filters(query)
-        return int(self.c.execute(_count_stmt(present), values).scalar_one())
+        return int(self.execute(_count_stmt(present), values).scalar_one())
 
     def find(self, query: OrderQuery, page: PageRequest) -> Page[Order]:
         present, values = _order_filters(query)
@@ -184,7 +185,7 @@ class SqlOrders(SqlRepository):
 
     def has_purchased(self, user_id: int, product_id: int) -> bool:
         i = t.order_items
-        return self.c.execute(sa.select(sa.literal(1)).select_from(i.join(
+        return self.execute(sa.select(sa.literal(1)).select_from(i.join(
             t.orders, t.orders.c.id == i.c.order_id)).where(
             t.orders.c.user_id == user_id, i.c.product_id == product_id,
             i.c.status.in_(_PAID)).limit(1)).first() is not None

@@ -59,7 +59,7 @@ class SqlOutbox(SqlRepository):
 
     def mark_published(self, entry_ids: Sequence[int], now: datetime) -> None:
         if entry_ids:
-            self.c.execute(_MARK_PUBLISHED, {"ids": list(entry_ids), "now": now})
+            self.execute(_MARK_PUBLISHED, {"ids": list(entry_ids), "now": now})
 
 
 _MARK_PUBLISHED = (t.outbox.update().where(

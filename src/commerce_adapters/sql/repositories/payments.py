@@ -63,15 +63,15 @@ def _refund(r: Any) -> Refund:
 
 class SqlPayments(SqlRepository):
     def _refuse_taken_transaction(self, payment: Payment) -> None:
-        if payment.transaction_id and self.c.execute(_TXN_OWNER, {
+        if payment.transaction_id and self.execute(_TXN_OWNER, {
                 "txn": payment.transaction_id, "pid": payment.id}).first() is not None:
             raise Conflict(f"transaction {payment.transaction_id} belongs to another payment",
                            {"transaction_id": payment.transaction_id})
 
     def add(self, payment: Payment) -> None:
-        if not self.insert_ignore(t.payments, _payment_row(payment)):  # a unique key taken
-            self._refuse_taken_transaction(payment)
-            raise Conflict(f"payment {payment.id} exists")
+        self._refuse_taken_transaction(payment)  # a read only when it has one
+        self.insert(t.payments, [_payment_row(payment)],  # a unique key taken
+                    taken=Conflict(f"payment {payment.id} exists"))
 
     def get(self, payment_id: int) -> Payment:
         row = self.by_key(t.payments, "id", payment_id)
@@ -82,14 +82,14 @@ class SqlPayments(SqlRepository):
     def update(self, payment: Payment) -> None:
         row = _payment_row(payment)
         del row["id"]
-        if not self.c.execute(_UPDATE, {"pid": payment.id, "txn": payment.transaction_id,
+        if not self.execute(_UPDATE, {"pid": payment.id, "txn": payment.transaction_id,
                                         **row}).rowcount:
             self._refuse_taken_transaction(payment)
             raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
 
     def settle(self, payment: Payment, expected: PaymentState) -> bool:
         row = _payment_row(payment)
-        if self.c.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
+        if self.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
                                     "txn": payment.transaction_id,
                                     **{c: row[c] for c in _SETTLED}}).rowcount:
             return True
@@ -113,7 +113,7 @@ class SqlPayments(SqlRepository):
             raise Conflict(f"refund {refund.id} exists")
 
     def update_refund(self, refund: Refund) -> None:
-        done = self.c.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
+        done = self.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
                               .values(_refund_row(refund)))
         if not done.rowcount:
             raise NotFound(f"refund {refund.id} not found", {"refund_id": refund.id})

@@ -22,4 +22,4 @@ class SqlProcessedEvents(SqlRepository):
             "consumer_group": group, "event_id": event_id, "processed_at": at})
 
     def seen(self, group: str, event_id: str) -> bool:
-        return self.c.execute(_SEEN, {"group": group, "event_id": event_id}).first() is not None
+        return self.execute(_SEEN, {"group": group, "event_id": event_id}).first() is not None

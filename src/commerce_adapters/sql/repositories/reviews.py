@@ -36,13 +36,13 @@ def _review(r: Any) -> Review:
 
 class SqlReviews(SqlRepository):
     def add(self, review: Review) -> None:
-        taken = self.c.execute(sa.select(rv.c.id).where(sa.or_(
+        taken = self.execute(sa.select(rv.c.id).where(sa.or_(
             rv.c.id == review.id, sa.and_(rv.c.user_id == review.user_id,
                                           rv.c.product_id == review.product_id)))).first()
         if taken is not None:
             raise Conflict("you have already reviewed this product",
                            {"product_id": review.product_id})
-        self.c.execute(rv.insert(), _review_row(review))
+        self.execute(rv.insert(), _review_row(review))
 
     def get(self, review_id: int) -> Review:
         row = self.one(sa.select(rv).where(rv.c.id == review_id))
@@ -51,12 +51,12 @@ class SqlReviews(SqlRepository):
         return _review(row)
 
     def update(self, review: Review) -> None:
-        if not self.c.execute(rv.update().where(rv.c.id == review.id)
+        if not self.execute(rv.update().where(rv.c.id == review.id)
                               .values(_review_row(review))).rowcount:
             raise NotFound(f"review {review.id} not found", {"review_id": review.id})
 
     def delete(self, review_id: int) -> None:
-        if not self.c.execute(rv.delete().where(rv.c.id == review_id)).rowcount:
+        if not self.execute(rv.delete().where(rv.c.id == review_id)).rowcount:
             raise NotFound(f"review {review_id} not found", {"review_id": review_id})
         # votes go with it (ON DELETE CASCADE), also on SQLite: foreign keys are on
 
@@ -81,14 +81,14 @@ class SqlReviews(SqlRepository):
 
     def vote(self, review_id: int, user_id: int) -> bool | None:
         v = t.review_votes
-        row = self.c.execute(sa.select(v.c.helpful).where(
+        row = self.execute(sa.select(v.c.helpful).where(
             v.c.review_id == review_id, v.c.user_id == user_id)).first()
         return None if row is None else bool(row.helpful)
 
     def set_vote(self, review_id: int, user_id: int, helpful: bool) -> None:
         v = t.review_votes
-        if not self.c.execute(v.update().where(v.c.review_id == review_id,
+        if not self.execute(v.update().where(v.c.review_id == review_id,
                                                v.c.user_id == user_id)
                               .values(helpful=helpful)).rowcount:
-            self.c.execute(v.insert(), {"review_id": review_id, "user_id": user_id,
+            self.execute(v.insert(), {"review_id": review_id, "user_id": user_id,
                                         "helpful": helpful})

@@ -30,7 +30,7 @@ def _profile(r: Any) -> SellerProfile:
 
 class SqlSellers(SqlRepository):
     def _check_name(self, profile: SellerProfile) -> None:
-        owner = self.c.execute(sa.select(s.c.user_id).where(
+        owner = self.execute(sa.select(s.c.user_id).where(
             s.c.store_key == profile.store_name.casefold(),
             s.c.user_id != profile.user_id)).first()
         if owner is not None:
@@ -38,12 +38,12 @@ class SqlSellers(SqlRepository):
                            {"store_name": "taken"})
 
     def add(self, profile: SellerProfile) -> None:
-        if self.c.execute(sa.select(s.c.user_id).where(
+        if self.execute(sa.select(s.c.user_id).where(
                 s.c.user_id == profile.user_id)).first() is not None:
             raise Conflict(f"seller {profile.user_id} already has a store",
                            {"seller_id": profile.user_id})
         self._check_name(profile)
-        self.c.execute(s.insert(), _seller_row(profile))
+        self.execute(s.insert(), _seller_row(profile))
 
     def find(self, seller_id: int) -> SellerProfile | None:
         ahead = self._uow.ahead
@@ -59,11 +59,11 @@ class SqlSellers(SqlRepository):
         ids = sorted(set(seller_ids))
         if not ids:
             return {}
-        return {r.user_id: _profile(r) for r in self.c.execute(_BY_IDS, {"ids": ids})}
+        return {r.user_id: _profile(r) for r in self.execute(_BY_IDS, {"ids": ids})}
 
     def update(self, profile: SellerProfile) -> None:
         self._check_name(profile)
-        if not self.c.execute(s.update().where(s.c.user_id == profile.user_id)
+        if not self.execute(s.update().where(s.c.user_id == profile.user_id)
                               .values(_seller_row(profile))).rowcount:
             raise NotFound(f"seller {profile.user_id} not found",
                            {"seller_id": profile.user_id})

@@ -38,11 +38,11 @@ class SqlSequences(SqlRepository):
         if self.dialect == "postgresql":
             return self._pooled(name)
         s = t.sequences
-        row = self.c.execute(s.update().where(s.c.name == name)
+        row = self.execute(s.update().where(s.c.name == name)
                              .values(value=s.c.value + 1).returning(s.c.value)).first()
         if row is not None:
             return int(row.value)
-        self.c.execute(s.insert(), {"name": name, "value": 1})
+        self.execute(s.insert(), {"name": name, "value": 1})
         return 1
 
     def _pooled(self, name: str) -> int:
@@ -57,7 +57,7 @@ class SqlSequences(SqlRepository):
                 return block[0]
             if block is None:
                 self._prepare(sequence)
-            start = int(self.c.execute(_nextval(sequence)).scalar_one())
+            start = int(self.execute(_nextval(sequence)).scalar_one())
             db.sequence_blocks[sequence] = (start + 1, start + BLOCK)
             return start
 

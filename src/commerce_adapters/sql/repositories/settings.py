@@ -99,17 +99,17 @@ def _encode(value: SectionValue | None) -> dict[str, Any] | None:
 
 class SqlSettings(SqlRepository):
     def versions(self) -> Mapping[Section, int]:
-        return {_SECTIONS[name]: version for name, version in self.c.execute(_VERSIONS)
-                if name in _SECTIONS}  # a section of a newer release is not ours to read
+        return {_SECTIONS[r.section]: r.version for r in self.execute(_VERSIONS)
+                if r.section in _SECTIONS}  # a section of a newer release is not ours to read
 
     def load(self, for_write: bool = False) -> Mapping[Section, StoredSection]:
         if for_write and self.dialect == "postgresql":
             # A section may have no row yet, so no row lock can cover it: lock the table
             # against other writers only (SHARE ROW EXCLUSIVE lets plain SELECTs through).
             # SQLite's writers already queue at BEGIN IMMEDIATE.
-            self.c.execute(_LOCK_FOR_WRITE)
+            self.execute(_LOCK_FOR_WRITE)
         found = {}
-        for r in self.c.execute(_LOAD):
+        for r in self.execute(_LOAD):
             section = _SECTIONS.get(r.section)
             if section is not None:
                 value = None if r.data is None else _DECODE[section](r.data)
@@ -119,7 +119,7 @@ class SqlSettings(SqlRepository):
 
     def put(self, section: Section, value: SectionValue | None, by: int | None,
             now: datetime) -> StoredSection:
-        version = self.c.execute(_UPSERTS[self.dialect], {
+        version = self.execute(_UPSERTS[self.dialect], {
             "section": section.value, "data": _encode(value), "version": 1,
             "updated_at": now, "updated_by": by}).scalar_one()
         return StoredSection(section, value, int(version), now, by)

@@ -27,20 +27,20 @@ def _shipment_row(s: Shipment) -> dict[str, Any]:
 
 class SqlShipments(SqlRepository):
     def add(self, shipment: Shipment) -> None:
-        clash = self.c.execute(sa.select(sh.c.id).where(sa.or_(
+        clash = self.execute(sa.select(sh.c.id).where(sa.or_(
             sh.c.id == shipment.id, sa.and_(sh.c.carrier == shipment.carrier,
                                             sh.c.tracking_number == shipment.tracking_number))
         )).first()
         if clash is not None:
             raise Conflict(f"tracking number {shipment.tracking_number} exists",
                            {"tracking_number": shipment.tracking_number})
-        self.c.execute(sh.insert(), _shipment_row(shipment))
+        self.execute(sh.insert(), _shipment_row(shipment))
         self._write_events(shipment, 0)
 
     def _write_events(self, shipment: Shipment, start: int) -> None:
         new = shipment.events[start:]
         if new:
-            self.c.execute(te.insert(), [
+            self.execute(te.insert(), [
                 {"shipment_id": shipment.id, "position": start + i, "status": e.status.value,
                  "occurred_at": e.occurred_at, "location": e.location,
                  "description": e.description} for i, e in enumerate(new)])
@@ -60,9 +60,9 @@ class SqlShipments(SqlRepository):
         return self._build([row])[0]
 
     def update(self, shipment: Shipment) -> None:
-        known = self.c.execute(sa.select(sa.func.count()).where(
+        known = self.execute(sa.select(sa.func.count()).where(
             te.c.shipment_id == shipment.id)).scalar_one()
-        if not self.c.execute(sh.update().where(sh.c.id == shipment.id)
+        if not self.execute(sh.update().where(sh.c.id == shipment.id)
                               .values(_shipment_row(shipment))).rowcount:
             raise NotFound(f"shipment {shipment.id} not found", {"shipment_id": shipment.id})
         self._write_events(shipment, int(known))  # the trail only grows

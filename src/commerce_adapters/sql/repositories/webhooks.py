@@ -42,7 +42,7 @@ def _delivery(r: Any) -> Delivery:
 
 class SqlWebhooks(SqlRepository):
     def add_endpoint(self, endpoint: Endpoint) -> None:
-        self.insert(e, _endpoint_row(endpoint))
+        self.insert(e, [_endpoint_row(endpoint)])
 
     def endpoint(self, endpoint_id: int) -> Endpoint:
         row = self.one(sa.select(e).where(e.c.id == endpoint_id), lock=False)
@@ -55,7 +55,7 @@ class SqlWebhooks(SqlRepository):
         return [_endpoint(r) for r in self.rows(_ENDPOINTS)]
 
     def update_endpoint(self, endpoint: Endpoint) -> None:
-        if not self.c.execute(e.update().where(e.c.id == endpoint.id)
+        if not self.execute(e.update().where(e.c.id == endpoint.id)
                               .values(_endpoint_row(endpoint))).rowcount:
             raise NotFound(f"webhook endpoint {endpoint.id} not found",
                            {"endpoint_id": endpoint.id})
@@ -71,7 +71,7 @@ class SqlWebhooks(SqlRepository):
         return _delivery(row)
 
     def update_delivery(self, delivery: Delivery) -> None:
-        self.c.execute(d.update().where(d.c.id == delivery.id).values(_delivery_row(delivery)))
+        self.execute(d.update().where(d.c.id == delivery.id).values(_delivery_row(delivery)))
 
     def due(self, now: datetime, limit: int) -> Sequence[Delivery]:
         stmt = (sa.select(d).where(d.c.state == DeliveryState.PENDING.value,

@@ -18,12 +18,12 @@ class SqlWishlists(SqlRepository):
 
     def remove(self, user_id: int, product_id: int) -> bool:
         w = t.wishlist_items
-        return bool(self.c.execute(w.delete().where(w.c.user_id == user_id,
+        return bool(self.execute(w.delete().where(w.c.user_id == user_id,
                                                     w.c.product_id == product_id)).rowcount)
 
     def count(self, user_id: int) -> int:
         w = t.wishlist_items
-        return int(self.c.execute(sa.select(sa.func.count()).where(
+        return int(self.execute(sa.select(sa.func.count()).where(
             w.c.user_id == user_id)).scalar_one())
 
     def list(self, user_id: int, page: PageRequest) -> Page[WishlistItem]:

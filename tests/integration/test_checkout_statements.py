@@ -1,0 +1,69 @@
+"""What one checkout costs on SQL: its statements and transactions, counted with
+SQLAlchemy's engine events on the calling thread (events are delivered on another)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from commerce_adapters.fake.payments import FakeGateway
+from commerce_core.accounts.policy import Actor
+from commerce_core.address import Address
+from commerce_core.catalog.service import VariantSpec
+from commerce_core.clock import ManualClock
+from tests.conftest import ADMIN, SELLER, make_shop
+from tests.integration.test_detail_statements import Counter, counter, database_url
+
+__all__ = ["counter", "database_url"]  # fixtures, shared with the detail's count
+
+HOME = Address("1 Main St", "Springfield", "12345", "US")
+
+
+def _shape(statements: list[str]) -> list[str]:
+    """Each statement as its verb and table; one of held-back inserts as ``insert`` and the
+    tables it writes, sorted."""
+    found = []
+    for text in statements:
+        inserted = sorted(re.findall(r"INSERT INTO (\w+)", text))
+        words = text.split()
+        if words[0] == "WITH" and inserted and "UPDATE" not in text:
+            found.append("insert " + " ".join(inserted))
+        elif inserted:
+            found.append(f"INSERT {inserted[0]}")
+        else:
+            found.append(" ".join(words[:2]))
+    return found
+
+
+def test_a_checkout_is_two_transactions_and_its_inserts_go_together(
+        database_url: str, counter: Counter, clock: ManualClock, gateway: FakeGateway) -> None:
+    shop = make_shop(clock, gateway, database_url, cache_url="none://",
+                     event_delivery="background")
+    category = shop.catalog.create_category(ADMIN, "Lamps").id
+    products = [shop.catalog.create_product(
+        SELLER, name=f"Lamp {n}", category_id=category,
+        variants=[VariantSpec(f"LAMP-{n}", Decimal("19.99"), stock=10)]) for n in range(3)]
+    counts = {}
+    for lines in (0, 1, 3):  # 0: a first, 1-line checkout warms caches (settings, pools)
+        buyer = Actor.customer(5000 + lines)
+        for product in products[:lines or 1]:
+            shop.cart.add_item(buyer, product.id, 1)
+        counter.statements.clear()
+        counter.transactions = 0
+
+        result = shop.checkout.place_order(buyer, HOME, payment_token="tok_visa")
+
+        assert result.order.status.value == "CONFIRMED"
+        counts[lines] = len(counter.statements), counter.transactions
+        shape = _shape(counter.statements)
+        if database_url.startswith("postgresql"):
+            # the first transaction's inserts are one statement, and so are the second's
+            # (the stock movements and the events)
+            assert [s for s in shape if s.lower().startswith("insert")] == [
+                "insert checkouts fraud_checks order_items orders outbox payments "
+                "reservations", "insert outbox stock_movements"], shape
+    shop.close()
+    assert counts[1][1] == 2 and counts[3][1] == 2, counts
+    if database_url.startswith("postgresql"):
+        assert counts[1][0] <= 13, counts
+        assert counts[3][0] - counts[1][0] <= 2 * 2, counts  # a stock update per step
