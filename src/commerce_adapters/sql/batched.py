@@ -7,20 +7,24 @@ or a table a foreign key ties to one) and at commit. Deferring changes when a ro
 written, never what any statement sees: the rows go in the order they were deferred, and a
 taken key still fails the unit of work with the error the repository named.
 
-On PostgreSQL the held inserts go as one statement, each a data-modifying CTE (a foreign key
-is checked at the end of the statement, so a child row may go beside its parent); an insert
-that may find its key taken is ``ON CONFLICT DO NOTHING RETURNING 1`` and the statement
-counts what each put in. A checkout's first transaction writes seven tables in one round
-trip that way. On SQLite (no DML in CTEs, and no round trips to save) each insert runs as
-before. So do large batches (a bulk import): one statement per table keeps the statement
-within the server's limit on parameters and its shape among a few cached ones.
+On PostgreSQL the held inserts go as one statement, each a data-modifying CTE that takes
+its rows as one JSON parameter (``json_populate_recordset``): a short statement with a
+parameter per table, whatever the rows, so the driver and the server cache and prepare it
+like any other. A foreign key is checked at the end of the statement, so a child row may go
+beside its parent. An insert that may find its key taken is ``ON CONFLICT DO NOTHING
+RETURNING 1`` and the statement counts what each put in. A checkout's first transaction
+writes seven tables in one round trip that way. SQLite (no DML in CTEs, and no round trips
+to save) sends each insert as before, and so does PostgreSQL a lone one.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import weakref
 from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -30,14 +34,11 @@ from sqlalchemy.sql.util import find_tables
 
 from commerce_core.errors import CommerceError
 
-# above these, a batch goes a statement per insert: PostgreSQL takes at most 65,535
-# parameters, and each shape of a merged statement is built and compiled once
-_MERGED_ROWS = 20
-_MERGED_PARAMETERS = 2_000
-_SHAPES = 256
+_POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+_SHAPES = 256  # merged statements kept compiled: a shape is which tables, columns, checks
 
-# one insert of a merged statement: table, columns, rows, whether a taken key is checked
-_Part = tuple[sa.Table, tuple[str, ...], int, bool]
+# one insert of a merged statement: table, columns, whether a taken key is checked
+_Part = tuple[sa.Table, tuple[str, ...], bool]
 
 
 @functools.cache
@@ -66,9 +67,11 @@ class Deferred:
 def send(conn: sa.Connection, dialect: str, writes: Sequence[Deferred]) -> None:
     """Write ``writes``, in their order; raise the ``taken`` error of the first whose key
     exists."""
-    if dialect == "postgresql" and _mergeable(writes):
-        _send_merged(conn, writes)
-        return
+    if dialect == "postgresql" and len(writes) > 1:
+        payload = _as_json(writes)
+        if payload is not None:
+            _send_merged(conn, writes, payload)
+            return
     for write in writes:
         rows = write.rows
         if write.taken is None:
@@ -80,47 +83,74 @@ def send(conn: sa.Connection, dialect: str, writes: Sequence[Deferred]) -> None:
                 raise write.taken
 
 
-def _mergeable(writes: Sequence[Deferred]) -> bool:
-    if len(writes) < 2:
-        return False
-    parameters = 0
-    for write in writes:
-        if len(write.rows) > _MERGED_ROWS:
-            return False
-        parameters += len(write.rows) * len(write.rows[0])
-    return parameters <= _MERGED_PARAMETERS
-
-
-def _send_merged(conn: sa.Connection, writes: Sequence[Deferred]) -> None:
-    shape = tuple((w.table, tuple(w.rows[0]), len(w.rows), w.taken is not None)
-                  for w in writes)
-    params = {f"w{i}_{j}_{column}": value
-              for i, write in enumerate(writes)
-              for j, row in enumerate(write.rows)
-              for column, value in row.items()}
-    counts = iter(conn.execute(_merged(shape), params).one())
+def _send_merged(conn: sa.Connection, writes: Sequence[Deferred], payload: dict[str, str]
+                 ) -> None:
+    shape = tuple((w.table, tuple(w.rows[0]), w.taken is not None) for w in writes)
+    counts = iter(conn.exec_driver_sql(_merged(shape), payload).one())
     for write in writes:
         if write.taken is not None and next(counts) < len(write.rows):
             raise write.taken
 
 
+def _as_json(writes: Sequence[Deferred]) -> dict[str, str] | None:
+    """Each write's rows as a JSON array, values as their column types bind them; None if
+    a JSON column holds None (JSON null and SQL NULL would blur: sent one by one then)."""
+    payload = {}
+    for i, write in enumerate(writes):
+        rows = []
+        for row in write.rows:
+            values = {}
+            for column, given in row.items():
+                bind = _binding(write.table, column)
+                if bind is _JSON_COLUMN and given is None:
+                    return None
+                plain = bind is None or bind is _JSON_COLUMN or given is None
+                values[column] = given if plain else bind(given)
+            rows.append(values)
+        payload[f"w{i}"] = json.dumps(rows, default=_json_value, separators=(",", ":"))
+    return payload
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+_JSON_COLUMN = object()  # a JSON column's value goes into the array as it is
+
+
+@functools.cache
+def _binding(table: sa.Table, column: str) -> Any:
+    """How a value of ``column`` is bound on PostgreSQL: the column type's own conversion
+    (UTC timestamps, amounts), ``_JSON_COLUMN``, or None (as it is)."""
+    kind = table.c[column].type
+    if isinstance(kind, sa.JSON):
+        return _JSON_COLUMN
+    if isinstance(kind, sa.TypeDecorator):
+        return functools.partial(kind.process_bind_param, dialect=_POSTGRESQL)
+    return None
+
+
 @functools.lru_cache(maxsize=_SHAPES)
-def _merged(shape: tuple[_Part, ...]) -> sa.Select[Any]:
-    """``WITH w0 AS (INSERT ...), w1 AS (INSERT ... ON CONFLICT DO NOTHING RETURNING 1)
-    SELECT (SELECT count(*) FROM w1), ...``: a count for each checked insert."""
-    ctes: list[sa.CTE] = []
-    counted: list[Any] = []
-    for i, (table, columns, rows, checked) in enumerate(shape):
-        insert = postgresql.insert(table).values([
-            {c: sa.bindparam(f"w{i}_{j}_{c}", type_=table.c[c].type) for c in columns}
-            for j in range(rows)])
-        if not checked:
-            ctes.append(insert.cte(f"w{i}"))
-            continue
-        cte = insert.on_conflict_do_nothing().returning(sa.literal_column("1")).cte(f"w{i}")
-        ctes.append(cte)
-        counted.append(sa.select(sa.func.count()).select_from(cte).scalar_subquery())
-    return sa.select(*(counted or [sa.literal(0)])).add_cte(*ctes)
+def _merged(shape: tuple[_Part, ...]) -> str:
+    """``WITH w0 AS (INSERT INTO t (c, ...) SELECT c, ... FROM json_populate_recordset(
+    NULL::t, %(w0)s::json) [ON CONFLICT DO NOTHING RETURNING 1]), ... SELECT (SELECT count(*)
+    FROM w1), ...``: a count for each checked insert."""
+    quote = _POSTGRESQL.identifier_preparer.quote
+    ctes, counted = [], []
+    for i, (table, columns, checked) in enumerate(shape):
+        name = _POSTGRESQL.identifier_preparer.format_table(table)
+        listed = ", ".join(quote(c) for c in columns)
+        cte = (f"w{i} AS (INSERT INTO {name} ({listed}) SELECT {listed} FROM "
+               f"json_populate_recordset(NULL::{name}, %(w{i})s::json)")
+        if checked:
+            cte += " ON CONFLICT DO NOTHING RETURNING 1"
+            counted.append(f"(SELECT count(*) FROM w{i})")
+        ctes.append(cte + ")")
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(counted) or '0'}"
 
 
 # statements are built once and reused (module constants, cached builders): their tables are
