@@ -6,6 +6,7 @@ lazily, so a missing driver only matters for the backend that needs it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import importlib
@@ -13,7 +14,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -359,6 +360,30 @@ class _Backends:
                 **(self._options if main else {}))
         return self._open[url]
 
+    def kept(self, setting_name: str, given: str | None, table: dict[str, Adapter],
+             what: str) -> tuple[str, Storage | None]:
+        """The part's URL, and the database backend that keeps it (None: its own store)."""
+        url = part_url(setting_name, self._database_url, given)
+        row = adapter(table, url, what)
+        return url, self.storage(url) if row is FROM_DATABASE else None
+
+    @contextlib.contextmanager
+    def closed_on_failure(self) -> Iterator[None]:
+        """If opening the rest fails, what was opened is closed again, last first (its own
+        failures logged, the first error raised): a failed connect() leaves no pools,
+        clients or threads behind."""
+        try:
+            yield
+        except BaseException:
+            for part in reversed(self.opened):
+                if isinstance(part, _Closable):
+                    try:
+                        part.close()
+                    except Exception:
+                        log.warning("closing %s after a failed connect() failed",
+                                    type(part).__name__, exc_info=True)
+            raise
+
     def load(self, table: dict[str, Adapter], url: str, what: str) -> Callable[..., Any]:
         """:func:`load`'s factory, what it makes kept in :attr:`opened`."""
         factory = load(table, url, what)
@@ -447,85 +472,80 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
     if replica_urls is None:
         replica_urls = replica_setting()
     backends = _Backends(clock, ids, replica_urls, database_options or {}, database_url)
-    storage = backends.storage(database_url)
-    if leased is not None:
-        _lease_node(leased, database_url)
+    with backends.closed_on_failure():
+        storage = backends.storage(database_url)
+        if leased is not None:
+            _lease_node(leased, database_url)
 
-    def kept(setting_name: str, given: str | None, table: dict[str, Adapter],
-             what: str) -> tuple[str, Storage | None]:
-        """The part's URL, and the database backend that keeps it (None: its own store)."""
-        url = part_url(setting_name, database_url, given)
-        row = adapter(table, url, what)
-        return url, backends.storage(url) if row is FROM_DATABASE else None
-
-    catalog_at, catalog_db = kept("COMMERCE_CATALOG_URL", catalog_url, CATALOGS, "catalog")
-    catalog_sessions, activity = storage.catalog, storage.activity
-    catalog_repair: Callable[[datetime], int] | None = None
-    if catalog_db is None:  # a store of its own (MongoDB): it asks the database for stock
-        part = backends.load(CATALOGS, catalog_at, "catalog")(catalog_at, clock,
-                                                              stock_lookup(storage))
-        catalog_sessions, activity, catalog_repair = part.catalog, part.activity, part.repair
-    elif catalog_db is not storage:
-        raise ValueError(
-            f"the catalog store {_shown(catalog_at)} is another SQL database: its listings "
-            "could not see the stock rows they filter on; use the database (leave "
-            "COMMERCE_CATALOG_URL unset) or MongoDB (mongodb://...)")
-    cart_at, cart_db = kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
-    prefix = prefix_setting(key_prefix)
-    carts = (cart_db.carts if cart_db
-             else backends.load(CARTS, cart_at, "cart store")(cart_at, clock, prefix=prefix))
-    sessions_at, sessions_db = kept("COMMERCE_SESSIONS_URL", sessions_url, SESSIONS,
-                                    "sessions store")
-    sessions = (Sessions(sessions_db.revocations, MemoryRateLimiter(clock)) if sessions_db
-                else backends.load(SESSIONS, sessions_at, "sessions store")(
-                    sessions_at, clock, prefix=prefix))
-    cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
-    cache: Cache = backends.load(CACHES, cache_at, "cache")(cache_at, clock)
-    rankings: Rankings = backends.load(RANKINGS, cache_at, "rankings store")(cache_at, clock,
-                                                                             prefix)
-    search_at, search_db = kept("COMMERCE_SEARCH_URL", search_url, SEARCH_INDEXES,
-                                "search index")
-    search: SearchIndex = (search_db.search if search_db is not None and search_db.search
-                           else backends.load(SEARCH_INDEXES, search_at,
-                                              "search index")(search_at))
-    bus: EventBus | None = None
-    broker = False
-    if publisher is None:
-        events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
-        publisher = bus = backends.load(EVENT_BUSES, events_at, "event bus")(events_at)
-        # a broker's consumers are groups of their own (commerce worker --role ...)
-        broker = scheme(events_at) != "memory"
-    if gateway is None:
-        gateway = open_gateway(setting("COMMERCE_PAYMENTS_URL", payments_url), database_url)
-    if notifier is None:
-        notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
-        notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)
-    key = _secret_key(secret_key)
-    shop = Commerce(uow_factory=storage.uow_factory, catalog=catalog_sessions, carts=carts,
-                    activity=activity, revocations=sessions.revocations,
-                    limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
-                    gateway=gateway,
-                    publisher=publisher, hasher=password_hasher or Argon2Hasher(),
-                    tokens=JwtTokens(key, clock=clock), notifier=notifier,
-                    ids=ids,
-                    clock=clock, rules=rules, retry_policy=retry_policy,
-                    reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
-                    carriers=carriers, token_ttl=token_ttl,
-                    deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix,
-                    popular_searches=_popular(activity),
-                    synonyms=synonyms if synonyms is not None else synonyms_setting(),
-                    catalog_repair=catalog_repair, broker=broker,
-                    webhook_sender=UrllibSender(),
-                    carrier_secrets=(carrier_secrets if carrier_secrets is not None
-                                     else carrier_secrets_setting()),
-                    closers=[p.close for p in backends.opened if isinstance(p, _Closable)])
-    # listing and search cursors are signed with keys of the shop's own, so no client can forge
-    # one and every worker reads the others' (keys apart from the tokens' own)
-    shop.catalog.cursor_key, shop.search.cursor_key = (
-        hmac.new(key.encode(), purpose, hashlib.sha256).digest()
-        for purpose in (b"listing cursors", b"search cursors"))
-    if bus is not None and not broker:
-        _subscribe(bus, shop)
+        catalog_at, catalog_db = backends.kept("COMMERCE_CATALOG_URL", catalog_url, CATALOGS,
+                                               "catalog")
+        catalog_sessions, activity = storage.catalog, storage.activity
+        catalog_repair: Callable[[datetime], int] | None = None
+        if catalog_db is None:  # a store of its own (MongoDB): it asks the database for stock
+            part = backends.load(CATALOGS, catalog_at, "catalog")(catalog_at, clock,
+                                                                  stock_lookup(storage))
+            catalog_sessions, activity, catalog_repair = part.catalog, part.activity, part.repair
+        elif catalog_db is not storage:
+            raise ValueError(
+                f"the catalog store {_shown(catalog_at)} is another SQL database: its listings "
+                "could not see the stock rows they filter on; use the database (leave "
+                "COMMERCE_CATALOG_URL unset) or MongoDB (mongodb://...)")
+        cart_at, cart_db = backends.kept("COMMERCE_CART_URL", cart_url, CARTS, "cart store")
+        prefix = prefix_setting(key_prefix)
+        carts = (cart_db.carts if cart_db
+                 else backends.load(CARTS, cart_at, "cart store")(cart_at, clock, prefix=prefix))
+        sessions_at, sessions_db = backends.kept("COMMERCE_SESSIONS_URL", sessions_url,
+                                                 SESSIONS, "sessions store")
+        sessions = (Sessions(sessions_db.revocations, MemoryRateLimiter(clock)) if sessions_db
+                    else backends.load(SESSIONS, sessions_at, "sessions store")(
+                        sessions_at, clock, prefix=prefix))
+        cache_at = part_url("COMMERCE_CACHE_URL", database_url, cache_url)
+        cache: Cache = backends.load(CACHES, cache_at, "cache")(cache_at, clock)
+        rankings: Rankings = backends.load(RANKINGS, cache_at, "rankings store")(cache_at, clock,
+                                                                                 prefix)
+        search_at, search_db = backends.kept("COMMERCE_SEARCH_URL", search_url,
+                                             SEARCH_INDEXES, "search index")
+        search: SearchIndex = (search_db.search if search_db is not None and search_db.search
+                               else backends.load(SEARCH_INDEXES, search_at,
+                                                  "search index")(search_at))
+        bus: EventBus | None = None
+        broker = False
+        if publisher is None:
+            events_at = part_url("COMMERCE_EVENTS_URL", database_url, events_url)
+            publisher = bus = backends.load(EVENT_BUSES, events_at, "event bus")(events_at)
+            # a broker's consumers are groups of their own (commerce worker --role ...)
+            broker = scheme(events_at) != "memory"
+        if gateway is None:
+            gateway = open_gateway(setting("COMMERCE_PAYMENTS_URL", payments_url), database_url)
+        if notifier is None:
+            notify_url = setting("COMMERCE_NOTIFY_URL", notify_url)
+            notifier = load(NOTIFIERS, notify_url, "notifier")(notify_url)
+        key = _secret_key(secret_key)
+        shop = Commerce(uow_factory=storage.uow_factory, catalog=catalog_sessions, carts=carts,
+                        activity=activity, revocations=sessions.revocations,
+                        limiter=sessions.limiter, cache=cache, rankings=rankings, search=search,
+                        gateway=gateway,
+                        publisher=publisher, hasher=password_hasher or Argon2Hasher(),
+                        tokens=JwtTokens(key, clock=clock), notifier=notifier,
+                        ids=ids,
+                        clock=clock, rules=rules, retry_policy=retry_policy,
+                        reservation_ttl=reservation_ttl, fraud_rules=fraud_rules,
+                        carriers=carriers, token_ttl=token_ttl,
+                        deliver_inline=_inline_delivery(event_delivery), key_prefix=prefix,
+                        popular_searches=_popular(activity),
+                        synonyms=synonyms if synonyms is not None else synonyms_setting(),
+                        catalog_repair=catalog_repair, broker=broker,
+                        webhook_sender=UrllibSender(),
+                        carrier_secrets=(carrier_secrets if carrier_secrets is not None
+                                         else carrier_secrets_setting()),
+                        closers=[p.close for p in backends.opened if isinstance(p, _Closable)])
+        # listing and search cursors are signed with keys of the shop's own, so no client can
+        # forge one and every worker reads the others' (keys apart from the tokens' own)
+        shop.catalog.cursor_key, shop.search.cursor_key = (
+            hmac.new(key.encode(), purpose, hashlib.sha256).digest()
+            for purpose in (b"listing cursors", b"search cursors"))
+        if bus is not None and not broker:
+            _subscribe(bus, shop)
     return shop
 
 

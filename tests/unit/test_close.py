@@ -89,3 +89,12 @@ def test_parts_handed_in_stay_open() -> None:
                  event_delivery="inline") as shop:
         add_product(shop, shop.catalog.create_category(ADMIN, "Lamps").id)
     assert CLOSED == [] and seen  # the caller's bus: theirs to close
+
+
+def test_a_connect_that_fails_midway_closes_what_it_had_opened() -> None:
+    # the cache and the bus open before the notifier, whose URL is bad: connect() raises
+    # that error, and leaves neither open (the cache's own failure to close is only logged)
+    with pytest.raises(ValueError, match="notifier"):
+        connect("memory://", cache_url="failing://", events_url="closing://",
+                notify_url="bogus://", secret_key=SECRET)
+    assert CLOSED == ["bus", "cache"]
