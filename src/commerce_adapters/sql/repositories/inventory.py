@@ -63,6 +63,23 @@ _END = (t.reservations.update()
                 ended_at=sa.bindparam("now", type_=t.reservations.c.ended_at.type)))
 
 
+_DELTAS = ("available", "reserved", "sold")
+
+
+@functools.cache
+def _ending_apply_stmt(take_available: bool, take_reserved: bool, take_sold: bool) -> Any:
+    """PostgreSQL: end the active reservation and move its first line's stock, the stock only
+    if the reservation ended; one row: ``ended`` (0 or 1) and the stock row after (all NULL
+    when it did not move)."""
+    ended = _END.returning(t.reservations.c.id).cte("ended")
+    moved = (_apply_stmt(take_available, take_reserved, take_sold, ())
+             .where(sa.exists(sa.select(ended.c.id))).cte("moved"))
+    one = sa.select(sa.literal_column("1").label("one")).subquery("one")
+    return (sa.select(sa.select(sa.func.count()).select_from(ended).scalar_subquery()
+                      .label("ended"), *moved.c)
+            .select_from(one.outerjoin(moved, sa.true())))
+
+
 def _stock(r: Any) -> StockItem:
     return StockItem(r.variant_id, r.product_id, r.seller_id, r.quantity_available,
                      r.quantity_reserved, r.quantity_sold, r.reorder_level, r.last_restocked,
@@ -139,8 +156,10 @@ class SqlInventory(SqlRepository):
         stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
         row = self.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
                                     "ds": sold, "now": now, **(extra or {})}).first()
-        if row is None:
-            return None
+        return None if row is None else self._after(row, available)
+
+    def _after(self, row: Any, available: int) -> StockItem:
+        """The stock row after ``available`` was added to it."""
         if available and (row.quantity_available == 0 if available < 0
                           else row.quantity_available == available):
             # the variant's stock crossed zero: its product's in_stock flag may change, in
@@ -178,10 +197,11 @@ class SqlInventory(SqlRepository):
                                           "now": now}).rowcount)
 
     def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
-        if not self._end(reservation.id, ReservationStatus.COMMITTED, now):
+        after = self._end_and_settle(reservation, ReservationStatus.COMMITTED, now,
+                                     reserved=-1, sold=1)
+        if after is None:
             raise Conflict(f"reservation {reservation.id} is not active",
                            {"status": self.get_reservation(reservation.id).status.value})
-        after = self._settle(reservation, now, reserved=-1, sold=1)
         self._moves([(ln.variant_id, ln.quantity) for ln in reservation.lines],
                     MovementType.OUT, "sold", now, order_id=reservation.order_id,
                     reservation_id=reservation.id)
@@ -191,23 +211,48 @@ class SqlInventory(SqlRepository):
                 status: ReservationStatus = ReservationStatus.RELEASED) -> list[StockItem]:
         if status not in (ReservationStatus.RELEASED, ReservationStatus.EXPIRED):
             raise ValidationError("release ends as RELEASED or EXPIRED", {"status": status})
-        if not self._end(reservation.id, status, now):
-            return []
-        return self._settle(reservation, now, reserved=-1, available=1)
+        after = self._end_and_settle(reservation, status, now, reserved=-1, available=1)
+        return [] if after is None else after
 
-    def _settle(self, reservation: Reservation, now: datetime,
-                **signs: int) -> list[StockItem]:
+    def _end_and_settle(self, reservation: Reservation, status: ReservationStatus,
+                        now: datetime, **signs: int) -> list[StockItem] | None:
+        """End the active reservation as ``status`` and apply ``signs`` times each line's
+        quantity to its stock; None if the reservation was no longer active (nothing
+        written). On PostgreSQL the end and the first line's stock are one statement."""
+        lines = reservation.lines
+        if self.dialect != "postgresql" or not lines:
+            if not self._end(reservation.id, status, now):
+                return None
+            return self._settle(reservation, lines, now, **signs)
+        first = lines[0]
+        deltas = {k: signs.get(k, 0) * first.quantity for k in ("available", "reserved", "sold")}
+        row = self.execute(_ending_apply_stmt(*(deltas[k] < 0 for k in _DELTAS)), {
+            "rid": reservation.id, "status": status.value, "now": now, "v": first.variant_id,
+            "da": deltas["available"], "dr": deltas["reserved"], "ds": deltas["sold"]}).one()
+        if not row.ended:
+            return None
+        if row.variant_id is None:
+            raise self._short(reservation, first.variant_id)
+        return [self._after(row, deltas["available"]),
+                *self._settle(reservation, lines[1:], now, **signs)]
+
+    def _settle(self, reservation: Reservation, lines: Sequence[ReservationLine],
+                now: datetime, **signs: int) -> list[StockItem]:
         after = []
-        for line in reservation.lines:
+        for line in lines:
             q = line.quantity
             row = self._apply(line.variant_id, now=now, available=signs.get("available", 0) * q,
                               reserved=signs.get("reserved", 0) * q,
                               sold=signs.get("sold", 0) * q)
             if row is None:
-                raise Conflict(f"variant {line.variant_id} has less reserved than "
-                               f"reservation {reservation.id} holds")
+                raise self._short(reservation, line.variant_id)
             after.append(row)
         return after
+
+    @staticmethod
+    def _short(reservation: Reservation, variant_id: int) -> Conflict:
+        return Conflict(f"variant {variant_id} has less reserved than reservation "
+                        f"{reservation.id} holds")
 
     def get_reservation(self, reservation_id: int) -> Reservation:
         row = self.execute(sa.select(t.reservations).where(
