@@ -4,6 +4,7 @@ unit of work of the same database, inside that unit's transaction."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,18 @@ _CART = (sa.select(t.carts, t.cart_items.c.id.label("line_id"),
                                         t.cart_items.c.user_id == t.carts.c.user_id))
          .where(t.carts.c.user_id == sa.bindparam("u"))
          .order_by(t.cart_items.c.position))
+# inside a writing unit of work (checkout), also each line's offer, as the catalog's
+# offers() reads it: the price check then needs no statement of its own (ReadAhead)
+_CART_WITH_OFFERS = (
+    sa.select(*_CART.selected_columns, t.variants.c.product_id.label("offer_product"),
+              t.variants.c.price.label("offer_price"),
+              t.products.c.currency.label("offer_currency"),
+              sa.and_(t.variants.c.is_active, t.products.c.is_active).label("offer_on_sale"))
+    .select_from(t.carts.outerjoin(t.cart_items, t.cart_items.c.user_id == t.carts.c.user_id)
+                 .outerjoin(t.variants, t.variants.c.id == t.cart_items.c.variant_id)
+                 .outerjoin(t.products, t.products.c.id == t.variants.c.product_id))
+    .where(t.carts.c.user_id == sa.bindparam("u"))
+    .order_by(t.cart_items.c.position))
 _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
                                       t.carts.c.version == sa.bindparam("v"))
 _CART_DISCARD = t.carts.delete().where(t.carts.c.user_id == sa.bindparam("u"),
@@ -50,13 +63,24 @@ class SqlCartStore(SqlStore):
         return None
 
     def get(self, user_id: int) -> Cart | None:
-        if self._session is not None:
-            return self._load(self._session.conn, user_id)
-        # one SELECT (for an expired cart also a DELETE that stands alone): no transaction
-        return self._read(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
+        session = self._session
+        if session is None:
+            # one SELECT (for an expired cart also a DELETE that stands alone): no transaction
+            return self._read(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
+        rows = session.conn.execute(_CART_WITH_OFFERS, {"u": user_id}).all()
+        cart = self._build(session.conn, user_id, rows)
+        if cart is not None:
+            session.read_ahead().offers = {
+                r.variant_id: None if r.offer_product is None else (
+                    r.variant_id, r.offer_product, r.offer_price, r.offer_currency,
+                    r.offer_on_sale)
+                for r in rows if r.line_id is not None}
+        return cart
 
     def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
-        rows = conn.execute(_CART, {"u": user_id}).all()
+        return self._build(conn, user_id, conn.execute(_CART, {"u": user_id}).all())
+
+    def _build(self, conn: sa.Connection, user_id: int, rows: Sequence[Any]) -> Cart | None:
         if not rows:
             return None
         head = rows[0]

@@ -14,7 +14,9 @@ commit, and then sent together (``batched``): on PostgreSQL, one round trip.
 A catalog session joined to a read-only unit of work reads a product's stock rows and its
 seller's profile in the product's own statement and leaves them to the unit of work
 (``ReadAhead``), whose inventory and seller repositories answer from them: the product
-page is one statement, one snapshot, one round trip.
+page is one statement, one snapshot, one round trip. Inside a writing unit of work the
+cart's read reads its lines' offers too, for the price check right after (the next
+statement forgets them).
 """
 
 from __future__ import annotations
@@ -87,11 +89,16 @@ class SqlSession:
         """Run ``stmt``; the deferred inserts go first if it may see them: if it names a
         table they write or one a foreign key ties to such a table, or names none (text)."""
         root, conn = self._connection()
+        root.ahead.offers = None  # read with the cart for the price check only (ReadAhead)
         if root._deferred:
             tables = related_tables(stmt)
             if tables is None or any(w.table in tables for w in root._deferred):
                 root._send_deferred(conn)
         return conn.execute(stmt, params)
+
+    def read_ahead(self) -> ReadAhead:
+        """What the session owning the transaction read ahead (``ReadAhead``)."""
+        return self._root.ahead
 
     def defer(self, write: Deferred) -> None:
         """Hold ``write`` until a statement that may see it, or the commit (module

@@ -46,15 +46,27 @@ def _update_by(table: sa.Table, column: str) -> sa.Update:
 
 @attrs.define
 class ReadAhead:
-    """Rows read along with a product, as JSON values in their tables' column order: the
-    stock rows of its variants and its seller's profile (none when the seller has no
-    store). A read-only unit of work answers from them what they cover; they are as one
-    statement saw them, and nothing writes in a read-only unit of work."""
+    """Rows read along with another statement. With a product, as JSON values in their
+    tables' column order: the stock rows of its variants and its seller's profile (none when
+    the seller has no store); a read-only unit of work answers from them what they cover:
+    they are as one statement saw them, and nothing writes in a read-only unit of work.
+    With a cart in a writing unit of work: its lines' offers, which only the next statement
+    may use (the unit of work forgets them at any other)."""
 
     variant_ids: frozenset[int] = frozenset()
     stock_rows: list[Sequence[Any]] = attrs.field(factory=list)
     seller_id: int | None = None
     seller_rows: list[Sequence[Any]] = attrs.field(factory=list)
+    # variant id: id, product id, price, currency, on sale (None: the variant is gone)
+    offers: dict[int, tuple[Any, ...] | None] | None = None
+
+    def offer_rows(self, variant_ids: Sequence[int]) -> list[tuple[Any, ...]] | None:
+        """The offers of these variants if all were read ahead (the gone ones left out),
+        else None."""
+        offers = self.offers
+        if offers is None or not variant_ids or not offers.keys() >= set(variant_ids):
+            return None
+        return [row for v in variant_ids if (row := offers[v]) is not None]
 
     def stock(self, variant_ids: Sequence[int]) -> list[Sequence[Any]] | None:
         """The stock rows of these variants if all were read ahead, else None."""

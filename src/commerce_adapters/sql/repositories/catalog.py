@@ -375,8 +375,11 @@ class SqlProducts(SqlRepository):
         ids = list(variant_ids)
         if not ids:
             return {}
-        return {r.id: Offer(r.id, r.product_id, Money(r.price, r.currency), bool(r.on_sale))
-                for r in self.execute(_OFFERS, {"ids": ids})}
+        rows = self._uow.read_ahead().offer_rows(ids)  # read with the cart (checkout)
+        if rows is None:
+            rows = [tuple(r) for r in self.execute(_OFFERS, {"ids": ids})]
+        return {vid: Offer(vid, product_id, Money(price, currency), bool(on_sale))
+                for vid, product_id, price, currency, on_sale in rows}
 
     def find(self, query: ProductQuery, page: PageRequest) -> Page[Product]:
         shape, values = _product_filters(query)
