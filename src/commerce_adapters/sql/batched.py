@@ -3,9 +3,10 @@
 A repository defers an insert whose outcome its caller need not see at once (an order and
 its items, a checkout record, a payment, the outbox rows); the unit of work sends what it
 holds before the first statement that might see those rows (one naming a table they go to,
-or a table a foreign key ties to one) and at commit. Deferring changes when a row is
-written, never what any statement sees: the rows go in the order they were deferred, and a
-taken key still fails the unit of work with the error the repository named.
+or a table a foreign key ties to one, or a text statement) and at commit. Deferring changes
+when a row is written, never what any statement sees: the rows go all in one statement, or
+one insert after another in the order they were deferred, and a taken key still fails the
+unit of work with the error the repository named.
 
 On PostgreSQL the held inserts go as one statement, each a data-modifying CTE that takes
 its rows as one JSON parameter (``json_populate_recordset``): a short statement with a
@@ -166,7 +167,8 @@ def related_tables(stmt: sa.Executable) -> frozenset[sa.Table] | None:
         return _RELATED[stmt]
     except KeyError:
         pass
-    named = find_tables(stmt, include_crud=True, include_joins=True, include_aliases=True)  # type: ignore[arg-type]
+    element: Any = stmt  # a Core statement; find_tables is typed for clauses
+    named = find_tables(element, include_crud=True, include_joins=True, include_aliases=True)
     found = frozenset(t for table in named if isinstance(table, sa.Table)
                       for t in _neighbours(table)) or None
     _RELATED[stmt] = found

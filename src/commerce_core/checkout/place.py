@@ -44,20 +44,6 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
         order_id = saga.ids.next_id()
         number = format_order_number(now.year,
                                      uow.sequences.next_value(f"order_number:{now.year}"))
-        items = [OrderItem(saga.ids.next_id(), line.product_id, line.variant_id, line.sku,
-                           line.product_name, line.seller_id, line.quantity, line.unit_price,
-                           priced.subtotal, priced.discount, priced.tax,
-                           category_id=line.category_id)
-                 for line, priced in zip(cart.lines, totals.lines, strict=True)]
-        order = Order(order_id, number, user_id, totals.currency, items, totals.subtotal,
-                      totals.discount, totals.shipping, totals.tax, ship, bill, now, now,
-                      coupon_code=totals.coupon_code, payment_method=method)
-        order.note("ORDER_PLACED", now)
-        # screened before the stock is taken: its read comes before the first insert, and
-        # the inserts from here on go to the database together (a SQL store's batch)
-        check = saga.fraud.screen(uow, order, settings.fraud)
-        if check.status is FraudStatus.HELD:  # on the timeline from the start
-            order.note("HELD_FOR_REVIEW", now, ", ".join(check.signals))
         reservation = Reservation(saga.ids.next_id(),
                                   tuple(ReservationLine(line.variant_id, line.quantity)
                                         for line in cart.lines),
@@ -68,6 +54,18 @@ def place(saga: Saga, user_id: int, ship: Address, bill: Address, method: str,
             raise named(ex, cart) from None
         if coupon is not None:
             uow.coupons.redeem(coupon.code, user_id, order_id, now)
+        items = [OrderItem(saga.ids.next_id(), line.product_id, line.variant_id, line.sku,
+                           line.product_name, line.seller_id, line.quantity, line.unit_price,
+                           priced.subtotal, priced.discount, priced.tax,
+                           category_id=line.category_id)
+                 for line, priced in zip(cart.lines, totals.lines, strict=True)]
+        order = Order(order_id, number, user_id, totals.currency, items, totals.subtotal,
+                      totals.discount, totals.shipping, totals.tax, ship, bill, now, now,
+                      coupon_code=totals.coupon_code, payment_method=method)
+        order.note("ORDER_PLACED", now)
+        check = saga.fraud.screen(uow, order, settings.fraud)
+        if check.status is FraudStatus.HELD:  # on the timeline from the start
+            order.note("HELD_FOR_REVIEW", now, ", ".join(check.signals))
         uow.orders.add(order)
         checkout = Checkout(saga.ids.next_id(), user_id, order_id, reservation.id,
                             CheckoutState.AWAITING_PAYMENT if pay_later

@@ -225,7 +225,7 @@ class SqlInventory(SqlRepository):
                 return None
             return self._settle(reservation, lines, now, **signs)
         first = lines[0]
-        deltas = {k: signs.get(k, 0) * first.quantity for k in ("available", "reserved", "sold")}
+        deltas = {k: signs.get(k, 0) * first.quantity for k in _DELTAS}
         row = self.execute(_ending_apply_stmt(*(deltas[k] < 0 for k in _DELTAS)), {
             "rid": reservation.id, "status": status.value, "now": now, "v": first.variant_id,
             "da": deltas["available"], "dr": deltas["reserved"], "ds": deltas["sold"]}).one()
