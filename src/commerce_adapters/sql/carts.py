@@ -4,6 +4,7 @@ unit of work of the same database, inside that unit's transaction."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.batched import insert_ignore_stmt
 from commerce_adapters.sql.database import Database, SqlStore
+from commerce_adapters.sql.repositories.base import WithCart
 from commerce_adapters.sql.uow import SqlSession
 from commerce_core.cart.model import CART_TTL, Cart, CartLine
 from commerce_core.clock import Clock
@@ -26,18 +28,31 @@ _CART = (sa.select(t.carts, t.cart_items.c.id.label("line_id"),
                                         t.cart_items.c.user_id == t.carts.c.user_id))
          .where(t.carts.c.user_id == sa.bindparam("u"))
          .order_by(t.cart_items.c.position))
-# inside a writing unit of work (checkout), also each line's offer, as the catalog's
-# offers() reads it: the price check then needs no statement of its own (ReadAhead)
-_CART_WITH_OFFERS = (
-    sa.select(*_CART.selected_columns, t.variants.c.product_id.label("offer_product"),
-              t.variants.c.price.label("offer_price"),
-              t.products.c.currency.label("offer_currency"),
-              sa.and_(t.variants.c.is_active, t.products.c.is_active).label("offer_on_sale"))
-    .select_from(t.carts.outerjoin(t.cart_items, t.cart_items.c.user_id == t.carts.c.user_id)
-                 .outerjoin(t.variants, t.variants.c.id == t.cart_items.c.variant_id)
-                 .outerjoin(t.products, t.products.c.id == t.variants.c.product_id))
-    .where(t.carts.c.user_id == sa.bindparam("u"))
-    .order_by(t.cart_items.c.position))
+
+
+@functools.cache
+def _cart_for_checkout(dialect: str) -> sa.Select[Any]:
+    """The cart as read inside a writing unit of work (checkout), with each line's offer as
+    the catalog's offers() reads it and the shop settings' versions (``section:version``,
+    comma separated): the price and settings checks then need no statement (ReadAhead)."""
+    s = t.shop_settings
+    aggregate = sa.func.string_agg if dialect == "postgresql" else sa.func.group_concat
+    versions = sa.select(aggregate(s.c.section.concat(":").concat(
+        sa.cast(s.c.version, sa.String)), ",")).scalar_subquery()
+    return (
+        sa.select(*_CART.selected_columns, t.variants.c.product_id.label("offer_product"),
+                  t.variants.c.price.label("offer_price"),
+                  t.products.c.currency.label("offer_currency"),
+                  sa.and_(t.variants.c.is_active, t.products.c.is_active).label("offer_on_sale"),
+                  versions.label("settings_versions"))
+        .select_from(t.carts.outerjoin(t.cart_items,
+                                       t.cart_items.c.user_id == t.carts.c.user_id)
+                     .outerjoin(t.variants, t.variants.c.id == t.cart_items.c.variant_id)
+                     .outerjoin(t.products, t.products.c.id == t.variants.c.product_id))
+        .where(t.carts.c.user_id == sa.bindparam("u"))
+        .order_by(t.cart_items.c.position))
+
+
 _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
                                       t.carts.c.version == sa.bindparam("v"))
 _CART_DISCARD = t.carts.delete().where(t.carts.c.user_id == sa.bindparam("u"),
@@ -67,14 +82,16 @@ class SqlCartStore(SqlStore):
         if session is None:
             # one SELECT (for an expired cart also a DELETE that stands alone): no transaction
             return self._read(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
-        rows = session.conn.execute(_CART_WITH_OFFERS, {"u": user_id}).all()
+        rows = session.conn.execute(_cart_for_checkout(self._db.dialect), {"u": user_id}).all()
         cart = self._build(session.conn, user_id, rows)
         if cart is not None:
-            session.read_ahead().offers = {
-                r.variant_id: None if r.offer_product is None else (
+            versions = (rows[0].settings_versions or "").split(",")
+            session.read_ahead().with_cart = WithCart(
+                {r.variant_id: None if r.offer_product is None else (
                     r.variant_id, r.offer_product, r.offer_price, r.offer_currency,
-                    r.offer_on_sale)
-                for r in rows if r.line_id is not None}
+                    r.offer_on_sale) for r in rows if r.line_id is not None},
+                {name: int(version) for name, _, version in
+                 (v.partition(":") for v in versions if v)})
         return cart
 
     def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:

@@ -15,8 +15,8 @@ A catalog session joined to a read-only unit of work reads a product's stock row
 seller's profile in the product's own statement and leaves them to the unit of work
 (``ReadAhead``), whose inventory and seller repositories answer from them: the product
 page is one statement, one snapshot, one round trip. Inside a writing unit of work the
-cart's read reads its lines' offers too, for the price check right after (the next
-statement forgets them).
+cart's read reads its lines' offers and the shop settings' versions too, for the price
+check and the settings check right after (the next statement forgets them).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class SqlSession:
         """Run ``stmt``; the deferred inserts go first if it may see them: if it names a
         table they write or one a foreign key ties to such a table, or names none (text)."""
         root, conn = self._connection()
-        root.ahead.offers = None  # read with the cart for the price check only (ReadAhead)
+        root.ahead.with_cart = None  # only for the checkout steps right after it (ReadAhead)
         if root._deferred:
             tables = related_tables(stmt)
             if tables is None or any(w.table in tables for w in root._deferred):

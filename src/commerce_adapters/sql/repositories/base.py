@@ -44,27 +44,38 @@ def _update_by(table: sa.Table, column: str) -> sa.Update:
     return table.update().where(table.c[column] == sa.bindparam("_key"))
 
 
+@attrs.frozen
+class WithCart:
+    """What a writing unit of work's cart read also read, for the checkout steps right
+    after it: the lines' offers (variant id: id, product id, price, currency, on sale; None
+    where the variant is gone) and the shop settings' versions (section: version)."""
+
+    offers: dict[int, tuple[Any, ...] | None]
+    settings_versions: dict[str, int]
+
+
 @attrs.define
 class ReadAhead:
     """Rows read along with another statement. With a product, as JSON values in their
     tables' column order: the stock rows of its variants and its seller's profile (none when
     the seller has no store); a read-only unit of work answers from them what they cover:
     they are as one statement saw them, and nothing writes in a read-only unit of work.
-    With a cart in a writing unit of work: its lines' offers, which only the next statement
-    may use (the unit of work forgets them at any other)."""
+    With a cart in a writing unit of work: ``WithCart``, answering only until the next
+    statement (the unit of work forgets it at any other)."""
 
     variant_ids: frozenset[int] = frozenset()
     stock_rows: list[Sequence[Any]] = attrs.field(factory=list)
     seller_id: int | None = None
     seller_rows: list[Sequence[Any]] = attrs.field(factory=list)
-    # variant id: id, product id, price, currency, on sale (None: the variant is gone)
-    offers: dict[int, tuple[Any, ...] | None] | None = None
+    with_cart: WithCart | None = None
 
     def offer_rows(self, variant_ids: Sequence[int]) -> list[tuple[Any, ...]] | None:
         """The offers of these variants if all were read ahead (the gone ones left out),
         else None."""
-        offers = self.offers
-        if offers is None or not variant_ids or not offers.keys() >= set(variant_ids):
+        if self.with_cart is None or not variant_ids:
+            return None
+        offers = self.with_cart.offers
+        if not offers.keys() >= set(variant_ids):
             return None
         return [row for v in variant_ids if (row := offers[v]) is not None]
 

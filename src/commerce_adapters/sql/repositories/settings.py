@@ -4,7 +4,7 @@ changed (``SettingsService.current``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -99,8 +99,12 @@ def _encode(value: SectionValue | None) -> dict[str, Any] | None:
 
 class SqlSettings(SqlRepository):
     def versions(self) -> Mapping[Section, int]:
-        return {_SECTIONS[r.section]: r.version for r in self.execute(_VERSIONS)
-                if r.section in _SECTIONS}  # a section of a newer release is not ours to read
+        beside = self._uow.read_ahead().with_cart  # read with the cart (checkout)
+        found: Iterable[tuple[str, int]] = (
+            beside.settings_versions.items() if beside is not None
+            else ((r.section, r.version) for r in self.execute(_VERSIONS)))
+        return {_SECTIONS[name]: version for name, version in found
+                if name in _SECTIONS}  # a section of a newer release is not ours to read
 
     def load(self, for_write: bool = False) -> Mapping[Section, StoredSection]:
         if for_write and self.dialect == "postgresql":
