@@ -36,7 +36,7 @@ def _user(r: Any) -> User:
 class SqlUsers(SqlRepository):
     def _email_taken(self, user: User) -> bool:
         return self.execute(sa.select(u.c.id).where(u.c.email == user.email,
-                                                      u.c.id != user.id)).first() is not None
+                                                    u.c.id != user.id)).first() is not None
 
     def add(self, user: User) -> None:
         if self._email_taken(user) or self.execute(
@@ -58,7 +58,7 @@ class SqlUsers(SqlRepository):
         if self._email_taken(user):
             raise Conflict("an account with this email exists", {"email": "taken"})
         if not self.execute(u.update().where(u.c.id == user.id)
-                              .values(_user_row(user))).rowcount:
+                            .values(_user_row(user))).rowcount:
             raise NotFound(f"user {user.id} not found", {"user_id": user.id})
 
     def find(self, query: UserQuery, page: PageRequest) -> Page[User]:
@@ -105,7 +105,7 @@ class SqlAddresses(SqlRepository):
 
     def update(self, entry: SavedAddress) -> None:
         if not self.execute(a.update().where(a.c.id == entry.id)
-                              .values(_address_row(entry))).rowcount:
+                            .values(_address_row(entry))).rowcount:
             raise NotFound(f"address {entry.id} not found", {"address_id": entry.id})
 
     def delete(self, address_id: int) -> None:

@@ -139,7 +139,7 @@ class SqlRepository:
             return []
         if len(keys) == 1:  # one product's variants, images, stock: the hot reads
             return self.execute(_select_one_key(table, column, order),
-                                  {"key": keys[0]}).all()
+                                {"key": keys[0]}).all()
         return self.execute(_select_in(table, column, order), {"keys": list(keys)}).all()
 
     def update_by(self, table: sa.Table, column: str, key: Any,
@@ -160,7 +160,7 @@ class SqlRepository:
         """Insert unless the primary or a unique key exists; whether a row went in (by
         RETURNING: the driver's rowcount is not reliable for ON CONFLICT DO NOTHING)."""
         return self.execute(insert_ignore_stmt(self.dialect, table),
-                              values).first() is not None
+                            values).first() is not None
 
     def page(self, stmt: sa.Select[Any], page: PageRequest, build: Any) -> Page[Any]:
         """One page of ``stmt`` (already ordered) with the total count of its rows."""

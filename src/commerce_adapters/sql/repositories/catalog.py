@@ -397,7 +397,7 @@ class SqlProducts(SqlRepository):
             keyset = after.value is not None and _SORT_KEYS[query.sort][0] is not None
             values.update(after_id=after.id, after_value=after.value)
         rows = self.execute(_summaries_stmt(shape, query.sort, keyset),
-                              {**values, "limit": page.limit + 1}).all()
+                            {**values, "limit": page.limit + 1}).all()
         shown = rows[:page.limit]
         total, exact = self._count(shape, values, count_up_to)
         following = None
@@ -455,7 +455,7 @@ class SqlCategories(SqlRepository):
         self.get(category.id)
         self._check_name(category)
         self.execute(t.categories.update().where(t.categories.c.id == category.id)
-                       .values(self._row(category)))
+                     .values(self._row(category)))
 
     def delete(self, category_id: int) -> None:
         self.get(category_id)

@@ -112,4 +112,4 @@ class SqlCoupons(SqlRepository):
         gone = self.execute(r.delete().where(r.c.code == code, r.c.order_id == order_id))
         if gone.rowcount:
             self.execute(t.coupons.update().where(t.coupons.c.code == code)
-                           .values(times_used=t.coupons.c.times_used - 1))
+                         .values(times_used=t.coupons.c.times_used - 1))

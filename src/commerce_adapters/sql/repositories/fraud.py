@@ -50,7 +50,7 @@ class SqlFraud(SqlRepository):
     def history(self, user_id: int, orders_since: datetime,
                 failures_since: datetime) -> BuyerHistory:
         row = self.execute(_HISTORY, {"u": user_id, "orders_since": orders_since,
-                                        "failures_since": failures_since}).one()
+                                      "failures_since": failures_since}).one()
         return BuyerHistory(int(row.orders), row.created_at, int(row.failures))
 
     def add(self, check: FraudCheck) -> None:
@@ -63,7 +63,7 @@ class SqlFraud(SqlRepository):
 
     def update(self, check: FraudCheck) -> None:
         if not self.execute(f.update().where(f.c.order_id == check.order_id)
-                              .values(_check_row(check))).rowcount:
+                            .values(_check_row(check))).rowcount:
             raise NotFound(f"order {check.order_id} has no fraud check")
 
     def queue(self, status: FraudStatus, page: PageRequest) -> Page[FraudCheck]:

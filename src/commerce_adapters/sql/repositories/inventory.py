@@ -155,7 +155,7 @@ class SqlInventory(SqlRepository):
         after, or None when refused (or absent)."""
         stmt = _apply_stmt(available < 0, reserved < 0, sold < 0, tuple(sorted(extra or {})))
         row = self.execute(stmt, {"v": variant_id, "da": available, "dr": reserved,
-                                    "ds": sold, "now": now, **(extra or {})}).first()
+                                  "ds": sold, "now": now, **(extra or {})}).first()
         return None if row is None else self._after(row, available)
 
     def _after(self, row: Any, available: int) -> StockItem:
@@ -194,7 +194,7 @@ class SqlInventory(SqlRepository):
     def _end(self, reservation_id: int, status: ReservationStatus, now: datetime) -> bool:
         """Move an active reservation to ``status``; False if it was no longer active."""
         return bool(self.execute(_END, {"rid": reservation_id, "status": status.value,
-                                          "now": now}).rowcount)
+                                        "now": now}).rowcount)
 
     def commit(self, reservation: Reservation, now: datetime) -> list[StockItem]:
         after = self._end_and_settle(reservation, ReservationStatus.COMMITTED, now,
@@ -308,7 +308,7 @@ class SqlInventory(SqlRepository):
     def set_reorder_level(self, variant_id: int, level: int) -> StockItem:
         self.get(variant_id)
         row = self.execute(inv.update().where(inv.c.variant_id == variant_id)
-                             .values(reorder_level=level).returning(*inv.c)).first()
+                           .values(reorder_level=level).returning(*inv.c)).first()
         return _stock(row)
 
     def movements(self, variant_id: int, types: Iterable[MovementType] | None = None

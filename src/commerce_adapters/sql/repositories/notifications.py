@@ -50,7 +50,7 @@ class SqlNotifications(SqlRepository):
 
     def update(self, message: Message) -> None:
         if not self.execute(n.update().where(n.c.id == message.id)
-                              .values(_message_row(message))).rowcount:
+                            .values(_message_row(message))).rowcount:
             raise NotFound(f"notification {message.id} not found",
                            {"notification_id": message.id})
 
@@ -86,5 +86,5 @@ class SqlNotifications(SqlRepository):
         p = t.notification_preferences
         channels = sorted(c.value for c in preferences.channels)
         if not self.execute(p.update().where(p.c.user_id == preferences.user_id)
-                              .values(channels=channels)).rowcount:
+                            .values(channels=channels)).rowcount:
             self.execute(p.insert(), {"user_id": preferences.user_id, "channels": channels})

@@ -162,7 +162,7 @@ class SqlOrders(SqlRepository):
             by_status[item.status.value].append(item.id)
         for status, ids in by_status.items():
             self.execute(_ITEM_STATUS, {"oid": order.id, "item_ids": ids,
-                                          "item_status": status})
+                                        "item_status": status})
 
     def count(self, query: OrderQuery) -> int:
         present, values = _order_filters(query)

@@ -83,15 +83,15 @@ class SqlPayments(SqlRepository):
         row = _payment_row(payment)
         del row["id"]
         if not self.execute(_UPDATE, {"pid": payment.id, "txn": payment.transaction_id,
-                                        **row}).rowcount:
+                                      **row}).rowcount:
             self._refuse_taken_transaction(payment)
             raise NotFound(f"payment {payment.id} not found", {"payment_id": payment.id})
 
     def settle(self, payment: Payment, expected: PaymentState) -> bool:
         row = _payment_row(payment)
         if self.execute(_SETTLE, {"pid": payment.id, "expected": expected.value,
-                                    "txn": payment.transaction_id,
-                                    **{c: row[c] for c in _SETTLED}}).rowcount:
+                                  "txn": payment.transaction_id,
+                                  **{c: row[c] for c in _SETTLED}}).rowcount:
             return True
         self._refuse_taken_transaction(payment)
         return False
@@ -114,7 +114,7 @@ class SqlPayments(SqlRepository):
 
     def update_refund(self, refund: Refund) -> None:
         done = self.execute(t.refunds.update().where(t.refunds.c.id == refund.id)
-                              .values(_refund_row(refund)))
+                            .values(_refund_row(refund)))
         if not done.rowcount:
             raise NotFound(f"refund {refund.id} not found", {"refund_id": refund.id})
 

@@ -52,7 +52,7 @@ class SqlReviews(SqlRepository):
 
     def update(self, review: Review) -> None:
         if not self.execute(rv.update().where(rv.c.id == review.id)
-                              .values(_review_row(review))).rowcount:
+                            .values(_review_row(review))).rowcount:
             raise NotFound(f"review {review.id} not found", {"review_id": review.id})
 
     def delete(self, review_id: int) -> None:
@@ -88,7 +88,7 @@ class SqlReviews(SqlRepository):
     def set_vote(self, review_id: int, user_id: int, helpful: bool) -> None:
         v = t.review_votes
         if not self.execute(v.update().where(v.c.review_id == review_id,
-                                               v.c.user_id == user_id)
-                              .values(helpful=helpful)).rowcount:
+                                             v.c.user_id == user_id)
+                            .values(helpful=helpful)).rowcount:
             self.execute(v.insert(), {"review_id": review_id, "user_id": user_id,
-                                        "helpful": helpful})
+                                      "helpful": helpful})

@@ -64,6 +64,6 @@ class SqlSellers(SqlRepository):
     def update(self, profile: SellerProfile) -> None:
         self._check_name(profile)
         if not self.execute(s.update().where(s.c.user_id == profile.user_id)
-                              .values(_seller_row(profile))).rowcount:
+                            .values(_seller_row(profile))).rowcount:
             raise NotFound(f"seller {profile.user_id} not found",
                            {"seller_id": profile.user_id})

@@ -39,7 +39,7 @@ class SqlSequences(SqlRepository):
             return self._pooled(name)
         s = t.sequences
         row = self.execute(s.update().where(s.c.name == name)
-                             .values(value=s.c.value + 1).returning(s.c.value)).first()
+                           .values(value=s.c.value + 1).returning(s.c.value)).first()
         if row is not None:
             return int(row.value)
         self.execute(s.insert(), {"name": name, "value": 1})

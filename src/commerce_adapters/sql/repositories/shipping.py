@@ -63,7 +63,7 @@ class SqlShipments(SqlRepository):
         known = self.execute(sa.select(sa.func.count()).where(
             te.c.shipment_id == shipment.id)).scalar_one()
         if not self.execute(sh.update().where(sh.c.id == shipment.id)
-                              .values(_shipment_row(shipment))).rowcount:
+                            .values(_shipment_row(shipment))).rowcount:
             raise NotFound(f"shipment {shipment.id} not found", {"shipment_id": shipment.id})
         self._write_events(shipment, int(known))  # the trail only grows
 

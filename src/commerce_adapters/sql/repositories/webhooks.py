@@ -56,7 +56,7 @@ class SqlWebhooks(SqlRepository):
 
     def update_endpoint(self, endpoint: Endpoint) -> None:
         if not self.execute(e.update().where(e.c.id == endpoint.id)
-                              .values(_endpoint_row(endpoint))).rowcount:
+                            .values(_endpoint_row(endpoint))).rowcount:
             raise NotFound(f"webhook endpoint {endpoint.id} not found",
                            {"endpoint_id": endpoint.id})
 

@@ -19,7 +19,7 @@ class SqlWishlists(SqlRepository):
     def remove(self, user_id: int, product_id: int) -> bool:
         w = t.wishlist_items
         return bool(self.execute(w.delete().where(w.c.user_id == user_id,
-                                                    w.c.product_id == product_id)).rowcount)
+                                                  w.c.product_id == product_id)).rowcount)
 
     def count(self, user_id: int) -> int:
         w = t.wishlist_items
