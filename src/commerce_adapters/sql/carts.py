@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -21,13 +21,20 @@ from commerce_core.errors import Conflict
 from commerce_core.money import Money
 from commerce_core.uow import UnitOfWork
 
-# the cart and its lines in one round trip (no lines: one row of NULL line columns)
-_CART = (sa.select(t.carts, t.cart_items.c.id.label("line_id"),
-                   *[c for c in t.cart_items.c if c.name not in ("id", "user_id")])
-         .select_from(t.carts.outerjoin(t.cart_items,
-                                        t.cart_items.c.user_id == t.carts.c.user_id))
-         .where(t.carts.c.user_id == sa.bindparam("u"))
-         .order_by(t.cart_items.c.position))
+_LINES = t.carts.outerjoin(t.cart_items, t.cart_items.c.user_id == t.carts.c.user_id)
+
+
+def _cart_query(*extra: Any, joined: Any = _LINES) -> sa.Select[Any]:
+    """The cart and its lines in one round trip (no lines: one row of NULL line columns),
+    with ``extra`` columns from ``joined`` (the cart and its lines, or more)."""
+    return (sa.select(t.carts, t.cart_items.c.id.label("line_id"),
+                      *[c for c in t.cart_items.c if c.name not in ("id", "user_id")], *extra)
+            .select_from(joined)
+            .where(t.carts.c.user_id == sa.bindparam("u"))
+            .order_by(t.cart_items.c.position))
+
+
+_CART = _cart_query()
 
 
 @functools.cache
@@ -39,18 +46,20 @@ def _cart_for_checkout(dialect: str) -> sa.Select[Any]:
     aggregate = sa.func.string_agg if dialect == "postgresql" else sa.func.group_concat
     versions = sa.select(aggregate(s.c.section.concat(":").concat(
         sa.cast(s.c.version, sa.String)), ",")).scalar_subquery()
-    return (
-        sa.select(*_CART.selected_columns, t.variants.c.product_id.label("offer_product"),
-                  t.variants.c.price.label("offer_price"),
-                  t.products.c.currency.label("offer_currency"),
-                  sa.and_(t.variants.c.is_active, t.products.c.is_active).label("offer_on_sale"),
-                  versions.label("settings_versions"))
-        .select_from(t.carts.outerjoin(t.cart_items,
-                                       t.cart_items.c.user_id == t.carts.c.user_id)
-                     .outerjoin(t.variants, t.variants.c.id == t.cart_items.c.variant_id)
-                     .outerjoin(t.products, t.products.c.id == t.variants.c.product_id))
-        .where(t.carts.c.user_id == sa.bindparam("u"))
-        .order_by(t.cart_items.c.position))
+    return _cart_query(
+        t.variants.c.product_id.label("offer_product"), t.variants.c.price.label("offer_price"),
+        t.products.c.currency.label("offer_currency"),
+        sa.and_(t.variants.c.is_active, t.products.c.is_active).label("offer_on_sale"),
+        versions.label("settings_versions"),
+        joined=_LINES.outerjoin(t.variants, t.variants.c.id == t.cart_items.c.variant_id)
+        .outerjoin(t.products, t.products.c.id == t.variants.c.product_id))
+
+
+class _Runs(Protocol):
+    """Where the store's statements run: a connection of its own, or the unit of work it
+    joined."""
+
+    def execute(self, statement: Any, parameters: Any = None, /) -> sa.CursorResult[Any]: ...
 
 
 _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),
@@ -70,7 +79,9 @@ class SqlCartStore(SqlStore):
     def _run(self, work: Any) -> Any:
         if self._session is None:
             return super()._run(work)
-        return work(self._session.conn)  # the unit of work translates driver errors
+        # the unit of work runs the statements (sending first only the inserts it holds that
+        # they may see) and translates driver errors
+        return work(self._session)
 
     def joined(self, uow: UnitOfWork) -> SqlCartStore | None:
         if isinstance(uow, SqlSession) and uow.db is self._db and not uow.read_only:
@@ -82,8 +93,8 @@ class SqlCartStore(SqlStore):
         if session is None:
             # one SELECT (for an expired cart also a DELETE that stands alone): no transaction
             return self._read(lambda conn: self._load(conn, user_id))  # type: ignore[no-any-return]
-        rows = session.conn.execute(_cart_for_checkout(self._db.dialect), {"u": user_id}).all()
-        cart = self._build(session.conn, user_id, rows)
+        rows = session.execute(_cart_for_checkout(self._db.dialect), {"u": user_id}).all()
+        cart = self._build(session, user_id, rows)
         if cart is not None:
             versions = (rows[0].settings_versions or "").split(",")
             session.read_ahead().with_cart = WithCart(
@@ -94,10 +105,10 @@ class SqlCartStore(SqlStore):
                  (v.partition(":") for v in versions if v)})
         return cart
 
-    def _load(self, conn: sa.Connection, user_id: int) -> Cart | None:
+    def _load(self, conn: _Runs, user_id: int) -> Cart | None:
         return self._build(conn, user_id, conn.execute(_CART, {"u": user_id}).all())
 
-    def _build(self, conn: sa.Connection, user_id: int, rows: Sequence[Any]) -> Cart | None:
+    def _build(self, conn: _Runs, user_id: int, rows: Sequence[Any]) -> Cart | None:
         if not rows:
             return None
         head = rows[0]
@@ -119,7 +130,7 @@ class SqlCartStore(SqlStore):
         saved = copy.deepcopy(cart)
         saved.version = cart.version + 1
 
-        def work(conn: sa.Connection) -> Cart:
+        def work(conn: _Runs) -> Cart:
             values = {"cart_id": cart.id, "coupon_code": cart.coupon_code,
                       "version": saved.version, "created_at": cart.created_at,
                       "updated_at": cart.updated_at}
@@ -149,7 +160,7 @@ class SqlCartStore(SqlStore):
     def discard(self, cart: Cart) -> None:
         """One statement (its lines go by the foreign key's cascade); a cart that is gone
         (expired, or deleted) counts as discarded."""
-        def work(conn: sa.Connection) -> None:
+        def work(conn: _Runs) -> None:
             if conn.execute(_CART_DISCARD, {"u": cart.user_id, "v": cart.version}).rowcount:
                 return
             if conn.execute(sa.select(t.carts.c.version).where(
@@ -157,7 +168,7 @@ class SqlCartStore(SqlStore):
                 raise Conflict("the cart was changed by another request")
         self._run(work)
 
-    def _drop_expired(self, conn: sa.Connection, user_id: int) -> None:
+    def _drop_expired(self, conn: _Runs, user_id: int) -> None:
         c = t.carts
         conn.execute(c.delete().where(c.c.user_id == user_id,
                                       c.c.updated_at <= self._clock.now() - CART_TTL))

@@ -63,9 +63,9 @@ def complete(saga: Saga, held: Held, result: ChargeResult) -> CheckoutResult:
                 order.note("PAYMENT_CONFIRMED", now, txn)
                 order.confirm(now)
             held.order = order = store_order(uow, held.order, confirm)
-            if inside is not None:  # before the stock: its movements then go with the events
-                _remove_bought(inside, order, held.cart)
             sold = uow.inventory.commit(held.reservation, now)
+            if inside is not None:
+                _remove_bought(inside, order, held.cart)
             uow.record(
                 PaymentConfirmed(occurred_at=now, order_id=order.id, payment_id=payment.id,
                                  user_id=order.user_id, amount=payment.amount,
