@@ -35,7 +35,7 @@ from commerce_core.cart.ports import CartStore
 from commerce_core.catalog.ports import CatalogSessions
 from commerce_core.clock import Clock, SystemClock
 from commerce_core.events import DomainEvent
-from commerce_core.facade import Commerce
+from commerce_core.facade import Commerce, close_each
 from commerce_core.fraud.model import FraudRules
 from commerce_core.ids import NODE_IDS, IdGenerator, SnowflakeIds
 from commerce_core.inventory.model import RESERVATION_TTL
@@ -375,14 +375,15 @@ class _Backends:
         try:
             yield
         except BaseException:
-            for part in reversed(self.opened):
-                if isinstance(part, _Closable):
-                    try:
-                        part.close()
-                    except Exception:
-                        log.warning("closing %s after a failed connect() failed",
-                                    type(part).__name__, exc_info=True)
+            failure = close_each(self.closers())
+            if failure is not None:
+                log.warning("closing the parts of a failed connect() failed",
+                            exc_info=failure)
             raise
+
+    def closers(self) -> list[Callable[[], None]]:
+        """How to close each part opened so far, in the order they were opened."""
+        return [part.close for part in self.opened if isinstance(part, _Closable)]
 
     def load(self, table: dict[str, Adapter], url: str, what: str) -> Callable[..., Any]:
         """:func:`load`'s factory, what it makes kept in :attr:`opened`."""
@@ -538,7 +539,7 @@ def connect(database_url: str | None = None, *, replica_urls: list[str] | None =
                         webhook_sender=UrllibSender(),
                         carrier_secrets=(carrier_secrets if carrier_secrets is not None
                                          else carrier_secrets_setting()),
-                        closers=[p.close for p in backends.opened if isinstance(p, _Closable)])
+                        closers=backends.closers())
         # listing and search cursors are signed with keys of the shop's own, so no client can
         # forge one and every worker reads the others' (keys apart from the tokens' own)
         shop.catalog.cursor_key, shop.search.cursor_key = (

@@ -163,12 +163,7 @@ class Commerce:
             self.tx.flush_marks()
         except Exception:  # delivered all the same; the relay only delivers them again
             log.warning("could not stamp delivered events at close", exc_info=True)
-        failure: Exception | None = None
-        for close in reversed(closers):
-            try:
-                close()
-            except Exception as ex:
-                failure = failure or ex
+        failure = close_each(closers)
         if failure is not None:
             raise failure
 
@@ -237,3 +232,14 @@ class _NoSender:
 
     def post(self, url: str, body: bytes, headers: object, timeout: float) -> int:
         raise ConnectionError("no webhook sender configured")
+
+
+def close_each(closers: Sequence[Callable[[], None]]) -> Exception | None:
+    """Call every closer, last first, even when one fails; the first failure, if any."""
+    failure: Exception | None = None
+    for close in reversed(closers):
+        try:
+            close()
+        except Exception as ex:
+            failure = failure or ex
+    return failure
