@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.util import find_tables
 
+from commerce_adapters.sql.direct import run_driver_sql
 from commerce_core.errors import CommerceError
 
 _POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
@@ -87,7 +88,7 @@ def send(conn: sa.Connection, dialect: str, writes: Sequence[Deferred]) -> None:
 def _send_merged(conn: sa.Connection, writes: Sequence[Deferred], payload: dict[str, str]
                  ) -> None:
     shape = tuple((w.table, tuple(w.rows[0]), w.taken is not None) for w in writes)
-    counts = iter(conn.exec_driver_sql(_merged(shape), payload).one())
+    counts = iter(run_driver_sql(conn, _merged(shape), payload).one())
     for write in writes:
         if write.taken is not None and next(counts) < len(write.rows):
             raise write.taken
@@ -98,15 +99,15 @@ def _as_json(writes: Sequence[Deferred]) -> dict[str, str] | None:
     a JSON column holds None (JSON null and SQL NULL would blur: sent one by one then)."""
     payload = {}
     for i, write in enumerate(writes):
+        columns = tuple(write.rows[0])
+        json_columns, encoders = _encoders(write.table, columns)
         rows = []
         for row in write.rows:
-            values = {}
-            for column, given in row.items():
-                bind = _binding(write.table, column)
-                if bind is _JSON_COLUMN and given is None:
-                    return None
-                plain = bind is None or bind is _JSON_COLUMN or given is None
-                values[column] = given if plain else bind(given)
+            if json_columns and any(row[c] is None for c in json_columns):
+                return None
+            values = dict(row)
+            for column, encode in encoders:
+                values[column] = encode(values[column])
             rows.append(values)
         payload[f"w{i}"] = json.dumps(rows, default=_json_value, separators=(",", ":"))
     return payload
@@ -120,19 +121,28 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a column value")
 
 
-_JSON_COLUMN = object()  # a JSON column's value goes into the array as it is
-
-
 @functools.cache
-def _binding(table: sa.Table, column: str) -> Any:
-    """How a value of ``column`` is bound on PostgreSQL: the column type's own conversion
-    (UTC timestamps, amounts), ``_JSON_COLUMN``, or None (as it is)."""
-    kind = table.c[column].type
-    if isinstance(kind, sa.JSON):
-        return _JSON_COLUMN
-    if isinstance(kind, sa.TypeDecorator):
-        return functools.partial(kind.process_bind_param, dialect=_POSTGRESQL)
-    return None
+def _encoders(table: sa.Table, columns: tuple[str, ...]
+              ) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """For rows of ``columns``: the JSON columns (their values go in as they are), and each
+    column whose type converts a value as PostgreSQL binds it (UTC timestamps, amounts),
+    with that conversion, made ready for JSON."""
+    json_columns, encoders = [], []
+    for column in columns:
+        kind = table.c[column].type
+        if isinstance(kind, sa.JSON):
+            json_columns.append(column)
+        elif isinstance(kind, sa.TypeDecorator):
+            encoders.append((column, functools.partial(_bound, kind.process_bind_param)))
+    return tuple(json_columns), tuple(encoders)
+
+
+def _bound(bind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    bound = bind(value, _POSTGRESQL)
+    return bound.isoformat() if isinstance(bound, datetime) else (
+        str(bound) if isinstance(bound, Decimal) else bound)
 
 
 @functools.lru_cache(maxsize=_SHAPES)

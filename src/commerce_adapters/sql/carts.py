@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.batched import insert_ignore_stmt
 from commerce_adapters.sql.database import Database, SqlStore
+from commerce_adapters.sql.direct import Rows
 from commerce_adapters.sql.repositories.base import WithCart
 from commerce_adapters.sql.uow import SqlSession
 from commerce_core.cart.model import CART_TTL, Cart, CartLine
@@ -59,7 +60,7 @@ class _Runs(Protocol):
     """Where the store's statements run: a connection of its own, or the unit of work it
     joined."""
 
-    def execute(self, statement: Any, parameters: Any = None, /) -> sa.CursorResult[Any]: ...
+    def execute(self, statement: Any, parameters: Any = None, /) -> Rows: ...
 
 
 _CART_UPDATE = t.carts.update().where(t.carts.c.user_id == sa.bindparam("u"),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from commerce_adapters.sql.direct import Planner
 from commerce_adapters.sql.errors import translate
 from commerce_core.errors import ValidationError
 
@@ -101,6 +102,7 @@ class Database:
         self.primary = create_engine(url, settings)
         self.replicas = [create_engine(u, settings) for u in replica_urls]
         self.dialect = self.primary.dialect.name
+        self.planner = Planner(self.primary.dialect)  # statements run on the driver (direct)
         self._next = itertools.cycle(self.replicas) if self.replicas else None
         self._lock = threading.Lock()
         # PostgreSQL sequence name -> (next number, end) of the block this shop holds

@@ -22,7 +22,7 @@ check and the settings check right after (the next statement forgets them).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from commerce_adapters.sql import repositories as r
 from commerce_adapters.sql.batched import Deferred, related_tables, send
 from commerce_adapters.sql.database import untransacted
+from commerce_adapters.sql.direct import Rows, run
 from commerce_adapters.sql.errors import translate
 from commerce_adapters.sql.repositories.base import ReadAhead
 from commerce_core.clock import Clock
@@ -85,16 +86,25 @@ class SqlSession:
             root._send_deferred(conn)
         return conn
 
-    def execute(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+    def execute(self, stmt: sa.Executable, params: Any = None) -> Rows:
         """Run ``stmt``; the deferred inserts go first if it may see them: if it names a
-        table they write or one a foreign key ties to such a table, or names none (text)."""
+        table they write or one a foreign key ties to such a table, or names none (text).
+        A statement run before with one set of parameters goes to the driver (``direct``)."""
         root, conn = self._connection()
         root.ahead.with_cart = None  # only for the checkout steps right after it (ReadAhead)
         if root._deferred:
             tables = related_tables(stmt)
             if tables is None or any(w.table in tables for w in root._deferred):
                 root._send_deferred(conn)
-        return conn.execute(stmt, params)
+        if params is not None and not isinstance(params, Mapping):
+            return conn.execute(stmt, params)  # many parameter sets
+        planner = self.db.planner
+        plan = planner.plan(stmt)
+        if plan is not None:
+            return run(conn, plan, params)
+        result = conn.execute(stmt, params)
+        planner.ran(stmt, result)
+        return result
 
     def read_ahead(self) -> ReadAhead:
         """What the session owning the transaction read ahead (``ReadAhead``)."""

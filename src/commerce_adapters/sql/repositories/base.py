@@ -12,6 +12,7 @@ import attrs
 import sqlalchemy as sa
 
 from commerce_adapters.sql.batched import Deferred, insert_ignore_stmt
+from commerce_adapters.sql.direct import Row, Rows
 from commerce_adapters.sql.types import UtcDateTime
 from commerce_core.errors import CommerceError
 from commerce_core.pagination import Page, PageRequest
@@ -113,27 +114,27 @@ class SqlRepository:
     def dialect(self) -> str:
         return self._uow.db.dialect
 
-    def execute(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+    def execute(self, stmt: sa.Executable, params: Any = None) -> Rows:
         """Run ``stmt`` in the unit of work (after the inserts it holds that it may see)."""
         return self._uow.execute(stmt, params)
 
-    def one(self, stmt: sa.Select[Any], lock: bool = True) -> sa.Row[Any] | None:
+    def one(self, stmt: sa.Select[Any], lock: bool = True) -> Row | None:
         """The first row of ``stmt``, locked when the unit of work may write it."""
         if lock:
             stmt = self._uow.locked(stmt)
         return self.execute(stmt).first()
 
-    def rows(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+    def rows(self, stmt: sa.Select[Any]) -> Sequence[Row]:
         return self.execute(stmt).all()
 
     def by_key(self, table: sa.Table, column: str, key: Any,
-               lock: bool = True) -> sa.Row[Any] | None:
+               lock: bool = True) -> Row | None:
         """The row whose ``column`` is ``key``; locked when the unit of work may write it."""
         stmt = _select_by(table, column, lock and not self._uow.read_only)
         return self.execute(stmt, {"key": key}).first()
 
     def by_keys(self, table: sa.Table, column: str, keys: Sequence[Any],
-                order: tuple[str, ...] = ()) -> Sequence[sa.Row[Any]]:
+                order: tuple[str, ...] = ()) -> Sequence[Row]:
         """Rows whose ``column`` is among ``keys`` (unlocked), sorted by ``order``."""
         if not keys:
             return []

@@ -342,8 +342,8 @@ class SqlInventory(SqlRepository):
     def remove(self, variant_ids: Iterable[int]) -> None:
         ids = list(variant_ids)
         if ids:
-            products = self.execute(sa.select(inv.c.product_id).where(
-                inv.c.variant_id.in_(ids))).scalars().all()
+            products = [r.product_id for r in self.rows(sa.select(inv.c.product_id).where(
+                inv.c.variant_id.in_(ids)))]
             self.execute(sa.delete(mv).where(mv.c.variant_id.in_(ids)))
             self.execute(sa.delete(inv).where(inv.c.variant_id.in_(ids)))
             refresh_in_stock(self.c, products)

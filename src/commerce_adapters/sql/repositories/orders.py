@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from commerce_adapters.sql import schema as t
 from commerce_adapters.sql.repositories.base import SqlRepository
@@ -36,11 +37,14 @@ _MOVE = (t.orders.update()
          .values({**{c: sa.bindparam(c) for c in _STATUS_COLUMNS},
                   "version": t.orders.c.version + 1}))
 # PostgreSQL: the order's conditional move and its items' status in one statement (a
-# writable CTE); no item is touched unless the order row matched its expected version
+# writable CTE); no item is touched unless the order row matched its expected version. The
+# items as an array (= ANY), not an IN list expanded at each run: the statement is planned
+# once (direct)
 _MOVED = _MOVE.returning(t.orders.c.id).cte("moved")
 _MOVE_WITH_ITEMS = (t.order_items.update().add_cte(_MOVED)
                     .where(t.order_items.c.order_id == sa.select(_MOVED.c.id).scalar_subquery(),
-                           t.order_items.c.id.in_(sa.bindparam("item_ids", expanding=True)))
+                           t.order_items.c.id == sa.any_(sa.bindparam(
+                               "item_ids", type_=postgresql.ARRAY(sa.BigInteger))))
                     .values(status=sa.bindparam("item_status")))
 _FILTERS = ("user_id", "seller_id", "status", "from_date", "to_date")
 
