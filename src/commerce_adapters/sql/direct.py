@@ -2,11 +2,13 @@
 
 SQLAlchemy Core builds, for every execution, an execution context, the parameters, a result
 and its metadata. Sampled over a PostgreSQL checkout of ten statements, that work was about
-a third of the client's CPU, more than the driver's own (docs/benchmarks.md). The SDK builds
+a third of the client's CPU, as much as the driver's own (docs/sql.md). The SDK builds
 its hot statements once (module constants, cached factories) and runs them again and again,
 so a statement object seen a second time is compiled once into a ``Plan``: its SQL in the
 driver's parameter style, each parameter's conversion, and, at its first run, each column's
-conversion and a row type of its result's keys. Later runs go to a DB-API cursor.
+conversion and a row type of its result's keys. Later runs go to a DB-API cursor. An
+UPDATE without explicit values sets the columns its parameters name (SQLAlchemy compiles it
+for their names), so it has a plan per set of names.
 
 A plan is made only for what it carries exactly as SQLAlchemy would: one set of parameters,
 no IN list expanded at execution, no escaped parameter names, no Python-side column default,
@@ -126,11 +128,10 @@ class Plan:
         return values
 
     def result(self, cursor: Any) -> DirectResult:
-        description = cursor.description
-        if description is None:
+        if self._keys is None:  # no rows (SQLAlchemy's first run said so)
             return DirectResult([], cursor.rowcount)
-        if self._row is None:
-            self._learn(description)
+        if self._row is None:  # the driver builds a description anew at each ask: once
+            self._learn(cursor.description)
         rows = cursor.fetchall()
         make, reads = self._row, self._reads
         assert make is not None
@@ -169,40 +170,70 @@ def _returned(stmt: Any) -> Sequence[Any]:
     return list(stmt.exported_columns)
 
 
+class _Seen:
+    """A statement run once through SQLAlchemy, and its result's keys (None: no rows)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[str, ...] | None) -> None:
+        self.keys = keys
+
+
+_Shape = frozenset[str] | None
+
+
 class Planner:
     """The plans of one database's statements, held as long as each statement lives."""
 
     def __init__(self, dialect: sa.Dialect) -> None:
         self._dialect = dialect
-        # statement -> its first result's keys (seen once), a Plan, or None (never planned)
-        self._seen: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        # statement -> shape -> _Seen, a Plan, or None (never planned)
+        self._states: weakref.WeakKeyDictionary[Any, dict[_Shape, Any]] = (
+            weakref.WeakKeyDictionary())
 
-    def plan(self, stmt: sa.Executable) -> Plan | None:
-        found = self._seen.get(stmt)
+    @staticmethod
+    def _shape(stmt: sa.Executable, params: Mapping[str, Any] | None) -> _Shape:
+        """What the SQL depends on besides the statement: an UPDATE also sets the columns
+        its parameters name (SQLAlchemy compiles it for their names); nothing otherwise."""
+        return frozenset(params or ()) if isinstance(stmt, sa.Update) else None
+
+    def plan(self, stmt: sa.Executable, params: Mapping[str, Any] | None) -> Plan | None:
+        states = self._states.get(stmt)
+        if states is None:
+            return None
+        found = states.get(self._shape(stmt, params))
         return found if isinstance(found, Plan) else None
 
-    def ran(self, stmt: sa.Executable, result: sa.CursorResult[Any]) -> None:
-        """``stmt`` ran through SQLAlchemy with one set of parameters: a second run plans
-        it."""
-        if stmt not in self._seen:
-            keys = tuple(result.keys()) if result.returns_rows else None
-            self._seen[stmt] = ("seen", keys)
-            return
-        found = self._seen[stmt]
-        if isinstance(found, tuple):
-            self._seen[stmt] = self._make(stmt, found[1])
+    def ran(self, stmt: sa.Executable, params: Mapping[str, Any] | None,
+            result: sa.CursorResult[Any]) -> None:
+        """``stmt`` ran through SQLAlchemy with ``params``: a second run of the same shape
+        plans it."""
+        states = self._states.get(stmt)
+        if states is None:
+            states = self._states[stmt] = {}
+        shape = self._shape(stmt, params)
+        found = states.get(shape, _UNSEEN)
+        if found is _UNSEEN:
+            states[shape] = _Seen(tuple(result.keys()) if result.returns_rows else None)
+        elif isinstance(found, _Seen):
+            states[shape] = self._make(stmt, shape, found.keys)
 
-    def _make(self, stmt: sa.Executable, keys: tuple[str, ...] | None) -> Plan | None:
+    def _make(self, stmt: sa.Executable, shape: _Shape,
+              keys: tuple[str, ...] | None) -> Plan | None:
         if isinstance(stmt, sa.Insert) or not isinstance(stmt, sa.sql.ClauseElement):
             return None
         if (keys is not None and not _names(keys)) or stmt.get_execution_options():
             return None
-        compiled: Any = stmt.compile(dialect=self._dialect)
+        compiled: Any = stmt.compile(
+            dialect=self._dialect, column_keys=None if shape is None else sorted(shape))
         if (compiled.literal_execute_params or compiled.post_compile_params
                 or compiled.escaped_bind_names or compiled.insert_prefetch
                 or compiled.update_prefetch):
             return None
         return Plan(compiled, self._dialect, keys)
+
+
+_UNSEEN = object()
 
 
 def _names(keys: tuple[str, ...]) -> bool:
@@ -239,9 +270,7 @@ def _on_driver(conn: sa.Connection, sql: str, values: Any,
     events."""
     if not conn.in_transaction():
         conn.begin()
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
+    kept, cursor = _cursor(conn)
     try:
         events = conn.dispatch
         if events.before_cursor_execute:
@@ -255,8 +284,26 @@ def _on_driver(conn: sa.Connection, sql: str, values: Any,
             for listener in events.after_cursor_execute:
                 listener(conn, cursor, sql, values, None, False)
         return result(cursor)
-    finally:
+    except BaseException:
+        kept.pop(_CURSOR, None)  # a fresh one for the next statement
         cursor.close()
+        raise
+
+
+_CURSOR = "commerce_direct_cursor"
+
+
+def _cursor(conn: sa.Connection) -> tuple[dict[Any, Any], Any]:
+    """The driver connection's cursor for planned statements, kept with the connection in
+    the pool (a new one per statement cost more than the statement's own conversions), and
+    the dictionary that keeps it."""
+    held = conn.connection
+    driver, kept = held.dbapi_connection, held.info
+    cursor = kept.get(_CURSOR)
+    if cursor is None or cursor.connection is not driver:
+        assert driver is not None
+        cursor = kept[_CURSOR] = driver.cursor()
+    return kept, cursor
 
 
 def _wrapped(conn: sa.Connection, ex: Any, cursor: Any, sql: str,

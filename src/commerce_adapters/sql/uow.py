@@ -99,11 +99,11 @@ class SqlSession:
         if params is not None and not isinstance(params, Mapping):
             return conn.execute(stmt, params)  # many parameter sets
         planner = self.db.planner
-        plan = planner.plan(stmt)
+        plan = planner.plan(stmt, params)
         if plan is not None:
             return run(conn, plan, params)
         result = conn.execute(stmt, params)
-        planner.ran(stmt, result)
+        planner.ran(stmt, params, result)
         return result
 
     def read_ahead(self) -> ReadAhead:
