@@ -165,7 +165,9 @@ def test_what_a_plan_cannot_carry_runs_through_sqlalchemy(db: Database, runs: Ru
     expanding = sa.select(things.c.name).where(things.c.id.in_(sa.bindparam(
         "ids", expanding=True))).order_by(things.c.id)
     options = sa.select(things.c.name).execution_options(yield_per=10)
+    text = sa.text("SELECT name FROM direct_things WHERE id = :tid")  # no column types
     for _ in range(3):
+        assert [r.name for r in _read(db, text, {"tid": 2})] == ["chair"]
         assert [r.name for r in _read(db, expanding, {"ids": [1, 2]})] == ["lamp", "chair"]
         assert len(_read(db, options, {})) == 2
         assert _read(db, sa.select(things.c.id).where(things.c.id == 1), {})  # built anew

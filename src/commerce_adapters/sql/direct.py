@@ -93,6 +93,7 @@ class Plan:
 
     __slots__ = (
         "_binds",
+        "_columns",
         "_compiled",
         "_dialect",
         "_keys",
@@ -103,10 +104,10 @@ class Plan:
     )
 
     def __init__(self, compiled: sa.engine.Compiled, dialect: sa.Dialect,
-                 keys: tuple[str, ...] | None) -> None:
+                 keys: tuple[str, ...] | None, columns: tuple[Any, ...]) -> None:
         self._compiled = compiled
         self._dialect = dialect
-        self._keys = keys
+        self._keys, self._columns = keys, columns
         self.sql = compiled.string
         binds: Any = getattr(compiled, "binds", {})
         converts = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -150,24 +151,19 @@ class Plan:
         """The row type and the columns' conversions, from the first result (the driver's
         column types, as SQLAlchemy's result metadata takes them)."""
         keys = self._keys or ()
-        columns = list(_returned(self._compiled.statement))
-        if len(keys) != len(description) or len(columns) != len(description):
+        if len(keys) != len(description):
             raise sa.exc.InvalidRequestError(
                 f"planned statement returned {len(description)} columns, "
                 f"expected {len(keys)}: {self.sql[:80]}")
         reads = []
-        for i, (column, described) in enumerate(zip(columns, description, strict=True)):
+        for i, (column, described) in enumerate(zip(self._columns, description,
+                                                     strict=True)):
             read = column.type.dialect_impl(self._dialect).result_processor(
                 self._dialect, described[1])
             if read is not None:
                 reads.append((i, read))
         self._reads = tuple(reads)
         self._row = collections.namedtuple("Row", keys)._make  # type: ignore[attr-defined]
-
-
-def _returned(stmt: Any) -> Sequence[Any]:
-    """The columns a statement returns, in order: a SELECT's, a DML statement's RETURNING."""
-    return list(stmt.exported_columns)
 
 
 class _Seen:
@@ -224,13 +220,18 @@ class Planner:
             return None
         if (keys is not None and not _names(keys)) or stmt.get_execution_options():
             return None
+        # the columns a SELECT, or a DML statement's RETURNING, gives (their types convert
+        # the values): none known for text, whose rows then stay SQLAlchemy's to read
+        columns = tuple(getattr(stmt, "exported_columns", ()))
+        if keys is not None and len(columns) != len(keys):
+            return None
         compiled: Any = stmt.compile(
             dialect=self._dialect, column_keys=None if shape is None else sorted(shape))
         if (compiled.literal_execute_params or compiled.post_compile_params
                 or compiled.escaped_bind_names or compiled.insert_prefetch
                 or compiled.update_prefetch):
             return None
-        return Plan(compiled, self._dialect, keys)
+        return Plan(compiled, self._dialect, keys, columns)
 
 
 _UNSEEN = object()
