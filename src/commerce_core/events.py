@@ -189,6 +189,14 @@ class InventoryUpdated(DomainEvent):
     product_id: int | None = None  # None in events written before it was carried
     available_before: int | None = None  # the same
 
+    def may_flip_in_stock(self) -> bool:
+        """Whether the change may move its product's ``in_stock`` (what listings and the
+        search index hold of stock): not if the variant stayed on its side of zero (every
+        sale and restock but the last and the first). An event that does not carry the
+        count before may."""
+        before = self.available_before
+        return before is None or (before > 0) != (self.available > 0)
+
 
 @attrs.frozen(kw_only=True)
 class LowStock(DomainEvent):

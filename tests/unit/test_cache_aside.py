@@ -166,6 +166,19 @@ def test_events_drop_the_keys_they_make_stale() -> None:
     still = left()
     assert keys.availability(1) in still and keys.availability(2) not in still
     assert keys.product(2) in still and "".join(pages[0]) not in still
+    fill()  # a sale that leaves stock: the product's stock goes, no listing page does
+    handler.handle([InventoryUpdated(occurred_at=NOW, variant_id=5, available=4, reserved=1,
+                                     sold=0, reason="reserved", product_id=2,
+                                     available_before=5)])
+    still = left()
+    assert keys.availability(2) not in still
+    assert all("".join(page) in still for page in pages)
+    fill()  # the last one sold: in_stock changes on every listing showing it
+    handler.handle([InventoryUpdated(occurred_at=NOW, variant_id=5, available=0, reserved=1,
+                                     sold=0, reason="reserved", product_id=2,
+                                     available_before=1)])
+    still = left()
+    assert not any("".join(page) in still for page in pages)
     fill()
     handler.handle([ReviewsChanged(occurred_at=NOW, product_id=2),
                     CategoriesChanged(occurred_at=NOW, category_id=4),

@@ -29,7 +29,8 @@ class CacheInvalidation:
 
     def handle(self, events: Sequence[DomainEvent]) -> None:
         """Drop what these events made stale: one round trip for the keys, one write per
-        listing namespace (listings change with any product)."""
+        listing namespace (listings change with any product, and with stock that reaches
+        zero or leaves it)."""
         keys: list[str] = []
         listings = False
         for event in events:
@@ -40,7 +41,9 @@ class CacheInvalidation:
             elif isinstance(event, InventoryUpdated):
                 if event.product_id is not None:
                     keys.append(self._keys.availability(event.product_id))
-                listings = True  # in_stock in the listings
+                # a listing shows in_stock, not counts: a sale that leaves stock on sale
+                # keeps every cached page
+                listings = listings or event.may_flip_in_stock()
             elif isinstance(event, StoreChanged):  # the seller's name in the live part
                 keys += map(self._keys.availability, event.product_ids)
                 listings = True

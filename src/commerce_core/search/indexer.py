@@ -64,14 +64,6 @@ def document(product: Product, categories: Sequence[Category],
         attributes=dict(product.attributes), image=product.images[0] if product.images else None)
 
 
-def _may_flip_in_stock(event: InventoryUpdated) -> bool:
-    """Whether the change may move its product's ``in_stock``, the one thing a document
-    holds of stock: not if the variant stayed on its side of zero (every sale and restock
-    but the last and first). An event that does not carry the count before may."""
-    before = event.available_before
-    return before is None or (before > 0) != (event.available > 0)
-
-
 @attrs.define
 class IndexingStats:
     """What ``/metrics`` shows: events handled, and how far behind the last one was."""
@@ -108,7 +100,7 @@ class SearchIndexer:
         for event in handled:
             if isinstance(event, ProductCreated | ProductUpdated | ProductRated):
                 product_ids.append(event.product_id)
-            elif isinstance(event, InventoryUpdated) and _may_flip_in_stock(event):
+            elif isinstance(event, InventoryUpdated) and event.may_flip_in_stock():
                 variant_ids.append(event.variant_id)
             elif isinstance(event, CategoryMoved):
                 product_ids += self._products_under(event.category_id)
