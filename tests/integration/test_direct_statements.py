@@ -146,6 +146,17 @@ def test_planned_returning_converts_its_columns(db: Database, runs: Runs) -> Non
     assert [(r.views, r.seen_at) for r in got] == [(1, MOMENT), (2, MOMENT), (3, MOMENT)]
 
 
+def test_planning_leaves_the_statement_as_it_was(db: Database, runs: Runs) -> None:
+    """Planning an UPDATE leaves it free to grow a RETURNING later (a statement built from
+    another, as the reservation's end inside the stock move)."""
+    for _ in range(2):
+        _rename(db, 2, "stool")  # RENAME planned now
+    assert [c.key for c in RENAME.returning(things.c.id).cte("renamed").c] == ["id"]
+    with SqlSession(db) as session:
+        assert session.execute(RENAME.returning(things.c.id), {"tid": 2, "new": "chair"}
+                               ).scalar_one() == 2
+
+
 def test_an_update_sets_what_its_parameters_name(db: Database, runs: Runs) -> None:
     """An UPDATE without values sets the columns its parameters name, as SQLAlchemy
     compiles it for them: one plan per set of names, and no other column is touched."""

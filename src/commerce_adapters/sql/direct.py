@@ -23,6 +23,7 @@ request fails and the next gets a fresh connection.
 from __future__ import annotations
 
 import collections
+import copy
 import keyword
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -221,8 +222,10 @@ class Planner:
         if (keys is not None and not _names(keys)) or stmt.get_execution_options():
             return None
         # the columns a SELECT, or a DML statement's RETURNING, gives (their types convert
-        # the values): none known for text, whose rows then stay SQLAlchemy's to read
-        columns = tuple(getattr(stmt, "exported_columns", ()))
+        # the values): none known for text, whose rows then stay SQLAlchemy's to read. Read
+        # on a copy: a DML statement memoizes them, and a later .returning() of the same
+        # statement would inherit the memo (no columns: its CTE has no .c.id)
+        columns = tuple(getattr(copy.copy(stmt), "exported_columns", ()))
         if keys is not None and len(columns) != len(keys):
             return None
         compiled: Any = stmt.compile(
