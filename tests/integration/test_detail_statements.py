@@ -42,16 +42,20 @@ class Counter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.through_sqlalchemy: list[str] = []  # the rest went to the driver (sql.direct)
         self.transactions = 0  # statements that left the connection in a new transaction
         self._thread = threading.get_ident()
         self._before = False
 
-    def before(self, conn: sa.Connection, _cursor: Any, statement: str, *_: Any) -> None:
+    def before(self, conn: sa.Connection, _cursor: Any, statement: str, _params: Any,
+               context: Any, *_: Any) -> None:
         if threading.get_ident() != self._thread:
             return
         self._before = _in_transaction(conn)
         if not statement.lstrip().upper().startswith("BEGIN"):  # SQLite's explicit BEGIN
             self.statements.append(statement)
+            if context is not None:  # SQLAlchemy passes its execution context
+                self.through_sqlalchemy.append(statement)
 
     def after(self, conn: sa.Connection, *_: Any) -> None:
         if threading.get_ident() == self._thread and not self._before:

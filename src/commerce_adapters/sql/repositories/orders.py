@@ -30,6 +30,10 @@ _ITEM_STATUS = (t.order_items.update()
                 .where(t.order_items.c.order_id == sa.bindparam("oid"),
                        t.order_items.c.id.in_(sa.bindparam("item_ids", expanding=True)))
                 .values(status=sa.bindparam("item_status")))
+# every item of the order to one status: no IN list, so the statement is planned (direct)
+_ALL_ITEMS_STATUS = (t.order_items.update()
+                     .where(t.order_items.c.order_id == sa.bindparam("oid"))
+                     .values(status=sa.bindparam("item_status")))
 _STATUS_COLUMNS = ("status", "payment_status", "cancel_reason", "timeline", "updated_at")
 _MOVE = (t.orders.update()
          .where(t.orders.c.id == sa.bindparam("oid"),
@@ -160,10 +164,14 @@ class SqlOrders(SqlRepository):
         return True
 
     def _store_items(self, order: Order) -> None:
-        """Items' statuses, one statement per distinct status (one, mostly)."""
+        """Items' statuses, one statement per distinct status (mostly one: then by the
+        order's id alone)."""
         by_status: dict[str, list[int]] = defaultdict(list)
         for item in order.items:
             by_status[item.status.value].append(item.id)
+        if len(by_status) == 1:
+            self.execute(_ALL_ITEMS_STATUS, {"oid": order.id, "item_status": next(iter(by_status))})
+            return
         for status, ids in by_status.items():
             self.execute(_ITEM_STATUS, {"oid": order.id, "item_ids": ids,
                                         "item_status": status})

@@ -17,6 +17,9 @@ def _nextval(sequence: str) -> sa.Select[Any]:
     return sa.select(sa.func.nextval(sequence))
 
 
+# SQLite's counter row, one statement built once (so it runs on the driver: sql.direct)
+_BUMP = (t.sequences.update().where(t.sequences.c.name == sa.bindparam("n"))
+         .values(value=t.sequences.c.value + 1).returning(t.sequences.c.value))
 _STEP = sa.text("SELECT increment_by FROM pg_sequences WHERE schemaname = current_schema() "
                 "AND sequencename = :name")
 
@@ -37,12 +40,10 @@ class SqlSequences(SqlRepository):
     def next_value(self, name: str) -> int:
         if self.dialect == "postgresql":
             return self._pooled(name)
-        s = t.sequences
-        row = self.execute(s.update().where(s.c.name == name)
-                           .values(value=s.c.value + 1).returning(s.c.value)).first()
+        row = self.execute(_BUMP, {"n": name}).first()
         if row is not None:
             return int(row.value)
-        self.execute(s.insert(), {"name": name, "value": 1})
+        self.execute(t.sequences.insert(), {"name": name, "value": 1})
         return 1
 
     def _pooled(self, name: str) -> int:
