@@ -114,11 +114,20 @@ def _as_json(writes: Sequence[Deferred]) -> dict[str, str] | None:
 
 
 def _json_value(value: Any) -> Any:
+    """json.dumps' hook: what JSON has no type for, as text; anything else is a bug."""
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not a column value")
+    return plain
+
+
+def _plain(value: Any) -> Any:
+    """A timestamp or an amount as the text PostgreSQL reads; anything else as it is."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    raise TypeError(f"{type(value).__name__} is not a column value")
+    return value
 
 
 @functools.cache
@@ -140,9 +149,7 @@ def _encoders(table: sa.Table, columns: tuple[str, ...]
 def _bound(bind: Any, value: Any) -> Any:
     if value is None:
         return None
-    bound = bind(value, _POSTGRESQL)
-    return bound.isoformat() if isinstance(bound, datetime) else (
-        str(bound) if isinstance(bound, Decimal) else bound)
+    return _plain(bind(value, _POSTGRESQL))
 
 
 @functools.lru_cache(maxsize=_SHAPES)

@@ -167,15 +167,6 @@ class Plan:
         self._row = collections.namedtuple("Row", keys)._make  # type: ignore[attr-defined]
 
 
-class _Seen:
-    """A statement run once through SQLAlchemy, and its result's keys (None: no rows)."""
-
-    __slots__ = ("keys",)
-
-    def __init__(self, keys: tuple[str, ...] | None) -> None:
-        self.keys = keys
-
-
 _Shape = frozenset[str] | None
 
 
@@ -184,7 +175,7 @@ class Planner:
 
     def __init__(self, dialect: sa.Dialect) -> None:
         self._dialect = dialect
-        # statement -> shape -> _Seen, a Plan, or None (never planned)
+        # statement -> shape -> _SEEN (run once), a Plan, or None (never planned)
         self._states: weakref.WeakKeyDictionary[Any, dict[_Shape, Any]] = (
             weakref.WeakKeyDictionary())
 
@@ -209,11 +200,12 @@ class Planner:
         if states is None:
             states = self._states[stmt] = {}
         shape = self._shape(stmt, params)
-        found = states.get(shape, _UNSEEN)
-        if found is _UNSEEN:
-            states[shape] = _Seen(tuple(result.keys()) if result.returns_rows else None)
-        elif isinstance(found, _Seen):
-            states[shape] = self._make(stmt, shape, found.keys)
+        found = states.get(shape)
+        if shape not in states:
+            states[shape] = _SEEN  # a statement built per call ends here: nothing more spent
+        elif found is _SEEN:  # the row type takes this result's keys, SQLAlchemy's own
+            states[shape] = self._make(
+                stmt, shape, tuple(result.keys()) if result.returns_rows else None)
 
     def _make(self, stmt: sa.Executable, shape: _Shape,
               keys: tuple[str, ...] | None) -> Plan | None:
@@ -237,7 +229,7 @@ class Planner:
         return Plan(compiled, self._dialect, keys, columns)
 
 
-_UNSEEN = object()
+_SEEN = object()
 
 
 def _names(keys: tuple[str, ...]) -> bool:
